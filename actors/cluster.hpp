@@ -1,0 +1,71 @@
+// The SimGrid side of a run: the engine, the platform, which host is a
+// datastore node and which a client, and the actors that drive the protocol
+// state machines. The only SimGrid-facing API the experiment drivers see.
+#pragma once
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "actors/wire.hpp"
+#include "protocols/client.hpp"
+
+namespace simgrid::s4u {
+class Engine;
+class Host;
+}  // namespace simgrid::s4u
+
+namespace replisim {
+
+struct PlatformError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct HostInfo {
+  std::string name;
+  std::string zone;  // the host's enclosing zone: its datacenter or rack
+};
+
+using CompletionSink = std::function<void(const Completion&)>;
+
+class Cluster {
+public:
+  // Creates the process's one SimGrid engine. `engine_args` are SimGrid's own
+  // --cfg= and --log= options, applied after replisim's defaults.
+  Cluster(const std::vector<std::string>& engine_args, MessageSizes sizes);
+  ~Cluster();
+  Cluster(const Cluster&) = delete;
+  Cluster& operator=(const Cluster&) = delete;
+
+  // Loads a platform file and sorts its hosts into nodes and clients: by the
+  // host property role=node|client; when no host has it, hosts named client*
+  // are clients and the rest nodes. Hosts keep the file's order. Throws
+  // PlatformError naming the file (and line, for malformed XML).
+  void load_platform(const std::string& path);
+  void use_only_nodes(int count);  // keep the first `count` nodes
+
+  const std::vector<HostInfo>& nodes() const { return node_info_; }
+  const std::vector<HostInfo>& client_hosts() const { return client_info_; }
+  // The host client `c` runs on: client hosts round-robin, or nodes' hosts when
+  // the platform has no client host.
+  const HostInfo& host_of_client(ClientId c) const;
+
+  // One-way route latency in seconds (the sum of the links' latencies).
+  double latency_node_to_node(NodeId a, NodeId b) const;
+  double latency_client_to_node(ClientId c, NodeId n) const;
+
+  void add_node(NodeId id, StateMachine& machine, Traffic& traffic);
+  void add_client(ClientId id, ClientMachine& machine, CompletionSink sink);
+
+  void run();
+  double clock() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::vector<HostInfo> node_info_;
+  std::vector<HostInfo> client_info_;
+};
+
+}  // namespace replisim

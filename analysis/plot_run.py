@@ -1,0 +1,29 @@
+#!/usr/bin/python3
+"""Draw every plot of one replisim run directory: latency_cdf.png and roles.png."""
+import argparse
+import os
+import sys
+
+import common
+import plot_latency
+import plot_roles
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("dir", metavar="DIR", help="output directory of a run (holds ops.csv, roles.csv, summary.csv)")
+    a = p.parse_args(argv)
+    try:
+        if not os.path.isdir(a.dir):
+            raise common.InputError(f"directory not found: {a.dir}")
+        # Load everything first so a bad input leaves no half-written set of PNGs.
+        lat = plot_latency.load(os.path.join(a.dir, "ops.csv"))
+        roles = plot_roles.load(os.path.join(a.dir, "roles.csv"))
+    except common.InputError as e:
+        common.fail(e)
+    print(plot_latency.render(lat, os.path.join(a.dir, plot_latency.DEFAULT_NAME)))
+    print(plot_roles.render(roles, os.path.join(a.dir, plot_roles.DEFAULT_NAME)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

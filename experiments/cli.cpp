@@ -1,0 +1,36 @@
+#include "experiments/cli.hpp"
+
+namespace replisim {
+
+void add_platform_flags(CLI::App& app, RunConfig& c)
+{
+  app.add_option("--nodes", c.nodes, "Datastore nodes (generated star; with --platform, use the first N)")
+      ->each([&c](const std::string&) { c.nodes_given = true; });
+  app.add_option("--clients", c.clients, "Clients (generated star: one host each)");
+  app.add_option("--latency", c.latency, "One-way latency of each host's link to the star's centre (e.g. 5ms, 250us)");
+  app.add_option("--bandwidth", c.bandwidth, "Bandwidth of each host's link (e.g. 1Gbps, 125MBps)");
+}
+
+void add_run_flags(CLI::App& app, RunConfig& c)
+{
+  add_platform_flags(app, c);
+  app.add_option("--platform", c.platform,
+                 "SimGrid platform XML (DTD 4.1). Hosts with property role=node|client are nodes|clients; "
+                 "without any role property, hosts named client* are clients and the rest nodes");
+  app.add_option("--model", c.model, "Replication model: leader-follower");
+  app.add_option("--rf", c.rf, "Replication factor: replicas per unit");
+  app.add_option("--write-concern", c.write_concern, "Acks before a write is acknowledged: 1, majority, all");
+  app.add_option("--read-from", c.read_from, "Where reads go: primary, secondary, nearest");
+  app.add_option("--ops", c.ops, "Client operations in all");
+  app.add_option("--read-ratio", c.read_ratio, "Fraction of operations that are reads");
+  app.add_option("--keys", c.keys, "Distinct keys");
+  app.add_option("--key-dist", c.key_dist, "Key popularity: uniform or zipfian (YCSB, constant 0.99)");
+  app.add_option("--concurrency", c.concurrency, "Closed loop: operations each client keeps outstanding");
+  app.add_option("--rate", c.rate, "Open loop: Poisson arrivals, mean operations per second per client (0: closed loop)");
+  app.add_option("--value-bytes", c.value_bytes, "Size of a value; sets the simulated size of messages that carry one");
+  app.add_option("--timeout", c.timeout, "Client timeout per operation (e.g. 2000ms)");
+  app.add_option("--seed", c.seed, "Seed for every random draw of the run");
+  app.add_option("--out", c.out, "Directory for ops.csv, roles.csv, summary.csv");
+}
+
+}  // namespace replisim

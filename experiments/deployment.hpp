@@ -1,0 +1,26 @@
+// A replication model instantiated for one run: its placement, one state
+// machine per node and a router per client. The one place that knows which
+// model classes exist.
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "actors/cluster.hpp"
+#include "experiments/run_config.hpp"
+#include "protocols/client.hpp"
+#include "protocols/placement.hpp"
+
+namespace replisim {
+
+struct Deployment {
+  std::unique_ptr<Placement> placement;
+  std::vector<std::unique_ptr<NodeMachine>> nodes;
+  std::vector<std::unique_ptr<Router>> routers;  // one per client
+  std::vector<NodeId> leaders() const;           // per unit, at the end of the run
+};
+
+// Builds the model `config.model` for the cluster's nodes. Throws
+// std::invalid_argument naming the flag when the model cannot fit the cluster.
+Deployment deploy(const RunConfig& config, const Cluster& cluster);
+
+}  // namespace replisim

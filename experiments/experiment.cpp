@@ -1,0 +1,223 @@
+#include "experiments/experiment.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include "experiments/output_file.hpp"
+#include "experiments/role_graph.hpp"
+#include "platforms/star_platform.hpp"
+#include "protocols/rng.hpp"
+
+namespace replisim {
+
+namespace {
+
+std::string number(double x) { return std::isnan(x) ? "" : fmt::format("{:.6f}", x); }
+
+// RFC 4180 quoting, for the one free-text column (a platform path).
+std::string csv_field(const std::string& value)
+{
+  if (value.find_first_of(",\"\n") == std::string::npos)
+    return value;
+  std::string quoted = "\"";
+  for (char ch : value)
+    quoted.append(ch == '"' ? 2 : 1, ch);
+  return quoted + "\"";
+}
+
+// SimGrid loads platforms from files; a generated star goes through a
+// temporary one (with the .xml ending SimGrid dispatches on).
+void load_star(Cluster& cluster, const RunConfig& config)
+{
+  const std::string xml = star_platform_xml({config.nodes, config.clients, config.latency_s, config.bandwidth_Bps});
+  std::string path = (std::filesystem::temp_directory_path() / "replisim-star-XXXXXX.xml").string();
+  const int fd = mkstemps(path.data(), 4);
+  if (fd < 0)
+    throw std::runtime_error("cannot create a temporary platform file in " + std::filesystem::temp_directory_path().string());
+  close(fd);
+  std::ofstream(path) << xml;
+  try {
+    cluster.load_platform(path);
+  } catch (...) {
+    std::filesystem::remove(path);
+    throw;
+  }
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+
+Experiment::Experiment(RunConfig config) : config_(std::move(config))
+{
+  config_.check();
+  cluster_ = std::make_unique<Cluster>(config_.engine_args, MessageSizes{64, config_.value_bytes});
+  if (config_.platform.empty()) {
+    load_star(*cluster_, config_);
+  } else {
+    cluster_->load_platform(config_.platform);
+    const int available = static_cast<int>(cluster_->nodes().size());
+    if (config_.nodes_given) {
+      if (config_.nodes > available)
+        throw std::invalid_argument(
+            fmt::format("--nodes: {} is more than the {} node hosts of '{}'", config_.nodes, available, config_.platform));
+      cluster_->use_only_nodes(config_.nodes);
+    }
+    config_.nodes = static_cast<int>(cluster_->nodes().size());
+  }
+  deployment_ = deploy(config_, *cluster_);
+}
+
+Experiment::~Experiment() = default;
+
+void Experiment::run()
+{
+  const auto wall_start = std::chrono::steady_clock::now();
+  std::unique_ptr<OutputFile> ops_file;
+  if (!config_.out.empty()) {
+    std::filesystem::create_directories(config_.out);
+    ops_file = std::make_unique<OutputFile>(config_.out, "ops.csv");
+  }
+  metrics_ = std::make_unique<OpMetrics>(ops_file ? &ops_file->stream() : nullptr);
+
+  const int nodes = static_cast<int>(deployment_.nodes.size());
+  traffic_.assign(static_cast<std::size_t>(nodes), Traffic{});
+  for (NodeId n = 0; n < nodes; ++n)
+    cluster_->add_node(n, *deployment_.nodes[n], traffic_[n]);
+
+  const Workload workload(KeyChooser(config_.key_distribution, config_.keys), config_.read_ratio);
+  for (ClientId c = 0; c < config_.clients; ++c) {
+    ClientConfig cc;
+    cc.id = c;
+    cc.client_count = config_.clients;
+    // Spread --ops over the clients; the first ones take the remainder.
+    cc.ops = config_.ops / config_.clients + (static_cast<std::uint64_t>(c) < config_.ops % config_.clients ? 1 : 0);
+    cc.concurrency = config_.concurrency;
+    cc.rate = config_.rate;
+    cc.timeout = config_.timeout_s;
+    cc.seed = derive_seed(config_.seed, static_cast<std::uint64_t>(c));
+    clients_.push_back(std::make_unique<ClientMachine>(cc, *deployment_.placement, *deployment_.routers[c], workload));
+    if (cc.ops > 0)
+      cluster_->add_client(c, *clients_.back(), [m = metrics_.get()](const Completion& op) { m->record(op); });
+  }
+
+  cluster_->run();
+  metrics_->finish();
+  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  summary_ = make_summary(wall_s);
+
+  if (ops_file) {
+    OutputFile roles(config_.out, "roles.csv");
+    roles.stream() << roles_csv();
+    OutputFile summary(config_.out, "summary.csv");
+    summary.stream() << summary_csv(summary_);
+    ops_file->commit();
+    roles.commit();
+    summary.commit();
+  }
+}
+
+std::string Experiment::roles_csv() const
+{
+  const RoleGraph graph(*deployment_.placement, deployment_.leaders());
+  const auto roles = graph.per_node();
+  std::string csv = "node,host,zone,primary_units,replica_units,leader_units,follower_units,writes_led,"
+                    "writes_replicated,msgs_sent,msgs_received,bytes_sent\n";
+  for (std::size_t n = 0; n < roles.size(); ++n) {
+    const auto& r = roles[n];
+    const auto& host = cluster_->nodes()[n];
+    const auto& counters = deployment_.nodes[n]->counters();
+    const Traffic& t = traffic_.at(n);
+    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", n, host.name, host.zone, r.primary_units,
+                       r.replica_units, r.leader_units, r.follower_units, counters.writes_led,
+                       counters.writes_replicated, t.msgs_sent, t.msgs_received, t.bytes_sent);
+  }
+  return csv;
+}
+
+std::string Experiment::mapping_line() const
+{
+  const RoleGraph graph(*deployment_.placement, deployment_.leaders());
+  return describe_mapping(graph.summary(), graph.per_node());
+}
+
+SummaryRow Experiment::make_summary(double wall_s) const
+{
+  const RunConfig& c = config_;
+  const OpMetrics& m = *metrics_;
+  const RoleSummary roles = RoleGraph(*deployment_.placement, deployment_.leaders()).summary();
+  std::uint64_t write_msgs = 0;
+  for (const Traffic& t : traffic_)
+    write_msgs += t.write_path_msgs_sent;
+  write_msgs += m.writes_ok + m.writes_failed;  // each write's request from its client
+  double write_sum = 0;
+  for (double x : m.write_ms)
+    write_sum += x;
+  const std::uint64_t writes = m.writes_ok + m.writes_failed;
+  const auto ratio = [](double a, double b) { return b == 0 ? std::nan("") : a / b; };
+
+  return {
+      {"model", c.model},
+      {"platform", c.platform.empty() ? "star" : c.platform},
+      {"nodes", fmt::format("{}", c.nodes)},
+      {"clients", fmt::format("{}", c.clients)},
+      {"rf", fmt::format("{}", c.rf)},
+      {"write_concern", c.write_concern},
+      {"read_from", c.read_from},
+      {"latency", c.platform.empty() ? c.latency : ""},
+      {"latency_ms", c.platform.empty() ? number(c.latency_s * 1e3) : ""},
+      {"bandwidth", c.platform.empty() ? c.bandwidth : ""},
+      {"ops", fmt::format("{}", c.ops)},
+      {"read_ratio", fmt::format("{}", c.read_ratio)},
+      {"keys", fmt::format("{}", c.keys)},
+      {"key_dist", c.key_dist},
+      {"concurrency", fmt::format("{}", c.concurrency)},
+      {"rate", fmt::format("{}", c.rate)},
+      {"value_bytes", fmt::format("{}", c.value_bytes)},
+      {"units", fmt::format("{}", deployment_.placement->unit_count())},
+      {"writes_ok", fmt::format("{}", m.writes_ok)},
+      {"writes_failed", fmt::format("{}", m.writes_failed)},
+      {"write_p50_ms", number(percentile(m.write_ms, 50))},
+      {"write_p95_ms", number(percentile(m.write_ms, 95))},
+      {"write_p99_ms", number(percentile(m.write_ms, 99))},
+      {"write_mean_ms", number(ratio(write_sum, static_cast<double>(m.write_ms.size())))},
+      {"write_max_ms", number(m.write_ms.empty() ? std::nan("") : m.write_ms.back())},
+      {"reads_ok", fmt::format("{}", m.reads_ok)},
+      {"read_p50_ms", number(percentile(m.read_ms, 50))},
+      {"read_p99_ms", number(percentile(m.read_ms, 99))},
+      {"stale_read_fraction", number(ratio(static_cast<double>(m.stale_reads), static_cast<double>(m.reads_ok)))},
+      {"msgs_per_write", number(ratio(static_cast<double>(write_msgs), static_cast<double>(writes)))},
+      {"leader_is_primary_fraction",
+       number(ratio(static_cast<double>(m.writes_led_by_primary), static_cast<double>(m.writes_ok)))},
+      {"mixed_role_nodes", fmt::format("{}", roles.mixed_role_nodes)},
+      {"max_leader_units", fmt::format("{}", roles.max_leader_units)},
+      {"min_leader_units", fmt::format("{}", roles.min_leader_units)},
+      {"leader_imbalance", number(roles.leader_imbalance)},
+      {"sim_time_s", number(cluster_->clock())},
+      {"wall_s", number(wall_s)},
+      {"seed", fmt::format("{}", c.seed)},
+  };
+}
+
+std::string summary_csv(const SummaryRow& row)
+{
+  std::string header;
+  std::string values;
+  for (std::size_t i = 0; i < row.size(); ++i) {
+    if (i > 0) {
+      header += ',';
+      values += ',';
+    }
+    header += row[i].first;
+    values += csv_field(row[i].second);
+  }
+  return header + "\n" + values + "\n";
+}
+
+}  // namespace replisim

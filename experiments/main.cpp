@@ -1,0 +1,80 @@
+// replisim: simulate how distributed datastores replicate writes.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "actors/cluster.hpp"
+#include "actors/engine_args.hpp"
+#include "experiments/cli.hpp"
+#include "experiments/experiment.hpp"
+#include "experiments/units.hpp"
+#include "platforms/star_platform.hpp"
+
+using namespace replisim;
+
+namespace {
+
+constexpr int kBadInput = 2;
+
+constexpr const char* kFooter =
+    "Simulated time uses SimGrid's CM02 network model, so a link's latency in the XML is its one-way delay "
+    "(SimGrid's default LV08 would multiply it by about 13). SimGrid's own --cfg=... and --log=... options "
+    "pass through; its logs are off unless asked for.";
+
+int fail(const std::string& message)
+{
+  std::cerr << "replisim: error: " << message << "\n";
+  return kBadInput;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+  RunConfig config;
+  std::vector<std::string> args;
+  for (int i = argc - 1; i >= 1; --i) {  // CLI11 wants them reversed
+    if (is_engine_arg(argv[i]))
+      config.engine_args.insert(config.engine_args.begin(), argv[i]);
+    else
+      args.emplace_back(argv[i]);
+  }
+
+  CLI::App app{"replisim: simulate how distributed datastores replicate writes, on SimGrid"};
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  CLI::App* run = app.add_subcommand("run", "Run one simulation and write ops.csv, roles.csv, summary.csv");
+  add_run_flags(*run, config);
+  CLI::App* platform = app.add_subcommand("platform", "Print the generated star platform as SimGrid XML");
+  add_platform_flags(*platform, config);
+
+  try {
+    app.parse(args);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return fail(e.what());
+  }
+
+  try {
+    if (platform->parsed()) {
+      config.check();
+      std::cout << star_platform_xml({config.nodes, config.clients, config.latency_s, config.bandwidth_Bps});
+      return 0;
+    }
+    Experiment experiment(config);
+    experiment.run();
+    print_summary_table(std::cout, experiment);
+  } catch (const std::invalid_argument& e) {
+    return fail(e.what());
+  } catch (const PlatformError& e) {
+    return fail(e.what());
+  } catch (const std::exception& e) {
+    std::cerr << "replisim: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,81 @@
+#include "experiments/role_graph.hpp"
+
+#include <algorithm>
+#include <ostream>
+
+#include <boost/graph/graphviz.hpp>
+#include <fmt/format.h>
+
+namespace replisim {
+
+RoleGraph::RoleGraph(const Placement& placement, const std::vector<NodeId>& leaders)
+    : nodes_(placement.node_count()), units_(placement.unit_count()), graph_(nodes_ + units_)
+{
+  for (UnitId u = 0; u < units_; ++u) {
+    const NodeId primary = placement.primary(u);
+    for (NodeId n : placement.replicas(u))
+      boost::add_edge(n, nodes_ + u, RoleEdge{n == primary, n == leaders.at(u)}, graph_);
+  }
+}
+
+std::vector<NodeRoles> RoleGraph::per_node() const
+{
+  std::vector<NodeRoles> roles(static_cast<std::size_t>(nodes_));
+  for (int n = 0; n < nodes_; ++n) {
+    NodeRoles& r = roles[static_cast<std::size_t>(n)];
+    for (auto [e, end] = boost::out_edges(n, graph_); e != end; ++e) {
+      const RoleEdge& edge = graph_[*e];
+      ++(edge.primary ? r.primary_units : r.replica_units);
+      ++(edge.leader ? r.leader_units : r.follower_units);
+    }
+  }
+  return roles;
+}
+
+RoleSummary RoleGraph::summary() const
+{
+  const auto roles = per_node();
+  RoleSummary s;
+  s.mixed_role_nodes = static_cast<int>(std::count_if(roles.begin(), roles.end(), [](auto& r) { return r.mixed(); }));
+  const auto [lo, hi] = std::minmax_element(roles.begin(), roles.end(),
+                                            [](auto& a, auto& b) { return a.leader_units < b.leader_units; });
+  s.min_leader_units = lo->leader_units;
+  s.max_leader_units = hi->leader_units;
+  int total = 0;
+  for (const auto& r : roles)
+    total += r.leader_units;
+  s.leader_imbalance = total == 0 ? 0 : s.max_leader_units / (static_cast<double>(total) / nodes_);
+  s.one_to_one = std::all_of(roles.begin(), roles.end(), [](auto& r) { return r.primary_units + r.replica_units <= 1; });
+  return s;
+}
+
+void RoleGraph::write_dot(std::ostream& out, const std::vector<std::string>& node_names) const
+{
+  auto vertex_label = [&](std::ostream& os, std::size_t v) {
+    const int i = static_cast<int>(v);
+    if (i < nodes_)
+      os << fmt::format("[label=\"{}\", shape=box]", node_names.at(v));
+    else
+      os << fmt::format("[label=\"unit {}\", shape=ellipse]", i - nodes_);
+  };
+  auto edge_label = [&](std::ostream& os, const Graph::edge_descriptor& e) {
+    const RoleEdge& r = graph_[e];
+    os << fmt::format("[label=\"{}/{}\", style={}]", r.primary ? "primary" : "replica", r.leader ? "leader" : "follower",
+                      r.leader ? "bold" : "dashed");
+  };
+  boost::write_graphviz(out, graph_, vertex_label, edge_label);
+}
+
+std::string describe_mapping(const RoleSummary& summary, const std::vector<NodeRoles>& roles)
+{
+  const auto count = [&](auto pred) { return std::count_if(roles.begin(), roles.end(), pred); };
+  const auto primaries = count([](auto& r) { return r.primary_units > 0; });
+  const auto replicas = count([](auto& r) { return r.replica_units > 0; });
+  if (summary.one_to_one)
+    return fmt::format("one-to-one: every node holds one role ({} primaries, {} replicas, {} idle)", primaries,
+                       replicas, count([](auto& r) { return r.primary_units + r.replica_units == 0; }));
+  return fmt::format("many-to-many: {} of {} nodes are primary for some units and replica for others",
+                     summary.mixed_role_nodes, roles.size());
+}
+
+}  // namespace replisim

@@ -1,0 +1,56 @@
+#include "experiments/run_config.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "experiments/units.hpp"
+
+namespace replisim {
+
+namespace {
+template <typename F>
+auto flag_error(const char* flag, F&& parse)
+{
+  try {
+    return parse();
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(fmt::format("{}: {}", flag, e.what()));
+  }
+}
+}  // namespace
+
+void RunConfig::check()
+{
+  if (std::find(kModels.begin(), kModels.end(), model) == kModels.end())
+    throw std::invalid_argument(fmt::format("--model: unknown model '{}' (available: {})", model, fmt::join(kModels, ", ")));
+  if (nodes < 1)
+    throw std::invalid_argument("--nodes: must be at least 1");
+  if (clients < 1)
+    throw std::invalid_argument("--clients: must be at least 1");
+  if (rf < 1)
+    throw std::invalid_argument("--rf: must be at least 1");
+  if (platform.empty() && rf > nodes)
+    throw std::invalid_argument(fmt::format("--rf: {} is larger than the node count ({})", rf, nodes));
+  if (ops < 1)
+    throw std::invalid_argument("--ops: must be at least 1");
+  if (read_ratio < 0 || read_ratio > 1)
+    throw std::invalid_argument("--read-ratio: must be between 0 and 1");
+  if (keys < 1)
+    throw std::invalid_argument("--keys: must be at least 1");
+  if (concurrency < 1)
+    throw std::invalid_argument("--concurrency: must be at least 1");
+  if (rate < 0)
+    throw std::invalid_argument("--rate: must not be negative");
+  latency_s = parse_duration(latency, "--latency");
+  bandwidth_Bps = parse_bandwidth(bandwidth, "--bandwidth");
+  timeout_s = parse_duration(timeout, "--timeout");
+  if (timeout_s <= 0)
+    throw std::invalid_argument("--timeout: must be positive");
+  concern = flag_error("--write-concern", [&] { return parse_write_concern(write_concern); });
+  reads_from = flag_error("--read-from", [&] { return parse_read_from(read_from); });
+  key_distribution = flag_error("--key-dist", [&] { return parse_key_distribution(key_dist); });
+}
+
+}  // namespace replisim

@@ -1,0 +1,52 @@
+// Everything one `replisim run` is asked to do, parsed and checked. A field
+// keeps the text the user typed where summary.csv reports it as typed.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "protocols/replica_router.hpp"
+#include "protocols/workload.hpp"
+#include "protocols/write_concern.hpp"
+
+namespace replisim {
+
+struct RunConfig {
+  std::string model = "leader-follower";
+  std::string platform;              // XML file; empty: a generated star
+  int nodes = 9;                     // star size, or the first N nodes of a platform
+  bool nodes_given = false;
+  int clients = 3;
+  std::string latency = "5ms";       // star: one-way latency of each host's link
+  std::string bandwidth = "1Gbps";
+  int rf = 3;
+  std::string write_concern = "majority";
+  std::string read_from = "primary";
+  std::uint64_t ops = 10000;
+  double read_ratio = 0.0;
+  std::uint64_t keys = 1000;
+  std::string key_dist = "uniform";
+  int concurrency = 1;
+  double rate = 0;                   // ops/s per client; 0: closed loop
+  std::uint64_t value_bytes = 100;
+  std::string timeout = "2000ms";
+  std::uint64_t seed = 1;
+  std::string out;                   // output directory; empty: print the summary only
+  std::vector<std::string> engine_args;  // --cfg= and --log=, for SimGrid
+
+  // Parsed forms, filled by check().
+  double latency_s = 0;
+  double bandwidth_Bps = 0;
+  double timeout_s = 0;
+  WriteConcern concern = WriteConcern::majority;
+  ReadFrom reads_from = ReadFrom::primary;
+  KeyDistribution key_distribution = KeyDistribution::uniform;
+
+  // Checks what can be checked without a platform; throws std::invalid_argument
+  // with a one-line message naming the flag.
+  void check();
+};
+
+inline const std::vector<std::string> kModels = {"leader-follower"};
+
+}  // namespace replisim

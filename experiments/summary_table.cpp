@@ -1,0 +1,43 @@
+// The run's summary for people: a short table on the terminal.
+#include <ostream>
+
+#include <fmt/ostream.h>
+
+#include "experiments/experiment.hpp"
+
+namespace replisim {
+
+namespace {
+std::string value_of(const SummaryRow& row, const std::string& name)
+{
+  for (const auto& [k, v] : row)
+    if (k == name)
+      return v;
+  return "";
+}
+
+std::string ms(const std::string& v) { return v.empty() ? "-" : fmt::format("{:.3f}", std::stod(v)); }
+}  // namespace
+
+void print_summary_table(std::ostream& out, const Experiment& experiment)
+{
+  const SummaryRow& s = experiment.summary();
+  const auto v = [&](const char* name) { return value_of(s, name); };
+  fmt::print(out, "replisim run: {}, {} nodes, {} units, rf {}, {} clients, {} ops, seed {}\n", v("model"), v("nodes"),
+             v("units"), v("rf"), v("clients"), v("ops"), v("seed"));
+  fmt::print(out, "  roles: {}\n", experiment.mapping_line());
+  fmt::print(out, "  {:<8}{:>9}{:>9}{:>11}{:>11}{:>11}{:>11}\n", "", "ok", "failed", "p50 ms", "p95 ms", "p99 ms",
+             "max ms");
+  fmt::print(out, "  {:<8}{:>9}{:>9}{:>11}{:>11}{:>11}{:>11}\n", "writes", v("writes_ok"), v("writes_failed"),
+             ms(v("write_p50_ms")), ms(v("write_p95_ms")), ms(v("write_p99_ms")), ms(v("write_max_ms")));
+  if (v("reads_ok") != "0" || experiment.metrics().reads_failed > 0)
+    fmt::print(out, "  {:<8}{:>9}{:>9}{:>11}{:>11}{:>11}{:>11}   stale {}\n", "reads", v("reads_ok"),
+               experiment.metrics().reads_failed, ms(v("read_p50_ms")), "-", ms(v("read_p99_ms")), "-",
+               v("stale_read_fraction"));
+  fmt::print(out, "  messages per write {}, leader is primary for {} of writes, {} s simulated in {} s\n",
+             ms(v("msgs_per_write")), ms(v("leader_is_primary_fraction")), ms(v("sim_time_s")), ms(v("wall_s")));
+  if (!experiment.config().out.empty())
+    fmt::print(out, "  wrote {0}/ops.csv, {0}/roles.csv, {0}/summary.csv\n", experiment.config().out);
+}
+
+}  // namespace replisim

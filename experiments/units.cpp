@@ -1,0 +1,59 @@
+#include "experiments/units.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <stdexcept>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace replisim {
+
+namespace {
+
+// Splits "12.5ms" into 12.5 and "ms".
+std::pair<double, std::string> split_number(const std::string& text, const std::string& flag, const char* example)
+{
+  double value = 0;
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  auto [rest, ec] = std::from_chars(begin, end, value);
+  if (ec != std::errc() || !std::isfinite(value))
+    throw std::invalid_argument(fmt::format("{}: '{}' is not a quantity (e.g. {})", flag, text, example));
+  if (value < 0)
+    throw std::invalid_argument(fmt::format("{}: '{}' is negative", flag, text));
+  return {value, std::string(rest, end)};
+}
+
+}  // namespace
+
+double parse_duration(const std::string& text, const std::string& flag)
+{
+  auto [value, unit] = split_number(text, flag, "5ms");
+  if (unit.empty() || unit == "ms")
+    return value / 1e3;
+  if (unit == "us")
+    return value / 1e6;
+  if (unit == "ns")
+    return value / 1e9;
+  if (unit == "s")
+    return value;
+  throw std::invalid_argument(fmt::format("{}: unknown time unit '{}' in '{}' (use ns, us, ms or s)", flag, unit, text));
+}
+
+double parse_bandwidth(const std::string& text, const std::string& flag)
+{
+  auto [value, unit] = split_number(text, flag, "1Gbps");
+  if (value == 0)
+    throw std::invalid_argument(fmt::format("{}: '{}' must be positive", flag, text));
+  const std::pair<const char*, double> units[] = {
+      {"bps", 1 / 8.0}, {"kbps", 1e3 / 8}, {"Mbps", 1e6 / 8}, {"Gbps", 1e9 / 8}, {"Tbps", 1e12 / 8},
+      {"Bps", 1},       {"kBps", 1e3},     {"MBps", 1e6},     {"GBps", 1e9},     {"TBps", 1e12},
+  };
+  for (const auto& [name, factor] : units)
+    if (unit == name)
+      return value * factor;
+  throw std::invalid_argument(fmt::format("{}: unknown bandwidth unit '{}' in '{}' (e.g. Gbps, MBps)", flag, unit, text));
+}
+
+}  // namespace replisim

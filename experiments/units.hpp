@@ -1,0 +1,13 @@
+// Quantities as users type them: "5ms", "1Gbps". Errors name the flag.
+#pragma once
+#include <string>
+
+namespace replisim {
+
+// Seconds from "250us", "5ms", "1.5s" (a bare number is milliseconds). Negative → error.
+double parse_duration(const std::string& text, const std::string& flag);
+
+// Bytes per second from "1Gbps", "100Mbps", "125MBps", "10kbps" (bits with b, bytes with B).
+double parse_bandwidth(const std::string& text, const std::string& flag);
+
+}  // namespace replisim

@@ -1,0 +1,18 @@
+// The platform replisim generates when no XML is given: one star. Every host
+// has its own link of `latency` to a central router, so host-to-host is two
+// links. `replisim platform` prints the same XML for users to start from.
+#pragma once
+#include <string>
+
+namespace replisim {
+
+struct StarSpec {
+  int nodes = 3;
+  int clients = 1;
+  double latency_s = 0.005;          // one-way, per link
+  double bandwidth_Bps = 125e6;      // per link
+};
+
+std::string star_platform_xml(const StarSpec& spec);
+
+}  // namespace replisim

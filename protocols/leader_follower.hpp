@@ -1,0 +1,82 @@
+// MongoDB-style leader-follower replication: each shard is a replica set whose
+// primary (storage role) is also its leader (write role). The leader orders
+// every write of the shard into a log, pushes each entry to the secondaries,
+// and acknowledges the client once the write concern's count of replicas holds
+// it. Secondaries apply entries in log order and acknowledge cumulatively.
+#pragma once
+#include <deque>
+#include <map>
+#include <unordered_map>
+
+#include "protocols/placement.hpp"
+#include "protocols/state_machine.hpp"
+#include "protocols/write_concern.hpp"
+
+namespace replisim {
+
+struct LogEntry {
+  Term term = 0;
+  Key key = 0;
+  Version version = 0;
+};
+
+class LeaderFollowerNode final : public NodeMachine {
+public:
+  LeaderFollowerNode(NodeId self, const Placement& placement, WriteConcern concern);
+
+  Ready step(const Envelope& in, Time now) override;
+
+  const NodeCounters& counters() const override { return counters_; }
+  Version version_of(Key key) const;
+  NodeId leader_of(UnitId unit) const;
+  Term term_of(UnitId unit) const;
+  LogIndex applied_index(UnitId unit) const;
+  const std::vector<LogEntry>& log_of(UnitId unit) const;
+
+private:
+  struct PendingWrite {
+    LogIndex index;
+    Address client;
+    OpId op;
+    Version version;
+  };
+  // Survives a crash: the unit's term and its log.
+  struct Durable {
+    Term term = 1;
+    NodeId leader = kNoNode;
+    std::vector<LogEntry> log;  // entry i has log index i + 1
+  };
+  // Lost on a crash.
+  struct Volatile {
+    std::vector<LogIndex> match;         // leader: per replica, in replica-set order
+    std::deque<PendingWrite> pending;    // leader: unacknowledged writes, by index
+    std::map<LogIndex, Replicate> early;  // follower: entries that arrived ahead of a gap
+  };
+  struct UnitState {
+    Durable durable;
+    Volatile vol;
+  };
+
+  // One handler per message type, one per message type (called through std::visit).
+  void on(const ClientWrite& m, Address from, Ready& out);
+  void on(const ClientRead& m, Address from, Ready& out);
+  void on(const Replicate& m, Address from, Ready& out);
+  void on(const ReplicateAck& m, Address from, Ready& out);
+  void on(const WriteReply&, Address, Ready&) {}
+  void on(const ReadReply&, Address, Ready&) {}
+
+  UnitState* unit_state(UnitId unit);
+  const UnitState& unit_state_or_throw(UnitId unit) const;
+  void apply(UnitState& unit, const LogEntry& entry);
+  void acknowledge_committed(UnitState& state, Ready& out);
+  Address self() const { return Address::node(self_); }
+
+  NodeId self_;
+  const Placement& placement_;
+  WriteConcern concern_;
+  std::unordered_map<UnitId, UnitState> units_;
+  std::unordered_map<Key, Version> data_;
+  NodeCounters counters_;
+};
+
+}  // namespace replisim

@@ -1,0 +1,80 @@
+// Every message a replication model exchanges, as one closed variant: the
+// actors move them without knowing their meaning, handlers use std::visit.
+#pragma once
+#include <variant>
+#include <vector>
+
+#include "protocols/types.hpp"
+
+namespace replisim {
+
+// A node or a client; both live in one address space so a state machine can
+// answer whoever wrote to it.
+struct Address {
+  enum class Kind : std::uint8_t { node, client };
+  Kind kind = Kind::node;
+  std::int32_t index = 0;
+
+  static Address node(NodeId id) { return {Kind::node, id}; }
+  static Address client(ClientId id) { return {Kind::client, id}; }
+  bool is_node() const { return kind == Kind::node; }
+  friend bool operator==(const Address&, const Address&) = default;
+};
+
+struct ClientWrite {
+  OpId op = 0;
+  Key key = 0;
+};
+
+struct ClientRead {
+  OpId op = 0;
+  Key key = 0;
+};
+
+struct WriteReply {
+  OpId op = 0;
+  bool ok = false;
+  Version version = 0;
+  int acks = 0;  // replicas (the leader included) that held the write when it was acknowledged
+};
+
+struct ReadReply {
+  OpId op = 0;
+  bool ok = false;
+  Version version = 0;  // the version the replica held; 0 if it never saw the key
+};
+
+// Leader → follower: one entry of the unit's log.
+struct Replicate {
+  Term term = 0;
+  UnitId unit = 0;
+  LogIndex index = 0;
+  Key key = 0;
+  Version version = 0;
+};
+
+// Follower → leader: everything up to match_index is applied (cumulative, like
+// MongoDB's oplog position or Raft's matchIndex).
+struct ReplicateAck {
+  Term term = 0;
+  UnitId unit = 0;
+  LogIndex match_index = 0;
+};
+
+using Message = std::variant<ClientWrite, ClientRead, WriteReply, ReadReply, Replicate, ReplicateAck>;
+
+// What a message carries on the wire, for its simulated size.
+enum class Payload : std::uint8_t { none, value };
+Payload payload_of(const Message& message);
+
+// Whether a message belongs to a write's path (request, replication, acks,
+// reply), for messages-per-write.
+bool is_write_path(const Message& message);
+
+struct Envelope {
+  Address from;
+  Address to;
+  Message message;
+};
+
+}  // namespace replisim
