@@ -17,7 +17,7 @@ struct Cluster::Impl {
   MessageSizes sizes;
   std::vector<sg4::Host*> node_hosts;
   std::vector<sg4::Host*> client_hosts;
-  Mailboxes mailboxes;
+  Network network;
   std::deque<Traffic> client_traffic;  // clients' own traffic is not reported; a deque keeps references stable
   std::vector<sg4::Host*> hosts_in_file_order;
   std::unordered_set<sg4::Host*> hosts_seen;
@@ -134,24 +134,18 @@ double Cluster::latency_client_to_node(ClientId c, NodeId n) const
 
 void Cluster::add_node(NodeId id, StateMachine& machine, Traffic& traffic)
 {
-  auto& boxes = impl_->mailboxes.nodes;
-  if (boxes.size() <= static_cast<std::size_t>(id))
-    boxes.resize(static_cast<std::size_t>(id) + 1);
-  const std::string name = "node" + std::to_string(id);
-  boxes[id] = sg4::Mailbox::by_name(name);
+  const Address self = Address::node(id);
+  impl_->network.attach(self, impl_->node_hosts.at(id));
   // Daemons: the run ends when the last client is done.
-  sg4::Actor::create(name, impl_->node_hosts.at(id),
-                     MachineActor(machine, Address::node(id), impl_->mailboxes, impl_->sizes, traffic, [] { return true; }))
+  sg4::Actor::create("node" + std::to_string(id), impl_->node_hosts.at(id),
+                     MachineActor(machine, self, impl_->network, impl_->sizes, traffic, [] { return true; }))
       ->daemonize();
 }
 
 void Cluster::add_client(ClientId id, ClientMachine& machine, CompletionSink sink)
 {
-  auto& boxes = impl_->mailboxes.clients;
-  if (boxes.size() <= static_cast<std::size_t>(id))
-    boxes.resize(static_cast<std::size_t>(id) + 1);
-  const std::string name = "client" + std::to_string(id);
-  boxes[id] = sg4::Mailbox::by_name(name);
+  const Address self = Address::client(id);
+  impl_->network.attach(self, impl_->client_host(id));
   while (impl_->client_traffic.size() <= static_cast<std::size_t>(id))
     impl_->client_traffic.emplace_back();
   Traffic& traffic = impl_->client_traffic[static_cast<std::size_t>(id)];
@@ -160,8 +154,8 @@ void Cluster::add_client(ClientId id, ClientMachine& machine, CompletionSink sin
       sink(c);
     return !machine.done();
   };
-  sg4::Actor::create(name, impl_->client_host(id),
-                     MachineActor(machine, Address::client(id), impl_->mailboxes, impl_->sizes, traffic, drain));
+  sg4::Actor::create("client" + std::to_string(id), impl_->client_host(id),
+                     MachineActor(machine, self, impl_->network, impl_->sizes, traffic, drain));
 }
 
 void Cluster::run()

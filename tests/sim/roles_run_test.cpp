@@ -1,0 +1,76 @@
+// The role report of a whole run: MongoDB-style leader-follower maps roles
+// one-to-one onto nodes.
+#include <gtest/gtest.h>
+
+#include "experiments/experiment.hpp"
+#include "experiments/role_graph.hpp"
+
+namespace replisim {
+namespace {
+
+std::string column(const SummaryRow& row, const std::string& name)
+{
+  for (const auto& [k, v] : row)
+    if (k == name)
+      return v;
+  ADD_FAILURE() << "no column " << name;
+  return "";
+}
+
+TEST(LeaderFollowerRun, NineNodesRfThreeGiveThreePrimariesAndSixReplicas)
+{
+  RunConfig config;
+  config.nodes = 9;
+  config.rf = 3;
+  config.ops = 600;
+  config.write_concern = "all";  // every secondary has applied every acknowledged write
+  Experiment e(config);
+  e.run();
+
+  const auto roles = RoleGraph(*e.deployment().placement, e.deployment().leaders()).per_node();
+  ASSERT_EQ(roles.size(), 9u);
+  std::uint64_t led = 0;
+  for (NodeId n = 0; n < 9; ++n) {
+    const bool primary = n % 3 == 0;
+    EXPECT_EQ(roles[n].primary_units, primary ? 1 : 0) << "node " << n;
+    EXPECT_EQ(roles[n].replica_units, primary ? 0 : 1) << "node " << n;
+    EXPECT_FALSE(roles[n].mixed());
+    const auto& counters = e.deployment().nodes[n]->counters();
+    if (primary) {
+      EXPECT_GT(counters.writes_led, 0u);
+      EXPECT_EQ(counters.writes_replicated, 0u);
+      // Each secondary applied exactly what its primary led.
+      EXPECT_EQ(e.deployment().nodes[n + 1]->counters().writes_replicated, counters.writes_led);
+      EXPECT_EQ(e.deployment().nodes[n + 2]->counters().writes_replicated, counters.writes_led);
+    } else {
+      EXPECT_EQ(counters.writes_led, 0u);
+    }
+    led += counters.writes_led;
+  }
+  EXPECT_EQ(led, 600u);
+  EXPECT_EQ(column(e.summary(), "leader_is_primary_fraction"), "1.000000");
+  EXPECT_EQ(column(e.summary(), "mixed_role_nodes"), "0");
+  EXPECT_EQ(column(e.summary(), "writes_ok"), "600");
+  EXPECT_EQ(column(e.summary(), "msgs_per_write"), "6.000000");  // request, 2 replicates, 2 acks, reply
+  EXPECT_EQ(e.mapping_line().rfind("one-to-one", 0), 0u) << e.mapping_line();
+}
+
+TEST(LeaderFollowerRun, PlatformNodesFollowTheFileOrder)
+{
+  RunConfig config;
+  config.platform = REPLISIM_PLATFORMS "/three_dc_wan.xml";
+  config.rf = 3;
+  config.ops = 30;
+  Experiment e(config);
+  const auto& nodes = e.cluster().nodes();
+  ASSERT_EQ(nodes.size(), 9u);
+  for (int i = 0; i < 9; ++i)
+    EXPECT_EQ(nodes[i].name, "n" + std::to_string(i));
+  EXPECT_EQ(nodes[0].zone, "us-east");
+  EXPECT_EQ(nodes[3].zone, "us-west");
+  EXPECT_EQ(nodes[8].zone, "eu-west");
+  EXPECT_EQ(e.cluster().client_hosts().size(), 3u);
+}
+
+}  // namespace
+}  // namespace replisim
