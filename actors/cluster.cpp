@@ -18,6 +18,7 @@ struct Cluster::Impl {
   std::vector<sg4::Host*> node_hosts;
   std::vector<sg4::Host*> client_hosts;
   Network network;
+  std::deque<MachineDriver> drivers;  // stable addresses: couriers and actors hold them
   std::deque<Traffic> client_traffic;  // clients' own traffic is not reported; a deque keeps references stable
   std::vector<sg4::Host*> hosts_in_file_order;
   std::unordered_set<sg4::Host*> hosts_seen;
@@ -134,28 +135,32 @@ double Cluster::latency_client_to_node(ClientId c, NodeId n) const
 
 void Cluster::add_node(NodeId id, StateMachine& machine, Traffic& traffic)
 {
-  const Address self = Address::node(id);
-  impl_->network.attach(self, impl_->node_hosts.at(id));
-  // Daemons: the run ends when the last client is done.
-  sg4::Actor::create("node" + std::to_string(id), impl_->node_hosts.at(id),
-                     MachineActor(machine, self, impl_->network, impl_->sizes, traffic, [] { return true; }))
-      ->daemonize();
+  add_machine(Address::node(id), impl_->node_hosts.at(id), machine, traffic, [] { return true; });
 }
 
 void Cluster::add_client(ClientId id, ClientMachine& machine, CompletionSink sink)
 {
-  const Address self = Address::client(id);
-  impl_->network.attach(self, impl_->client_host(id));
   while (impl_->client_traffic.size() <= static_cast<std::size_t>(id))
     impl_->client_traffic.emplace_back();
-  Traffic& traffic = impl_->client_traffic[static_cast<std::size_t>(id)];
   auto drain = [&machine, sink = std::move(sink)] {
     for (const Completion& c : machine.take_completed())
       sink(c);
     return !machine.done();
   };
-  sg4::Actor::create("client" + std::to_string(id), impl_->client_host(id),
-                     MachineActor(machine, self, impl_->network, impl_->sizes, traffic, drain));
+  add_machine(Address::client(id), impl_->client_host(id), machine, impl_->client_traffic[static_cast<std::size_t>(id)],
+              std::move(drain));
+}
+
+void Cluster::add_machine(Address self, sg4::Host* host, StateMachine& machine, Traffic& traffic,
+                          std::function<bool()> after_input)
+{
+  MachineDriver& driver =
+      impl_->drivers.emplace_back(machine, self, impl_->network, impl_->sizes, traffic, std::move(after_input));
+  impl_->network.attach(self, host, [&driver](const Envelope& m) { driver.deliver(m); });
+  const std::string name = (self.is_node() ? "node" : "client") + std::to_string(self.index);
+  auto actor = sg4::Actor::create(name, host, [&driver] { driver.run(); });
+  if (self.is_node())
+    actor->daemonize();  // the run ends when the last client is done
 }
 
 void Cluster::run()

@@ -62,6 +62,9 @@ public:
   double clock() const;
 
 private:
+  void add_machine(Address self, simgrid::s4u::Host* host, StateMachine& machine, Traffic& traffic,
+                   std::function<bool()> after_input);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::vector<HostInfo> node_info_;

@@ -1,5 +1,6 @@
-// One actor drives one state machine: it delivers arrived messages and due
-// timers to the machine and carries out what the machine asks in return.
+// Drives one state machine: messages reach it through the network's couriers
+// (see network.hpp), and one actor per machine sleeps until its next timer.
+// A client's actor also keeps the simulation alive until the client is done.
 #pragma once
 #include <functional>
 #include <queue>
@@ -11,13 +12,15 @@
 
 namespace replisim {
 
-class MachineActor {
+class MachineDriver {
 public:
   // `after_input` runs after start, every message and every timer; returning
-  // false ends the actor.
-  MachineActor(StateMachine& machine, Address self, Network& network, const MessageSizes& sizes, Traffic& traffic,
-               std::function<bool()> after_input);
-  void operator()();
+  // false means the machine is done (its actor then ends).
+  MachineDriver(StateMachine& machine, Address self, Network& network, const MessageSizes& sizes, Traffic& traffic,
+                std::function<bool()> after_input);
+
+  void deliver(const Envelope& message);  // from a courier
+  void run();                             // the machine's own actor
 
 private:
   struct Timer {
@@ -27,7 +30,7 @@ private:
   };
 
   void carry_out(Ready ready);
-  bool fire_timers_due_by(Time due);
+  void after_input();
 
   StateMachine& machine_;
   Address self_;
@@ -36,6 +39,10 @@ private:
   Traffic& traffic_;
   std::function<bool()> after_input_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  sg4::SemaphorePtr wake_ = sg4::Semaphore::create(0);  // a new earlier timer, or done
+  Time sleeping_until_ = kNever;
+  bool done_ = false;
+  std::vector<std::uint64_t> sizes_scratch_;
 };
 
 }  // namespace replisim

@@ -2,12 +2,12 @@
 
 namespace replisim {
 
-void Network::attach(Address address, sg4::Host* host)
+void Network::attach(Address address, sg4::Host* host, Handler handler)
 {
   auto& table = address.is_node() ? nodes_ : clients_;
   if (table.size() <= static_cast<std::size_t>(address.index))
     table.resize(static_cast<std::size_t>(address.index) + 1);
-  table[static_cast<std::size_t>(address.index)].host = host;
+  table[static_cast<std::size_t>(address.index)] = Endpoint{host, std::move(handler)};
 }
 
 Network::Endpoint& Network::endpoint(Address address)
@@ -15,34 +15,51 @@ Network::Endpoint& Network::endpoint(Address address)
   return (address.is_node() ? nodes_ : clients_).at(static_cast<std::size_t>(address.index));
 }
 
-void Network::send(Envelope envelope, std::uint64_t size)
+void Network::dispatch(std::unique_ptr<Envelope> cargo, std::uint64_t size)
 {
-  sg4::Host* from = endpoint(envelope.from).host;
-  auto& idle = idle_[from];
-  Courier* courier;
-  if (idle.empty()) {
-    courier = &couriers_.emplace_back();
-    courier->host = from;
-    // Daemon: a courier waiting for work must not keep the simulation alive.
-    sg4::Actor::create("courier", from, [this, courier] { run_courier(*courier); })->daemonize();
-  } else {
-    courier = idle.back();
-    idle.pop_back();
+  if (!idle_.empty()) {
+    Courier* c = idle_.back();
+    idle_.pop_back();
+    c->cargo = std::move(cargo);
+    c->size = size;
+    c->go->release();
+    return;
   }
-  courier->cargo = std::make_unique<Envelope>(std::move(envelope));
-  courier->size = size;
-  courier->go->release();
+  // A new courier starts with its cargo and does not wait for `go`.
+  Courier& c = couriers_.emplace_back();
+  c.cargo = std::move(cargo);
+  c.size = size;
+  // Daemon: a courier waiting for work must not keep the simulation alive.
+  sg4::Actor::create("courier", endpoint(c.cargo->from).host, [this, &c] { run_courier(c); })->daemonize();
+}
+
+void Network::send(std::vector<Envelope>& messages, const std::vector<std::uint64_t>& sizes)
+{
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    auto cargo = std::make_unique<Envelope>(std::move(messages[i]));
+    if (delivering_ != nullptr && !delivering_->cargo) {
+      // The courier running this step carries the message itself once the step returns.
+      delivering_->cargo = std::move(cargo);
+      delivering_->size = sizes[i];
+      continue;
+    }
+    dispatch(std::move(cargo), sizes[i]);
+  }
 }
 
 void Network::run_courier(Courier& courier)
 {
   for (;;) {
-    courier.go->acquire();
-    Endpoint& to = endpoint(courier.cargo->to);
-    sg4::Comm::sendto(courier.host, to.host, courier.size);
-    to.inbox.push_back(std::move(courier.cargo));
-    to.arrived->release();
-    idle_[courier.host].push_back(&courier);
+    if (!courier.cargo) {
+      idle_.push_back(&courier);
+      courier.go->acquire();
+    }
+    std::unique_ptr<Envelope> message = std::move(courier.cargo);
+    Endpoint& to = endpoint(message->to);
+    sg4::Comm::sendto(endpoint(message->from).host, to.host, courier.size);
+    delivering_ = &courier;
+    to.handler(*message);
+    delivering_ = nullptr;
   }
 }
 

@@ -4,14 +4,17 @@
 // *sent* (even with an eager receiver): a message already arrived waits
 // behind an earlier one still crossing a slower route, which adds the slower
 // route's latency to the faster message. So each message travels as its own
-// host-to-host transfer (Comm::sendto) carried by a courier actor on the
-// sender's host; when the transfer ends, the courier drops the message in the
-// receiver's inbox and wakes it. Couriers are pooled per host: one per message
-// in flight at most, reused after delivery.
+// host-to-host transfer (Comm::sendto), carried by a courier actor; when the
+// transfer ends, the courier hands the message to the receiver's handler,
+// which steps the receiver's state machine right there. A courier then
+// carries the first message that step produced itself and gives the others to
+// idle couriers, so a request/reply chain costs one transfer per message and
+// no extra context switch. Couriers are pooled: one per message in flight at
+// most.
 #pragma once
 #include <deque>
+#include <functional>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
 #include <simgrid/s4u.hpp>
@@ -24,30 +27,32 @@ namespace sg4 = simgrid::s4u;
 
 class Network {
 public:
-  struct Endpoint {
-    sg4::Host* host = nullptr;
-    std::deque<std::unique_ptr<Envelope>> inbox;
-    sg4::SemaphorePtr arrived = sg4::Semaphore::create(0);  // one token per message in the inbox
-  };
+  // Runs inside the delivering courier, at the message's arrival time.
+  using Handler = std::function<void(const Envelope&)>;
 
-  void attach(Address address, sg4::Host* host);
-  Endpoint& endpoint(Address address);
-  // From an actor: carries `envelope` (of `size` simulated bytes) to its destination.
-  void send(Envelope envelope, std::uint64_t size);
+  void attach(Address address, sg4::Host* host, Handler handler);
+  // Carries each message (with its simulated size) to its destination.
+  void send(std::vector<Envelope>& messages, const std::vector<std::uint64_t>& sizes);
 
 private:
-  struct Courier {
+  struct Endpoint {
     sg4::Host* host = nullptr;
+    Handler handler;
+  };
+  struct Courier {
     sg4::SemaphorePtr go = sg4::Semaphore::create(0);
     std::unique_ptr<Envelope> cargo;
     std::uint64_t size = 0;
   };
+  Endpoint& endpoint(Address address);
+  void dispatch(std::unique_ptr<Envelope> cargo, std::uint64_t size);
   void run_courier(Courier& courier);
 
-  std::deque<Endpoint> nodes_;  // deques: endpoints never move once attached
+  std::deque<Endpoint> nodes_;  // deques: endpoints and couriers never move
   std::deque<Endpoint> clients_;
-  std::deque<Courier> couriers_;  // stable addresses; each owned by one courier actor
-  std::unordered_map<sg4::Host*, std::vector<Courier*>> idle_;
+  std::deque<Courier> couriers_;
+  std::vector<Courier*> idle_;
+  Courier* delivering_ = nullptr;  // the courier whose handler is running, if any
 };
 
 }  // namespace replisim

@@ -1,4 +1,5 @@
 // replisim: simulate how distributed datastores replicate writes.
+#include <filesystem>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -6,6 +7,7 @@
 
 #include "actors/cluster.hpp"
 #include "actors/engine_args.hpp"
+#include "experiments/bench.hpp"
 #include "experiments/cli.hpp"
 #include "experiments/experiment.hpp"
 #include "experiments/units.hpp"
@@ -49,6 +51,22 @@ int main(int argc, char** argv)
   CLI::App* platform = app.add_subcommand("platform", "Print the generated star platform as SimGrid XML");
   add_platform_flags(*platform, config);
 
+  BenchOptions bench_options;
+  CLI::App* bench = app.add_subcommand("bench", "Measure simulated messages per wall second against a bare SimGrid loop");
+  bench->add_option("--nodes-list", bench_options.nodes, "Node counts to measure")->delimiter(',');
+  bench->add_option("--ops", bench_options.ops, "Client operations per measurement");
+  bench->add_option("--concurrency", bench_options.concurrency, "Outstanding operations per client");
+
+  // The bare loop's own process, started by `bench`.
+  std::string bare_platform;
+  int bare_clients = 1;
+  std::uint64_t bare_requests = 0;
+  CLI::App* bench_bare = app.add_subcommand("bench-bare", "")->group("");
+  bench_bare->add_option("--platform", bare_platform)->required();
+  bench_bare->add_option("--clients", bare_clients);
+  bench_bare->add_option("--concurrency", bench_options.concurrency);
+  bench_bare->add_option("--requests", bare_requests);
+
   try {
     app.parse(args);
   } catch (const CLI::CallForHelp& e) {
@@ -60,6 +78,13 @@ int main(int argc, char** argv)
   }
 
   try {
+    if (bench->parsed()) {
+      bench_options.self = std::filesystem::read_symlink("/proc/self/exe").string();
+      bench_options.engine_args = config.engine_args;
+      return run_bench(bench_options);
+    }
+    if (bench_bare->parsed())
+      return run_bare_child(config.engine_args, bare_platform, bare_clients, bench_options.concurrency, bare_requests);
     if (platform->parsed()) {
       config.check();
       std::cout << star_platform_xml({config.nodes, config.clients, config.latency_s, config.bandwidth_Bps});

@@ -1,0 +1,109 @@
+#include "experiments/bench.hpp"
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "actors/bare_loop.hpp"
+#include "platforms/star_platform.hpp"
+
+namespace replisim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string capture(const std::string& command)
+{
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr)
+    throw std::runtime_error("cannot run " + command);
+  std::string out;
+  std::array<char, 4096> buffer{};
+  std::size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    out.append(buffer.data(), n);
+  if (pclose(pipe) != 0)
+    throw std::runtime_error("bench: measurement failed: " + command);
+  return out;
+}
+
+std::map<std::string, std::string> read_summary(const fs::path& file)
+{
+  std::ifstream in(file);
+  std::string header, values;
+  std::getline(in, header);
+  std::getline(in, values);
+  std::istringstream h(header), v(values);
+  std::map<std::string, std::string> row;
+  std::string name, value;
+  while (std::getline(h, name, ',') && std::getline(v, value, ','))
+    row[name] = value;
+  return row;
+}
+
+struct Rate {
+  double messages = 0;
+  double wall_s = 0;
+  double per_second() const { return messages / wall_s; }
+};
+
+}  // namespace
+
+int run_bare_child(const std::vector<std::string>& engine_args, const std::string& platform, int clients,
+                   int concurrency, std::uint64_t requests)
+{
+  const BareLoopResult r = run_bare_loop(engine_args, platform, clients, concurrency, requests);
+  fmt::print("{} {:.6f}\n", r.messages, r.wall_s);
+  return 0;
+}
+
+int run_bench(const BenchOptions& o)
+{
+  const fs::path dir = fs::temp_directory_path() / fmt::format("replisim-bench-{}", getpid());
+  fs::create_directories(dir);
+  std::string engine_args;
+  for (const auto& a : o.engine_args)
+    engine_args += " " + a;
+
+  fmt::print("Simulated messages per wall second: leader-follower (rf 3, w:majority, closed loop, {} outstanding per\n"
+             "client) against a bare SimGrid request/reply loop on the same star platform, in one run.\n\n",
+             o.concurrency);
+  fmt::print("{:>6} {:>8} {:>16} {:>19} {:>7}\n", "nodes", "clients", "bare msgs/s", "replisim msgs/s", "ratio");
+  for (int nodes : o.nodes) {
+    const int clients = std::max(3, nodes / 10);
+    const fs::path platform = dir / fmt::format("star-{}.xml", nodes);
+    std::ofstream(platform) << star_platform_xml({nodes, clients, 0.001, 125e6});
+
+    // Both loops answer the same number of client requests.
+    const std::string bare_out = capture(fmt::format("{} bench-bare --platform {} --clients {} --concurrency {} --requests {}{}",
+                                                     o.self, platform.string(), clients, o.concurrency, o.ops, engine_args));
+    Rate bare;
+    std::istringstream(bare_out) >> bare.messages >> bare.wall_s;
+
+    const fs::path out = dir / fmt::format("run-{}", nodes);
+    capture(fmt::format("{} run --platform {} --rf 3 --clients {} --concurrency {} --ops {} --write-concern majority "
+                        "--out {}{} > /dev/null",
+                        o.self, platform.string(), clients, o.concurrency, o.ops, out.string(), engine_args));
+    const auto summary = read_summary(out / "summary.csv");
+    Rate lf;
+    lf.messages = std::stod(summary.at("msgs_per_write")) *
+                  (std::stod(summary.at("writes_ok")) + std::stod(summary.at("writes_failed")));
+    lf.wall_s = std::stod(summary.at("wall_s"));
+
+    fmt::print("{:>6} {:>8} {:>16.0f} {:>19.0f} {:>7.2f}\n", nodes, clients, bare.per_second(), lf.per_second(),
+               lf.per_second() / bare.per_second());
+    std::fflush(stdout);
+  }
+  fs::remove_all(dir);
+  return 0;
+}
+
+}  // namespace replisim
