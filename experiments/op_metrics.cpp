@@ -13,7 +13,9 @@ double percentile(const std::vector<double>& sorted, double p)
 {
   if (sorted.empty())
     return std::numeric_limits<double>::quiet_NaN();
-  const auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+  // p·n first: exact for whole percents, so the rank never rounds across an
+  // integer (p / 100 · n gives 7.000000000000001 for p28 of 25 samples).
+  const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(sorted.size()) / 100.0));
   return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
 }
 

@@ -1,0 +1,173 @@
+// replisim as users meet it: exit status, the one-line error, and the files a
+// run leaves behind (all of them, identical for a seed, or none).
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+
+#include <fmt/format.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+class Cli : public ::testing::Test {
+protected:
+  void SetUp() override
+  {
+    std::string pattern = (fs::temp_directory_path() / "replisim-cli-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  Result replisim(const std::string& args)
+  {
+    const fs::path err_file = dir_ / "stderr.txt";
+    const std::string command = fmt::format("{} {} 2>{}", REPLISIM_BINARY, args, err_file.string());
+    Result r;
+    FILE* pipe = popen(command.c_str(), "r");
+    std::array<char, 4096> buffer{};
+    std::size_t n;
+    while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+      r.out.append(buffer.data(), n);
+    const int raw = pclose(pipe);
+    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    r.err = slurp(err_file);
+    fs::remove(err_file);
+    return r;
+  }
+
+  static std::string slurp(const fs::path& path)
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+
+  // Exit 2, exactly one line on stderr that names `what`, and no output directory.
+  void expect_bad_input(const std::string& args, const std::string& what)
+  {
+    const fs::path out = dir_ / "out";
+    const Result r = replisim(args + " --out " + out.string());
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(out)) << "a failed run left " << out;
+  }
+
+  fs::path dir_;
+};
+
+constexpr const char* kSmallRun = "run --nodes 6 --rf 3 --clients 2 --ops 400 --read-ratio 0.3 --read-from secondary "
+                                  "--latency 2ms --key-dist zipfian --keys 50";
+
+TEST_F(Cli, RfLargerThanTheNodeCountIsBadInput) { expect_bad_input("run --nodes 3 --rf 5", "--rf"); }
+
+TEST_F(Cli, RfLargerThanAPlatformsNodesIsBadInput)
+{
+  expect_bad_input(fmt::format("run --platform {}/known_latencies.xml --rf 4", REPLISIM_TEST_DATA), "--rf");
+}
+
+TEST_F(Cli, UnknownModelIsBadInput) { expect_bad_input("run --model paxos-ish", "--model"); }
+
+TEST_F(Cli, MalformedPlatformNamesTheFileAndLine)
+{
+  expect_bad_input(fmt::format("run --platform {}/malformed.xml", REPLISIM_TEST_DATA), "malformed.xml:6");
+}
+
+TEST_F(Cli, MissingPlatformNamesTheFile) { expect_bad_input("run --platform /nonexistent/dc.xml", "/nonexistent/dc.xml"); }
+
+TEST_F(Cli, NegativeLatencyIsBadInput)
+{
+  expect_bad_input("run --latency=-5ms", "--latency");
+  expect_bad_input("run --latency -5ms", "--latency");
+}
+
+TEST_F(Cli, UnknownFlagIsBadInput) { expect_bad_input("run --frobnicate 3", "--frobnicate"); }
+
+TEST_F(Cli, BadWriteConcernIsBadInput) { expect_bad_input("run --write-concern two", "--write-concern"); }
+
+TEST_F(Cli, ARunWritesTheThreeFilesAndASummaryTable)
+{
+  const fs::path out = dir_ / "run";
+  const Result r = replisim(fmt::format("{} --out {}", kSmallRun, out.string()));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err, "");  // SimGrid's log noise is off by default
+  EXPECT_NE(r.out.find("one-to-one"), std::string::npos) << r.out;
+  for (const char* name : {"ops.csv", "roles.csv", "summary.csv"})
+    EXPECT_TRUE(fs::exists(out / name)) << name;
+  EXPECT_EQ(std::distance(fs::directory_iterator(out), fs::directory_iterator()), 3) << "temporary files left";
+  const std::string ops = slurp(out / "ops.csv");
+  EXPECT_EQ(ops.substr(0, ops.find('\n')),
+            "op_id,client,kind,key,unit,coordinator,primary,start_ms,end_ms,latency_ms,acks,outcome,version,stale,"
+            "since_commit_ms");
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), '\n'), 401);
+  const std::string roles = slurp(out / "roles.csv");
+  EXPECT_EQ(roles.substr(0, roles.find('\n')),
+            "node,host,zone,primary_units,replica_units,leader_units,follower_units,writes_led,writes_replicated,"
+            "msgs_sent,msgs_received,bytes_sent");
+}
+
+// wall_s is the one column allowed to differ between two runs.
+std::string without_wall_clock(const std::string& summary)
+{
+  std::istringstream in(summary);
+  std::string header, values;
+  std::getline(in, header);
+  std::getline(in, values);
+  std::istringstream h(header), v(values);
+  std::string name, value, kept;
+  while (std::getline(h, name, ',') && std::getline(v, value, ','))
+    if (name != "wall_s")
+      kept += name + "=" + value + ";";
+  return kept;
+}
+
+TEST_F(Cli, TheSameSeedGivesByteIdenticalFiles)
+{
+  const fs::path a = dir_ / "a", b = dir_ / "b", c = dir_ / "c";
+  ASSERT_EQ(replisim(fmt::format("{} --seed 7 --out {}", kSmallRun, a.string())).status, 0);
+  ASSERT_EQ(replisim(fmt::format("{} --seed 7 --out {}", kSmallRun, b.string())).status, 0);
+  ASSERT_EQ(replisim(fmt::format("{} --seed 8 --out {}", kSmallRun, c.string())).status, 0);
+  EXPECT_EQ(slurp(a / "ops.csv"), slurp(b / "ops.csv"));
+  EXPECT_EQ(slurp(a / "roles.csv"), slurp(b / "roles.csv"));
+  EXPECT_EQ(without_wall_clock(slurp(a / "summary.csv")), without_wall_clock(slurp(b / "summary.csv")));
+  // And the seed matters, so the comparison above could have failed.
+  EXPECT_NE(slurp(a / "ops.csv"), slurp(c / "ops.csv"));
+}
+
+TEST_F(Cli, PlatformPrintsLoadableXml)
+{
+  const Result r = replisim("platform --nodes 4 --clients 2 --latency 3ms");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const fs::path xml = dir_ / "star.xml";
+  std::ofstream(xml) << r.out;
+  const fs::path out = dir_ / "from-xml";
+  const Result run = replisim(fmt::format("run --platform {} --rf 3 --clients 2 --ops 20 --write-concern 1 --out {}",
+                                          xml.string(), out.string()));
+  ASSERT_EQ(run.status, 0) << run.err;
+  // Two 3 ms links each way: a w:1 write takes 12 ms.
+  EXPECT_NE(slurp(out / "summary.csv").find(",12.0"), std::string::npos) << slurp(out / "summary.csv");
+}
+
+TEST_F(Cli, HelpSaysTheNetworkModelIsCm02)
+{
+  const Result r = replisim("--help");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("CM02"), std::string::npos) << r.out;
+}
+
+}  // namespace
