@@ -10,6 +10,7 @@ import pandas as pd  # noqa: E402
 # Run parameters worth putting in a title, in display order. summary.csv may
 # carry many more (seed, vnodes, duration...), which would only clutter it.
 TITLE_PARAMS = [
+    ("platform", "{}"),
     ("nodes", "{} nodes"),
     ("clients", "{} clients"),
     ("rf", "rf {}"),
@@ -79,6 +80,8 @@ def check_output(out):
 
 
 def _fmt_value(key, v):
+    if key == "platform":  # a file path: its name says which platform
+        return os.path.splitext(os.path.basename(v))[0] if v != "star" else "star"
     # DESIGN.md §4: times are milliseconds unless the name says otherwise.
     if "latency" in key:
         try:
