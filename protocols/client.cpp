@@ -7,7 +7,8 @@ namespace replisim {
 
 ClientMachine::ClientMachine(ClientConfig config, const Placement& placement, const Router& router,
                              Workload workload)
-    : config_(config), placement_(placement), router_(router), workload_(std::move(workload)), rng_(config.seed)
+    : config_(config), placement_(placement), router_(router), workload_(std::move(workload)), rng_(config.seed),
+      routing_rng_(derive_seed(config.seed, 1))
 {
   if (config_.concurrency < 1)
     throw std::invalid_argument("--concurrency must be at least 1");
@@ -49,7 +50,7 @@ void ClientMachine::issue(Time now, Ready& out)
   op.key = request.key;
   op.unit = placement_.unit_of(request.key);
   op.primary = placement_.primary(op.unit);
-  op.coordinator = router_.route(request.kind, op.unit, rng_);
+  op.coordinator = router_.route(request.kind, op.unit, routing_rng_);
   op.start = now;
   if (request.kind == OpKind::write)
     out.send(self(), Address::node(op.coordinator), ClientWrite{op.op, op.key});

@@ -72,7 +72,8 @@ private:
   const Placement& placement_;
   const Router& router_;
   Workload workload_;
-  Rng rng_;
+  Rng rng_;          // the workload's draws: which key, read or write
+  Rng routing_rng_;  // the router's, apart: read routing never shifts the workload
   std::uint64_t issued_ = 0;
   std::uint64_t finished_ = 0;
   std::unordered_map<OpId, Completion> outstanding_;
