@@ -17,10 +17,19 @@ void add_run_flags(CLI::App& app, RunConfig& c)
   app.add_option("--platform", c.platform,
                  "SimGrid platform XML (DTD 4.1). Hosts with property role=node|client are nodes|clients; "
                  "without any role property, hosts named client* are clients and the rest nodes");
-  app.add_option("--model", c.model, "Replication model: leader-follower");
+  app.add_option("--model", c.model, "Replication model: leader-follower (MongoDB) or partitioned (Kafka)");
   app.add_option("--rf", c.rf, "Replication factor: replicas per unit");
-  app.add_option("--write-concern", c.write_concern, "Acks before a write is acknowledged: 1, majority, all");
-  app.add_option("--read-from", c.read_from, "Where reads go: primary, secondary, nearest");
+  app.add_option("--units", c.units, "partitioned: partitions (default: one per node)")
+      ->each([&c](const std::string&) { c.units_given = true; });
+  app.add_option("--start-index", c.start_index,
+                 "partitioned: Kafka's start index and replica shift, in [0, nodes) (default: drawn from --seed)");
+  app.add_option("--write-concern", c.write_concern,
+                 "leader-follower: replicas holding a write before it is acknowledged: 1, majority, all (MongoDB's w)");
+  app.add_option("--acks", c.acks, "partitioned: 1 (leader only) or all (every in-sync replica), Kafka's acks");
+  app.add_option("--min-insync", c.min_insync,
+                 "partitioned: with --acks all, refuse writes when fewer replicas are in sync (min.insync.replicas)");
+  app.add_option("--read-from", c.read_from,
+                 "Where reads go: primary (or leader), secondary (or follower), nearest");
   app.add_option("--ops", c.ops, "Client operations in all");
   app.add_option("--read-ratio", c.read_ratio, "Fraction of operations that are reads");
   app.add_option("--keys", c.keys, "Distinct keys");
@@ -31,6 +40,7 @@ void add_run_flags(CLI::App& app, RunConfig& c)
   app.add_option("--timeout", c.timeout, "Client timeout per operation (e.g. 2000ms)");
   app.add_option("--seed", c.seed, "Seed for every random draw of the run");
   app.add_option("--out", c.out, "Directory for ops.csv, roles.csv, summary.csv");
+  app.add_option("--roles-dot", c.roles_dot, "Also write the unit-node role graph as Graphviz DOT to this file");
 }
 
 }  // namespace replisim

@@ -3,6 +3,7 @@
 // model classes exist.
 #pragma once
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "actors/cluster.hpp"
@@ -16,8 +17,18 @@ struct Deployment {
   std::unique_ptr<Placement> placement;
   std::vector<std::unique_ptr<NodeMachine>> nodes;
   std::vector<std::unique_ptr<Router>> routers;  // one per client
+  int start_index = -1;                          // partitioned: Kafka's start index used
   std::vector<NodeId> leaders() const;           // per unit, at the end of the run
 };
+
+// The units of `config.model` on the cluster's nodes. Throws
+// std::invalid_argument naming the flag when they cannot be placed.
+Placement place_units(const RunConfig& config, const Cluster& cluster);
+int kafka_start_index(const RunConfig& config, int nodes);
+
+// `unit,leader,replicas` CSV: node ids in node order, replicas in assignment
+// order joined by ';' (the leader first while no failover has happened).
+std::string placement_csv(const Deployment& deployment);
 
 // Builds the model `config.model` for the cluster's nodes. Throws
 // std::invalid_argument naming the flag when the model cannot fit the cluster.

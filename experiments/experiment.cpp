@@ -112,6 +112,15 @@ void Experiment::run()
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   summary_ = make_summary(wall_s);
 
+  if (!config_.roles_dot.empty()) {
+    const std::filesystem::path dot(config_.roles_dot);
+    OutputFile file(dot.has_parent_path() ? dot.parent_path() : ".", dot.filename().string());
+    std::vector<std::string> names;
+    for (const HostInfo& h : cluster_->nodes())
+      names.push_back(h.name);
+    RoleGraph(*deployment_.placement, deployment_.leaders()).write_dot(file.stream(), names);
+    file.commit();
+  }
   if (ops_file) {
     OutputFile roles(config_.out, "roles.csv");
     roles.stream() << roles_csv();
@@ -168,7 +177,10 @@ SummaryRow Experiment::make_summary(double wall_s) const
       {"nodes", fmt::format("{}", c.nodes)},
       {"clients", fmt::format("{}", c.clients)},
       {"rf", fmt::format("{}", c.rf)},
-      {"write_concern", c.write_concern},
+      {"write_concern", c.model == "leader-follower" ? c.write_concern : ""},
+      {"acks", c.model == "partitioned" ? c.acks : ""},
+      {"min_insync", c.model == "partitioned" ? fmt::format("{}", c.min_insync) : ""},
+      {"start_index", deployment_.start_index >= 0 ? fmt::format("{}", deployment_.start_index) : ""},
       {"read_from", c.read_from},
       {"latency", c.platform.empty() ? c.latency : ""},
       {"latency_ms", c.platform.empty() ? number(c.latency_s * 1e3) : ""},

@@ -48,6 +48,9 @@ int main(int argc, char** argv)
   app.require_subcommand(1);
   CLI::App* run = app.add_subcommand("run", "Run one simulation and write ops.csv, roles.csv, summary.csv");
   add_run_flags(*run, config);
+  CLI::App* placement = app.add_subcommand(
+      "placement", "Print a model's placement as CSV (unit,leader,replicas; node ids in node order) without simulating");
+  add_run_flags(*placement, config);
   CLI::App* platform = app.add_subcommand("platform", "Print the generated star platform as SimGrid XML");
   add_platform_flags(*platform, config);
 
@@ -91,6 +94,10 @@ int main(int argc, char** argv)
       return 0;
     }
     Experiment experiment(config);
+    if (placement->parsed()) {
+      std::cout << placement_csv(experiment.deployment());
+      return 0;
+    }
     experiment.run();
     print_summary_table(std::cout, experiment);
   } catch (const std::invalid_argument& e) {

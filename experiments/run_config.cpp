@@ -33,6 +33,12 @@ void RunConfig::check()
     throw std::invalid_argument("--rf: must be at least 1");
   if (platform.empty() && rf > nodes)
     throw std::invalid_argument(fmt::format("--rf: {} is larger than the node count ({})", rf, nodes));
+  if (units < 0 || (units == 0 && units_given))
+    throw std::invalid_argument("--units: must be at least 1");
+  if (min_insync < 1)
+    throw std::invalid_argument("--min-insync: must be at least 1");
+  if (start_index < -1 || (platform.empty() && start_index >= nodes))
+    throw std::invalid_argument(fmt::format("--start-index: {} is outside [0, {})", start_index, nodes));
   if (ops < 1)
     throw std::invalid_argument("--ops: must be at least 1");
   if (read_ratio < 0 || read_ratio > 1)
@@ -48,7 +54,13 @@ void RunConfig::check()
   timeout_s = parse_duration(timeout, "--timeout");
   if (timeout_s <= 0)
     throw std::invalid_argument("--timeout: must be positive");
-  concern = flag_error("--write-concern", [&] { return parse_write_concern(write_concern); });
+  if (model == "partitioned") {
+    if (acks != "1" && acks != "all")
+      throw std::invalid_argument(fmt::format("--acks: unknown value '{}' (expected 1 or all)", acks));
+    concern = acks == "1" ? WriteConcern::one : WriteConcern::all;
+  } else {
+    concern = flag_error("--write-concern", [&] { return parse_write_concern(write_concern); });
+  }
   reads_from = flag_error("--read-from", [&] { return parse_read_from(read_from); });
   key_distribution = flag_error("--key-dist", [&] { return parse_key_distribution(key_dist); });
 }

@@ -20,7 +20,12 @@ struct RunConfig {
   std::string latency = "5ms";       // star: one-way latency of each host's link
   std::string bandwidth = "1Gbps";
   int rf = 3;
-  std::string write_concern = "majority";
+  int units = 0;                     // partitioned: partitions; not given = one per node
+  bool units_given = false;
+  std::string write_concern = "majority";  // leader-follower
+  std::string acks = "all";          // partitioned: Kafka's acks, 1 or all
+  int min_insync = 1;                // partitioned: Kafka's min.insync.replicas
+  int start_index = -1;              // partitioned: Kafka's start index; -1 = drawn from the seed
   std::string read_from = "primary";
   std::uint64_t ops = 10000;
   double read_ratio = 0.0;
@@ -32,13 +37,14 @@ struct RunConfig {
   std::string timeout = "2000ms";
   std::uint64_t seed = 1;
   std::string out;                   // output directory; empty: print the summary only
+  std::string roles_dot;             // Graphviz file of the unit–node role graph; empty: none
   std::vector<std::string> engine_args;  // --cfg= and --log=, for SimGrid
 
   // Parsed forms, filled by check().
   double latency_s = 0;
   double bandwidth_Bps = 0;
   double timeout_s = 0;
-  WriteConcern concern = WriteConcern::majority;
+  WriteConcern concern = WriteConcern::majority;  // from --write-concern or --acks, per model
   ReadFrom reads_from = ReadFrom::primary;
   KeyDistribution key_distribution = KeyDistribution::uniform;
 
@@ -47,6 +53,6 @@ struct RunConfig {
   void check();
 };
 
-inline const std::vector<std::string> kModels = {"leader-follower"};
+inline const std::vector<std::string> kModels = {"leader-follower", "partitioned"};
 
 }  // namespace replisim

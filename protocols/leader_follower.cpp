@@ -5,8 +5,9 @@
 
 namespace replisim {
 
-LeaderFollowerNode::LeaderFollowerNode(NodeId self, const Placement& placement, WriteConcern concern)
-    : self_(self), placement_(placement), concern_(concern)
+LeaderFollowerNode::LeaderFollowerNode(NodeId self, const Placement& placement, WriteConcern concern,
+                                       int min_insync)
+    : self_(self), placement_(placement), concern_(concern), min_insync_(min_insync)
 {
   for (UnitId unit = 0; unit < placement.unit_count(); ++unit) {
     if (!placement.is_replica(unit, self))
@@ -61,7 +62,9 @@ void LeaderFollowerNode::on(const ClientWrite& m, Address from, Ready& out)
 {
   const UnitId unit = placement_.unit_of(m.key);
   UnitState* state = unit_state(unit);
-  if (state == nullptr || state->durable.leader != self_) {
+  const auto in_sync = static_cast<int>(placement_.replicas(unit).size());
+  const bool not_enough_replicas = concern_ == WriteConcern::all && in_sync < min_insync_;
+  if (state == nullptr || state->durable.leader != self_ || not_enough_replicas) {
     out.send(self(), from, WriteReply{m.op, false, 0, 0});
     return;
   }

@@ -1,5 +1,8 @@
-// MongoDB-style leader-follower replication: each shard is a replica set whose
-// primary (storage role) is also its leader (write role). The leader orders
+// Leader-follower replication of a unit's log, the write path shared by
+// MongoDB replica sets (one unit per node: the shard) and Kafka partitions
+// (many units per node); what differs between the two models is the placement
+// of units on nodes and the ack rule. Each unit's primary (storage role) is
+// also its leader (write role). The leader orders
 // every write of the shard into a log, pushes each entry to the secondaries,
 // and acknowledges the client once the write concern's count of replicas holds
 // it. Secondaries apply entries in log order and acknowledge cumulatively.
@@ -22,7 +25,10 @@ struct LogEntry {
 
 class LeaderFollowerNode final : public NodeMachine {
 public:
-  LeaderFollowerNode(NodeId self, const Placement& placement, WriteConcern concern);
+  // `min_insync` (Kafka's min.insync.replicas) applies to WriteConcern::all:
+  // a write is refused at once when fewer replicas are in sync. Without
+  // failures every replica is in sync.
+  LeaderFollowerNode(NodeId self, const Placement& placement, WriteConcern concern, int min_insync = 1);
 
   Ready step(const Envelope& in, Time now) override;
 
@@ -74,6 +80,7 @@ private:
   NodeId self_;
   const Placement& placement_;
   WriteConcern concern_;
+  int min_insync_;
   std::unordered_map<UnitId, UnitState> units_;
   std::unordered_map<Key, Version> data_;
   NodeCounters counters_;

@@ -6,13 +6,14 @@ namespace replisim {
 
 ReadFrom parse_read_from(const std::string& text)
 {
-  if (text == "primary")
+  // Kafka says leader and follower where MongoDB says primary and secondary.
+  if (text == "primary" || text == "leader")
     return ReadFrom::primary;
-  if (text == "secondary")
+  if (text == "secondary" || text == "follower")
     return ReadFrom::secondary;
   if (text == "nearest")
     return ReadFrom::nearest;
-  throw std::invalid_argument("unknown read preference '" + text + "' (expected primary, secondary or nearest)");
+  throw std::invalid_argument("unknown read preference '" + text + "' (expected primary, secondary, nearest, leader or follower)");
 }
 
 std::string to_string(ReadFrom from)

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
@@ -99,6 +100,75 @@ TEST_F(Cli, NegativeLatencyIsBadInput)
 TEST_F(Cli, UnknownFlagIsBadInput) { expect_bad_input("run --frobnicate 3", "--frobnicate"); }
 
 TEST_F(Cli, BadWriteConcernIsBadInput) { expect_bad_input("run --write-concern two", "--write-concern"); }
+
+TEST_F(Cli, PartitionedRfLargerThanTheNodeCountIsBadInput)
+{
+  expect_bad_input("run --model partitioned --nodes 3 --rf 4", "--rf");
+}
+
+TEST_F(Cli, PartitionedNeedsAtLeastOneUnit) { expect_bad_input("run --model partitioned --units 0", "--units"); }
+
+TEST_F(Cli, StartIndexOutsideTheNodesIsBadInput)
+{
+  expect_bad_input("run --model partitioned --nodes 5 --start-index 5", "--start-index");
+  expect_bad_input("run --model partitioned --nodes 5 --start-index=-2", "--start-index");
+  expect_bad_input(fmt::format("run --model partitioned --platform {}/known_latencies.xml --start-index 3",
+                               REPLISIM_TEST_DATA),
+                   "--start-index");
+}
+
+TEST_F(Cli, UnknownAcksIsBadInput) { expect_bad_input("run --model partitioned --acks 2", "--acks"); }
+
+// Kafka's assignment for 5 brokers, 10 partitions, rf 3, start index 2, by hand.
+TEST_F(Cli, PlacementPrintsKafkasAssignment)
+{
+  const Result r = replisim("placement --model partitioned --nodes 5 --units 10 --rf 3 --start-index 2");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "unit,leader,replicas\n"
+            "0,2,2;0;1\n1,3,3;1;2\n2,4,4;2;3\n3,0,0;3;4\n4,1,1;4;0\n"
+            "5,2,2;1;3\n6,3,3;2;4\n7,4,4;3;0\n8,0,0;4;1\n9,1,1;0;2\n");
+}
+
+TEST_F(Cli, PlacementPrintsLeaderFollowerReplicaSets)
+{
+  const Result r = replisim("placement --model leader-follower --nodes 7 --rf 3");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "unit,leader,replicas\n0,0,0;1;2\n1,3,3;4;5\n");
+}
+
+TEST_F(Cli, PlacementIsRackAwareAcrossZones)
+{
+  // three_dc_wan lists n0-n2 in us-east, n3-n5 in us-west, n6-n8 in eu-west.
+  const Result r = replisim(fmt::format("placement --model partitioned --platform {}/three_dc_wan.xml --units 9 --rf 3 "
+                                        "--start-index 0",
+                                        REPLISIM_PLATFORMS));
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::getline(lines, line);
+  int units = 0;
+  while (std::getline(lines, line)) {
+    const std::string replicas = line.substr(line.rfind(',') + 1);
+    std::set<int> zones;
+    for (std::size_t i = 0; i < replicas.size(); i += 2)
+      zones.insert((replicas[i] - '0') / 3);
+    EXPECT_EQ(zones.size(), 3u) << line;
+    ++units;
+  }
+  EXPECT_EQ(units, 9);
+}
+
+TEST_F(Cli, RolesDotDrawsTheRoleGraph)
+{
+  const fs::path dot = dir_ / "roles.dot";
+  const Result r = replisim(fmt::format("run --model partitioned --nodes 3 --units 3 --rf 2 --ops 30 --roles-dot {}",
+                                        dot.string()));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string text = slurp(dot);
+  EXPECT_EQ(text.rfind("graph G {", 0), 0u) << text;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1 + 3 + 3 + 6 + 1) << text;  // header, nodes, units, edges, }
+}
 
 TEST_F(Cli, ARunWritesTheThreeFilesAndASummaryTable)
 {
