@@ -1,6 +1,7 @@
 #include "experiments/role_graph.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <ostream>
 
 #include <boost/graph/graphviz.hpp>
@@ -44,7 +45,9 @@ RoleSummary RoleGraph::summary() const
   int total = 0;
   for (const auto& r : roles)
     total += r.leader_units;
-  s.leader_imbalance = total == 0 ? 0 : s.max_leader_units / (static_cast<double>(total) / nodes_);
+  // Undefined (NaN, an empty cell) when no node leads a unit.
+  s.leader_imbalance =
+      total == 0 ? std::nan("") : s.max_leader_units / (static_cast<double>(total) / nodes_);
   s.one_to_one = std::all_of(roles.begin(), roles.end(), [](auto& r) { return r.primary_units + r.replica_units <= 1; });
   return s;
 }

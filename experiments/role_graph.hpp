@@ -30,7 +30,7 @@ struct RoleSummary {
   int mixed_role_nodes = 0;
   int max_leader_units = 0;
   int min_leader_units = 0;
-  double leader_imbalance = 0;  // max leader units of a node / mean
+  double leader_imbalance = 0;  // max leader units of a node / mean; NaN when no node leads
   bool one_to_one = false;      // every node holds at most one unit, in one role
 };
 

@@ -1,0 +1,230 @@
+#!/usr/bin/python3
+"""Leader imbalance across a sweep: one line per model (or --hue) against node count (or --x),
+from a summary.csv with one row per run; below it, the share of mixed-role nodes."""
+import argparse
+import math
+import sys
+
+import common  # sets the Agg backend before pyplot is imported
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+DEFAULT_NAME = "leader_imbalance.png"
+# Run parameters (README "Output files"): when one of these differs between runs
+# that land on the same point, the point mixes configurations, not just seeds.
+PARAMS = ["model", "platform", "nodes", "clients", "rf", "write_concern", "acks", "min_insync",
+          "read_from", "latency", "bandwidth", "ops", "read_ratio", "keys", "key_dist",
+          "concurrency", "rate", "value_bytes", "units"]
+AXIS_LABELS = {
+    "nodes": "datastore nodes (count)",
+    "rf": "replication factor (copies of each unit)",
+    "units": "units (shards / partitions, count)",
+    "clients": "clients (count)",
+    "latency_ms": "one-way link latency (ms)",
+    "ops": "client operations (count)",
+    "keys": "distinct keys (count)",
+}
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+
+
+def load(summary_csv, x="nodes", hue="model", title=None):
+    needed = list(dict.fromkeys([x, hue, "nodes", "leader_imbalance", "mixed_role_nodes"]))
+    df = common.read_csv(summary_csv, needed,
+                         optional=[c for c in ["seed", "units"] + PARAMS if c not in needed])
+    if df.empty:
+        raise common.InputError(f"{summary_csv}: no runs (header only)")
+    for c in ["leader_imbalance", "mixed_role_nodes", "nodes", "units"]:
+        df[c] = pd.to_numeric(df[c], errors="coerce")
+    # Line labels in a column of their own: hue may be nodes, which the mixed-role share needs.
+    order = df[hue].sort_values(kind="stable") if pd.api.types.is_numeric_dtype(df[hue]) else df[hue]
+    labels = {v: "(empty)" if pd.isna(v) else f"{v:g}" if isinstance(v, float) else str(v)
+              for v in order.unique()}
+    df["_hue"] = df[hue].map(lambda v: labels[v] if not pd.isna(v) else "(empty)")
+    df["_hue"] = pd.Categorical(df["_hue"], categories=list(dict.fromkeys(labels.values())))
+    # Imbalance is ≥ 1 whenever some node leads a unit; replisim writes 0 when
+    # none does (writes coordinated per request), where the ratio means nothing.
+    undefined = ~(df["leader_imbalance"] >= 1) | df[x].isna()
+    skipped = df[undefined]
+    df = df[~undefined]
+    if df.empty:
+        raise common.InputError(f"{summary_csv}: no run has a leader imbalance "
+                                f"(no node leads a unit, or {x} is empty)")
+    if title is None:
+        # Parameters every run shares; x and hue are in the axes and legend already.
+        shared = {k: v for k, v in (common.read_summary(summary_csv) or {}).items()
+                  if k not in (x, hue)}
+        n = len(df)
+        shared.setdefault("model", f"{n} run{'s' if n != 1 else ''}")
+        title = common.run_title(shared, f"{n} runs from {summary_csv}")
+    return {"runs": df, "skipped": skipped, "x": x, "hue": hue, "title": title}
+
+
+def best_possible(units, nodes):
+    """Lowest imbalance whole units allow: some node leads ⌈units/nodes⌉ of them."""
+    if not (units > 0 and nodes > 0):
+        return float("nan")
+    return math.ceil(units / nodes) * nodes / units
+
+
+def units_note(g):
+    """What the unit count was for one line: fixed, nodes/rf (leader-follower), or varying."""
+    u = g["units"].dropna()
+    if u.empty:
+        return ""
+    if u.nunique() == 1:
+        return f"{u.iloc[0]:g} unit{'s' if u.iloc[0] != 1 else ''}"
+    rf = pd.to_numeric(g["rf"], errors="coerce")
+    if ((g["nodes"] / rf).round(9) == g["units"]).all():
+        return "units = nodes / rf"
+    return f"{u.min():g}–{u.max():g} units"
+
+
+def mixed_params(runs, x, hue):
+    """Parameters (other than x, hue and seed) that differ within one plotted point."""
+    out = []
+    for c in PARAMS:
+        if c in (x, hue) or runs[c].isna().all():
+            continue
+        if (runs.groupby([x, "_hue"], sort=False, observed=True)[c]
+                .nunique(dropna=False) > 1).any():
+            out.append(c)
+    return out
+
+
+def render(data, out):
+    runs, x, hue = data["runs"].copy(), data["x"], data["hue"]
+    runs["mixed_share"] = runs["mixed_role_nodes"] / runs["nodes"]
+    runs["best"] = [best_possible(u, n) for u, n in zip(runs["units"], runs["nodes"])]
+    numeric_x = pd.api.types.is_numeric_dtype(runs[x])
+    if numeric_x:
+        xs = np.sort(runs[x].unique())
+        pos = {v: float(v) for v in xs}
+    else:  # categorical x (e.g. write_concern): positions in order of appearance
+        xs = list(dict.fromkeys(runs[x]))
+        pos = {v: float(i) for i, v in enumerate(xs)}
+    hues = [h for h in runs["_hue"].cat.categories if (runs["_hue"] == h).any()]
+    span = (max(pos.values()) - min(pos.values())) or 1.0
+    # Several lines at the same x (and often the same y): shift each a little sideways.
+    dodge = 0.012 * span if len(hues) > 1 else 0.0
+    ls = "-" if numeric_x else "none"  # no trend to draw between categories
+
+    fig, (top, bot) = plt.subplots(2, 1, sharex=True, figsize=(10.5, 7.5),
+                                   gridspec_kw={"height_ratios": [3, 1.4]})
+    handles, seeds_per_point, spread = [], set(), False
+    floor_drawn = False
+    for i, h in enumerate(hues):
+        color, marker = f"C{i}", MARKERS[i % len(MARKERS)]
+        g = runs[runs["_hue"] == h]
+        agg = g.groupby(x, sort=False).agg(
+            imb=("leader_imbalance", "mean"), lo=("leader_imbalance", "min"),
+            hi=("leader_imbalance", "max"), mixed=("mixed_share", "mean"),
+            mlo=("mixed_share", "min"), mhi=("mixed_share", "max"),
+            best=("best", "mean"), n=("leader_imbalance", "size"))
+        agg = agg.loc[[v for v in xs if v in agg.index]]
+        seeds_per_point.update(agg["n"])
+        px = np.array([pos[v] for v in agg.index]) + (i - (len(hues) - 1) / 2) * dodge
+        note = units_note(g) if x != "units" else ""
+        handles += top.plot(px, agg["imb"], color=color, marker=marker, ls=ls, lw=1.8, ms=7, zorder=3,
+                            label=f"{h}\n({note})" if note else str(h))
+        bot.plot(px, agg["mixed"], color=color, marker=marker, ls=ls, lw=1.8, ms=7, zorder=3,
+                 clip_on=False)
+        # Min–max over seeds; a zero-length bar would only draw a stray cap.
+        for ax, m, lo, hi_ in [(top, "imb", "lo", "hi"), (bot, "mixed", "mlo", "mhi")]:
+            sel = ((agg["n"] > 1) & (agg[hi_] > agg[lo])).to_numpy()
+            if sel.any():
+                spread = True
+                ax.errorbar(px[sel], agg[m][sel],
+                            yerr=[agg[m][sel] - agg[lo][sel], agg[hi_][sel] - agg[m][sel]],
+                            fmt="none", ecolor=color, elinewidth=1.2, capsize=4, zorder=3)
+        if agg["best"].notna().any():
+            # Drawn over the data: where a line follows it, placement could do no better.
+            top.plot(px, agg["best"], color="black", zorder=4,  # a lone point gets a dash
+                     **(dict(ls=":", lw=1.4) if numeric_x and len(px) > 1
+                        else dict(ls="none", marker="_", ms=18)))
+            floor_drawn = True
+
+    handles.append(top.axhline(1.0, color="black", ls="--", lw=1.2, zorder=1,
+                               label="perfectly balanced (1.0)"))
+    if floor_drawn:
+        handles += top.plot([], [], color="black",
+                            **(dict(ls=":", lw=1.4) if numeric_x else dict(ls="none", marker="_", ms=18)),
+                            label="best possible with whole\nunits: ⌈units/nodes⌉ ÷ (units/nodes)")
+    top.legend(handles=handles, title=hue, loc="upper left", bbox_to_anchor=(1.01, 1),
+               fontsize=9, title_fontsize=9, frameon=False)
+
+    n_min, n_max = min(seeds_per_point), max(seeds_per_point)
+    runs_txt = f"{n_min}" if n_min == n_max else f"{n_min}–{n_max}"
+    notes = [f"points: mean of {runs_txt} runs\n(seeds) each" if n_max > 1 else "one run per point"]
+    if n_max > 1:
+        notes.append("bars: min–max over seeds" if spread else "no bars: seeds agree")
+    mixed = mixed_params(runs, x, hue)
+    if mixed:
+        notes.append("caution: points also mix\n" + ", ".join(mixed))
+    if len(data["skipped"]):
+        notes.append(f"{len(data['skipped'])} run(s) left out:\nno leader imbalance")
+    bot.legend(handles=[bot.plot([], [], " ", label=t)[0] for t in notes], loc="upper left",
+               bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False, handlelength=0,
+               handletextpad=0)
+
+    hi = max(runs["leader_imbalance"].max(), runs["best"].max(skipna=True)
+             if runs["best"].notna().any() else 1.0)
+    ytop = hi + 0.1 * max(hi - 1.0, 1.0)
+    # Nothing lies below 1.0 (max ≥ mean), so that strip holds the reference label.
+    top.set_ylim(1.0 - 0.13 * (ytop - 1.0), ytop)
+    top.annotate("perfectly balanced", (0.5, 1.0), xycoords=("axes fraction", "data"),
+                 xytext=(0, -7), textcoords="offset points", fontsize=8, ha="center", va="top")
+    top.set_ylabel("leader imbalance (×)\nmax leader units of a node / mean")
+    top.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+
+    bot.set_ylim(-0.05, 1.05)
+    bot.set_yticks([0, 0.5, 1])
+    bot.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+    bot.set_ylabel("mixed-role nodes\n(% of nodes)")
+    bot.set_title("share of nodes primary for some units and replica for others",
+                  fontsize=9, style="italic")
+
+    for ax in (top, bot):
+        ax.grid(alpha=0.3)
+    ticks = [pos[v] for v in xs]
+    if len(ticks) <= 20 or not numeric_x:
+        bot.set_xticks(ticks)
+        bot.set_xticklabels([f"{v:g}" if numeric_x else str(v) for v in xs])
+    else:
+        bot.xaxis.set_major_locator(MaxNLocator(integer=True))
+    pad = 0.05 * span + dodge * len(hues)
+    bot.set_xlim(min(ticks) - pad, max(ticks) + pad)
+    bot.set_xlabel(AXIS_LABELS.get(x, x))
+
+    by = "node count" if x == "nodes" else x
+    fig.suptitle(f"Leader imbalance vs {by}, per {hue}\n{data['title']}", fontsize=12)
+    fig.tight_layout()
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+    return out
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("summary_csv", help="summary.csv with one row per run (a sweep's rows concatenated)")
+    p.add_argument("-o", "--output", help=f"PNG to write (default: {DEFAULT_NAME} beside SUMMARY_CSV)")
+    p.add_argument("--x", default="nodes", help="column on the x axis (default: nodes)")
+    p.add_argument("--hue", default="model", help="column with one line per value (default: model)")
+    p.add_argument("--title", help="second title line (default: the run parameters every row shares)")
+    a = p.parse_args(argv)
+    out = a.output or common.beside(a.summary_csv, DEFAULT_NAME)
+    try:
+        if a.x == a.hue:
+            raise common.InputError(f"--x and --hue are both {a.x}")
+        data = load(a.summary_csv, a.x, a.hue, a.title)
+        common.check_output(out)
+    except common.InputError as e:
+        common.fail(e)
+    for c in mixed_params(data["runs"], a.x, a.hue):
+        print(f"{p.prog}: warning: points mix runs with different {c}", file=sys.stderr)
+    print(render(data, out))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
