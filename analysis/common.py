@@ -25,6 +25,46 @@ TITLE_PARAMS = [
 ]
 
 
+# Run parameters of summary.csv (README "Output files"): when one differs between
+# runs averaged into one plotted point, the point mixes configurations, not just
+# seeds. start_index is left out: partitioned runs draw it from the seed.
+RUN_PARAMS = ["model", "platform", "nodes", "clients", "rf", "write_concern", "acks", "min_insync",
+              "read_from", "latency", "bandwidth", "ops", "read_ratio", "keys", "key_dist",
+              "concurrency", "rate", "value_bytes", "units"]
+
+# Axis labels for summary.csv columns; any other column is labelled by its name
+# and the unit its suffix implies (column_unit).
+COLUMN_LABELS = {
+    "nodes": "datastore nodes (count)",
+    "rf": "replication factor (copies of each unit)",
+    "units": "units (shards / partitions, count)",
+    "clients": "clients (count)",
+    "latency_ms": "one-way link latency (ms)",
+    "latency": "one-way link latency (as given)",
+    "model": "replication model",
+    "write_concern": "write concern (w)",
+    "read_from": "reads sent to",
+    "read_ratio": "reads (share of operations)",
+    "ops": "client operations (count)",
+    "keys": "distinct keys (count)",
+    "writes_ok": "writes acknowledged (count)",
+    "writes_failed": "writes failed or timed out (count)",
+    "reads_ok": "reads ok (count)",
+    "stale_read_fraction": "stale reads (% of ok reads)",
+    "msgs_per_write": "messages per write",
+    "leader_is_primary_fraction": "writes led by the unit's primary (% of ok writes)",
+    "mixed_role_nodes": "mixed-role nodes (count)",
+    "max_leader_units": "most units led by one node",
+    "min_leader_units": "fewest units led by one node",
+    "leader_imbalance": "leader imbalance (×, max / mean leader units)",
+    "sim_time_s": "simulated time (s)",
+    "wall_s": "wall-clock time of the simulation (s)",
+}
+for _kind in ("write", "read"):
+    for _stat in ("p50", "p95", "p99", "mean", "max"):
+        COLUMN_LABELS[f"{_kind}_{_stat}_ms"] = f"{_kind} latency, {_stat} (ms)"
+
+
 class InputError(Exception):
     """A missing file or column: reported in one line, exit status 2."""
 
@@ -57,6 +97,75 @@ def read_csv(path, columns, optional=()):
         if c not in df:
             df[c] = float("nan")
     return df
+
+
+def read_table(path, columns):
+    """Every column of a small CSV (summary.csv) as stripped strings, "" for an
+    empty cell, raising InputError naming any of `columns` that is missing."""
+    if not os.path.isfile(path):
+        raise InputError(f"file not found: {path}")
+    df = _parse(path, dtype=str, keep_default_na=False)
+    missing = [c for c in dict.fromkeys(columns) if c not in df.columns]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
+    return df.apply(lambda col: col.str.strip())
+
+
+def drop_not_ok(df):
+    """A sweep's rows without those whose status is not ok (a file without a
+    status column, or with an empty one, is all ok): (rows kept, count dropped, note for the plot,
+    warning line naming the first error)."""
+    if "status" not in df:
+        return df, 0, "", ""
+    status = df["status"].fillna("").astype(str).str.strip()
+    if (status == "").all():  # an optional column read_csv filled in, or single runs concatenated
+        return df, 0, "", ""
+    bad = status != "ok"
+    n = int(bad.sum())
+    if not n:
+        return df, 0, "", ""
+    counts = status[bad].replace("", "(empty)").value_counts()
+    what = ", ".join(k + (f" ×{c}" if len(counts) > 1 else "") for k, c in counts.items())
+    rows = f"{n} row{'s' if n != 1 else ''}"
+    errors = df.loc[bad, "error"].fillna("").astype(str) if "error" in df else []
+    first = next((e for e in errors if e.strip()), "")
+    return (df[~bad], n, f"{rows} left out: status {what}",
+            f"{rows} with status not ok left out" + (f" (first error: {first})" if first else ""))
+
+
+def numeric_or_text(col):
+    """A column of strings as floats (NaN for empty cells) when every non-empty
+    cell is a number, else unchanged."""
+    num = pd.to_numeric(col.replace("", float("nan")), errors="coerce")
+    return num.astype(float) if num.notna().sum() == (col != "").sum() else col
+
+
+def column_unit(col):
+    """Unit implied by a column name: times are milliseconds unless the name ends
+    in _s; a _fraction is a share, shown as %."""
+    for suffix, unit in (("_ms", "ms"), ("_s", "s"), ("_fraction", "%")):
+        if col.endswith(suffix):
+            return unit
+    return ""
+
+
+def axis_label(col):
+    if col in COLUMN_LABELS:
+        return COLUMN_LABELS[col]
+    unit = column_unit(col)
+    return f"{col} ({unit})" if unit else col
+
+
+def format_value(col, v):
+    """One value of a column with its unit: '5 ms', '12.5%', 'partitioned'."""
+    if isinstance(v, str):
+        return v if v != "" else "(empty)"
+    if v is None or pd.isna(v):
+        return "(empty)"
+    unit = column_unit(col)
+    if unit == "%":
+        return f"{v * 100:.3g}%"
+    return f"{v:g}" + (f" {unit}" if unit else "")
 
 
 def read_summary(path, required=False):

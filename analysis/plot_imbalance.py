@@ -12,29 +12,21 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 DEFAULT_NAME = "leader_imbalance.png"
-# Run parameters (README "Output files"): when one of these differs between runs
-# that land on the same point, the point mixes configurations, not just seeds.
-PARAMS = ["model", "platform", "nodes", "clients", "rf", "write_concern", "acks", "min_insync",
-          "read_from", "latency", "bandwidth", "ops", "read_ratio", "keys", "key_dist",
-          "concurrency", "rate", "value_bytes", "units"]
-AXIS_LABELS = {
-    "nodes": "datastore nodes (count)",
-    "rf": "replication factor (copies of each unit)",
-    "units": "units (shards / partitions, count)",
-    "clients": "clients (count)",
-    "latency_ms": "one-way link latency (ms)",
-    "ops": "client operations (count)",
-    "keys": "distinct keys (count)",
-}
+PARAMS = common.RUN_PARAMS
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 
 
 def load(summary_csv, x="nodes", hue="model", title=None):
     needed = list(dict.fromkeys([x, hue, "nodes", "leader_imbalance", "mixed_role_nodes"]))
     df = common.read_csv(summary_csv, needed,
-                         optional=[c for c in ["seed", "units"] + PARAMS if c not in needed])
+                         optional=[c for c in ["seed", "units", "status", "error"] + PARAMS
+                                   if c not in needed])
     if df.empty:
         raise common.InputError(f"{summary_csv}: no runs (header only)")
+    # A sweep's summary.csv records failed points too (status failed): leave them out.
+    df, n_failed, failed_note, failed_warning = common.drop_not_ok(df)
+    if df.empty:
+        raise common.InputError(f"{summary_csv}: no row has status ok ({n_failed} not ok)")
     for c in ["leader_imbalance", "mixed_role_nodes", "nodes", "units"]:
         df[c] = pd.to_numeric(df[c], errors="coerce")
     # Line labels in a column of their own: hue may be nodes, which the mixed-role share needs.
@@ -58,7 +50,8 @@ def load(summary_csv, x="nodes", hue="model", title=None):
         n = len(df)
         shared.setdefault("model", f"{n} run{'s' if n != 1 else ''}")
         title = common.run_title(shared, f"{n} runs from {summary_csv}")
-    return {"runs": df, "skipped": skipped, "x": x, "hue": hue, "title": title}
+    return {"runs": df, "skipped": skipped, "x": x, "hue": hue, "title": title,
+            "failed_note": failed_note, "failed_warning": failed_warning}
 
 
 def best_possible(units, nodes):
@@ -162,6 +155,8 @@ def render(data, out):
     mixed = mixed_params(runs, x, hue)
     if mixed:
         notes.append("caution: points also mix\n" + ", ".join(mixed))
+    if data.get("failed_note"):
+        notes.append(data["failed_note"].replace(": ", ":\n", 1))
     if len(data["skipped"]):
         notes.append(f"{len(data['skipped'])} run(s) left out:\nno leader imbalance")
     bot.legend(handles=[bot.plot([], [], " ", label=t)[0] for t in notes], loc="upper left",
@@ -195,7 +190,7 @@ def render(data, out):
         bot.xaxis.set_major_locator(MaxNLocator(integer=True))
     pad = 0.05 * span + dodge * len(hues)
     bot.set_xlim(min(ticks) - pad, max(ticks) + pad)
-    bot.set_xlabel(AXIS_LABELS.get(x, x))
+    bot.set_xlabel(common.axis_label(x))
 
     by = "node count" if x == "nodes" else x
     fig.suptitle(f"Leader imbalance vs {by}, per {hue}\n{data['title']}", fontsize=12)
@@ -221,6 +216,8 @@ def main(argv=None):
         common.check_output(out)
     except common.InputError as e:
         common.fail(e)
+    if data["failed_warning"]:
+        print(f"{p.prog}: warning: {data['failed_warning']}", file=sys.stderr)
     for c in mixed_params(data["runs"], a.x, a.hue):
         print(f"{p.prog}: warning: points mix runs with different {c}", file=sys.stderr)
     print(render(data, out))
