@@ -13,6 +13,8 @@
 namespace replisim {
 
 struct Cluster::Impl {
+  Impl(DelayModel delays, std::uint64_t delay_seed) : network(std::move(delays), delay_seed) {}
+
   std::unique_ptr<sg4::Engine> engine;
   MessageSizes sizes;
   std::vector<sg4::Host*> node_hosts;
@@ -64,7 +66,9 @@ HostInfo info_of(const sg4::Host* host) { return {host->get_name(), host->get_en
 
 }  // namespace
 
-Cluster::Cluster(const std::vector<std::string>& engine_args, MessageSizes sizes) : impl_(std::make_unique<Impl>())
+Cluster::Cluster(const std::vector<std::string>& engine_args, MessageSizes sizes, DelayModel delays,
+                 std::uint64_t delay_seed)
+    : impl_(std::make_unique<Impl>(std::move(delays), delay_seed))
 {
   impl_->engine = make_engine(engine_args);
   impl_->sizes = sizes;
@@ -117,6 +121,14 @@ void Cluster::use_only_nodes(int count)
   node_info_.resize(static_cast<std::size_t>(count));
 }
 
+void Cluster::scale_latencies(double factor)
+{
+  for (sg4::Link* link : impl_->engine->get_all_links())
+    link->set_latency(link->get_latency() * factor);
+}
+
+void Cluster::turn_off_node(NodeId id) { impl_->node_hosts.at(id)->turn_off(); }
+
 const HostInfo& Cluster::host_of_client(ClientId c) const
 {
   const auto& pool = client_info_.empty() ? node_info_ : client_info_;
@@ -157,6 +169,8 @@ void Cluster::add_machine(Address self, sg4::Host* host, StateMachine& machine, 
   MachineDriver& driver =
       impl_->drivers.emplace_back(machine, self, impl_->network, impl_->sizes, traffic, std::move(after_input));
   impl_->network.attach(self, host, [&driver](const Envelope& m) { driver.deliver(m); });
+  if (!host->is_on())
+    return;  // a node that is down runs nothing
   const std::string name = (self.is_node() ? "node" : "client") + std::to_string(self.index);
   auto actor = sg4::Actor::create(name, host, [&driver] { driver.run(); });
   if (self.is_node())

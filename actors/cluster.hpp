@@ -10,6 +10,7 @@
 
 #include "actors/wire.hpp"
 #include "protocols/client.hpp"
+#include "protocols/delay.hpp"
 
 namespace simgrid::s4u {
 class Engine;
@@ -33,7 +34,9 @@ class Cluster {
 public:
   // Creates the process's one SimGrid engine. `engine_args` are SimGrid's own
   // --cfg= and --log= options, applied after replisim's defaults.
-  Cluster(const std::vector<std::string>& engine_args, MessageSizes sizes);
+  // `delays` adds random per-kind delays to messages, drawn from `delay_seed`.
+  Cluster(const std::vector<std::string>& engine_args, MessageSizes sizes, DelayModel delays = {},
+          std::uint64_t delay_seed = 0);
   ~Cluster();
   Cluster(const Cluster&) = delete;
   Cluster& operator=(const Cluster&) = delete;
@@ -44,6 +47,11 @@ public:
   // PlatformError naming the file (and line, for malformed XML).
   void load_platform(const std::string& path);
   void use_only_nodes(int count);  // keep the first `count` nodes
+  // Multiplies the latency of every link of the platform (--latency-scale).
+  void scale_latencies(double factor);
+  // Turns a node's host off for the whole run: it runs nothing, and messages
+  // to it are lost.
+  void turn_off_node(NodeId id);
 
   const std::vector<HostInfo>& nodes() const { return node_info_; }
   const std::vector<HostInfo>& client_hosts() const { return client_info_; }

@@ -1,5 +1,7 @@
 #include "actors/network.hpp"
 
+#include <simgrid/Exception.hpp>
+
 namespace replisim {
 
 void Network::attach(Address address, sg4::Host* host, Handler handler)
@@ -15,13 +17,14 @@ Network::Endpoint& Network::endpoint(Address address)
   return (address.is_node() ? nodes_ : clients_).at(static_cast<std::size_t>(address.index));
 }
 
-void Network::dispatch(std::unique_ptr<Envelope> cargo, std::uint64_t size)
+void Network::dispatch(std::unique_ptr<Envelope> cargo, std::uint64_t size, double delay)
 {
   if (!idle_.empty()) {
     Courier* c = idle_.back();
     idle_.pop_back();
     c->cargo = std::move(cargo);
     c->size = size;
+    c->delay = delay;
     c->go->release();
     return;
   }
@@ -29,6 +32,7 @@ void Network::dispatch(std::unique_ptr<Envelope> cargo, std::uint64_t size)
   Courier& c = couriers_.emplace_back();
   c.cargo = std::move(cargo);
   c.size = size;
+  c.delay = delay;
   // Daemon: a courier waiting for work must not keep the simulation alive.
   sg4::Actor::create("courier", endpoint(c.cargo->from).host, [this, &c] { run_courier(c); })->daemonize();
 }
@@ -37,13 +41,15 @@ void Network::send(std::vector<Envelope>& messages, const std::vector<std::uint6
 {
   for (std::size_t i = 0; i < messages.size(); ++i) {
     auto cargo = std::make_unique<Envelope>(std::move(messages[i]));
+    const double delay = delays_.empty() ? 0.0 : delays_.sample(kind_of(cargo->message), delay_rng_);
     if (delivering_ != nullptr && !delivering_->cargo) {
       // The courier running this step carries the message itself once the step returns.
       delivering_->cargo = std::move(cargo);
       delivering_->size = sizes[i];
+      delivering_->delay = delay;
       continue;
     }
-    dispatch(std::move(cargo), sizes[i]);
+    dispatch(std::move(cargo), sizes[i], delay);
   }
 }
 
@@ -56,7 +62,15 @@ void Network::run_courier(Courier& courier)
     }
     std::unique_ptr<Envelope> message = std::move(courier.cargo);
     Endpoint& to = endpoint(message->to);
-    sg4::Comm::sendto(endpoint(message->from).host, to.host, courier.size);
+    if (!to.host->is_on())
+      continue;  // lost: nobody is there to receive it
+    try {
+      sg4::Comm::sendto(endpoint(message->from).host, to.host, courier.size);
+    } catch (const simgrid::NetworkFailureException&) {
+      continue;  // a host or link on the route failed during the transfer
+    }
+    if (courier.delay > 0)
+      sg4::this_actor::sleep_for(courier.delay);
     delivering_ = &courier;
     to.handler(*message);
     delivering_ = nullptr;

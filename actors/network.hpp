@@ -19,7 +19,9 @@
 
 #include <simgrid/s4u.hpp>
 
+#include "protocols/delay.hpp"
 #include "protocols/messages.hpp"
+#include "protocols/rng.hpp"
 
 namespace replisim {
 
@@ -29,6 +31,10 @@ class Network {
 public:
   // Runs inside the delivering courier, at the message's arrival time.
   using Handler = std::function<void(const Envelope&)>;
+
+  // `delays` adds a random delay per message kind (--delay), drawn from `seed`
+  // in the order messages are sent, which SimGrid keeps deterministic.
+  Network(DelayModel delays, std::uint64_t seed) : delays_(std::move(delays)), delay_rng_(seed) {}
 
   void attach(Address address, sg4::Host* host, Handler handler);
   // Carries each message (with its simulated size) to its destination.
@@ -43,9 +49,10 @@ private:
     sg4::SemaphorePtr go = sg4::Semaphore::create(0);
     std::unique_ptr<Envelope> cargo;
     std::uint64_t size = 0;
+    double delay = 0;  // extra seconds after the transfer
   };
   Endpoint& endpoint(Address address);
-  void dispatch(std::unique_ptr<Envelope> cargo, std::uint64_t size);
+  void dispatch(std::unique_ptr<Envelope> cargo, std::uint64_t size, double delay);
   void run_courier(Courier& courier);
 
   std::deque<Endpoint> nodes_;  // deques: endpoints and couriers never move
@@ -53,6 +60,8 @@ private:
   std::deque<Courier> couriers_;
   std::vector<Courier*> idle_;
   Courier* delivering_ = nullptr;  // the courier whose handler is running, if any
+  DelayModel delays_;
+  Rng delay_rng_;
 };
 
 }  // namespace replisim

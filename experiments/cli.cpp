@@ -18,7 +18,9 @@ void add_run_flags(CLI::App& app, RunConfig& c)
                  "SimGrid platform XML (DTD 4.1). Hosts with property role=node|client are nodes|clients; "
                  "without any role property, hosts named client* are clients and the rest nodes");
   app.add_option("--model", c.model, "Replication model: leader-follower (MongoDB) or partitioned (Kafka)");
-  app.add_option("--rf", c.rf, "Replication factor: replicas per unit");
+  app.add_option("--rf", c.rf_text,
+                 "Replication factor: replicas per unit (leaderless network-topology: one number for every zone, "
+                 "or zone:rf,... e.g. us-east:3,eu-west:2)");
   app.add_option("--units", c.units, "partitioned: partitions (default: one per node)")
       ->each([&c](const std::string&) { c.units_given = true; });
   app.add_option("--start-index", c.start_index,
@@ -28,6 +30,21 @@ void add_run_flags(CLI::App& app, RunConfig& c)
   app.add_option("--acks", c.acks, "partitioned: 1 (leader only) or all (every in-sync replica), Kafka's acks");
   app.add_option("--min-insync", c.min_insync,
                  "partitioned: with --acks all, refuse writes when fewer replicas are in sync (min.insync.replicas)");
+  app.add_option("--vnodes", c.vnodes, "leaderless: tokens per node on the ring (Cassandra's num_tokens)");
+  app.add_option("--strategy", c.strategy, "leaderless: replica placement, simple or network-topology (rf per zone)");
+  app.add_option("--coordinator", c.coordinator,
+                 "leaderless: coordinator per operation, random (any node), token-aware (a replica of the key) or "
+                 "local (a node of the client's zone)");
+  app.add_option("--consistency", c.consistency,
+                 "leaderless: write level ONE, TWO, THREE, QUORUM, LOCAL_QUORUM, EACH_QUORUM or ALL");
+  app.add_option("--read-consistency", c.read_consistency, "leaderless: read level, as --consistency");
+  app.add_flag("--read-repair", c.read_repair, "leaderless: push the newest version read to replicas that answered older");
+  app.add_option("--delay", c.delays,
+                 "Extra delay per message, KIND=DIST, repeatable. KIND: write, ack, read, response, client, all. "
+                 "DIST: const:2ms, uniform:1ms:5ms, exp:1ms, lognormal:MU:SIGMA, pareto:XM:ALPHA, mix:0.9*DIST+0.1*DIST")
+      ->allow_extra_args(false);
+  app.add_option("--down", c.down, "Node hosts turned off for the whole run (comma-separated host names)")->delimiter(',');
+  app.add_option("--latency-scale", c.latency_scale, "Multiply every link latency of the platform by this factor");
   app.add_option("--read-from", c.read_from,
                  "Where reads go: primary (or leader), secondary (or follower), nearest");
   app.add_option("--ops", c.ops, "Client operations in all");

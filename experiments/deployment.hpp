@@ -9,6 +9,7 @@
 #include "actors/cluster.hpp"
 #include "experiments/run_config.hpp"
 #include "protocols/client.hpp"
+#include "protocols/membership.hpp"
 #include "protocols/placement.hpp"
 
 namespace replisim {
@@ -18,6 +19,9 @@ struct Deployment {
   std::vector<std::unique_ptr<NodeMachine>> nodes;
   std::vector<std::unique_ptr<Router>> routers;  // one per client
   int start_index = -1;                          // partitioned: Kafka's start index used
+  std::unique_ptr<Membership> membership;        // which nodes are up, and their zones
+  std::vector<std::string> zones;                // zone names, by zone index
+  bool leaderless = false;                       // no unit has a leader
   std::vector<NodeId> leaders() const;           // per unit, at the end of the run
 };
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fmt/ostream.h>
 
 #include "experiments/output_file.hpp"
@@ -18,6 +19,8 @@
 namespace replisim {
 
 namespace {
+
+constexpr std::uint64_t kDelayStream = (1u << 20) + 2;  // past every client's stream
 
 std::string number(double x) { return std::isnan(x) ? "" : fmt::format("{:.6f}", x); }
 
@@ -57,7 +60,8 @@ void load_star(Cluster& cluster, const RunConfig& config)
 Experiment::Experiment(RunConfig config) : config_(std::move(config))
 {
   config_.check();
-  cluster_ = std::make_unique<Cluster>(config_.engine_args, MessageSizes{64, config_.value_bytes});
+  cluster_ = std::make_unique<Cluster>(config_.engine_args, MessageSizes{64, config_.value_bytes}, config_.delay_model,
+                                       derive_seed(config_.seed, kDelayStream));
   if (config_.platform.empty()) {
     load_star(*cluster_, config_);
   } else {
@@ -71,7 +75,12 @@ Experiment::Experiment(RunConfig config) : config_(std::move(config))
     }
     config_.nodes = static_cast<int>(cluster_->nodes().size());
   }
+  if (config_.latency_scale != 1.0)
+    cluster_->scale_latencies(config_.latency_scale);
   deployment_ = deploy(config_, *cluster_);
+  for (NodeId n = 0; n < deployment_.membership->node_count(); ++n)
+    if (!deployment_.membership->alive[n])
+      cluster_->turn_off_node(n);
 }
 
 Experiment::~Experiment() = default;
@@ -126,8 +135,11 @@ void Experiment::run()
     roles.stream() << roles_csv();
     OutputFile summary(config_.out, "summary.csv");
     summary.stream() << summary_csv(summary_);
+    OutputFile visibility(config_.out, "visibility.csv");
+    visibility.stream() << metrics_->visibility_csv();
     ops_file->commit();
     roles.commit();
+    visibility.commit();
     summary.commit();
   }
 }
@@ -170,18 +182,28 @@ SummaryRow Experiment::make_summary(double wall_s) const
     write_sum += x;
   const std::uint64_t writes = m.writes_ok + m.writes_failed;
   const auto ratio = [](double a, double b) { return b == 0 ? std::nan("") : a / b; };
+  const bool leaderless = c.model == "leaderless";
 
   return {
       {"model", c.model},
       {"platform", c.platform.empty() ? "star" : c.platform},
       {"nodes", fmt::format("{}", c.nodes)},
       {"clients", fmt::format("{}", c.clients)},
-      {"rf", fmt::format("{}", c.rf)},
+      {"rf", c.rf_text.empty() ? fmt::format("{}", c.rf) : c.rf_text},
       {"write_concern", c.model == "leader-follower" ? c.write_concern : ""},
       {"acks", c.model == "partitioned" ? c.acks : ""},
       {"min_insync", c.model == "partitioned" ? fmt::format("{}", c.min_insync) : ""},
       {"start_index", deployment_.start_index >= 0 ? fmt::format("{}", deployment_.start_index) : ""},
-      {"read_from", c.read_from},
+      {"vnodes", leaderless ? fmt::format("{}", c.vnodes) : ""},
+      {"strategy", leaderless ? c.strategy : ""},
+      {"coordinator", leaderless ? c.coordinator : ""},
+      {"consistency", leaderless ? c.consistency : ""},
+      {"read_consistency", leaderless ? c.read_consistency : ""},
+      {"read_repair", leaderless ? (c.read_repair ? "1" : "0") : ""},
+      {"read_from", leaderless ? "" : c.read_from},
+      {"delay", fmt::format("{}", fmt::join(c.delays, " "))},
+      {"down", fmt::format("{}", fmt::join(c.down, ";"))},
+      {"latency_scale", fmt::format("{}", c.latency_scale)},
       {"latency", c.platform.empty() ? c.latency : ""},
       {"latency_ms", c.platform.empty() ? number(c.latency_s * 1e3) : ""},
       {"bandwidth", c.platform.empty() ? c.bandwidth : ""},
@@ -204,6 +226,9 @@ SummaryRow Experiment::make_summary(double wall_s) const
       {"read_p50_ms", number(percentile(m.read_ms, 50))},
       {"read_p99_ms", number(percentile(m.read_ms, 99))},
       {"stale_read_fraction", number(ratio(static_cast<double>(m.stale_reads), static_cast<double>(m.reads_ok)))},
+      {"stale_versions_behind_mean",
+       number(ratio(static_cast<double>(m.stale_versions_behind), static_cast<double>(m.stale_reads)))},
+      {"stale_versions_behind_max", fmt::format("{}", m.max_versions_behind)},
       {"msgs_per_write", number(ratio(static_cast<double>(write_msgs), static_cast<double>(writes)))},
       {"leader_is_primary_fraction",
        number(ratio(static_cast<double>(m.writes_led_by_primary), static_cast<double>(m.writes_ok)))},

@@ -5,6 +5,8 @@
 #include <limits>
 #include <string_view>
 
+#include <fmt/format.h>
+
 #include <fmt/ostream.h>
 
 namespace replisim {
@@ -19,23 +21,39 @@ double percentile(const std::vector<double>& sorted, double p)
   return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
 }
 
-OpMetrics::OpMetrics(std::ostream* ops_csv) : csv_(ops_csv)
+const std::vector<double> OpMetrics::kVisibilityEdgesMs = {0,   0.5, 1,   2,    5,    10,   20,    50,
+                                                            100, 200, 500, 1000, 2000, 5000, 10000, kNever};
+
+OpMetrics::OpMetrics(std::ostream* ops_csv)
+    : visibility_reads(kVisibilityEdgesMs.size() - 1, 0), visibility_consistent(kVisibilityEdgesMs.size() - 1, 0),
+      csv_(ops_csv)
 {
   if (csv_ != nullptr)
     *csv_ << "op_id,client,kind,key,unit,coordinator,primary,start_ms,end_ms,latency_ms,acks,outcome,version,stale,"
-             "since_commit_ms\n";
+             "since_commit_ms,versions_behind\n";
 }
 
-std::optional<OpMetrics::Acked> OpMetrics::acked_before(Key key, Time t) const
+const OpMetrics::Acked* OpMetrics::acked_before(Key key, Time t) const
 {
   auto it = acked_.find(key);
   if (it == acked_.end())
-    return std::nullopt;
+    return nullptr;
   const auto& history = it->second;
   auto after = std::upper_bound(history.begin(), history.end(), t, [](Time x, const Acked& a) { return x < a.at; });
-  if (after == history.begin())
-    return std::nullopt;
-  return *std::prev(after);
+  return after == history.begin() ? nullptr : &*std::prev(after);
+}
+
+std::uint64_t OpMetrics::versions_newer(Key key, Time t, Version version) const
+{
+  const Acked* last = acked_before(key, t);
+  if (last == nullptr)
+    return 0;
+  const auto& history = acked_.at(key);
+  std::uint64_t count = 0;
+  // Walk back only while an earlier version can still be newer than `version`.
+  for (auto i = last - history.data(); i >= 0 && history[static_cast<std::size_t>(i)].newest > version; --i)
+    count += history[static_cast<std::size_t>(i)].version > version ? 1 : 0;
+  return count;
 }
 
 void OpMetrics::record(const Completion& op)
@@ -44,13 +62,19 @@ void OpMetrics::record(const Completion& op)
   const double latency_ms = (op.end - op.start) * 1e3;
   std::string_view stale;  // empty for writes and failed reads
   std::string since_commit;
+  std::string behind;
   if (op.kind == OpKind::write) {
     if (ok) {
       ++writes_ok;
       write_ms.push_back(latency_ms);
       writes_led_by_primary += op.coordinator == op.primary ? 1 : 0;
       auto& history = acked_[op.key];
-      history.push_back({op.end, history.empty() ? op.version : std::max(history.back().newest, op.version)});
+      Acked a{op.end, op.version, op.version, op.end};
+      if (!history.empty() && history.back().newest > op.version) {
+        a.newest = history.back().newest;
+        a.newest_at = history.back().newest_at;
+      }
+      history.push_back(a);
     } else {
       ++writes_failed;
     }
@@ -58,19 +82,43 @@ void OpMetrics::record(const Completion& op)
     ++reads_ok;
     read_ms.push_back(latency_ms);
     // Stale: older than the newest write acknowledged before the read began.
-    const auto acked = acked_before(op.key, op.start);
-    const bool is_stale = acked && op.version < acked->newest;
-    stale_reads += is_stale ? 1 : 0;
+    const Acked* acked = acked_before(op.key, op.start);
+    const bool is_stale = acked != nullptr && op.version < acked->newest;
     stale = is_stale ? "1" : "0";
-    if (acked)
-      since_commit = fmt::format("{:.6f}", (op.start - acked->at) * 1e3);
+    if (acked != nullptr) {
+      const double t_ms = (op.start - acked->newest_at) * 1e3;
+      since_commit = fmt::format("{:.6f}", t_ms);
+      const auto bin = std::upper_bound(kVisibilityEdgesMs.begin(), kVisibilityEdgesMs.end(), t_ms) -
+                       kVisibilityEdgesMs.begin() - 1;
+      ++visibility_reads[static_cast<std::size_t>(bin)];
+      visibility_consistent[static_cast<std::size_t>(bin)] += is_stale ? 0 : 1;
+      const std::uint64_t k = versions_newer(op.key, op.start, op.version);
+      behind = fmt::format("{}", k);
+      if (is_stale) {
+        ++stale_reads;
+        stale_versions_behind += k;
+        max_versions_behind = std::max(max_versions_behind, k);
+      }
+    }
   } else {
     ++reads_failed;
   }
   if (csv_ != nullptr)
-    fmt::print(*csv_, "{},{},{},{},{},{},{},{:.6f},{:.6f},{:.6f},{},{},{},{},{}\n", op.op, op.client,
+    fmt::print(*csv_, "{},{},{},{},{},{},{},{:.6f},{:.6f},{:.6f},{},{},{},{},{},{}\n", op.op, op.client,
                to_string(op.kind), op.key, op.unit, op.coordinator, op.primary, op.start * 1e3, op.end * 1e3,
-               latency_ms, op.acks, to_string(op.outcome), op.version, stale, since_commit);
+               latency_ms, op.acks, to_string(op.outcome), op.version, stale, since_commit, behind);
+}
+
+std::string OpMetrics::visibility_csv() const
+{
+  std::string csv = "t_lo_ms,t_hi_ms,reads,consistent_fraction\n";
+  for (std::size_t b = 0; b < visibility_reads.size(); ++b) {
+    const double hi = kVisibilityEdgesMs[b + 1];
+    const std::uint64_t n = visibility_reads[b];
+    csv += fmt::format("{},{},{},{}\n", kVisibilityEdgesMs[b], hi == kNever ? std::string("inf") : fmt::format("{}", hi),
+                       n, n == 0 ? std::string() : fmt::format("{:.6f}", static_cast<double>(visibility_consistent[b]) / n));
+  }
+  return csv;
 }
 
 void OpMetrics::finish()

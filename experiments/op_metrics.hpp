@@ -2,8 +2,8 @@
 // (streamed, so a run's memory does not grow with a row per op), latency
 // samples for percentiles, and the staleness of each read.
 #pragma once
-#include <optional>
 #include <ostream>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -29,17 +29,33 @@ public:
   std::uint64_t reads_ok = 0;
   std::uint64_t reads_failed = 0;
   std::uint64_t stale_reads = 0;
+  std::uint64_t stale_versions_behind = 0;  // summed over stale reads (k-staleness)
+  std::uint64_t max_versions_behind = 0;
   std::uint64_t writes_led_by_primary = 0;
   std::vector<double> write_ms;  // latencies of ok writes
   std::vector<double> read_ms;
 
+  // t-visibility (Bailis et al., PBS): per bin of time since the newest
+  // acknowledged write of the key, reads and how many saw it (or newer).
+  static const std::vector<double> kVisibilityEdgesMs;
+  std::vector<std::uint64_t> visibility_reads;
+  std::vector<std::uint64_t> visibility_consistent;
+  std::string visibility_csv() const;
+
 private:
+  // One acknowledged write of a key. `newest` is the newest version
+  // acknowledged up to `at` (with LWW timestamps a later ack may carry an
+  // older version), `newest_at` when that version was acknowledged.
   struct Acked {
     Time at;
-    Version newest;  // the newest version acknowledged up to `at`
+    Version version;
+    Version newest;
+    Time newest_at;
   };
-  // The newest write of `key` acknowledged at or before `t`.
-  std::optional<Acked> acked_before(Key key, Time t) const;
+  // The last acknowledged write of `key` at or before `t`, if any.
+  const Acked* acked_before(Key key, Time t) const;
+  // Acknowledged versions of `key` newer than `version`, among those acked by `t`.
+  std::uint64_t versions_newer(Key key, Time t, Version version) const;
 
   std::ostream* csv_;
   std::unordered_map<Key, std::vector<Acked>> acked_;  // per key, in time order

@@ -1,11 +1,14 @@
 #include "experiments/run_config.hpp"
 
 #include <algorithm>
+#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "experiments/units.hpp"
+#include "protocols/consistency.hpp"
+#include "protocols/coordinator_router.hpp"
 
 namespace replisim {
 
@@ -21,6 +24,38 @@ auto flag_error(const char* flag, F&& parse)
 }
 }  // namespace
 
+void RunConfig::parse_rf()
+{
+  if (rf_text.empty())
+    return;
+  rf_per_zone.clear();
+  if (rf_text.find(':') == std::string::npos) {
+    try {
+      std::size_t used = 0;
+      rf = std::stoi(rf_text, &used);
+      if (used != rf_text.size())
+        throw std::invalid_argument("");
+    } catch (const std::exception&) {
+      throw std::invalid_argument(fmt::format("--rf: '{}' is neither a number nor zone:rf,...", rf_text));
+    }
+    return;
+  }
+  rf = 0;
+  std::stringstream in(rf_text);
+  for (std::string part; std::getline(in, part, ',');) {
+    const auto colon = part.find(':');
+    int zone_rf = -1;
+    try {
+      zone_rf = std::stoi(part.substr(colon + 1));
+    } catch (const std::exception&) {
+    }
+    if (colon == std::string::npos || colon == 0 || zone_rf < 0)
+      throw std::invalid_argument(fmt::format("--rf: '{}' in '{}' is not zone:rf", part, rf_text));
+    rf_per_zone.emplace_back(part.substr(0, colon), zone_rf);
+    rf += zone_rf;
+  }
+}
+
 void RunConfig::check()
 {
   if (std::find(kModels.begin(), kModels.end(), model) == kModels.end())
@@ -29,7 +64,8 @@ void RunConfig::check()
     throw std::invalid_argument("--nodes: must be at least 1");
   if (clients < 1)
     throw std::invalid_argument("--clients: must be at least 1");
-  if (rf < 1)
+  parse_rf();
+  if (rf < 1 && rf_per_zone.empty())
     throw std::invalid_argument("--rf: must be at least 1");
   if (platform.empty() && rf > nodes)
     throw std::invalid_argument(fmt::format("--rf: {} is larger than the node count ({})", rf, nodes));
@@ -49,6 +85,20 @@ void RunConfig::check()
     throw std::invalid_argument("--concurrency: must be at least 1");
   if (rate < 0)
     throw std::invalid_argument("--rate: must not be negative");
+  if (!(latency_scale > 0))
+    throw std::invalid_argument("--latency-scale: must be positive");
+  if (vnodes < 1)
+    throw std::invalid_argument("--vnodes: must be at least 1");
+  if (strategy != "simple" && strategy != "network-topology")
+    throw std::invalid_argument(fmt::format("--strategy: unknown strategy '{}' (expected simple or network-topology)", strategy));
+  if (!rf_per_zone.empty() && (model != "leaderless" || strategy != "network-topology"))
+    throw std::invalid_argument("--rf: an rf per zone needs --model leaderless --strategy network-topology");
+  flag_error("--coordinator", [&] { return parse_coordinator_choice(coordinator); });
+  flag_error("--consistency", [&] { return parse_consistency(consistency); });
+  flag_error("--read-consistency", [&] { return parse_consistency(read_consistency); });
+  delay_model = DelayModel{};
+  for (const auto& d : delays)
+    delay_model.add(d);
   latency_s = parse_duration(latency, "--latency");
   bandwidth_Bps = parse_bandwidth(bandwidth, "--bandwidth");
   timeout_s = parse_duration(timeout, "--timeout");

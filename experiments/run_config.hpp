@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "protocols/delay.hpp"
 #include "protocols/replica_router.hpp"
 #include "protocols/workload.hpp"
 #include "protocols/write_concern.hpp"
@@ -20,12 +21,22 @@ struct RunConfig {
   std::string latency = "5ms";       // star: one-way latency of each host's link
   std::string bandwidth = "1Gbps";
   int rf = 3;
+  std::string rf_text;               // --rf as typed: a number, or zone:rf,... (leaderless network-topology)
   int units = 0;                     // partitioned: partitions; not given = one per node
   bool units_given = false;
   std::string write_concern = "majority";  // leader-follower
   std::string acks = "all";          // partitioned: Kafka's acks, 1 or all
   int min_insync = 1;                // partitioned: Kafka's min.insync.replicas
   int start_index = -1;              // partitioned: Kafka's start index; -1 = drawn from the seed
+  int vnodes = 16;                   // leaderless: tokens per node (Cassandra's num_tokens)
+  std::string strategy = "simple";   // leaderless: simple or network-topology
+  std::string coordinator = "random";  // leaderless: random, token-aware or local
+  std::string consistency = "ONE";   // leaderless: write consistency level
+  std::string read_consistency = "ONE";
+  bool read_repair = false;
+  std::vector<std::string> delays;   // --delay KIND=DIST, repeatable
+  std::vector<std::string> down;     // node hosts turned off for the whole run
+  double latency_scale = 1.0;        // multiplies every link latency of the platform
   std::string read_from = "primary";
   std::uint64_t ops = 10000;
   double read_ratio = 0.0;
@@ -47,12 +58,17 @@ struct RunConfig {
   WriteConcern concern = WriteConcern::majority;  // from --write-concern or --acks, per model
   ReadFrom reads_from = ReadFrom::primary;
   KeyDistribution key_distribution = KeyDistribution::uniform;
+  std::vector<std::pair<std::string, int>> rf_per_zone;  // from rf_text when it names zones
+  DelayModel delay_model;
 
   // Checks what can be checked without a platform; throws std::invalid_argument
   // with a one-line message naming the flag.
   void check();
+
+private:
+  void parse_rf();
 };
 
-inline const std::vector<std::string> kModels = {"leader-follower", "partitioned"};
+inline const std::vector<std::string> kModels = {"leader-follower", "partitioned", "leaderless"};
 
 }  // namespace replisim

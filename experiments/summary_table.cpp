@@ -37,7 +37,7 @@ void print_summary_table(std::ostream& out, const Experiment& experiment)
   fmt::print(out, "  messages per write {}, leader is primary for {} of writes, {} s simulated in {} s\n",
              ms(v("msgs_per_write")), ms(v("leader_is_primary_fraction")), ms(v("sim_time_s")), ms(v("wall_s")));
   if (!experiment.config().out.empty())
-    fmt::print(out, "  wrote {0}/ops.csv, {0}/roles.csv, {0}/summary.csv\n", experiment.config().out);
+    fmt::print(out, "  wrote {0}/ops.csv, {0}/roles.csv, {0}/visibility.csv, {0}/summary.csv\n", experiment.config().out);
 }
 
 }  // namespace replisim

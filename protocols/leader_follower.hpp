@@ -68,8 +68,7 @@ private:
   void on(const ClientRead& m, Address from, Ready& out);
   void on(const Replicate& m, Address from, Ready& out);
   void on(const ReplicateAck& m, Address from, Ready& out);
-  void on(const WriteReply&, Address, Ready&) {}
-  void on(const ReadReply&, Address, Ready&) {}
+  void on(const auto&, Address, Ready&) {}  // replies and other models' messages
 
   UnitState* unit_state(UnitId unit);
   const UnitState& unit_state_or_throw(UnitId unit) const;

@@ -61,7 +61,30 @@ struct ReplicateAck {
   LogIndex match_index = 0;
 };
 
-using Message = std::variant<ClientWrite, ClientRead, WriteReply, ReadReply, Replicate, ReplicateAck>;
+// Leaderless (Dynamo): a coordinator's request to one replica, and the
+// replica's answer. `request` is the coordinator's own id for the operation.
+struct ReplicaWrite {
+  OpId request = 0;
+  Key key = 0;
+  Version version = 0;  // last-writer-wins timestamp
+};
+
+struct ReplicaWriteAck {
+  OpId request = 0;
+};
+
+struct ReplicaRead {
+  OpId request = 0;
+  Key key = 0;
+};
+
+struct ReplicaReadReply {
+  OpId request = 0;
+  Version version = 0;
+};
+
+using Message = std::variant<ClientWrite, ClientRead, WriteReply, ReadReply, Replicate, ReplicateAck, ReplicaWrite,
+                             ReplicaWriteAck, ReplicaRead, ReplicaReadReply>;
 
 // What a message carries on the wire, for its simulated size.
 enum class Payload : std::uint8_t { none, value };
@@ -70,6 +93,13 @@ Payload payload_of(const Message& message);
 // Whether a message belongs to a write's path (request, replication, acks,
 // reply), for messages-per-write.
 bool is_write_path(const Message& message);
+
+// The leg a message travels, as in the WARS model of Bailis et al. (PBS):
+// leader/coordinator → replica write, replica → leader/coordinator ack,
+// coordinator → replica read, replica → coordinator response; and the
+// client's own request and reply.
+enum class MessageKind : std::uint8_t { write, ack, read, response, client };
+MessageKind kind_of(const Message& message);
 
 struct Envelope {
   Address from;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 #include "protocols/key_hash.hpp"
 
@@ -17,6 +18,16 @@ Placement::Placement(int node_count, std::vector<std::vector<NodeId>> replicas)
       throw std::invalid_argument("every unit needs at least one replica");
 }
 
+Placement::Placement(int node_count, std::vector<std::vector<NodeId>> replicas, std::vector<std::uint64_t> ring_tokens)
+    : Placement(node_count, std::move(replicas))
+{
+  if (ring_tokens.size() != replicas_.size())
+    throw std::invalid_argument("a token ring needs one token per unit");
+  if (!std::is_sorted(ring_tokens.begin(), ring_tokens.end()))
+    throw std::invalid_argument("ring tokens must be in ascending order");
+  ring_tokens_ = std::move(ring_tokens);
+}
+
 bool Placement::is_replica(UnitId unit, NodeId node) const
 {
   const auto set = replicas(unit);
@@ -25,7 +36,13 @@ bool Placement::is_replica(UnitId unit, NodeId node) const
 
 UnitId Placement::unit_of(Key key) const
 {
-  return static_cast<UnitId>(stable_hash(key) % static_cast<std::uint64_t>(replicas_.size()));
+  const std::uint64_t hash = stable_hash(key);
+  if (ring_tokens_.empty())
+    return static_cast<UnitId>(hash % static_cast<std::uint64_t>(replicas_.size()));
+  // Cassandra: the range (previous, token] belongs to token's position, so the
+  // first token >= hash; past the last token the ring wraps to the first.
+  const auto it = std::lower_bound(ring_tokens_.begin(), ring_tokens_.end(), hash);
+  return it == ring_tokens_.end() ? 0 : static_cast<UnitId>(it - ring_tokens_.begin());
 }
 
 Placement leader_follower_placement(int nodes, int rf)

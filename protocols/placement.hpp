@@ -2,6 +2,7 @@
 // first replica is the unit's primary (storage role) and, before any failover,
 // its leader (write role).
 #pragma once
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -12,17 +13,27 @@ namespace replisim {
 class Placement {
 public:
   Placement(int node_count, std::vector<std::vector<NodeId>> replicas);
+  // A token ring (Cassandra): unit i is the token range (ring_tokens[i − 1],
+  // ring_tokens[i]], unit 0 also takes everything past the last token. One
+  // token per unit, in ascending order (equal tokens allowed: the later one
+  // owns an empty range).
+  Placement(int node_count, std::vector<std::vector<NodeId>> replicas, std::vector<std::uint64_t> ring_tokens);
 
   int node_count() const { return node_count_; }
   int unit_count() const { return static_cast<int>(replicas_.size()); }
   std::span<const NodeId> replicas(UnitId unit) const { return replicas_.at(unit); }
   NodeId primary(UnitId unit) const { return replicas_.at(unit).front(); }
   bool is_replica(UnitId unit, NodeId node) const;
+  // With ring tokens: the unit of the first token >= stable_hash(key), or
+  // unit 0 past the last token. Without: stable_hash(key) % unit_count().
   UnitId unit_of(Key key) const;
+  // Empty unless the placement is a token ring.
+  const std::vector<std::uint64_t>& ring_tokens() const { return ring_tokens_; }
 
 private:
   int node_count_;
   std::vector<std::vector<NodeId>> replicas_;
+  std::vector<std::uint64_t> ring_tokens_;
 };
 
 // MongoDB-style sharded cluster: shard i's replica set is nodes [i·rf, (i+1)·rf),

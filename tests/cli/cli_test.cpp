@@ -177,13 +177,13 @@ TEST_F(Cli, ARunWritesTheThreeFilesAndASummaryTable)
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.err, "");  // SimGrid's log noise is off by default
   EXPECT_NE(r.out.find("one-to-one"), std::string::npos) << r.out;
-  for (const char* name : {"ops.csv", "roles.csv", "summary.csv"})
+  for (const char* name : {"ops.csv", "roles.csv", "visibility.csv", "summary.csv"})
     EXPECT_TRUE(fs::exists(out / name)) << name;
-  EXPECT_EQ(std::distance(fs::directory_iterator(out), fs::directory_iterator()), 3) << "temporary files left";
+  EXPECT_EQ(std::distance(fs::directory_iterator(out), fs::directory_iterator()), 4) << "temporary files left";
   const std::string ops = slurp(out / "ops.csv");
   EXPECT_EQ(ops.substr(0, ops.find('\n')),
             "op_id,client,kind,key,unit,coordinator,primary,start_ms,end_ms,latency_ms,acks,outcome,version,stale,"
-            "since_commit_ms");
+            "since_commit_ms,versions_behind");
   EXPECT_EQ(std::count(ops.begin(), ops.end(), '\n'), 401);
   const std::string roles = slurp(out / "roles.csv");
   EXPECT_EQ(roles.substr(0, roles.find('\n')),

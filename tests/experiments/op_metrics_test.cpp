@@ -15,7 +15,7 @@ namespace {
 
 const char* const kHeader =
     "op_id,client,kind,key,unit,coordinator,primary,start_ms,end_ms,latency_ms,acks,outcome,version,stale,"
-    "since_commit_ms\n";
+    "since_commit_ms,versions_behind\n";
 
 std::vector<double> one_to_ten() { return {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}; }
 
@@ -127,8 +127,8 @@ TEST(OpMetrics, WritesOneRowPerOperationExactly)
   r.primary = 3;
   metrics.record(r);
   EXPECT_EQ(csv.str(), std::string(kHeader) +
-                           "0,0,write,7,1,3,3,1.000000,3.500000,2.500000,2,ok,1,,\n"
-                           "1,1,read,7,1,4,3,5.000000,6.000000,1.000000,1,ok,1,0,1.500000\n");
+                           "0,0,write,7,1,3,3,1.000000,3.500000,2.500000,2,ok,1,,,\n"
+                           "1,1,read,7,1,4,3,5.000000,6.000000,1.000000,1,ok,1,0,1.500000,0\n");
 }
 
 TEST(OpMetrics, FailedOperationsLeaveStaleAndSinceCommitEmpty)
@@ -138,8 +138,8 @@ TEST(OpMetrics, FailedOperationsLeaveStaleAndSinceCommitEmpty)
   metrics.record(write(0, 1, 1, 0.0, 0.002, 0, 0, Outcome::timeout));
   metrics.record(read(1, 1, 0, 0.001, 0.003, Outcome::failed));
   EXPECT_EQ(rows(csv), (std::vector<std::string>{
-                           "0,0,write,1,0,0,0,0.000000,2.000000,2.000000,0,timeout,1,,",
-                           "1,0,read,1,0,-1,-1,1.000000,3.000000,2.000000,0,failed,0,,",
+                           "0,0,write,1,0,0,0,0.000000,2.000000,2.000000,0,timeout,1,,,",
+                           "1,0,read,1,0,-1,-1,1.000000,3.000000,2.000000,0,failed,0,,,",
                        }));
 }
 
@@ -199,7 +199,7 @@ TEST_F(Staleness, ReadStartedAfterTheAckThatMissesItIsStale)
   metrics.record(read(2, 5, 1, 0.0045, 0.006));
   EXPECT_EQ(metrics.stale_reads, 1u);
   // stale = 1, and the read began 0.5 ms after version 2 was acknowledged.
-  EXPECT_EQ(last_row(), "2,0,read,5,0,-1,-1,4.500000,6.000000,1.500000,1,ok,1,1,0.500000");
+  EXPECT_EQ(last_row(), "2,0,read,5,0,-1,-1,4.500000,6.000000,1.500000,1,ok,1,1,0.500000,1");
 }
 
 TEST_F(Staleness, ReadStartedBeforeTheAckIsNotStale)
@@ -207,7 +207,7 @@ TEST_F(Staleness, ReadStartedBeforeTheAckIsNotStale)
   // Concurrent with the write of version 2: either version is a correct answer.
   metrics.record(read(2, 5, 1, 0.003, 0.005));
   EXPECT_EQ(metrics.stale_reads, 0u);
-  EXPECT_EQ(last_row(), "2,0,read,5,0,-1,-1,3.000000,5.000000,2.000000,1,ok,1,0,2.000000");
+  EXPECT_EQ(last_row(), "2,0,read,5,0,-1,-1,3.000000,5.000000,2.000000,1,ok,1,0,2.000000,0");
 }
 
 TEST_F(Staleness, ReadStartedAtTheAckInstantMustSeeTheWrite)
@@ -220,7 +220,7 @@ TEST_F(Staleness, ReadOfTheNewestVersionIsNotStale)
 {
   metrics.record(read(2, 5, 2, 0.0045, 0.006));
   EXPECT_EQ(metrics.stale_reads, 0u);
-  EXPECT_EQ(last_row(), "2,0,read,5,0,-1,-1,4.500000,6.000000,1.500000,1,ok,2,0,0.500000");
+  EXPECT_EQ(last_row(), "2,0,read,5,0,-1,-1,4.500000,6.000000,1.500000,1,ok,2,0,0.500000,0");
 }
 
 TEST_F(Staleness, OtherKeysAreIndependent)
@@ -228,7 +228,7 @@ TEST_F(Staleness, OtherKeysAreIndependent)
   metrics.record(read(2, 6, 0, 0.0045, 0.006));
   EXPECT_EQ(metrics.stale_reads, 0u);
   // Key 6 was never acknowledged: not stale, and no commit to measure from.
-  EXPECT_EQ(last_row(), "2,0,read,6,0,-1,-1,4.500000,6.000000,1.500000,1,ok,0,0,");
+  EXPECT_EQ(last_row(), "2,0,read,6,0,-1,-1,4.500000,6.000000,1.500000,1,ok,0,0,,");
 }
 
 TEST_F(Staleness, FailedWritesDoNotRaiseTheBar)
@@ -246,6 +246,44 @@ TEST(OpMetrics, StalenessComparesWithTheNewestAcknowledgedVersion)
   metrics.record(write(1, 5, 2, 0.000, 0.002));
   metrics.record(read(2, 5, 2, 0.003, 0.004));
   EXPECT_EQ(metrics.stale_reads, 1u);
+}
+
+TEST(OpMetrics, SinceCommitCountsFromTheAckOfTheNewestVersion)
+{
+  // With last-writer-wins timestamps version 3 can be acked before version 2:
+  // a read must see 3, and t counts from 3's acknowledgement (1 ms), not 2's.
+  std::ostringstream csv;
+  OpMetrics metrics(&csv);
+  metrics.record(write(0, 5, 3, 0.000, 0.001));
+  metrics.record(write(1, 5, 2, 0.000, 0.002));
+  metrics.record(read(2, 5, 2, 0.003, 0.004));
+  EXPECT_EQ(rows(csv).back(), "2,0,read,5,0,-1,-1,3.000000,4.000000,1.000000,1,ok,2,1,2.000000,1");
+}
+
+TEST(OpMetrics, VersionsBehindCountsNewerAcknowledgedVersions)
+{
+  OpMetrics metrics(nullptr);
+  for (Version v = 1; v <= 5; ++v)
+    metrics.record(write(v, 9, v, 0.0, 0.001 * static_cast<double>(v)));
+  metrics.record(read(10, 9, 2, 0.0045, 0.006));  // versions 3 and 4 were acked before it began; 5 was not
+  metrics.record(read(11, 9, 5, 0.0060, 0.007));
+  EXPECT_EQ(metrics.stale_reads, 1u);
+  EXPECT_EQ(metrics.stale_versions_behind, 2u);
+  EXPECT_EQ(metrics.max_versions_behind, 2u);
+}
+
+TEST(OpMetrics, VisibilityBinsReadsByTimeSinceCommit)
+{
+  OpMetrics metrics(nullptr);
+  metrics.record(write(0, 1, 1, 0.0, 0.001));
+  metrics.record(read(1, 1, 0, 0.0013, 0.002));  // t = 0.3 ms, stale
+  metrics.record(read(2, 1, 1, 0.0014, 0.002));  // t = 0.4 ms, consistent
+  metrics.record(read(3, 1, 1, 0.0040, 0.005));  // t = 3 ms, consistent
+  const std::string csv = metrics.visibility_csv();
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "t_lo_ms,t_hi_ms,reads,consistent_fraction");
+  EXPECT_NE(csv.find("\n0,0.5,2,0.500000\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\n2,5,1,1.000000\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\n10000,inf,0,\n"), std::string::npos) << csv;
 }
 
 TEST(OpMetrics, CountsWritesLedByThePrimary)

@@ -1,0 +1,133 @@
+// Leaderless (Cassandra/Dynamo) runs: the quorum-intersection guarantee, the
+// staleness of small quorums, who coordinates, and Unavailable.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "experiments/experiment.hpp"
+
+namespace replisim {
+namespace {
+
+RunConfig leaderless(const std::string& write_level, const std::string& read_level)
+{
+  RunConfig c;
+  c.model = "leaderless";
+  c.nodes = 6;
+  c.rf = 3;
+  c.clients = 4;
+  c.concurrency = 2;
+  c.ops = 4000;
+  c.read_ratio = 0.5;
+  c.keys = 20;  // contention: reads often follow a write of their key closely
+  c.latency = "1ms";
+  c.consistency = write_level;
+  c.read_consistency = read_level;
+  return c;
+}
+
+// R + W > RF: every read quorum meets the write quorum of every write
+// acknowledged before the read began, so no read is stale, however the
+// messages are delayed. (One simulation per test: one engine per process.)
+void expect_no_stale_read(const std::string& write_level, const std::string& read_level)
+{
+  RunConfig config = leaderless(write_level, read_level);
+  config.delays = {"all=exp:5ms", "write=pareto:1ms:1.5"};
+  Experiment e(config);
+  e.run();
+  EXPECT_GT(e.metrics().reads_ok, 1500u);
+  EXPECT_EQ(e.metrics().stale_reads, 0u);
+}
+
+TEST(LeaderlessStaleness, QuorumWritesAndReadsNeverReadStale) { expect_no_stale_read("QUORUM", "QUORUM"); }
+TEST(LeaderlessStaleness, AllWritesAndOneReadsNeverReadStale) { expect_no_stale_read("ALL", "ONE"); }
+TEST(LeaderlessStaleness, OneWritesAndAllReadsNeverReadStale) { expect_no_stale_read("ONE", "ALL"); }
+
+TEST(LeaderlessStaleness, OneAndOneReadStaleWhenWritesAreSlowToReplicate)
+{
+  RunConfig config = leaderless("ONE", "ONE");
+  config.delays = {"write=exp:20ms"};
+  Experiment e(config);
+  e.run();
+  EXPECT_GT(e.metrics().stale_reads, 20u);
+  EXPECT_GT(e.metrics().stale_versions_behind, 0u);
+}
+
+// With a random coordinator among N nodes, the coordinator is the range's
+// primary with probability 1/N. 6,000 writes over 10 nodes: the share's
+// standard deviation is sqrt(0.1 * 0.9 / 6000) = 0.0039; allow 5 of them.
+TEST(LeaderlessCoordinators, RandomCoordinatorIsThePrimaryOneTimeInN)
+{
+  RunConfig config = leaderless("ONE", "ONE");
+  config.nodes = 10;
+  config.ops = 6000;
+  config.read_ratio = 0;
+  config.keys = 100000;
+  Experiment e(config);
+  e.run();
+  const double share = static_cast<double>(e.metrics().writes_led_by_primary) / e.metrics().writes_ok;
+  EXPECT_NEAR(share, 0.1, 5 * std::sqrt(0.1 * 0.9 / 6000));
+}
+
+TEST(LeaderlessCoordinators, TokenAwareCoordinatorsAreAlwaysReplicas)
+{
+  RunConfig config = leaderless("QUORUM", "QUORUM");
+  config.nodes = 9;
+  config.coordinator = "token-aware";
+  config.ops = 2000;
+  config.keys = 100000;
+  config.out = testing::TempDir() + "/token-aware";
+  Experiment e(config);
+  e.run();
+  std::ifstream ops(config.out + "/ops.csv");
+  std::string line;
+  std::getline(ops, line);
+  int rows = 0;
+  while (std::getline(ops, line)) {
+    std::vector<std::string> f;
+    std::stringstream s(line);
+    for (std::string x; std::getline(s, x, ',');)
+      f.push_back(x);
+    const UnitId unit = std::stoi(f.at(4));
+    const NodeId coordinator = std::stoi(f.at(5));
+    EXPECT_TRUE(e.deployment().placement->is_replica(unit, coordinator)) << line;
+    ++rows;
+  }
+  EXPECT_EQ(rows, 2000);
+}
+
+// Three nodes, rf 3: every range has a replica on the host that is down.
+RunConfig one_host_down(const std::string& level)
+{
+  RunConfig c = leaderless(level, "ONE");
+  c.nodes = 3;
+  c.read_ratio = 0;
+  c.ops = 200;
+  c.down = {"node2"};
+  return c;
+}
+
+TEST(LeaderlessAvailability, AllFailsAtOnceWhenAReplicaIsDown)
+{
+  Experiment e(one_host_down("ALL"));
+  e.run();
+  EXPECT_EQ(e.metrics().writes_ok, 0u);
+  EXPECT_EQ(e.metrics().writes_failed, 200u);
+  // Unavailable is answered by the coordinator without asking any replica:
+  // each write costs the client's round trip to it (two 1 ms links each way,
+  // 4 ms), and each of the 8 client slots runs 25 writes in a row: 0.1 s.
+  EXPECT_NEAR(e.cluster().clock(), 0.1, 0.001);
+}
+
+TEST(LeaderlessAvailability, OneSucceedsWithAReplicaDown)
+{
+  Experiment e(one_host_down("ONE"));
+  e.run();
+  EXPECT_EQ(e.metrics().writes_ok, 200u);
+  EXPECT_EQ(e.deployment().nodes[2]->counters().writes_led, 0u);  // the down node coordinates nothing
+}
+
+}  // namespace
+}  // namespace replisim
