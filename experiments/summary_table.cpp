@@ -1,4 +1,5 @@
 // The run's summary for people: a short table on the terminal.
+#include <filesystem>
 #include <ostream>
 
 #include <fmt/ostream.h>
@@ -34,10 +35,14 @@ void print_summary_table(std::ostream& out, const Experiment& experiment)
     fmt::print(out, "  {:<8}{:>9}{:>9}{:>11}{:>11}{:>11}{:>11}   stale {}\n", "reads", v("reads_ok"),
                experiment.metrics().reads_failed, ms(v("read_p50_ms")), "-", ms(v("read_p99_ms")), "-",
                v("stale_read_fraction"));
-  fmt::print(out, "  messages per write {}, leader is primary for {} of writes, {} s simulated in {} s\n",
-             ms(v("msgs_per_write")), ms(v("leader_is_primary_fraction")), ms(v("sim_time_s")), ms(v("wall_s")));
-  if (!experiment.config().out.empty())
-    fmt::print(out, "  wrote {0}/ops.csv, {0}/roles.csv, {0}/visibility.csv, {0}/summary.csv\n", experiment.config().out);
+  fmt::print(out, "  messages per write {}; share of writes led or coordinated by the unit's primary {}\n",
+             ms(v("msgs_per_write")), ms(v("leader_is_primary_fraction")));
+  fmt::print(out, "  {} s simulated in {} s\n", ms(v("sim_time_s")), ms(v("wall_s")));
+  if (!experiment.config().out.empty()) {
+    const std::filesystem::path dir(experiment.config().out);
+    fmt::print(out, "  wrote {}, {}, {}, {}\n", (dir / "ops.csv").string(), (dir / "roles.csv").string(),
+               (dir / "visibility.csv").string(), (dir / "summary.csv").string());
+  }
 }
 
 }  // namespace replisim
