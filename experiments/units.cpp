@@ -1,5 +1,7 @@
 #include "experiments/units.hpp"
 
+#include "protocols/duration.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
@@ -29,16 +31,11 @@ std::pair<double, std::string> split_number(const std::string& text, const std::
 
 double parse_duration(const std::string& text, const std::string& flag)
 {
-  auto [value, unit] = split_number(text, flag, "5ms");
-  if (unit.empty() || unit == "ms")
-    return value / 1e3;
-  if (unit == "us")
-    return value / 1e6;
-  if (unit == "ns")
-    return value / 1e9;
-  if (unit == "s")
-    return value;
-  throw std::invalid_argument(fmt::format("{}: unknown time unit '{}' in '{}' (use ns, us, ms or s)", flag, unit, text));
+  try {
+    return duration_seconds(text);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(fmt::format("{}: '{}' {}", flag, text, e.what()));
+  }
 }
 
 double parse_bandwidth(const std::string& text, const std::string& flag)

@@ -1,5 +1,7 @@
 #include "protocols/delay.hpp"
 
+#include "protocols/duration.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -70,21 +72,14 @@ double parse_number(const std::string& token, const std::string& whole, const ch
   return value;
 }
 
-// Seconds from "250us", "5ms", "1.5s" or "5" (milliseconds).
+// Seconds from a duration token, failing with the whole spec quoted.
 double parse_duration(const std::string& token, const std::string& whole, const char* what)
 {
-  auto [value, unit] = leading_number(token, whole, what);
-  if (value < 0)
-    fail(whole, std::string(what) + " '" + token + "' is negative");
-  if (unit.empty() || unit == "ms")
-    return value / 1e3;
-  if (unit == "us")
-    return value / 1e6;
-  if (unit == "ns")
-    return value / 1e9;
-  if (unit == "s")
-    return value;
-  fail(whole, std::string(what) + " '" + token + "' has unknown time unit '" + unit + "' (use ns, us, ms or s)");
+  try {
+    return duration_seconds(token);
+  } catch (const std::invalid_argument& e) {
+    fail(whole, std::string(what) + " '" + token + "' " + e.what());
+  }
 }
 
 std::string shortest(double value)
