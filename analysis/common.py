@@ -14,6 +14,8 @@ TITLE_PARAMS = [
     ("nodes", "{} nodes"),
     ("clients", "{} clients"),
     ("rf", "rf {}"),
+    ("strategy", "{}"),
+    ("coordinator", "{} coordinator"),
     ("write_concern", "w={}"),
     ("acks", "acks={}"),
     ("min_insync", "min.insync={}"),
@@ -29,8 +31,9 @@ TITLE_PARAMS = [
 # runs averaged into one plotted point, the point mixes configurations, not just
 # seeds. start_index is left out: partitioned runs draw it from the seed.
 RUN_PARAMS = ["model", "platform", "nodes", "clients", "rf", "write_concern", "acks", "min_insync",
-              "read_from", "latency", "bandwidth", "ops", "read_ratio", "keys", "key_dist",
-              "concurrency", "rate", "value_bytes", "units"]
+              "vnodes", "strategy", "coordinator", "consistency", "read_consistency", "read_repair",
+              "read_from", "delay", "down", "latency_scale", "latency", "bandwidth", "ops", "read_ratio",
+              "keys", "key_dist", "concurrency", "rate", "value_bytes", "units"]
 
 # Axis labels for summary.csv columns; any other column is labelled by its name
 # and the unit its suffix implies (column_unit).
@@ -51,6 +54,8 @@ COLUMN_LABELS = {
     "writes_failed": "writes failed or timed out (count)",
     "reads_ok": "reads ok (count)",
     "stale_read_fraction": "stale reads (% of ok reads)",
+    "stale_versions_behind_mean": "versions a stale read is behind (mean)",
+    "stale_versions_behind_max": "versions a stale read is behind (max)",
     "msgs_per_write": "messages per write",
     "leader_is_primary_fraction": "writes led by the unit's primary (% of ok writes)",
     "mixed_role_nodes": "mixed-role nodes (count)",
@@ -131,6 +136,21 @@ def drop_not_ok(df):
     first = next((e for e in errors if e.strip()), "")
     return (df[~bad], n, f"{rows} left out: status {what}",
             f"{rows} with status not ok left out" + (f" (first error: {first})" if first else ""))
+
+
+def plural(n, word):
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def mixed_params(df, groups, skip=()):
+    """Run parameters (RUN_PARAMS and latency_ms, but not those in `skip`) that take more
+    than one value inside some group of rows: a plotted point that averages over them
+    mixes configurations, not just seeds. `groups`: columns or Series to group by."""
+    params = [c for c in RUN_PARAMS + ["latency_ms"] if c in df and c not in skip]
+    if not params or df.empty:
+        return []
+    by = df.groupby(groups, sort=False, dropna=False)
+    return [c for c in params if (by[c].nunique(dropna=False) > 1).any()]
 
 
 def numeric_or_text(col):
