@@ -10,6 +10,7 @@
 #include "experiments/bench.hpp"
 #include "experiments/cli.hpp"
 #include "experiments/experiment.hpp"
+#include "experiments/sweep/commands.hpp"
 #include "experiments/units.hpp"
 #include "platforms/star_platform.hpp"
 
@@ -51,6 +52,7 @@ int main(int argc, char** argv)
   CLI::App* placement = app.add_subcommand(
       "placement", "Print a model's placement as CSV (unit,leader,replicas; node ids in node order) without simulating");
   add_run_flags(*placement, config);
+  sweep::SweepCommands sweep_commands(app, *run);  // sweep, merge
   CLI::App* platform = app.add_subcommand("platform", "Print the generated star platform as SimGrid XML");
   add_platform_flags(*platform, config);
 
@@ -86,6 +88,8 @@ int main(int argc, char** argv)
       bench_options.engine_args = config.engine_args;
       return run_bench(bench_options);
     }
+    if (sweep_commands.parsed())
+      return sweep_commands.dispatch(config.engine_args);
     if (bench_bare->parsed())
       return run_bare_child(config.engine_args, bare_platform, bare_clients, bench_options.concurrency, bare_requests);
     if (platform->parsed()) {

@@ -1,0 +1,42 @@
+#include "experiments/sweep/commands.hpp"
+
+namespace replisim::sweep {
+
+std::vector<std::string> flag_names(const CLI::App& command)
+{
+  std::vector<std::string> names;
+  for (const CLI::Option* option : command.get_options())
+    for (const std::string& name : option->get_lnames())
+      names.push_back(name);
+  return names;
+}
+
+SweepCommands::SweepCommands(CLI::App& app, const CLI::App& run) : run_(run)
+{
+  sweep_ = app.add_subcommand("sweep", "Run every point of a TOML sweep spec, once per seed, in parallel; "
+                                       "write one summary.csv (rerun the same command to resume)");
+  sweep_->add_option("SPEC", sweep_options_.spec, "Sweep spec (TOML): [sweep] combine/seeds, [fixed], [axes]")
+      ->required();
+  sweep_->add_option("--out", sweep_options_.out, "Directory for summary.csv, rows/, spec.toml")->required();
+  sweep_->add_option("--jobs,-j", sweep_options_.jobs, "Runs at once (default: the cores available)")
+      ->check(CLI::PositiveNumber);
+  sweep_->add_flag("--keep-ops", sweep_options_.keep_ops, "Keep each job's ops.csv and roles.csv under DIR/points/");
+  sweep_->add_flag("--retry-failed", sweep_options_.retry_failed, "Run again the jobs recorded as failed");
+  sweep_->add_option("--shard", sweep_options_.shard, "Run only the K-th of N slices of the jobs (K/N, 1 <= K <= N)");
+
+  merge_ = app.add_subcommand("merge", "Merge the rows of sweep directories (e.g. shards) into one summary.csv");
+  merge_->add_option("DIR", merge_options_.dirs, "Sweep output directories of one spec")->required();
+  merge_->add_option("--out", merge_options_.out, "The merged summary.csv")->required();
+}
+
+bool SweepCommands::parsed() const { return sweep_->parsed() || merge_->parsed(); }
+
+int SweepCommands::dispatch(const std::vector<std::string>& engine_args)
+{
+  if (merge_->parsed())
+    return run_merge(merge_options_, flag_names(run_));
+  sweep_options_.engine_args = engine_args;
+  return run_sweep(sweep_options_, flag_names(run_));
+}
+
+}  // namespace replisim::sweep

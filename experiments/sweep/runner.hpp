@@ -1,0 +1,29 @@
+// `replisim sweep`: runs a spec's jobs, each `replisim run` in its own
+// process, up to --jobs at once, committing a row per finished job.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace replisim::sweep {
+
+struct SweepOptions {
+  std::string spec;
+  std::string out;
+  int jobs = 0;                  // 0: as many as this process has cores
+  bool keep_ops = false;         // keep each job's ops.csv and roles.csv under out/points/
+  bool retry_failed = false;     // run again the jobs a previous run recorded as failed
+  std::string shard = "1/1";
+  std::string executable = "/proc/self/exe";  // the replisim that runs the jobs
+  std::vector<std::string> engine_args;       // --cfg=/--log=, passed to every job
+};
+
+// Returns the exit status: 0 when every job is ok, 1 when some failed or were
+// interrupted, 128+signal when the sweep itself was stopped. Throws
+// std::invalid_argument (a one-line error; nothing written) for a bad spec
+// or flag, or an --out that holds something else.
+int run_sweep(const SweepOptions& options, const std::vector<std::string>& run_flags);
+
+// The cores this process may run on (its CPU affinity).
+int available_cores();
+
+}  // namespace replisim::sweep
