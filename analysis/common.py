@@ -41,6 +41,7 @@ COLUMN_LABELS = {
     "nodes": "datastore nodes (count)",
     "rf": "replication factor (copies of each unit)",
     "units": "units (shards / partitions, count)",
+    "unit_count": "units (shards / partitions / ranges, count)",
     "clients": "clients (count)",
     "latency_ms": "one-way link latency (ms)",
     "latency": "one-way link latency (as given)",

@@ -19,7 +19,7 @@ MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 def load(summary_csv, x="nodes", hue="model", title=None):
     needed = list(dict.fromkeys([x, hue, "nodes", "leader_imbalance", "mixed_role_nodes"]))
     df = common.read_csv(summary_csv, needed,
-                         optional=[c for c in ["seed", "units", "status", "error"] + PARAMS
+                         optional=[c for c in ["seed", "unit_count", "status", "error"] + PARAMS
                                    if c not in needed])
     if df.empty:
         raise common.InputError(f"{summary_csv}: no runs (header only)")
@@ -27,7 +27,7 @@ def load(summary_csv, x="nodes", hue="model", title=None):
     df, n_failed, failed_note, failed_warning = common.drop_not_ok(df)
     if df.empty:
         raise common.InputError(f"{summary_csv}: no row has status ok ({n_failed} not ok)")
-    for c in ["leader_imbalance", "mixed_role_nodes", "nodes", "units"]:
+    for c in ["leader_imbalance", "mixed_role_nodes", "nodes", "unit_count"]:
         df[c] = pd.to_numeric(df[c], errors="coerce")
     # Line labels in a column of their own: hue may be nodes, which the mixed-role share needs.
     order = df[hue].sort_values(kind="stable") if pd.api.types.is_numeric_dtype(df[hue]) else df[hue]
@@ -63,13 +63,13 @@ def best_possible(units, nodes):
 
 def units_note(g):
     """What the unit count was for one line: fixed, nodes/rf (leader-follower), or varying."""
-    u = g["units"].dropna()
+    u = g["unit_count"].dropna()
     if u.empty:
         return ""
     if u.nunique() == 1:
         return f"{u.iloc[0]:g} unit{'s' if u.iloc[0] != 1 else ''}"
     rf = pd.to_numeric(g["rf"], errors="coerce")
-    if ((g["nodes"] / rf).round(9) == g["units"]).all():
+    if ((g["nodes"] / rf).round(9) == g["unit_count"]).all():
         return "units = nodes / rf"
     return f"{u.min():g}–{u.max():g} units"
 
@@ -89,7 +89,7 @@ def mixed_params(runs, x, hue):
 def render(data, out):
     runs, x, hue = data["runs"].copy(), data["x"], data["hue"]
     runs["mixed_share"] = runs["mixed_role_nodes"] / runs["nodes"]
-    runs["best"] = [best_possible(u, n) for u, n in zip(runs["units"], runs["nodes"])]
+    runs["best"] = [best_possible(u, n) for u, n in zip(runs["unit_count"], runs["nodes"])]
     numeric_x = pd.api.types.is_numeric_dtype(runs[x])
     if numeric_x:
         xs = np.sort(runs[x].unique())
@@ -118,7 +118,7 @@ def render(data, out):
         agg = agg.loc[[v for v in xs if v in agg.index]]
         seeds_per_point.update(agg["n"])
         px = np.array([pos[v] for v in agg.index]) + (i - (len(hues) - 1) / 2) * dodge
-        note = units_note(g) if x != "units" else ""
+        note = units_note(g) if x not in ("units", "unit_count") else ""
         handles += top.plot(px, agg["imb"], color=color, marker=marker, ls=ls, lw=1.8, ms=7, zorder=3,
                             label=f"{h}\n({note})" if note else str(h))
         bot.plot(px, agg["mixed"], color=color, marker=marker, ls=ls, lw=1.8, ms=7, zorder=3,

@@ -25,7 +25,7 @@ void print_summary_table(std::ostream& out, const Experiment& experiment)
   const SummaryRow& s = experiment.summary();
   const auto v = [&](const char* name) { return value_of(s, name); };
   fmt::print(out, "replisim run: {}, {} nodes, {} units, rf {}, {} clients, {} ops, seed {}\n", v("model"), v("nodes"),
-             v("units"), v("rf"), v("clients"), v("ops"), v("seed"));
+             v("unit_count"), v("rf"), v("clients"), v("ops"), v("seed"));
   fmt::print(out, "  roles: {}\n", experiment.mapping_line());
   fmt::print(out, "  {:<8}{:>9}{:>9}{:>11}{:>11}{:>11}{:>11}\n", "", "ok", "failed", "p50 ms", "p95 ms", "p99 ms",
              "max ms");
