@@ -25,6 +25,11 @@ struct Cluster::Impl {
   std::vector<sg4::Host*> hosts_in_file_order;
   std::unordered_set<sg4::Host*> hosts_seen;
   bool deadlocked = false;
+  int clients = 0;
+  int clients_done = 0;
+  std::function<bool()> quiescent;  // set: drain after the clients
+  double drain_poll_s = 0;
+  sg4::SemaphorePtr clients_finished = sg4::Semaphore::create(0);
 
   sg4::Host* client_host(ClientId c) const
   {
@@ -154,9 +159,15 @@ void Cluster::add_client(ClientId id, ClientMachine& machine, CompletionSink sin
 {
   while (impl_->client_traffic.size() <= static_cast<std::size_t>(id))
     impl_->client_traffic.emplace_back();
-  auto drain = [&machine, sink = std::move(sink)] {
+  ++impl_->clients;
+  auto drain = [&machine, sink = std::move(sink), impl = impl_.get(), counted = false]() mutable {
     for (const Completion& c : machine.take_completed())
       sink(c);
+    if (machine.done() && !counted) {
+      counted = true;
+      if (++impl->clients_done == impl->clients)
+        impl->clients_finished->release();
+    }
     return !machine.done();
   };
   add_machine(Address::client(id), impl_->client_host(id), machine, impl_->client_traffic[static_cast<std::size_t>(id)],
@@ -177,8 +188,22 @@ void Cluster::add_machine(Address self, sg4::Host* host, StateMachine& machine, 
     actor->daemonize();  // the run ends when the last client is done
 }
 
+void Cluster::drain_after_clients(std::function<bool()> quiescent, double poll_s)
+{
+  impl_->quiescent = std::move(quiescent);
+  impl_->drain_poll_s = poll_s;
+}
+
 void Cluster::run()
 {
+  if (impl_->quiescent && impl_->clients > 0) {
+    // Not a daemon: it keeps the simulation alive until replication is done.
+    sg4::Actor::create("drain", impl_->client_host(0), [impl = impl_.get()] {
+      impl->clients_finished->acquire();
+      while (!impl->network.idle() || !impl->quiescent())
+        sg4::this_actor::sleep_for(impl->drain_poll_s);
+    });
+  }
   impl_->engine->run();
   if (impl_->deadlocked)
     throw std::runtime_error("the simulation deadlocked: a client waited for a reply that never came");

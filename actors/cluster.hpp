@@ -66,6 +66,11 @@ public:
   void add_node(NodeId id, StateMachine& machine, Traffic& traffic);
   void add_client(ClientId id, ClientMachine& machine, CompletionSink sink);
 
+  // After the last client is done, keep simulating until no message is in
+  // flight and `quiescent()` holds, checking every `poll_s` simulated seconds
+  // (asynchronous replication outlives the clients).
+  void drain_after_clients(std::function<bool()> quiescent, double poll_s);
+
   void run();
   double clock() const;
 

@@ -37,6 +37,8 @@ public:
   Network(DelayModel delays, std::uint64_t seed) : delays_(std::move(delays)), delay_rng_(seed) {}
 
   void attach(Address address, sg4::Host* host, Handler handler);
+  // No message in flight: every courier waits for work.
+  bool idle() const { return idle_.size() == couriers_.size(); }
   // Carries each message (with its simulated size) to its destination.
   void send(std::vector<Envelope>& messages, const std::vector<std::uint64_t>& sizes);
 

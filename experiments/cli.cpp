@@ -45,6 +45,11 @@ void add_run_flags(CLI::App& app, RunConfig& c)
       ->allow_extra_args(false);
   app.add_option("--down", c.down, "Node hosts turned off for the whole run (comma-separated host names)")->delimiter(',');
   app.add_option("--latency-scale", c.latency_scale, "Multiply every link latency of the platform by this factor");
+  app.add_option("--leaders-per-zone,--leaders", c.leaders_per_zone,
+                 "multi-leader: leaders in each zone (--leaders on a generated star, which is one zone)");
+  app.add_option("--leader-choice", c.leader_choice, "multi-leader: clients write to the nearest leader or a random one");
+  app.add_option("--replication-interval", c.replication_interval,
+                 "multi-leader: ship writes to the other leaders in batches this often (0: each write at once)");
   app.add_option("--read-from", c.read_from,
                  "Where reads go: primary (or leader), secondary (or follower), nearest");
   app.add_option("--ops", c.ops, "Client operations in all");

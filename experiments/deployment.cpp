@@ -1,6 +1,7 @@
 #include "experiments/deployment.hpp"
 
 #include <algorithm>
+#include <numeric>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -21,6 +22,14 @@ namespace {
 constexpr std::uint64_t kStartIndexStream = 1u << 20;  // past every client's stream
 constexpr std::uint64_t kRingStream = (1u << 20) + 1;
 }  // namespace
+
+RoleGraph Deployment::role_graph() const
+{
+  if (!groups)
+    return RoleGraph(*placement, leaders());
+  // Multi-leader: every leader is primary and leader of the whole key space.
+  return RoleGraph(*placement, {groups->leaders}, {groups->leaders});
+}
 
 std::vector<NodeId> Deployment::leaders() const
 {
@@ -75,9 +84,39 @@ Placement ring_placement(const RunConfig& config, const Cluster& cluster)
 
 }  // namespace
 
+LeaderGroups leader_groups(const Membership& membership, int leaders_per_zone)
+{
+  LeaderGroups g;
+  for (int z = 0; z < membership.zone_count; ++z) {
+    std::vector<NodeId> zone;
+    for (NodeId n = 0; n < membership.node_count(); ++n)
+      if (membership.zone[n] == z)
+        zone.push_back(n);
+    if (static_cast<int>(zone.size()) < leaders_per_zone)
+      throw std::invalid_argument(fmt::format("--leaders-per-zone: {} is more than the {} nodes of a zone",
+                                              leaders_per_zone, zone.size()));
+    const std::size_t first = g.leaders.size();
+    for (int i = 0; i < leaders_per_zone; ++i) {
+      g.leaders.push_back(zone[static_cast<std::size_t>(i)]);
+      g.followers_of.emplace_back();
+    }
+    // The zone's other nodes follow its leaders in turn.
+    for (std::size_t i = static_cast<std::size_t>(leaders_per_zone); i < zone.size(); ++i)
+      g.followers_of[first + (i - static_cast<std::size_t>(leaders_per_zone)) % static_cast<std::size_t>(leaders_per_zone)]
+          .push_back(zone[i]);
+  }
+  return g;
+}
+
 Placement place_units(const RunConfig& config, const Cluster& cluster)
 {
   const int nodes = static_cast<int>(cluster.nodes().size());
+  if (config.model == "multi-leader") {
+    // One unit, the whole key space, held by every node.
+    std::vector<NodeId> all(static_cast<std::size_t>(nodes));
+    std::iota(all.begin(), all.end(), 0);
+    return Placement(nodes, {all});
+  }
   if (config.model == "leaderless")
     return ring_placement(config, cluster);
   if (config.model == "partitioned") {
@@ -119,6 +158,19 @@ Deployment deploy(const RunConfig& config, const Cluster& cluster)
   d.placement = std::make_unique<Placement>(place_units(config, cluster));
   if (config.model == "partitioned")
     d.start_index = kafka_start_index(config, nodes);
+  if (config.model == "multi-leader") {
+    d.groups = std::make_unique<LeaderGroups>(leader_groups(*d.membership, config.leaders_per_zone));
+    const MultiLeaderConfig mc{config.concern, config.replication_interval_s};
+    for (NodeId n = 0; n < nodes; ++n)
+      d.nodes.push_back(std::make_unique<MultiLeaderNode>(n, *d.groups, mc));
+    for (ClientId c = 0; c < config.clients; ++c) {
+      std::vector<double> latency;
+      for (NodeId n = 0; n < nodes; ++n)
+        latency.push_back(cluster.latency_client_to_node(c, n));
+      d.routers.push_back(std::make_unique<LeaderRouter>(*d.groups, config.leader_choice == "random", latency));
+    }
+    return d;
+  }
   if (d.leaderless) {
     const LeaderlessConfig lc{parse_consistency(config.consistency), parse_consistency(config.read_consistency),
                               config.read_repair, config.timeout_s};

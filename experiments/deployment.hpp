@@ -7,9 +7,11 @@
 #include <vector>
 
 #include "actors/cluster.hpp"
+#include "experiments/role_graph.hpp"
 #include "experiments/run_config.hpp"
 #include "protocols/client.hpp"
 #include "protocols/membership.hpp"
+#include "protocols/multi_leader.hpp"
 #include "protocols/placement.hpp"
 
 namespace replisim {
@@ -22,12 +24,17 @@ struct Deployment {
   std::unique_ptr<Membership> membership;        // which nodes are up, and their zones
   std::vector<std::string> zones;                // zone names, by zone index
   bool leaderless = false;                       // no unit has a leader
-  std::vector<NodeId> leaders() const;           // per unit, at the end of the run
+  std::unique_ptr<LeaderGroups> groups;          // multi-leader: the leaders and their followers
+  std::vector<NodeId> leaders() const;           // per unit, at the end of the run (the first, with several)
+  RoleGraph role_graph() const;                  // the unit–node roles at the end of the run
 };
 
 // The units of `config.model` on the cluster's nodes. Throws
 // std::invalid_argument naming the flag when they cannot be placed.
 Placement place_units(const RunConfig& config, const Cluster& cluster);
+// Multi-leader: the first `leaders_per_zone` nodes of each zone lead; the
+// zone's other nodes follow them in turn.
+LeaderGroups leader_groups(const Membership& membership, int leaders_per_zone);
 int kafka_start_index(const RunConfig& config, int nodes);
 
 // `unit,leader,replicas` CSV: node ids in node order, replicas in assignment

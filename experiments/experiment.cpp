@@ -11,6 +11,7 @@
 #include <fmt/ranges.h>
 #include <fmt/ostream.h>
 
+#include "experiments/convergence.hpp"
 #include "experiments/output_file.hpp"
 #include "experiments/role_graph.hpp"
 #include "platforms/star_platform.hpp"
@@ -21,6 +22,7 @@ namespace replisim {
 namespace {
 
 constexpr std::uint64_t kDelayStream = (1u << 20) + 2;  // past every client's stream
+constexpr double kDrainPoll = 0.001;  // seconds: how often the end of a multi-leader run checks for quiet
 
 std::string number(double x) { return std::isnan(x) ? "" : fmt::format("{:.6f}", x); }
 
@@ -113,10 +115,27 @@ void Experiment::run()
     cc.seed = derive_seed(config_.seed, static_cast<std::uint64_t>(c));
     clients_.push_back(std::make_unique<ClientMachine>(cc, *deployment_.placement, *deployment_.routers[c], workload));
     if (cc.ops > 0)
-      cluster_->add_client(c, *clients_.back(), [m = metrics_.get()](const Completion& op) { m->record(op); });
+      cluster_->add_client(c, *clients_.back(), [this](const Completion& op) {
+        metrics_->record(op);
+        if (deployment_.groups && op.kind == OpKind::write && op.outcome == Outcome::ok)
+          acked_at_.emplace(std::pair{op.key, op.version}, op.end);
+      });
+  }
+  if (deployment_.groups) {
+    // Asynchronous replication outlives the clients: run until every leader
+    // has shipped and received everything, then check they agree.
+    cluster_->drain_after_clients(
+        [this] {
+          return std::none_of(deployment_.nodes.begin(), deployment_.nodes.end(), [](const auto& n) {
+            return static_cast<const MultiLeaderNode&>(*n).has_unsent_writes();
+          });
+        },
+        kDrainPoll);
   }
 
   cluster_->run();
+  if (deployment_.groups)
+    convergence_ = analyse_convergence(deployment_, acked_at_);
   metrics_->finish();
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   summary_ = make_summary(wall_s);
@@ -127,7 +146,7 @@ void Experiment::run()
     std::vector<std::string> names;
     for (const HostInfo& h : cluster_->nodes())
       names.push_back(h.name);
-    RoleGraph(*deployment_.placement, deployment_.leaders()).write_dot(file.stream(), names);
+    deployment_.role_graph().write_dot(file.stream(), names);
     file.commit();
   }
   if (ops_file) {
@@ -146,7 +165,7 @@ void Experiment::run()
 
 std::string Experiment::roles_csv() const
 {
-  const RoleGraph graph(*deployment_.placement, deployment_.leaders());
+  const RoleGraph graph = deployment_.role_graph();
   const auto roles = graph.per_node();
   std::string csv = "node,host,zone,primary_units,replica_units,leader_units,follower_units,writes_led,"
                     "writes_replicated,msgs_sent,msgs_received,bytes_sent\n";
@@ -164,7 +183,7 @@ std::string Experiment::roles_csv() const
 
 std::string Experiment::mapping_line() const
 {
-  const RoleGraph graph(*deployment_.placement, deployment_.leaders());
+  const RoleGraph graph = deployment_.role_graph();
   return describe_mapping(graph.summary(), graph.per_node());
 }
 
@@ -172,7 +191,7 @@ SummaryRow Experiment::make_summary(double wall_s) const
 {
   const RunConfig& c = config_;
   const OpMetrics& m = *metrics_;
-  const RoleSummary roles = RoleGraph(*deployment_.placement, deployment_.leaders()).summary();
+  const RoleSummary roles = deployment_.role_graph().summary();
   std::uint64_t write_msgs = 0;
   for (const Traffic& t : traffic_)
     write_msgs += t.write_path_msgs_sent;
@@ -183,6 +202,8 @@ SummaryRow Experiment::make_summary(double wall_s) const
   const std::uint64_t writes = m.writes_ok + m.writes_failed;
   const auto ratio = [](double a, double b) { return b == 0 ? std::nan("") : a / b; };
   const bool leaderless = c.model == "leaderless";
+  const bool multi = c.model == "multi-leader";
+  const Convergence& conv = convergence_;
 
   return {
       {"model", c.model},
@@ -204,6 +225,9 @@ SummaryRow Experiment::make_summary(double wall_s) const
       {"delay", fmt::format("{}", fmt::join(c.delays, " "))},
       {"down", fmt::format("{}", fmt::join(c.down, ";"))},
       {"latency_scale", fmt::format("{}", c.latency_scale)},
+      {"leaders_per_zone", multi ? fmt::format("{}", c.leaders_per_zone) : ""},
+      {"leader_choice", multi ? c.leader_choice : ""},
+      {"replication_interval", multi ? c.replication_interval : ""},
       {"latency", c.platform.empty() ? c.latency : ""},
       {"latency_ms", c.platform.empty() ? number(c.latency_s * 1e3) : ""},
       {"bandwidth", c.platform.empty() ? c.bandwidth : ""},
@@ -237,6 +261,11 @@ SummaryRow Experiment::make_summary(double wall_s) const
       {"max_leader_units", fmt::format("{}", roles.max_leader_units)},
       {"min_leader_units", fmt::format("{}", roles.min_leader_units)},
       {"leader_imbalance", number(roles.leader_imbalance)},
+      {"leaders_per_unit", fmt::format("{}", roles.max_leaders_per_unit)},
+      {"conflicts", multi ? fmt::format("{}", conv.conflicts) : ""},
+      {"lost_updates", multi ? fmt::format("{}", conv.lost_updates) : ""},
+      {"convergence_p50_ms", multi ? number(percentile(conv.lag_ms, 50)) : ""},
+      {"convergence_p99_ms", multi ? number(percentile(conv.lag_ms, 99)) : ""},
       {"sim_time_s", number(cluster_->clock())},
       {"wall_s", number(wall_s)},
       {"seed", fmt::format("{}", c.seed)},

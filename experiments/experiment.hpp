@@ -3,10 +3,12 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <map>
 #include <utility>
 #include <vector>
 
 #include "actors/cluster.hpp"
+#include "experiments/convergence.hpp"
 #include "experiments/deployment.hpp"
 #include "experiments/op_metrics.hpp"
 #include "experiments/run_config.hpp"
@@ -29,6 +31,7 @@ public:
 
   const Cluster& cluster() const { return *cluster_; }
   const Deployment& deployment() const { return deployment_; }
+  const Convergence& convergence() const { return convergence_; }
   const OpMetrics& metrics() const { return *metrics_; }
   const SummaryRow& summary() const { return summary_; }
   const RunConfig& config() const { return config_; }
@@ -45,6 +48,8 @@ private:
   std::vector<Traffic> traffic_;
   std::unique_ptr<OpMetrics> metrics_;
   SummaryRow summary_;
+  std::map<std::pair<Key, Version>, Time> acked_at_;  // multi-leader: acknowledged writes by key and stamp
+  Convergence convergence_;
 };
 
 std::string summary_csv(const SummaryRow& row);

@@ -116,7 +116,7 @@ std::string OpMetrics::visibility_csv() const
     const double hi = kVisibilityEdgesMs[b + 1];
     const std::uint64_t n = visibility_reads[b];
     csv += fmt::format("{},{},{},{}\n", kVisibilityEdgesMs[b], hi == kNever ? std::string("inf") : fmt::format("{}", hi),
-                       n, n == 0 ? std::string() : fmt::format("{:.6f}", static_cast<double>(visibility_consistent[b]) / n));
+                       n, n == 0 ? std::string() : fmt::format("{:.6f}", static_cast<double>(visibility_consistent[b]) / static_cast<double>(n)));
   }
   return csv;
 }

@@ -9,14 +9,32 @@
 
 namespace replisim {
 
-RoleGraph::RoleGraph(const Placement& placement, const std::vector<NodeId>& leaders)
+namespace {
+bool holds(const std::vector<NodeId>& nodes, NodeId n) { return std::find(nodes.begin(), nodes.end(), n) != nodes.end(); }
+}  // namespace
+
+RoleGraph::RoleGraph(const Placement& placement, const std::vector<std::vector<NodeId>>& primaries,
+                     const std::vector<std::vector<NodeId>>& leaders)
     : nodes_(placement.node_count()), units_(placement.unit_count()), graph_(nodes_ + units_)
 {
-  for (UnitId u = 0; u < units_; ++u) {
-    const NodeId primary = placement.primary(u);
+  for (UnitId u = 0; u < units_; ++u)
     for (NodeId n : placement.replicas(u))
-      boost::add_edge(n, nodes_ + u, RoleEdge{n == primary, n == leaders.at(u)}, graph_);
+      boost::add_edge(n, nodes_ + u, RoleEdge{holds(primaries.at(u), n), holds(leaders.at(u), n)}, graph_);
+}
+
+RoleGraph::RoleGraph(const Placement& placement, const std::vector<NodeId>& leaders)
+    : RoleGraph(placement, one_per_unit(placement, {}), one_per_unit(placement, leaders))
+{
+}
+
+std::vector<std::vector<NodeId>> RoleGraph::one_per_unit(const Placement& placement, const std::vector<NodeId>& nodes)
+{
+  std::vector<std::vector<NodeId>> sets;
+  for (UnitId u = 0; u < placement.unit_count(); ++u) {
+    const NodeId n = nodes.empty() ? placement.primary(u) : nodes.at(u);
+    sets.push_back(n == kNoNode ? std::vector<NodeId>{} : std::vector<NodeId>{n});
   }
+  return sets;
 }
 
 std::vector<NodeRoles> RoleGraph::per_node() const
@@ -48,6 +66,12 @@ RoleSummary RoleGraph::summary() const
   // Undefined (NaN, an empty cell) when no node leads a unit.
   s.leader_imbalance =
       total == 0 ? std::nan("") : s.max_leader_units / (static_cast<double>(total) / nodes_);
+  for (int u = 0; u < units_; ++u) {
+    int leaders = 0;
+    for (auto [e, end] = boost::out_edges(nodes_ + u, graph_); e != end; ++e)
+      leaders += graph_[*e].leader ? 1 : 0;
+    s.max_leaders_per_unit = std::max(s.max_leaders_per_unit, leaders);
+  }
   s.one_to_one = std::all_of(roles.begin(), roles.end(), [](auto& r) { return r.primary_units + r.replica_units <= 1; });
   return s;
 }
@@ -74,6 +98,10 @@ std::string describe_mapping(const RoleSummary& summary, const std::vector<NodeR
   const auto count = [&](auto pred) { return std::count_if(roles.begin(), roles.end(), pred); };
   const auto primaries = count([](auto& r) { return r.primary_units > 0; });
   const auto replicas = count([](auto& r) { return r.replica_units > 0; });
+  if (summary.max_leaders_per_unit > 1)
+    return fmt::format("multi-leader: {} leaders share each unit ({} nodes lead, {} follow)",
+                       summary.max_leaders_per_unit, count([](auto& r) { return r.leader_units > 0; }),
+                       count([](auto& r) { return r.leader_units == 0 && r.follower_units > 0; }));
   if (summary.one_to_one)
     return fmt::format("one-to-one: every node holds one role ({} primaries, {} replicas, {} idle)", primaries,
                        replicas, count([](auto& r) { return r.primary_units + r.replica_units == 0; }));

@@ -32,18 +32,26 @@ struct RoleSummary {
   int min_leader_units = 0;
   double leader_imbalance = 0;  // max leader units of a node / mean; NaN when no node leads
   bool one_to_one = false;      // every node holds at most one unit, in one role
+  int max_leaders_per_unit = 0;
 };
 
 class RoleGraph {
 public:
-  // leaders[u]: the node leading unit u now (the primary, until a failover).
+  // leaders[u]: the node leading unit u now (the primary, until a failover;
+  // kNoNode when the unit has no leader); each unit's primary is the placement's.
   RoleGraph(const Placement& placement, const std::vector<NodeId>& leaders);
+  // Several primaries or leaders per unit (multi-leader), or none.
+  RoleGraph(const Placement& placement, const std::vector<std::vector<NodeId>>& primaries,
+            const std::vector<std::vector<NodeId>>& leaders);
 
   std::vector<NodeRoles> per_node() const;
   RoleSummary summary() const;
   void write_dot(std::ostream& out, const std::vector<std::string>& node_names) const;
 
 private:
+  // {nodes[u]} per unit ({placement's primary} when `nodes` is empty; {} for kNoNode).
+  static std::vector<std::vector<NodeId>> one_per_unit(const Placement& placement, const std::vector<NodeId>& nodes);
+
   using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, boost::no_property, RoleEdge>;
   int nodes_;
   int units_;

@@ -99,6 +99,11 @@ void RunConfig::check()
   delay_model = DelayModel{};
   for (const auto& d : delays)
     delay_model.add(d);
+  if (leaders_per_zone < 1)
+    throw std::invalid_argument("--leaders-per-zone: must be at least 1");
+  if (leader_choice != "nearest" && leader_choice != "random")
+    throw std::invalid_argument(fmt::format("--leader-choice: unknown value '{}' (expected nearest or random)", leader_choice));
+  replication_interval_s = parse_duration(replication_interval, "--replication-interval");
   latency_s = parse_duration(latency, "--latency");
   bandwidth_Bps = parse_bandwidth(bandwidth, "--bandwidth");
   timeout_s = parse_duration(timeout, "--timeout");

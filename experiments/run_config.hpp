@@ -37,6 +37,9 @@ struct RunConfig {
   std::vector<std::string> delays;   // --delay KIND=DIST, repeatable
   std::vector<std::string> down;     // node hosts turned off for the whole run
   double latency_scale = 1.0;        // multiplies every link latency of the platform
+  int leaders_per_zone = 1;          // multi-leader (--leaders on a generated star)
+  std::string leader_choice = "nearest";     // multi-leader: nearest or random
+  std::string replication_interval = "0ms";  // multi-leader: 0 ships every write at once
   std::string read_from = "primary";
   std::uint64_t ops = 10000;
   double read_ratio = 0.0;
@@ -55,6 +58,7 @@ struct RunConfig {
   double latency_s = 0;
   double bandwidth_Bps = 0;
   double timeout_s = 0;
+  double replication_interval_s = 0;
   WriteConcern concern = WriteConcern::majority;  // from --write-concern or --acks, per model
   ReadFrom reads_from = ReadFrom::primary;
   KeyDistribution key_distribution = KeyDistribution::uniform;
@@ -69,6 +73,6 @@ private:
   void parse_rf();
 };
 
-inline const std::vector<std::string> kModels = {"leader-follower", "partitioned", "leaderless"};
+inline const std::vector<std::string> kModels = {"leader-follower", "partitioned", "leaderless", "multi-leader"};
 
 }  // namespace replisim

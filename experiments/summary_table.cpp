@@ -37,6 +37,9 @@ void print_summary_table(std::ostream& out, const Experiment& experiment)
                v("stale_read_fraction"));
   fmt::print(out, "  messages per write {}; share of writes led or coordinated by the unit's primary {}\n",
              ms(v("msgs_per_write")), ms(v("leader_is_primary_fraction")));
+  if (!v("conflicts").empty())
+    fmt::print(out, "  conflicts {}, lost updates {}, convergence p50 {} ms, p99 {} ms\n", v("conflicts"),
+               v("lost_updates"), ms(v("convergence_p50_ms")), ms(v("convergence_p99_ms")));
   fmt::print(out, "  {} s simulated in {} s\n", ms(v("sim_time_s")), ms(v("wall_s")));
   if (!experiment.config().out.empty()) {
     const std::filesystem::path dir(experiment.config().out);

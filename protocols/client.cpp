@@ -49,8 +49,8 @@ void ClientMachine::issue(Time now, Ready& out)
   op.kind = request.kind;
   op.key = request.key;
   op.unit = placement_.unit_of(request.key);
-  op.primary = placement_.primary(op.unit);
   op.coordinator = router_.route(request.kind, op.unit, routing_rng_);
+  op.primary = router_.primary(placement_, op.unit, op.coordinator);
   op.start = now;
   if (request.kind == OpKind::write)
     out.send(self(), Address::node(op.coordinator), ClientWrite{op.op, op.key});

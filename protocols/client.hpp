@@ -19,6 +19,12 @@ class Router {
 public:
   virtual ~Router() = default;
   virtual NodeId route(OpKind kind, UnitId unit, Rng& rng) const = 0;
+  // The primary of `unit` that ops.csv reports for an operation sent to
+  // `coordinator`: the placement's, unless a model has several primaries.
+  virtual NodeId primary(const Placement& placement, UnitId unit, NodeId /*coordinator*/) const
+  {
+    return placement.primary(unit);
+  }
 };
 
 struct ClientConfig {

@@ -3,17 +3,19 @@
 namespace replisim {
 
 namespace {
-struct PayloadOf {
-  Payload operator()(const ClientWrite&) const { return Payload::value; }
-  Payload operator()(const Replicate&) const { return Payload::value; }
-  Payload operator()(const ReadReply&) const { return Payload::value; }
-  Payload operator()(const ReplicaWrite&) const { return Payload::value; }
-  Payload operator()(const ReplicaReadReply&) const { return Payload::value; }
-  Payload operator()(const auto&) const { return Payload::none; }
+struct ValuesIn {
+  std::size_t operator()(const ClientWrite&) const { return 1; }
+  std::size_t operator()(const Replicate&) const { return 1; }
+  std::size_t operator()(const ReadReply&) const { return 1; }
+  std::size_t operator()(const ReplicaWrite&) const { return 1; }
+  std::size_t operator()(const ReplicaReadReply&) const { return 1; }
+  std::size_t operator()(const FollowerUpdate&) const { return 1; }
+  std::size_t operator()(const LeaderSync& m) const { return m.records.size(); }
+  std::size_t operator()(const auto&) const { return 0; }
 };
 }  // namespace
 
-Payload payload_of(const Message& message) { return std::visit(PayloadOf{}, message); }
+std::size_t values_in(const Message& message) { return std::visit(ValuesIn{}, message); }
 
 bool is_write_path(const Message& message)
 {
@@ -27,6 +29,9 @@ namespace {
 struct KindOf {
   MessageKind operator()(const Replicate&) const { return MessageKind::write; }
   MessageKind operator()(const ReplicaWrite&) const { return MessageKind::write; }
+  MessageKind operator()(const LeaderSync&) const { return MessageKind::write; }
+  MessageKind operator()(const FollowerUpdate&) const { return MessageKind::write; }
+  MessageKind operator()(const FollowerAck&) const { return MessageKind::ack; }
   MessageKind operator()(const ReplicateAck&) const { return MessageKind::ack; }
   MessageKind operator()(const ReplicaWriteAck&) const { return MessageKind::ack; }
   MessageKind operator()(const ReplicaRead&) const { return MessageKind::read; }

@@ -83,12 +83,39 @@ struct ReplicaReadReply {
   Version version = 0;
 };
 
-using Message = std::variant<ClientWrite, ClientRead, WriteReply, ReadReply, Replicate, ReplicateAck, ReplicaWrite,
-                             ReplicaWriteAck, ReplicaRead, ReplicaReadReply>;
+// Multi-leader: one key as a leader holds it. `seen` is the key's version
+// vector (per leader: how many of its writes of this key are incorporated);
+// `writer_seen` is the vector of the write whose value is held, as it was
+// written: its causal past, which decides whether it superseded a write.
+struct KeyRecord {
+  Key key = 0;
+  Version version = 0;  // last-writer-wins stamp of the value held
+  std::vector<std::uint64_t> seen;
+  std::vector<std::uint64_t> writer_seen;
+  friend bool operator==(const KeyRecord&, const KeyRecord&) = default;
+};
 
-// What a message carries on the wire, for its simulated size.
-enum class Payload : std::uint8_t { none, value };
-Payload payload_of(const Message& message);
+// Leader → other leaders, asynchronously: the records of keys written since
+// the last sync (one per message when replication is immediate).
+struct LeaderSync {
+  std::vector<KeyRecord> records;
+};
+
+// Leader → its own followers, and their answer.
+struct FollowerUpdate {
+  OpId request = 0;  // 0: no answer wanted
+  KeyRecord record;
+};
+
+struct FollowerAck {
+  OpId request = 0;
+};
+
+using Message = std::variant<ClientWrite, ClientRead, WriteReply, ReadReply, Replicate, ReplicateAck, ReplicaWrite,
+                             ReplicaWriteAck, ReplicaRead, ReplicaReadReply, LeaderSync, FollowerUpdate, FollowerAck>;
+
+// How many values a message carries on the wire, for its simulated size.
+std::size_t values_in(const Message& message);
 
 // Whether a message belongs to a write's path (request, replication, acks,
 // reply), for messages-per-write.

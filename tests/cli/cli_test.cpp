@@ -170,6 +170,45 @@ TEST_F(Cli, RolesDotDrawsTheRoleGraph)
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1 + 3 + 3 + 6 + 1) << text;  // header, nodes, units, edges, }
 }
 
+// summary.csv's value in column `name`.
+std::string summary_value(const std::string& summary, const std::string& name)
+{
+  std::istringstream in(summary);
+  std::string header, values;
+  std::getline(in, header);
+  std::getline(in, values);
+  std::istringstream h(header), v(values);
+  for (std::string n, x; std::getline(h, n, ',') && std::getline(v, x, ',');)
+    if (n == name)
+      return x;
+  return "";
+}
+
+// A fixed write rate on a small key set: the longer a write takes to reach
+// the other leaders, the more writes it is concurrent with.
+TEST_F(Cli, MultiLeaderConflictsRiseWithInterDatacenterLatency)
+{
+  std::uint64_t conflicts[2] = {};
+  int i = 0;
+  for (const char* scale : {"1", "4"}) {
+    const fs::path out = dir_ / (std::string("ml-") + scale);
+    const Result r = replisim(fmt::format("run --model multi-leader --platform {}/three_dc_wan.xml --clients 3 --rate 20 "
+                                          "--ops 600 --keys 5 --write-concern 1 --latency-scale {} --seed 3 --out {}",
+                                          REPLISIM_PLATFORMS, scale, out.string()));
+    ASSERT_EQ(r.status, 0) << r.err;
+    conflicts[i++] = std::stoull(summary_value(slurp(out / "summary.csv"), "conflicts"));
+  }
+  EXPECT_GT(conflicts[0], 0u);
+  EXPECT_GT(conflicts[1], 2 * conflicts[0]) << conflicts[0] << " then " << conflicts[1];
+}
+
+TEST_F(Cli, MoreLeadersThanAZoneHasIsBadInput)
+{
+  expect_bad_input(fmt::format("run --model multi-leader --platform {}/three_dc_wan.xml --leaders-per-zone 4",
+                               REPLISIM_PLATFORMS),
+                   "--leaders-per-zone");
+}
+
 TEST_F(Cli, ARunWritesTheThreeFilesAndASummaryTable)
 {
   const fs::path out = dir_ / "run";

@@ -1,0 +1,25 @@
+// What multi-leader replication cost, read off the leaders' final state: the
+// conflicts they resolved, the acknowledged writes that were lost, and how
+// long each write took to reach every leader.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "experiments/deployment.hpp"
+
+namespace replisim {
+
+struct Convergence {
+  std::uint64_t conflicts = 0;     // distinct pairs of concurrent writes to one key
+  std::uint64_t lost_updates = 0;  // acknowledged, in no leader's final state, superseded by no write that saw it
+  std::vector<double> lag_ms;      // per acknowledged write: ack → held by every leader (sorted)
+};
+
+// `acked_at`: (key, stamp) of every acknowledged write → when its client got
+// the acknowledgement. Throws std::runtime_error when the leaders' final states
+// differ (replication failed to converge).
+Convergence analyse_convergence(const Deployment& deployment, const std::map<std::pair<Key, Version>, Time>& acked_at);
+
+}  // namespace replisim

@@ -1,0 +1,125 @@
+// Multi-leader replication (one writable leader per datacenter): every leader
+// accepts writes to the whole key space, acknowledges them once its own
+// followers hold enough copies (the local write concern), and ships them to
+// the other leaders asynchronously — at once, or batched every replication
+// interval. Each key carries a version vector, so a leader tells exactly
+// whether an incoming write happened after, before, or concurrently with the
+// one it holds; concurrent writes conflict and are resolved last-writer-wins
+// by (timestamp, leader id), the same on every leader, so all converge.
+#pragma once
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "protocols/client.hpp"
+#include "protocols/state_machine.hpp"
+#include "protocols/write_concern.hpp"
+
+namespace replisim {
+
+// Who leads and who follows whom: leaders[i] is leader i (its index in every
+// version vector); followers_of[i] are the nodes that apply its writes.
+struct LeaderGroups {
+  std::vector<NodeId> leaders;
+  std::vector<std::vector<NodeId>> followers_of;
+  int leader_index(NodeId node) const;       // -1 for a follower
+  NodeId leader_of(NodeId follower) const;   // kNoNode if none
+};
+
+struct MultiLeaderConfig {
+  WriteConcern local_concern = WriteConcern::one;  // counted among the leader and its followers
+  Time replication_interval = 0;                   // 0: ship every write at once
+};
+
+// One write a leader accepted, and when each leader first held it.
+struct AcceptedWrite {
+  Key key = 0;
+  int leader = 0;               // index of the leader that accepted it
+  std::uint64_t counter = 0;    // its position among that leader's writes of the key
+  Version version = 0;          // its last-writer-wins stamp
+  std::vector<std::uint64_t> writer_seen;  // its version vector when written: what it saw
+};
+
+class MultiLeaderNode final : public NodeMachine {
+public:
+  MultiLeaderNode(NodeId self, const LeaderGroups& groups, MultiLeaderConfig config);
+
+  Ready step(const Envelope& in, Time now) override;
+  Ready on_timer(TimerId id, Time now) override;
+  const NodeCounters& counters() const override { return counters_; }
+
+  bool is_leader() const { return index_ >= 0; }
+  const std::unordered_map<Key, KeyRecord>& records() const { return records_; }
+  const std::vector<AcceptedWrite>& accepted() const { return accepted_; }
+  // (key, leader, counter) → when this node first held that write.
+  const std::vector<std::pair<AcceptedWrite, Time>>& applied() const { return applied_; }
+  // Conflicting pairs of writes this leader resolved, by their stamps (smaller first).
+  const std::vector<std::pair<Version, Version>>& conflicts() const { return conflicts_; }
+  bool has_unsent_writes() const { return !dirty_.empty(); }
+
+private:
+  struct PendingWrite {
+    Address client;
+    OpId op = 0;
+    Version version = 0;
+    int acks = 1;  // the leader itself
+  };
+
+  void on(const ClientWrite& m, Address from, Time now, Ready& out);
+  void on(const ClientRead& m, Address from, Time now, Ready& out);
+  void on(const LeaderSync& m, Address from, Time now, Ready& out);
+  void on(const FollowerUpdate& m, Address from, Time now, Ready& out);
+  void on(const FollowerAck& m, Address from, Time now, Ready& out);
+  void on(const auto&, Address, Time, Ready&) {}
+
+  // Merges `incoming` into the held record of its key; returns whether it changed.
+  bool merge(const KeyRecord& incoming, Time now);
+  void note_applied(const KeyRecord& before, const KeyRecord& after, Time now);
+  void ship(Key key, Time now, Ready& out);
+  void send_sync(Ready& out);
+  void acknowledge_if_done(OpId request, Ready& out);
+  Address self() const { return Address::node(self_); }
+
+  NodeId self_;
+  const LeaderGroups& groups_;
+  MultiLeaderConfig config_;
+  int index_;  // leader index, -1 for a follower
+  int needed_ = 1;
+  std::unordered_map<Key, KeyRecord> records_;          // durable
+  std::unordered_map<OpId, PendingWrite> pending_;      // volatile
+  std::vector<Key> dirty_;                              // keys written since the last sync
+  bool sync_timer_set_ = false;
+  OpId next_request_ = 1;
+  Version last_stamp_ = 0;  // of this leader's latest write
+  std::vector<AcceptedWrite> accepted_;
+  std::vector<std::pair<AcceptedWrite, Time>> applied_;
+  std::vector<std::pair<Version, Version>> conflicts_;
+  NodeCounters counters_;
+};
+
+// Last-writer-wins order of two records of one key: the larger stamp wins
+// (stamps embed the leader id, so there are no ties).
+bool wins_over(const KeyRecord& a, const KeyRecord& b);
+// Whether version vector a ≤ b in every component.
+bool dominated_by(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b);
+
+}  // namespace replisim
+
+namespace replisim {
+
+// Clients write to the leader nearest to them by route latency, or to a
+// random leader.
+class LeaderRouter final : public Router {
+public:
+  LeaderRouter(const LeaderGroups& groups, bool random, const std::vector<double>& latency_to_node);
+  NodeId route(OpKind kind, UnitId unit, Rng& rng) const override;
+  // Every leader is a primary of the whole key space.
+  NodeId primary(const Placement&, UnitId, NodeId coordinator) const override { return coordinator; }
+
+private:
+  const LeaderGroups& groups_;
+  bool random_;
+  NodeId nearest_ = kNoNode;
+};
+
+}  // namespace replisim
