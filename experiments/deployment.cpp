@@ -35,10 +35,9 @@ std::vector<NodeId> Deployment::leaders() const
 {
   // No model fails over yet, so every unit is still led by its primary; in a
   // leaderless store no unit has a leader (coordinators lead requests).
-  std::vector<NodeId> result;
-  for (UnitId u = 0; u < placement->unit_count(); ++u)
-    result.push_back(leaderless ? kNoNode : placement->primary(u));
-  return result;
+  if (leaderless)
+    return std::vector<NodeId>(static_cast<std::size_t>(placement->unit_count()), kNoNode);
+  return placement->primaries();
 }
 
 int kafka_start_index(const RunConfig& config, int nodes)

@@ -12,6 +12,7 @@
 #include <fmt/ostream.h>
 
 #include "experiments/convergence.hpp"
+#include "experiments/csv.hpp"
 #include "experiments/output_file.hpp"
 #include "experiments/role_graph.hpp"
 #include "platforms/star_platform.hpp"
@@ -26,16 +27,6 @@ constexpr double kDrainPoll = 0.001;  // seconds: how often the end of a multi-l
 
 std::string number(double x) { return std::isnan(x) ? "" : fmt::format("{:.6f}", x); }
 
-// RFC 4180 quoting, for the one free-text column (a platform path).
-std::string csv_field(const std::string& value)
-{
-  if (value.find_first_of(",\"\n") == std::string::npos)
-    return value;
-  std::string quoted = "\"";
-  for (char ch : value)
-    quoted.append(ch == '"' ? 2 : 1, ch);
-  return quoted + "\"";
-}
 
 // SimGrid loads platforms from files; a generated star goes through a
 // temporary one (with the .xml ending SimGrid dispatches on).
@@ -272,19 +263,22 @@ SummaryRow Experiment::make_summary(double wall_s) const
   };
 }
 
+std::string summary_value(const SummaryRow& row, const std::string& name)
+{
+  for (const auto& [column, value] : row)
+    if (column == name)
+      return value;
+  return "";
+}
+
 std::string summary_csv(const SummaryRow& row)
 {
-  std::string header;
-  std::string values;
-  for (std::size_t i = 0; i < row.size(); ++i) {
-    if (i > 0) {
-      header += ',';
-      values += ',';
-    }
-    header += row[i].first;
-    values += csv_field(row[i].second);
+  CsvRecord names, values;
+  for (const auto& [name, value] : row) {
+    names.push_back(name);
+    values.push_back(value);
   }
-  return header + "\n" + values + "\n";
+  return csv_line(names) + csv_line(values);
 }
 
 }  // namespace replisim

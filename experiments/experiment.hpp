@@ -53,6 +53,8 @@ private:
 };
 
 std::string summary_csv(const SummaryRow& row);
+// The value of column `name`; empty if there is no such column.
+std::string summary_value(const SummaryRow& row, const std::string& name);
 void print_summary_table(std::ostream& out, const Experiment& experiment);
 
 }  // namespace replisim

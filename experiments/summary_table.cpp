@@ -9,13 +9,6 @@
 namespace replisim {
 
 namespace {
-std::string value_of(const SummaryRow& row, const std::string& name)
-{
-  for (const auto& [k, v] : row)
-    if (k == name)
-      return v;
-  return "";
-}
 
 std::string ms(const std::string& v) { return v.empty() ? "-" : fmt::format("{:.3f}", std::stod(v)); }
 }  // namespace
@@ -23,7 +16,7 @@ std::string ms(const std::string& v) { return v.empty() ? "-" : fmt::format("{:.
 void print_summary_table(std::ostream& out, const Experiment& experiment)
 {
   const SummaryRow& s = experiment.summary();
-  const auto v = [&](const char* name) { return value_of(s, name); };
+  const auto v = [&](const char* name) { return summary_value(s, name); };
   fmt::print(out, "replisim run: {}, {} nodes, {} units, rf {}, {} clients, {} ops, seed {}\n", v("model"), v("nodes"),
              v("unit_count"), v("rf"), v("clients"), v("ops"), v("seed"));
   fmt::print(out, "  roles: {}\n", experiment.mapping_line());

@@ -28,6 +28,14 @@ Placement::Placement(int node_count, std::vector<std::vector<NodeId>> replicas, 
   ring_tokens_ = std::move(ring_tokens);
 }
 
+std::vector<NodeId> Placement::primaries() const
+{
+  std::vector<NodeId> result;
+  for (const auto& set : replicas_)
+    result.push_back(set.front());
+  return result;
+}
+
 bool Placement::is_replica(UnitId unit, NodeId node) const
 {
   const auto set = replicas(unit);

@@ -23,6 +23,7 @@ public:
   int unit_count() const { return static_cast<int>(replicas_.size()); }
   std::span<const NodeId> replicas(UnitId unit) const { return replicas_.at(unit); }
   NodeId primary(UnitId unit) const { return replicas_.at(unit).front(); }
+  std::vector<NodeId> primaries() const;  // per unit
   bool is_replica(UnitId unit, NodeId node) const;
   // With ring tokens: the unit of the first token >= stable_hash(key), or
   // unit 0 past the last token. Without: stable_hash(key) % unit_count().

@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "experiments/output_file.hpp"
-#include "experiments/sweep/csv.hpp"
+#include "experiments/csv.hpp"
 
 namespace replisim::sweep {
 

@@ -2,6 +2,8 @@
 // run leaves behind (all of them, identical for a seed, or none).
 #include <gtest/gtest.h>
 
+#include "support/command.hpp"
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -17,47 +19,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using replisim::test::slurp;
+using Result = replisim::test::CommandResult;
 
-class Cli : public ::testing::Test {
+class Cli : public replisim::test::ScratchDirTest {
 protected:
-  void SetUp() override
-  {
-    std::string pattern = (fs::temp_directory_path() / "replisim-cli-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  Result replisim(const std::string& args)
-  {
-    const fs::path err_file = dir_ / "stderr.txt";
-    const std::string command = fmt::format("{} {} 2>{}", REPLISIM_BINARY, args, err_file.string());
-    Result r;
-    FILE* pipe = popen(command.c_str(), "r");
-    std::array<char, 4096> buffer{};
-    std::size_t n;
-    while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-      r.out.append(buffer.data(), n);
-    const int raw = pclose(pipe);
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    r.err = slurp(err_file);
-    fs::remove(err_file);
-    return r;
-  }
-
-  static std::string slurp(const fs::path& path)
-  {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-
   // Exit 2, exactly one line on stderr that names `what`, and no output directory.
   void expect_bad_input(const std::string& args, const std::string& what)
   {
@@ -68,8 +34,6 @@ protected:
     EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(out)) << "a failed run left " << out;
   }
-
-  fs::path dir_;
 };
 
 constexpr const char* kSmallRun = "run --nodes 6 --rf 3 --clients 2 --ops 400 --read-ratio 0.3 --read-from secondary "

@@ -10,13 +10,6 @@
 namespace replisim {
 namespace {
 
-std::vector<NodeId> primaries(const Placement& p)
-{
-  std::vector<NodeId> leaders;
-  for (UnitId u = 0; u < p.unit_count(); ++u)
-    leaders.push_back(p.primary(u));
-  return leaders;
-}
 
 TEST(PartitionedRoles, UnitsAMultipleOfNodesGiveEveryNodeTheSameLeaderCount)
 {
@@ -24,7 +17,7 @@ TEST(PartitionedRoles, UnitsAMultipleOfNodesGiveEveryNodeTheSameLeaderCount)
     for (int multiple : {1, 2, 4})
       for (int start = 0; start < nodes; ++start) {
         const Placement p = kafka_placement(nodes, nodes * multiple, 3, start);
-        const RoleGraph g(p, primaries(p));
+        const RoleGraph g(p, p.primaries());
         for (const NodeRoles& r : g.per_node())
           EXPECT_EQ(r.leader_units, multiple) << nodes << " nodes, start " << start;
         EXPECT_DOUBLE_EQ(g.summary().leader_imbalance, 1.0);
@@ -37,7 +30,7 @@ TEST(PartitionedRoles, EveryNodeIsMixedWhenUnitsAtLeastNodesAndRfAtLeastTwo)
     for (int rf = 2; rf <= std::min(nodes, 4); ++rf)
       for (int units : {nodes, nodes + 1, 2 * nodes + 3}) {
         const Placement p = kafka_placement(nodes, units, rf, 1 % nodes);
-        const RoleGraph g(p, primaries(p));
+        const RoleGraph g(p, p.primaries());
         EXPECT_EQ(g.summary().mixed_role_nodes, nodes) << nodes << " nodes, rf " << rf << ", " << units << " units";
         EXPECT_FALSE(g.summary().one_to_one);
         EXPECT_EQ(describe_mapping(g.summary(), g.per_node()).rfind("many-to-many", 0), 0u);
@@ -48,7 +41,7 @@ TEST(PartitionedRoles, LeaderFollowerWithTheSameNodesHasNoMixedNode)
 {
   for (int nodes : {3, 6, 12}) {
     const Placement p = leader_follower_placement(nodes, 3);
-    const RoleGraph g(p, primaries(p));
+    const RoleGraph g(p, p.primaries());
     EXPECT_EQ(g.summary().mixed_role_nodes, 0);
     EXPECT_TRUE(g.summary().one_to_one);
   }
@@ -57,7 +50,7 @@ TEST(PartitionedRoles, LeaderFollowerWithTheSameNodesHasNoMixedNode)
 TEST(PartitionedRoles, SixNodesTwelveUnitsRfThree)
 {
   const Placement p = kafka_placement(6, 12, 3, 0);
-  for (const NodeRoles& r : RoleGraph(p, primaries(p)).per_node()) {
+  for (const NodeRoles& r : RoleGraph(p, p.primaries()).per_node()) {
     EXPECT_EQ(r.primary_units, 2);
     EXPECT_EQ(r.replica_units, 4);
     EXPECT_EQ(r.leader_units, 2);

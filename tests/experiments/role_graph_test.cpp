@@ -13,13 +13,6 @@
 namespace replisim {
 namespace {
 
-std::vector<NodeId> primaries(const Placement& p)
-{
-  std::vector<NodeId> leaders;
-  for (UnitId u = 0; u < p.unit_count(); ++u)
-    leaders.push_back(p.primary(u));
-  return leaders;
-}
 
 // Three nodes, three units, each node primary of one unit and replica of the
 // next: partitioned leaders in miniature.
@@ -36,7 +29,7 @@ int occurrences(const std::string& text, const std::string& part)
 TEST(RoleGraph, LeaderFollowerPrimariesLeadTheirShard)
 {
   const Placement p = leader_follower_placement(9, 3);
-  const auto roles = RoleGraph(p, primaries(p)).per_node();
+  const auto roles = RoleGraph(p, p.primaries()).per_node();
   ASSERT_EQ(roles.size(), 9u);
   for (NodeId n : {0, 3, 6}) {
     EXPECT_EQ(roles[n].primary_units, 1) << "node " << n;
@@ -49,7 +42,7 @@ TEST(RoleGraph, LeaderFollowerPrimariesLeadTheirShard)
 TEST(RoleGraph, LeaderFollowerSecondariesReplicateAndFollow)
 {
   const Placement p = leader_follower_placement(9, 3);
-  const auto roles = RoleGraph(p, primaries(p)).per_node();
+  const auto roles = RoleGraph(p, p.primaries()).per_node();
   for (NodeId n : {1, 2, 4, 5, 7, 8}) {
     EXPECT_EQ(roles[n].primary_units, 0) << "node " << n;
     EXPECT_EQ(roles[n].replica_units, 1) << "node " << n;
@@ -61,7 +54,7 @@ TEST(RoleGraph, LeaderFollowerSecondariesReplicateAndFollow)
 TEST(RoleGraph, LeaderFollowerIsOneToOneWithNoMixedNodes)
 {
   const Placement p = leader_follower_placement(9, 3);
-  const RoleSummary s = RoleGraph(p, primaries(p)).summary();
+  const RoleSummary s = RoleGraph(p, p.primaries()).summary();
   EXPECT_EQ(s.mixed_role_nodes, 0);
   EXPECT_TRUE(s.one_to_one);
   EXPECT_EQ(s.max_leader_units, 1);
@@ -73,7 +66,7 @@ TEST(RoleGraph, LeaderFollowerIsOneToOneWithNoMixedNodes)
 TEST(RoleGraph, NodeOutsideEveryReplicaSetHoldsNoRole)
 {
   const Placement p = leader_follower_placement(10, 3);
-  const RoleGraph graph(p, primaries(p));
+  const RoleGraph graph(p, p.primaries());
   const auto roles = graph.per_node();
   ASSERT_EQ(roles.size(), 10u);
   EXPECT_EQ(roles[9].primary_units + roles[9].replica_units + roles[9].leader_units + roles[9].follower_units, 0);
@@ -85,7 +78,7 @@ TEST(RoleGraph, NodeOutsideEveryReplicaSetHoldsNoRole)
 TEST(RoleGraph, ManyToManyMakesEveryNodeMixed)
 {
   const Placement p = ring_of_three();
-  const RoleGraph graph(p, primaries(p));
+  const RoleGraph graph(p, p.primaries());
   for (const NodeRoles& r : graph.per_node()) {
     EXPECT_EQ(r.primary_units, 1);
     EXPECT_EQ(r.replica_units, 1);
@@ -124,7 +117,7 @@ TEST(RoleGraph, LeadersOtherThanPrimariesMoveLeaderUnitsOnly)
 TEST(DescribeMapping, LeaderFollowerIsOneToOne)
 {
   const Placement p = leader_follower_placement(10, 3);
-  const RoleGraph graph(p, primaries(p));
+  const RoleGraph graph(p, p.primaries());
   EXPECT_EQ(describe_mapping(graph.summary(), graph.per_node()),
             "one-to-one: every node holds one role (3 primaries, 6 replicas, 1 idle)");
 }
@@ -132,7 +125,7 @@ TEST(DescribeMapping, LeaderFollowerIsOneToOne)
 TEST(DescribeMapping, PartitionedLeadersAreManyToMany)
 {
   const Placement p = ring_of_three();
-  const RoleGraph graph(p, primaries(p));
+  const RoleGraph graph(p, p.primaries());
   const std::string text = describe_mapping(graph.summary(), graph.per_node());
   EXPECT_EQ(text.rfind("many-to-many", 0), 0u) << text;
   EXPECT_EQ(text, "many-to-many: 3 of 3 nodes are primary for some units and replica for others");
@@ -145,7 +138,7 @@ TEST(WriteDot, ListsEveryNodeAndLabelsEveryEdgeWithBothRoles)
   for (int n = 0; n < 9; ++n)
     names.push_back("node-" + std::to_string(n));
   std::ostringstream out;
-  RoleGraph(p, primaries(p)).write_dot(out, names);
+  RoleGraph(p, p.primaries()).write_dot(out, names);
   const std::string dot = out.str();
 
   EXPECT_NE(dot.find("graph"), std::string::npos) << dot;

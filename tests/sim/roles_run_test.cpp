@@ -8,14 +8,6 @@
 namespace replisim {
 namespace {
 
-std::string column(const SummaryRow& row, const std::string& name)
-{
-  for (const auto& [k, v] : row)
-    if (k == name)
-      return v;
-  ADD_FAILURE() << "no column " << name;
-  return "";
-}
 
 TEST(LeaderFollowerRun, NineNodesRfThreeGiveThreePrimariesAndSixReplicas)
 {
@@ -48,10 +40,10 @@ TEST(LeaderFollowerRun, NineNodesRfThreeGiveThreePrimariesAndSixReplicas)
     led += counters.writes_led;
   }
   EXPECT_EQ(led, 600u);
-  EXPECT_EQ(column(e.summary(), "leader_is_primary_fraction"), "1.000000");
-  EXPECT_EQ(column(e.summary(), "mixed_role_nodes"), "0");
-  EXPECT_EQ(column(e.summary(), "writes_ok"), "600");
-  EXPECT_EQ(column(e.summary(), "msgs_per_write"), "6.000000");  // request, 2 replicates, 2 acks, reply
+  EXPECT_EQ(summary_value(e.summary(), "leader_is_primary_fraction"), "1.000000");
+  EXPECT_EQ(summary_value(e.summary(), "mixed_role_nodes"), "0");
+  EXPECT_EQ(summary_value(e.summary(), "writes_ok"), "600");
+  EXPECT_EQ(summary_value(e.summary(), "msgs_per_write"), "6.000000");  // request, 2 replicates, 2 acks, reply
   EXPECT_EQ(e.mapping_line().rfind("one-to-one", 0), 0u) << e.mapping_line();
 }
 

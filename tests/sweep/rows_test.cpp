@@ -4,9 +4,11 @@
 
 #include <fstream>
 
-#include "experiments/sweep/csv.hpp"
+#include "experiments/csv.hpp"
+#include "support/command.hpp"
 #include "experiments/sweep/rows.hpp"
 
+using namespace replisim;
 using namespace replisim::sweep;
 namespace fs = std::filesystem;
 
@@ -81,17 +83,7 @@ TEST(SweepRows, CsvRoundTrips)
   EXPECT_THROW(parse_csv("a,\"b\n"), std::runtime_error);
 }
 
-class SweepRowFiles : public ::testing::Test {
-protected:
-  void SetUp() override
-  {
-    std::string pattern = (fs::temp_directory_path() / "replisim-rows-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
-};
+class SweepRowFiles : public replisim::test::ScratchDirTest {};
 
 TEST_F(SweepRowFiles, CommittedRowsLoadBack)
 {

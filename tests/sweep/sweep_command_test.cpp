@@ -17,19 +17,18 @@
 
 #include <fmt/format.h>
 
-#include "experiments/sweep/csv.hpp"
+#include "experiments/csv.hpp"
+#include "support/command.hpp"
 
 namespace fs = std::filesystem;
-using replisim::sweep::CsvRecord;
-using replisim::sweep::csv_line;
-using replisim::sweep::parse_csv;
+using replisim::CsvRecord;
+using replisim::csv_line;
+using replisim::parse_csv;
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string err;
-};
+using replisim::test::slurp;
+using Result = replisim::test::CommandResult;
 
 // 2 models x 2 node counts x 2 seeds = 8 small jobs.
 constexpr const char* kSpec = R"([sweep]
@@ -46,39 +45,14 @@ model = ["leader-follower", "partitioned"]
 nodes = [3, 6]
 )";
 
-class SweepCommand : public ::testing::Test {
+class SweepCommand : public replisim::test::ScratchDirTest {
 protected:
-  void SetUp() override
-  {
-    std::string pattern = (fs::temp_directory_path() / "replisim-sweep-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  Result replisim(const std::string& args)
-  {
-    const fs::path err_file = dir_ / "stderr.txt";
-    const std::string command = fmt::format("{} {} >/dev/null 2>{}", REPLISIM_BINARY, args, err_file.string());
-    const int raw = std::system(command.c_str());
-    Result r{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(err_file)};
-    fs::remove(err_file);
-    return r;
-  }
-
   fs::path spec(const std::string& text, const std::string& name = "spec.toml")
   {
     std::ofstream(dir_ / name) << text;
     return dir_ / name;
   }
 
-  static std::string slurp(const fs::path& path)
-  {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
 
   // summary.csv with wall_s, the one column that differs between runs, blanked.
   static std::string without_wall_time(const fs::path& summary)
@@ -104,8 +78,6 @@ protected:
         n += entry.path().extension() == ".csv" && entry.path().filename().string()[0] != '.' ? 1 : 0;
     return n;
   }
-
-  fs::path dir_;
 };
 
 TEST_F(SweepCommand, WritesOneRowPerJobInSpecOrderParametersFirst)

@@ -1,8 +1,8 @@
-#include "experiments/sweep/csv.hpp"
+#include "experiments/csv.hpp"
 
 #include <stdexcept>
 
-namespace replisim::sweep {
+namespace replisim {
 
 std::string csv_field(const std::string& value)
 {
@@ -70,4 +70,4 @@ std::vector<CsvRecord> parse_csv(const std::string& text)
   return records;
 }
 
-}  // namespace replisim::sweep
+}  // namespace replisim
