@@ -234,3 +234,26 @@ def run_title(summary, fallback):
 
 def beside(path, name):
     return os.path.join(os.path.dirname(os.path.abspath(path)), name)
+
+
+def save_figure(fig, out, **kw):
+    """Lay out, write and close `fig`; returns `out`."""
+    import matplotlib.pyplot as plt
+    fig.tight_layout()
+    fig.savefig(out, dpi=120, **kw)
+    plt.close(fig)
+    return out
+
+
+def ok_rows(df, path):
+    """Rows of a sweep summary whose status is ok, with notes and warnings saying what was dropped."""
+    if df.empty:
+        raise InputError(f"{path}: no rows (header only)")
+    notes, warnings = [], []
+    df, dropped, note, warning = drop_not_ok(df)
+    if dropped:
+        notes.append(note)
+        warnings.append(warning)
+    if df.empty:
+        raise InputError(f"{path}: no row has status ok ({dropped} not ok)")
+    return df, notes, warnings

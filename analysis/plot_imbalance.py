@@ -194,10 +194,7 @@ def render(data, out):
 
     by = "node count" if x == "nodes" else x
     fig.suptitle(f"Leader imbalance vs {by}, per {hue}\n{data['title']}", fontsize=12)
-    fig.tight_layout()
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
-    return out
+    return common.save_figure(fig, out)
 
 
 def main(argv=None):

@@ -86,10 +86,7 @@ def render(data, out, xscale="auto"):
               fontsize=9)
     title = common.run_title(data["summary"], f"{data['path']} (no summary.csv)")
     ax.set_title("Operation latency CDF\n" + title, fontsize=11)
-    fig.tight_layout()
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
-    return out
+    return common.save_figure(fig, out)
 
 
 def main(argv=None):

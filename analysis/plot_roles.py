@@ -96,10 +96,7 @@ def render(data, out):
                         rotation=90 if crowded else 0)
     bot.set_xlabel("node (id / host" + (" / zone)" if r["zone"].nunique() > 1 else ")"))
     fig.suptitle("Role distribution per node\n" + data["title"], fontsize=12)
-    fig.tight_layout()
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
-    return out
+    return common.save_figure(fig, out)
 
 
 def main(argv=None):

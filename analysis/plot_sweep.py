@@ -73,16 +73,7 @@ def load(path, x, y, hue=None, facet=None, title=None, logx=False, logy=False):
                 raise common.InputError(f"{fa} and {fb} are both {ca}")
     named = [c for _, c in flags if c]
     df = common.read_table(path, named)
-    if df.empty:
-        raise common.InputError(f"{path}: no rows (header only)")
-    notes, warnings = [], []
-
-    df, dropped, note, warning = common.drop_not_ok(df)
-    if dropped:
-        notes.append(note)
-        warnings.append(warning)
-    if df.empty:
-        raise common.InputError(f"{path}: no row has status ok ({dropped} not ok)")
+    df, notes, warnings = common.ok_rows(df, path)
 
     for c in named:
         df[c] = common.numeric_or_text(df[c])
@@ -313,10 +304,7 @@ def render(data, out, spread="auto"):
     fig.supylabel(common.axis_label(y) + ("  [log scale]" if data["logy"] else ""), fontsize=10)
     heading = f"{y} vs {x}" + (f", per {hue}" if hue else "") + (f", by {facet}" if facet else "")
     fig.suptitle(f"{heading}\n{data['title']}", fontsize=12)
-    fig.tight_layout()
-    fig.savefig(out, dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    return out
+    return common.save_figure(fig, out, bbox_inches="tight")
 
 
 def main(argv=None):

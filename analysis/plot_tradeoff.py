@@ -186,15 +186,7 @@ def load(path, latency="write_p50_ms", tail=DEFAULT_TAIL, labels=("consistency",
         if col in labels or col == STALE:
             raise common.InputError(f"{flag} {col} is also a label or the x axis")
     df = common.read_table(path, [STALE, latency] + labels + ([tail] if tail else []))
-    if df.empty:
-        raise common.InputError(f"{path}: no rows (header only)")
-    notes, warnings = [], []
-    df, dropped, note, warning = common.drop_not_ok(df)
-    if dropped:
-        notes.append(note)
-        warnings.append(warning)
-    if df.empty:
-        raise common.InputError(f"{path}: no row has status ok ({dropped} not ok)")
+    df, notes, warnings = common.ok_rows(df, path)
 
     for c in [STALE, latency] + ([tail] if tail else []):
         df[c] = common.numeric_or_text(df[c])
