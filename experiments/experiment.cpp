@@ -159,15 +159,18 @@ std::string Experiment::roles_csv() const
   const RoleGraph graph = deployment_.role_graph();
   const auto roles = graph.per_node();
   std::string csv = "node,host,zone,primary_units,replica_units,leader_units,follower_units,writes_led,"
-                    "writes_replicated,msgs_sent,msgs_received,bytes_sent\n";
+                    "writes_replicated,msgs_sent,msgs_received,bytes_sent,follows\n";
   for (std::size_t n = 0; n < roles.size(); ++n) {
     const auto& r = roles[n];
     const auto& host = cluster_->nodes()[n];
     const auto& counters = deployment_.nodes[n]->counters();
     const Traffic& t = traffic_.at(n);
-    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", n, host.name, host.zone, r.primary_units,
+    // Multi-leader: the leader a follower applies the writes of.
+    const NodeId follows = deployment_.groups ? deployment_.groups->leader_of(static_cast<NodeId>(n)) : kNoNode;
+    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", n, host.name, host.zone, r.primary_units,
                        r.replica_units, r.leader_units, r.follower_units, counters.writes_led,
-                       counters.writes_replicated, t.msgs_sent, t.msgs_received, t.bytes_sent);
+                       counters.writes_replicated, t.msgs_sent, t.msgs_received, t.bytes_sent,
+                       follows == kNoNode ? std::string() : fmt::format("{}", follows));
   }
   return csv;
 }

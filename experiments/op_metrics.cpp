@@ -68,8 +68,11 @@ void OpMetrics::record(const Completion& op)
       ++writes_ok;
       write_ms.push_back(latency_ms);
       writes_led_by_primary += op.coordinator == op.primary ? 1 : 0;
+      // A write is acknowledged when its leader or coordinator held the acks
+      // it needed (PBS's commit), not when the reply reached the client.
+      const Time committed = op.committed >= 0 ? op.committed : op.end;
       auto& history = acked_[op.key];
-      Acked a{op.end, op.version, op.version, op.end};
+      Acked a{committed, op.version, op.version, committed};
       if (!history.empty() && history.back().newest > op.version) {
         a.newest = history.back().newest;
         a.newest_at = history.back().newest_at;

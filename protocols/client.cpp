@@ -60,7 +60,7 @@ void ClientMachine::issue(Time now, Ready& out)
   outstanding_.emplace(op.op, op);
 }
 
-void ClientMachine::finish(OpId id, Time now, Outcome outcome, int acks, Version version)
+void ClientMachine::finish(OpId id, Time now, Outcome outcome, int acks, Version version, Time committed)
 {
   auto node = outstanding_.extract(id);
   if (node.empty())
@@ -70,6 +70,7 @@ void ClientMachine::finish(OpId id, Time now, Outcome outcome, int acks, Version
   op.outcome = outcome;
   op.acks = acks;
   op.version = version;
+  op.committed = committed;
   completed_.push_back(op);
   ++finished_;
 }
@@ -78,7 +79,7 @@ Ready ClientMachine::step(const Envelope& in, Time now)
 {
   Ready out;
   if (const auto* w = std::get_if<WriteReply>(&in.message))
-    finish(w->op, now, w->ok ? Outcome::ok : Outcome::failed, w->acks, w->version);
+    finish(w->op, now, w->ok ? Outcome::ok : Outcome::failed, w->acks, w->version, w->committed);
   else if (const auto* r = std::get_if<ReadReply>(&in.message))
     finish(r->op, now, r->ok ? Outcome::ok : Outcome::failed, r->ok ? 1 : 0, r->version);
   fill_window(now, out);

@@ -48,6 +48,7 @@ struct Completion {
   NodeId primary = kNoNode;
   Time start = 0;
   Time end = 0;
+  Time committed = -1;  // writes: when the leader or coordinator held the acks it needed; -1: unknown
   int acks = 0;
   Outcome outcome = Outcome::ok;
   Version version = 0;
@@ -69,7 +70,7 @@ private:
   static constexpr TimerId kArrivalTimer = ~TimerId{0};
 
   void issue(Time now, Ready& out);
-  void finish(OpId op, Time now, Outcome outcome, int acks, Version version);
+  void finish(OpId op, Time now, Outcome outcome, int acks, Version version, Time committed = -1);
   void fill_window(Time now, Ready& out);
   void schedule_arrival(Time now, Ready& out);
   Address self() const { return Address::client(config_.id); }

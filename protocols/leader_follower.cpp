@@ -19,9 +19,10 @@ LeaderFollowerNode::LeaderFollowerNode(NodeId self, const Placement& placement, 
   }
 }
 
-Ready LeaderFollowerNode::step(const Envelope& in, Time /*now*/)
+Ready LeaderFollowerNode::step(const Envelope& in, Time now)
 {
   Ready out;
+  now_ = now;
   std::visit([&](const auto& m) { on(m, in.from, out); }, in.message);
   return out;
 }
@@ -134,7 +135,7 @@ void LeaderFollowerNode::acknowledge_committed(UnitState& state, Ready& out)
   while (!pending.empty() && pending.front().index <= committed) {
     const PendingWrite& w = pending.front();
     const auto holders = std::count_if(match.begin(), match.end(), [&](LogIndex i) { return i >= w.index; });
-    out.send(self(), w.client, WriteReply{w.op, true, w.version, static_cast<int>(holders)});
+    out.send(self(), w.client, WriteReply{w.op, true, w.version, static_cast<int>(holders), now_});
     pending.pop_front();
   }
 }

@@ -83,6 +83,7 @@ private:
   std::unordered_map<UnitId, UnitState> units_;
   std::unordered_map<Key, Version> data_;
   NodeCounters counters_;
+  Time now_ = 0;  // the time of the input being handled
 };
 
 }  // namespace replisim

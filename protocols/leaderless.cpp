@@ -89,7 +89,7 @@ void LeaderlessNode::on(const ReplicaRead& m, Address from, Time, Ready& out)
   out.send(self(), from, ReplicaReadReply{m.request, version_of(m.key)});
 }
 
-void LeaderlessNode::on(const ReplicaWriteAck& m, Address from, Time, Ready& out)
+void LeaderlessNode::on(const ReplicaWriteAck& m, Address from, Time now, Ready& out)
 {
   auto it = requests_.find(m.request);
   if (it == requests_.end())
@@ -98,11 +98,11 @@ void LeaderlessNode::on(const ReplicaWriteAck& m, Address from, Time, Ready& out
   ++r.answered;
   ++r.answers_per_zone[static_cast<std::size_t>(membership_.zone[from.index])];
   if (!r.replied && r.rule.satisfied(r.answers_per_zone))
-    answer(r, out);
+    answer(r, now, out);
   forget_if_complete(m.request, r);
 }
 
-void LeaderlessNode::on(const ReplicaReadReply& m, Address from, Time, Ready& out)
+void LeaderlessNode::on(const ReplicaReadReply& m, Address from, Time now, Ready& out)
 {
   auto it = requests_.find(m.request);
   if (it == requests_.end())
@@ -117,7 +117,7 @@ void LeaderlessNode::on(const ReplicaReadReply& m, Address from, Time, Ready& ou
   } else {
     r.newest = std::max(r.newest, m.version);
     if (r.rule.satisfied(r.answers_per_zone)) {
-      answer(r, out);
+      answer(r, now, out);
       if (config_.read_repair)
         repair(r, out);
     }
@@ -125,11 +125,11 @@ void LeaderlessNode::on(const ReplicaReadReply& m, Address from, Time, Ready& ou
   forget_if_complete(m.request, r);
 }
 
-void LeaderlessNode::answer(Request& r, Ready& out)
+void LeaderlessNode::answer(Request& r, Time now, Ready& out)
 {
   r.replied = true;
   if (r.is_write)
-    out.send(self(), r.client, WriteReply{r.client_op, true, r.newest, r.answered});
+    out.send(self(), r.client, WriteReply{r.client_op, true, r.newest, r.answered, now});
   else
     out.send(self(), r.client, ReadReply{r.client_op, true, r.newest});
 }

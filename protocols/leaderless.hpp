@@ -64,7 +64,7 @@ private:
   // Opens a request to every live replica of `key`'s unit, or fails it at
   // once (Unavailable) when too few are live for its level.
   Request* open(Address client, OpId client_op, Key key, bool is_write, Time now, Ready& out);
-  void answer(Request& r, Ready& out);
+  void answer(Request& r, Time now, Ready& out);
   void repair(Request& r, Ready& out);
   void forget_if_complete(OpId id, const Request& r);
   Address self() const { return Address::node(self_); }

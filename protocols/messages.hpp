@@ -35,7 +35,8 @@ struct WriteReply {
   OpId op = 0;
   bool ok = false;
   Version version = 0;
-  int acks = 0;  // replicas (the leader included) that held the write when it was acknowledged
+  int acks = 0;          // replicas (the leader included) that held the write when it was acknowledged
+  Time committed = -1;   // when the leader or coordinator held the acks it needed (-1: failed)
 };
 
 struct ReadReply {

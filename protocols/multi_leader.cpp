@@ -66,7 +66,7 @@ void MultiLeaderNode::note_applied(const KeyRecord& before, const KeyRecord& aft
   for (std::size_t l = 0; l < after.seen.size(); ++l) {
     const std::uint64_t from = before.seen.empty() ? 0 : before.seen[l];
     for (std::uint64_t c = from + 1; c <= after.seen[l]; ++c)
-      applied_.push_back({AcceptedWrite{after.key, static_cast<int>(l), c, 0}, now});
+      applied_.push_back({AcceptedWrite{after.key, static_cast<int>(l), c, 0, {}}, now});
   }
 }
 
@@ -127,16 +127,16 @@ void MultiLeaderNode::on(const ClientWrite& m, Address from, Time now, Ready& ou
   pending_[request] = PendingWrite{from, m.op, next.version, 1};
   for (NodeId f : groups_.followers_of[static_cast<std::size_t>(index_)])
     out.send(self(), Address::node(f), FollowerUpdate{request, next});
-  acknowledge_if_done(request, out);
+  acknowledge_if_done(request, now, out);
   ship(m.key, now, out);
 }
 
-void MultiLeaderNode::acknowledge_if_done(OpId request, Ready& out)
+void MultiLeaderNode::acknowledge_if_done(OpId request, Time now, Ready& out)
 {
   auto it = pending_.find(request);
   if (it == pending_.end() || it->second.acks < needed_)
     return;
-  out.send(self(), it->second.client, WriteReply{it->second.op, true, it->second.version, it->second.acks});
+  out.send(self(), it->second.client, WriteReply{it->second.op, true, it->second.version, it->second.acks, now});
   pending_.erase(it);
 }
 
@@ -201,13 +201,13 @@ void MultiLeaderNode::on(const FollowerUpdate& m, Address from, Time now, Ready&
     out.send(self(), from, FollowerAck{m.request});
 }
 
-void MultiLeaderNode::on(const FollowerAck& m, Address, Time, Ready& out)
+void MultiLeaderNode::on(const FollowerAck& m, Address, Time now, Ready& out)
 {
   auto it = pending_.find(m.request);
   if (it == pending_.end())
     return;  // already acknowledged
   ++it->second.acks;
-  acknowledge_if_done(m.request, out);
+  acknowledge_if_done(m.request, now, out);
 }
 
 void MultiLeaderNode::on(const ClientRead& m, Address from, Time, Ready& out)

@@ -77,7 +77,7 @@ private:
   void note_applied(const KeyRecord& before, const KeyRecord& after, Time now);
   void ship(Key key, Time now, Ready& out);
   void send_sync(Ready& out);
-  void acknowledge_if_done(OpId request, Ready& out);
+  void acknowledge_if_done(OpId request, Time now, Ready& out);
   Address self() const { return Address::node(self_); }
 
   NodeId self_;

@@ -191,7 +191,7 @@ TEST_F(Cli, ARunWritesTheThreeFilesAndASummaryTable)
   const std::string roles = slurp(out / "roles.csv");
   EXPECT_EQ(roles.substr(0, roles.find('\n')),
             "node,host,zone,primary_units,replica_units,leader_units,follower_units,writes_led,writes_replicated,"
-            "msgs_sent,msgs_received,bytes_sent");
+            "msgs_sent,msgs_received,bytes_sent,follows");
 }
 
 // wall_s is the one column allowed to differ between two runs.

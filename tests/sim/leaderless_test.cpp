@@ -67,7 +67,7 @@ TEST(LeaderlessCoordinators, RandomCoordinatorIsThePrimaryOneTimeInN)
   config.keys = 100000;
   Experiment e(config);
   e.run();
-  const double share = static_cast<double>(e.metrics().writes_led_by_primary) / e.metrics().writes_ok;
+  const double share = static_cast<double>(e.metrics().writes_led_by_primary) / static_cast<double>(e.metrics().writes_ok);
   EXPECT_NEAR(share, 0.1, 5 * std::sqrt(0.1 * 0.9 / 6000));
 }
 
