@@ -16,6 +16,8 @@ namespace replisim {
 namespace {
 
 using test::FakeNetwork;
+using test::is;
+using test::is_any;
 
 const Address kClient = Address::client(0);
 
@@ -39,18 +41,6 @@ struct ReplicaSets {
   std::vector<std::unique_ptr<LeaderFollowerNode>> nodes;
   FakeNetwork net;
 };
-
-template <typename T>
-FakeNetwork::Match is(Address to)
-{
-  return [to](const Envelope& e) { return std::holds_alternative<T>(e.message) && e.to == to; };
-}
-
-template <typename T>
-FakeNetwork::Match is_any()
-{
-  return [](const Envelope& e) { return std::holds_alternative<T>(e.message); };
-}
 
 // The first key of `unit` at or after `from`.
 Key key_in(const Placement& placement, UnitId unit, Key from = 0)

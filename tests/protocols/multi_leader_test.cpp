@@ -22,6 +22,8 @@ namespace replisim {
 namespace {
 
 using test::FakeNetwork;
+using test::is;
+using test::is_any;
 using Vector = std::vector<std::uint64_t>;
 
 // One stamp step: the next nanosecond at the same node id.
@@ -83,18 +85,6 @@ struct Datacenters {
   std::map<NodeId, std::unique_ptr<MultiLeaderNode>> nodes;
   FakeNetwork net;
 };
-
-template <typename T>
-FakeNetwork::Match is(Address to)
-{
-  return [to](const Envelope& e) { return std::holds_alternative<T>(e.message) && e.to == to; };
-}
-
-template <typename T>
-FakeNetwork::Match is_any()
-{
-  return [](const Envelope& e) { return std::holds_alternative<T>(e.message); };
-}
 
 template <typename T>
 std::size_t in_flight_of(const FakeNetwork& net)

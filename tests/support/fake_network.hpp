@@ -169,4 +169,17 @@ private:
   Time now_ = 0;
 };
 
+// Matches for drop/deliver_first: a message of type T to `to`, or to anyone.
+template <typename T>
+FakeNetwork::Match is(Address to)
+{
+  return [to](const Envelope& e) { return std::holds_alternative<T>(e.message) && e.to == to; };
+}
+
+template <typename T>
+FakeNetwork::Match is_any()
+{
+  return [](const Envelope& e) { return std::holds_alternative<T>(e.message); };
+}
+
 }  // namespace replisim::test
