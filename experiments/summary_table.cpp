@@ -17,8 +17,12 @@ void print_summary_table(std::ostream& out, const Experiment& experiment)
 {
   const SummaryRow& s = experiment.summary();
   const auto v = [&](const char* name) { return summary_value(s, name); };
-  fmt::print(out, "replisim run: {}, {} nodes, {} units, rf {}, {} clients, {} ops, seed {}\n", v("model"), v("nodes"),
-             v("unit_count"), v("rf"), v("clients"), v("ops"), v("seed"));
+  // Multi-leader copies the one unit, the key space, to every node: rf does not apply.
+  const std::string replication =
+      v("model") == "multi-leader" ? fmt::format("{} leaders", v("leaders_per_unit")) : fmt::format("rf {}", v("rf"));
+  const std::string units = v("unit_count") == "1" ? "1 unit" : v("unit_count") + " units";
+  fmt::print(out, "replisim run: {}, {} nodes, {}, {}, {} clients, {} ops, seed {}\n", v("model"), v("nodes"), units,
+             replication, v("clients"), v("ops"), v("seed"));
   fmt::print(out, "  roles: {}\n", experiment.mapping_line());
   fmt::print(out, "  {:<8}{:>9}{:>9}{:>11}{:>11}{:>11}{:>11}\n", "", "ok", "failed", "p50 ms", "p95 ms", "p99 ms",
              "max ms");

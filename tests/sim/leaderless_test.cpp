@@ -78,7 +78,7 @@ TEST(LeaderlessCoordinators, TokenAwareCoordinatorsAreAlwaysReplicas)
   config.coordinator = "token-aware";
   config.ops = 2000;
   config.keys = 100000;
-  config.out = testing::TempDir() + "/token-aware";
+  config.out = testing::TempDir() + "/replisim-" + testing::UnitTest::GetInstance()->current_test_info()->name();
   Experiment e(config);
   e.run();
   std::ifstream ops(config.out + "/ops.csv");

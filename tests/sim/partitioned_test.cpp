@@ -28,7 +28,8 @@ RunConfig three_partitions(const std::string& acks)
   c.clients = 1;
   c.ops = 60;
   c.acks = acks;
-  c.out = testing::TempDir() + "/partitioned-" + acks;
+  // One directory per test: ctest runs tests in parallel.
+  c.out = testing::TempDir() + "/replisim-" + testing::UnitTest::GetInstance()->current_test_info()->name();
   return c;
 }
 
