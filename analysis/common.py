@@ -257,3 +257,13 @@ def ok_rows(df, path):
     if df.empty:
         raise InputError(f"{path}: no row has status ok ({dropped} not ok)")
     return df, notes, warnings
+
+
+def drop_rows(df, mask, why, notes, warnings):
+    """`df` without the rows in `mask`, saying how many went and why in `notes` and `warnings`."""
+    n = int(mask.sum())
+    if n:
+        said = f"{plural(n, 'ok row')} left out: {why}"
+        notes.append(said)
+        warnings.append(said)
+    return df[~mask]

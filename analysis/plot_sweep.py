@@ -61,10 +61,6 @@ def plain_minor_labels(axis, fmt):
     axis.set_minor_formatter(FuncFormatter(label))
 
 
-def plural(n, word):
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def load(path, x, y, hue=None, facet=None, title=None, logx=False, logy=False):
     flags = [("--x", x), ("--y", y), ("--hue", hue), ("--facet", facet)]
     for i, (fa, ca) in enumerate(flags):
@@ -83,20 +79,13 @@ def load(path, x, y, hue=None, facet=None, title=None, logx=False, logy=False):
     if logx and df[x].dtype.kind != "f":
         raise common.InputError(f"--logx: column {x} is not numeric")
 
-    def drop(mask, why):
-        nonlocal df
-        n = int(mask.sum())
-        if n:
-            notes.append(f"{plural(n, 'ok row')} left out: {why}")
-            warnings.append(f"{plural(n, 'ok row')} left out: {why}")
-            df = df[~mask]
-
-    drop(df[y].isna(), f"{y} empty")
-    drop(df[x].isna() if df[x].dtype.kind == "f" else df[x] == "", f"{x} empty")
+    df = common.drop_rows(df, df[y].isna(), f"{y} empty", notes, warnings)
+    df = common.drop_rows(df, df[x].isna() if df[x].dtype.kind == "f" else df[x] == "", f"{x} empty",
+                          notes, warnings)
     if logx:
-        drop(df[x] <= 0, f"{x} ≤ 0 (log axis)")
+        df = common.drop_rows(df, df[x] <= 0, f"{x} ≤ 0 (log axis)", notes, warnings)
     if logy:
-        drop(df[y] <= 0, f"{y} ≤ 0 (log axis)")
+        df = common.drop_rows(df, df[y] <= 0, f"{y} ≤ 0 (log axis)", notes, warnings)
     if df.empty:
         raise common.InputError(f"{path}: no ok row has a value to plot ({'; '.join(notes)})")
 
@@ -121,8 +110,8 @@ def load(path, x, y, hue=None, facet=None, title=None, logx=False, logy=False):
                   if c not in named and df[c].nunique() == 1 and df[c].iloc[0] != ""}
         shared = {c: common.format_value(c, v) if not isinstance(v, str) else v
                   for c, v in shared.items()}
-        shared.setdefault("model", plural(len(df), "run"))
-        title = common.run_title(shared, plural(len(df), "run"))
+        shared.setdefault("model", common.plural(len(df), "run"))
+        title = common.run_title(shared, common.plural(len(df), "run"))
     return {"rows": df, "mixed": mixed, "x": x, "y": y, "hue": hue, "facet": facet, "title": title,
             "notes": notes, "warnings": warnings, "logx": logx, "logy": logy, "path": path}
 

@@ -198,15 +198,8 @@ def load(path, latency="write_p50_ms", tail=DEFAULT_TAIL, labels=("consistency",
             raise common.InputError(f"{path}: column {c} is empty in every ok row "
                                     f"(not a leaderless run? name other columns with --label)")
 
-    def drop(mask, why):
-        nonlocal df
-        k = int(mask.sum())
-        if k:
-            notes.append(f"{common.plural(k, 'ok row')} left out: {why}")
-            warnings.append(f"{common.plural(k, 'ok row')} left out: {why}")
-            df = df[~mask]
-    drop(df[STALE].isna(), f"{STALE} empty (no ok read)")
-    drop(df[latency].isna(), f"{latency} empty (no ok write)")
+    df = common.drop_rows(df, df[STALE].isna(), f"{STALE} empty (no ok read)", notes, warnings)
+    df = common.drop_rows(df, df[latency].isna(), f"{latency} empty (no ok write)", notes, warnings)
     if df.empty:
         raise common.InputError(f"{path}: no ok row has both {STALE} and {latency} ({'; '.join(notes)})")
 
