@@ -1,40 +1,73 @@
 #include "actors/cluster.hpp"
 
+#include <algorithm>
+#include <cstdlib>
 #include <deque>
 #include <fstream>
 #include <unordered_set>
 
 #include <simgrid/Exception.hpp>
+#include <fmt/format.h>
 #include <simgrid/s4u.hpp>
 
 #include "actors/engine_args.hpp"
-#include "actors/machine_actor.hpp"
 
 namespace replisim {
 
-struct Cluster::Impl {
-  Impl(DelayModel delays, std::uint64_t delay_seed) : network(std::move(delays), delay_seed) {}
+struct Cluster::Impl final : TimerListener {
+  Impl(DelayModel delays, std::uint64_t delay_seed) : network(timers, std::move(delays), delay_seed) {}
 
   std::unique_ptr<sg4::Engine> engine;
   MessageSizes sizes;
   std::vector<sg4::Host*> node_hosts;
   std::vector<sg4::Host*> client_hosts;
+  TimerQueue timers;
   Network network;
-  std::deque<MachineDriver> drivers;  // stable addresses: couriers and actors hold them
-  std::deque<Traffic> client_traffic;  // clients' own traffic is not reported; a deque keeps references stable
+  std::deque<NodeServer> servers;     // deques: the network and timers hold references
+  std::deque<ClientDriver> clients;
+  std::deque<Traffic> client_traffic;  // clients' own traffic is not reported
   std::vector<sg4::Host*> hosts_in_file_order;
   std::unordered_set<sg4::Host*> hosts_seen;
-  bool deadlocked = false;
-  int clients = 0;
   int clients_done = 0;
   std::function<bool()> quiescent;  // set: drain after the clients
   double drain_poll_s = 0;
-  sg4::SemaphorePtr clients_finished = sg4::Semaphore::create(0);
+  bool finished = false;
+  double end_s = 0;
 
   sg4::Host* client_host(ClientId c) const
   {
     const auto& pool = client_hosts.empty() ? node_hosts : client_hosts;
     return pool.at(static_cast<std::size_t>(c) % pool.size());
+  }
+
+  void client_done()
+  {
+    if (++clients_done == static_cast<int>(clients.size()))
+      drain_or_finish();
+  }
+
+  // Ends the run once nothing is left to replicate: no message in flight, no
+  // node at work, and the model's own condition.
+  void drain_or_finish()
+  {
+    const bool at_rest = network.idle() && std::all_of(servers.begin(), servers.end(),
+                                                       [](const NodeServer& s) { return s.idle(); });
+    if (!quiescent || (at_rest && quiescent()))
+      finish();
+    else
+      timers.set(sg4::Engine::get_clock() + drain_poll_s, *this, 0);
+  }
+  void timer_fired(std::uint64_t, std::uint64_t) override { drain_or_finish(); }
+
+  // Stops everything still in flight, so that the engine returns now.
+  void finish()
+  {
+    finished = true;
+    end_s = sg4::Engine::get_clock();
+    timers.stop();
+    network.stop();
+    for (NodeServer& s : servers)
+      s.stop();
   }
 };
 
@@ -77,7 +110,6 @@ Cluster::Cluster(const std::vector<std::string>& engine_args, MessageSizes sizes
 {
   impl_->engine = make_engine(engine_args);
   impl_->sizes = sizes;
-  sg4::Engine::on_deadlock_cb([impl = impl_.get()] { impl->deadlocked = true; });
 }
 
 Cluster::~Cluster() = default;
@@ -150,42 +182,47 @@ double Cluster::latency_client_to_node(ClientId c, NodeId n) const
   return route_latency(impl_->client_host(c), impl_->node_hosts.at(n));
 }
 
-void Cluster::add_node(NodeId id, StateMachine& machine, Traffic& traffic)
+int Cluster::threads_of(NodeId id, int fallback) const
 {
-  add_machine(Address::node(id), impl_->node_hosts.at(id), machine, traffic, [] { return true; });
+  const sg4::Host* host = impl_->node_hosts.at(id);
+  const char* value = host->get_property("threads");
+  if (value == nullptr)
+    return fallback;
+  char* end = nullptr;
+  const long threads = std::strtol(value, &end, 10);
+  if (*value == '\0' || *end != '\0' || threads < 1 || threads > 4096)
+    throw PlatformError(fmt::format("host '{}': property threads='{}' is not a whole number in [1, 4096]",
+                                    host->get_name(), value));
+  return static_cast<int>(threads);
+}
+
+void Cluster::require_disks() const
+{
+  for (const sg4::Host* h : impl_->node_hosts)
+    if (h->get_disks().empty())
+      throw PlatformError(fmt::format("--sync-writes: node host '{}' has no <disk> to write to", h->get_name()));
+}
+
+void Cluster::add_node(NodeId id, StateMachine& machine, Traffic& traffic, const ServerSettings& settings,
+                       std::uint64_t service_seed)
+{
+  if (static_cast<std::size_t>(id) != impl_->servers.size())
+    throw std::logic_error("Cluster::add_node: nodes are added in order");
+  sg4::Host* host = impl_->node_hosts.at(id);
+  NodeServer& server = impl_->servers.emplace_back(machine, id, host, impl_->network, impl_->timers, impl_->sizes,
+                                                   traffic, settings, threads_of(id, settings.threads), service_seed);
+  impl_->network.attach(Address::node(id), host, server);
 }
 
 void Cluster::add_client(ClientId id, ClientMachine& machine, CompletionSink sink)
 {
-  while (impl_->client_traffic.size() <= static_cast<std::size_t>(id))
-    impl_->client_traffic.emplace_back();
-  ++impl_->clients;
-  auto drain = [&machine, sink = std::move(sink), impl = impl_.get(), counted = false]() mutable {
-    for (const Completion& c : machine.take_completed())
-      sink(c);
-    if (machine.done() && !counted) {
-      counted = true;
-      if (++impl->clients_done == impl->clients)
-        impl->clients_finished->release();
-    }
-    return !machine.done();
-  };
-  add_machine(Address::client(id), impl_->client_host(id), machine, impl_->client_traffic[static_cast<std::size_t>(id)],
-              std::move(drain));
-}
-
-void Cluster::add_machine(Address self, sg4::Host* host, StateMachine& machine, Traffic& traffic,
-                          std::function<bool()> after_input)
-{
-  MachineDriver& driver =
-      impl_->drivers.emplace_back(machine, self, impl_->network, impl_->sizes, traffic, std::move(after_input));
-  impl_->network.attach(self, host, [&driver](const Envelope& m) { driver.deliver(m); });
-  if (!host->is_on())
-    return;  // a node that is down runs nothing
-  const std::string name = (self.is_node() ? "node" : "client") + std::to_string(self.index);
-  auto actor = sg4::Actor::create(name, host, [&driver] { driver.run(); });
-  if (self.is_node())
-    actor->daemonize();  // the run ends when the last client is done
+  if (static_cast<std::size_t>(id) != impl_->clients.size())
+    throw std::logic_error("Cluster::add_client: clients are added in order");
+  Traffic& traffic = impl_->client_traffic.emplace_back();
+  ClientDriver& driver = impl_->clients.emplace_back(machine, Address::client(id), impl_->network, impl_->timers,
+                                                     impl_->sizes, traffic, std::move(sink),
+                                                     [impl = impl_.get()] { impl->client_done(); });
+  impl_->network.attach(Address::client(id), impl_->client_host(id), driver);
 }
 
 void Cluster::drain_after_clients(std::function<bool()> quiescent, double poll_s)
@@ -196,19 +233,23 @@ void Cluster::drain_after_clients(std::function<bool()> quiescent, double poll_s
 
 void Cluster::run()
 {
-  if (impl_->quiescent && impl_->clients > 0) {
-    // Not a daemon: it keeps the simulation alive until replication is done.
-    sg4::Actor::create("drain", impl_->client_host(0), [impl = impl_.get()] {
-      impl->clients_finished->acquire();
-      while (!impl->network.idle() || !impl->quiescent())
-        sg4::this_actor::sleep_for(impl->drain_poll_s);
-    });
-  }
+  // Time 0: every machine takes its start input, nodes first (a node that is
+  // down runs nothing), then clients.
+  for (std::size_t n = 0; n < impl_->servers.size(); ++n)
+    if (impl_->node_hosts[n]->is_on())
+      impl_->servers[n].start();
+  for (ClientDriver& c : impl_->clients)
+    c.start();
+  if (impl_->clients.empty())
+    impl_->finish();
   impl_->engine->run();
-  if (impl_->deadlocked)
-    throw std::runtime_error("the simulation deadlocked: a client waited for a reply that never came");
+  release_ended_activities();
+  if (!impl_->finished)
+    throw std::runtime_error("the simulation ended before every client was done: a reply never came");
 }
 
-double Cluster::clock() const { return sg4::Engine::get_clock(); }
+double Cluster::clock() const { return impl_->finished ? impl_->end_s : sg4::Engine::get_clock(); }
+
+const NodeLoad& Cluster::load_of(NodeId id) const { return impl_->servers.at(static_cast<std::size_t>(id)).load(); }
 
 }  // namespace replisim

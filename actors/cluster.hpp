@@ -1,6 +1,7 @@
 // The SimGrid side of a run: the engine, the platform, which host is a
-// datastore node and which a client, and the actors that drive the protocol
-// state machines. The only SimGrid-facing API the experiment drivers see.
+// datastore node and which a client, and the servers and clients that drive
+// the protocol state machines. The only SimGrid-facing API the experiment
+// drivers see.
 #pragma once
 #include <functional>
 #include <memory>
@@ -8,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "actors/client_driver.hpp"
+#include "actors/server.hpp"
 #include "actors/wire.hpp"
 #include "protocols/client.hpp"
 #include "protocols/delay.hpp"
@@ -28,14 +31,12 @@ struct HostInfo {
   std::string zone;  // the host's enclosing zone: its datacenter or rack
 };
 
-using CompletionSink = std::function<void(const Completion&)>;
-
 class Cluster {
 public:
   // Creates the process's one SimGrid engine. `engine_args` are SimGrid's own
   // --cfg= and --log= options, applied after replisim's defaults.
   // `delays` adds random per-kind delays to messages, drawn from `delay_seed`.
-  Cluster(const std::vector<std::string>& engine_args, MessageSizes sizes, DelayModel delays = {},
+  Cluster(const std::vector<std::string>& engine_args, MessageSizes sizes, DelayModel delays = DelayModel(),
           std::uint64_t delay_seed = 0);
   ~Cluster();
   Cluster(const Cluster&) = delete;
@@ -62,8 +63,15 @@ public:
   // One-way route latency in seconds (the sum of the links' latencies).
   double latency_node_to_node(NodeId a, NodeId b) const;
   double latency_client_to_node(ClientId c, NodeId n) const;
+  // Workers of node `id`: its host's `threads` property, else `fallback`.
+  // Throws PlatformError when the property is not a positive integer.
+  int threads_of(NodeId id, int fallback) const;
+  // Throws PlatformError naming the first node host without a <disk>.
+  void require_disks() const;
 
-  void add_node(NodeId id, StateMachine& machine, Traffic& traffic);
+  // `settings` must outlive the run. `service_seed` draws the node's costs.
+  void add_node(NodeId id, StateMachine& machine, Traffic& traffic, const ServerSettings& settings,
+                std::uint64_t service_seed);
   void add_client(ClientId id, ClientMachine& machine, CompletionSink sink);
 
   // After the last client is done, keep simulating until no message is in
@@ -72,12 +80,12 @@ public:
   void drain_after_clients(std::function<bool()> quiescent, double poll_s);
 
   void run();
+  // Simulated seconds at the end of the run (when the last client finished,
+  // or the drain after it), or now while it runs.
   double clock() const;
+  const NodeLoad& load_of(NodeId id) const;
 
 private:
-  void add_machine(Address self, simgrid::s4u::Host* host, StateMachine& machine, Traffic& traffic,
-                   std::function<bool()> after_input);
-
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::vector<HostInfo> node_info_;

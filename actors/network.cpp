@@ -1,80 +1,86 @@
 #include "actors/network.hpp"
 
-#include <simgrid/Exception.hpp>
+#include <simgrid/s4u/Engine.hpp>
+#include <simgrid/s4u/Host.hpp>
 
 namespace replisim {
 
-void Network::attach(Address address, sg4::Host* host, Handler handler)
+void Network::attach(Address address, sg4::Host* host, Receiver& receiver)
 {
   auto& table = address.is_node() ? nodes_ : clients_;
   if (table.size() <= static_cast<std::size_t>(address.index))
     table.resize(static_cast<std::size_t>(address.index) + 1);
-  table[static_cast<std::size_t>(address.index)] = Endpoint{host, std::move(handler)};
+  table[static_cast<std::size_t>(address.index)] = Endpoint{host, &receiver};
 }
 
-Network::Endpoint& Network::endpoint(Address address)
+const Network::Endpoint& Network::endpoint(Address address) const
 {
   return (address.is_node() ? nodes_ : clients_).at(static_cast<std::size_t>(address.index));
 }
 
-void Network::dispatch(std::unique_ptr<Envelope> cargo, std::uint64_t size, double delay)
+void Network::send(Envelope&& message, std::uint64_t size)
 {
-  if (!idle_.empty()) {
-    Courier* c = idle_.back();
-    idle_.pop_back();
-    c->cargo = std::move(cargo);
-    c->size = size;
-    c->delay = delay;
-    c->go->release();
+  const double delay = delays_.empty() ? 0.0 : delays_.sample(kind_of(message.message), delay_rng_);
+  if (stopped_)
+    return;
+  const Endpoint& from = endpoint(message.from);
+  const Endpoint& to = endpoint(message.to);
+  if (!from.host->is_on() || !to.host->is_on())
+    return;  // lost: nobody is there to send or to receive it
+  Transfer* t;
+  if (free_.empty()) {
+    t = &transfers_.emplace_back();
+    t->network = this;
+  } else {
+    t = free_.back();
+    free_.pop_back();
+  }
+  t->message = std::move(message);
+  t->delay = delay;
+  t->incarnation = to.receiver->incarnation();
+  t->comm = sg4::Comm::sendto_init(from.host, to.host);
+  t->comm->set_payload_size(size);
+  ++in_flight_;
+  start_activity(t->comm, *t);
+}
+
+void Network::Transfer::activity_ended(bool ok)
+{
+  const sg4::CommPtr done = std::move(comm);  // keep it alive until this returns
+  if (!ok || network->stopped_) {
+    network->release(*this);  // a host or link on the route failed, or the run is over
     return;
   }
-  // A new courier starts with its cargo and does not wait for `go`.
-  Courier& c = couriers_.emplace_back();
-  c.cargo = std::move(cargo);
-  c.size = size;
-  c.delay = delay;
-  // Daemon: a courier waiting for work must not keep the simulation alive.
-  sg4::Actor::create("courier", endpoint(c.cargo->from).host, [this, &c] { run_courier(c); })->daemonize();
+  if (delay > 0)
+    network->timers_.set(sg4::Engine::get_clock() + delay, *this, 0);
+  else
+    network->deliver(*this);
 }
 
-void Network::send(std::vector<Envelope>& messages, const std::vector<std::uint64_t>& sizes)
+void Network::Transfer::timer_fired(std::uint64_t, std::uint64_t) { network->deliver(*this); }
+
+void Network::deliver(Transfer& t)
 {
-  for (std::size_t i = 0; i < messages.size(); ++i) {
-    auto cargo = std::make_unique<Envelope>(std::move(messages[i]));
-    const double delay = delays_.empty() ? 0.0 : delays_.sample(kind_of(cargo->message), delay_rng_);
-    if (delivering_ != nullptr && !delivering_->cargo) {
-      // The courier running this step carries the message itself once the step returns.
-      delivering_->cargo = std::move(cargo);
-      delivering_->size = sizes[i];
-      delivering_->delay = delay;
-      continue;
-    }
-    dispatch(std::move(cargo), sizes[i], delay);
-  }
+  const Endpoint& to = endpoint(t.message.to);
+  Envelope message = std::move(t.message);
+  const bool receivable = to.host->is_on() && to.receiver->incarnation() == t.incarnation;
+  release(t);
+  if (receivable)
+    to.receiver->receive(std::move(message));
 }
 
-void Network::run_courier(Courier& courier)
+void Network::release(Transfer& t)
 {
-  for (;;) {
-    if (!courier.cargo) {
-      idle_.push_back(&courier);
-      courier.go->acquire();
-    }
-    std::unique_ptr<Envelope> message = std::move(courier.cargo);
-    Endpoint& to = endpoint(message->to);
-    if (!to.host->is_on())
-      continue;  // lost: nobody is there to receive it
-    try {
-      sg4::Comm::sendto(endpoint(message->from).host, to.host, courier.size);
-    } catch (const simgrid::NetworkFailureException&) {
-      continue;  // a host or link on the route failed during the transfer
-    }
-    if (courier.delay > 0)
-      sg4::this_actor::sleep_for(courier.delay);
-    delivering_ = &courier;
-    to.handler(*message);
-    delivering_ = nullptr;
-  }
+  --in_flight_;
+  free_.push_back(&t);
+}
+
+void Network::stop()
+{
+  stopped_ = true;
+  for (Transfer& t : transfers_)
+    if (t.comm)
+      cancel_activity(t.comm);  // ends it now (activity_ended, not ok)
 }
 
 }  // namespace replisim

@@ -1,67 +1,88 @@
 // Message delivery between state machines, in the order messages *arrive*.
 //
-// A SimGrid mailbox hands messages to its receiver in the order they were
-// *sent* (even with an eager receiver): a message already arrived waits
-// behind an earlier one still crossing a slower route, which adds the slower
-// route's latency to the faster message. So each message travels as its own
-// host-to-host transfer (Comm::sendto), carried by a courier actor; when the
-// transfer ends, the courier hands the message to the receiver's handler,
-// which steps the receiver's state machine right there. A courier then
-// carries the first message that step produced itself and gives the others to
-// idle couriers, so a request/reply chain costs one transfer per message and
-// no extra context switch. Couriers are pooled: one per message in flight at
-// most.
+// Each message is its own host-to-host SimGrid transfer (Comm::sendto_init),
+// started and finished without an actor (see activity.hpp): a mailbox would
+// hand messages over in the order they were *sent*, so a message already
+// arrived would wait behind an earlier one still crossing a slower route.
+// When a transfer ends (plus any --delay), the receiver gets the message.
+// A message is lost when its transfer fails (a host or link on the route goes
+// off) or when its receiver is off, or has crashed since it was sent.
 #pragma once
 #include <deque>
-#include <functional>
-#include <memory>
 #include <vector>
 
-#include <simgrid/s4u.hpp>
+#include <simgrid/s4u/Comm.hpp>
 
+#include "actors/activity.hpp"
+#include "actors/timers.hpp"
 #include "protocols/delay.hpp"
 #include "protocols/messages.hpp"
 #include "protocols/rng.hpp"
 
 namespace replisim {
 
-namespace sg4 = simgrid::s4u;
+// Whoever a message is addressed to: a node's server or a client.
+class Receiver {
+public:
+  virtual void receive(Envelope&& message) = 0;
+  // Bumped each time the receiver crashes: a message sent to an earlier
+  // incarnation is lost.
+  virtual std::uint64_t incarnation() const { return 0; }
+
+protected:
+  ~Receiver() = default;
+};
 
 class Network {
 public:
-  // Runs inside the delivering courier, at the message's arrival time.
-  using Handler = std::function<void(const Envelope&)>;
-
   // `delays` adds a random delay per message kind (--delay), drawn from `seed`
   // in the order messages are sent, which SimGrid keeps deterministic.
-  Network(DelayModel delays, std::uint64_t seed) : delays_(std::move(delays)), delay_rng_(seed) {}
+  Network(TimerQueue& timers, DelayModel delays, std::uint64_t seed)
+      : timers_(timers), delays_(std::move(delays)), delay_rng_(seed)
+  {
+  }
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
 
-  void attach(Address address, sg4::Host* host, Handler handler);
-  // No message in flight: every courier waits for work.
-  bool idle() const { return idle_.size() == couriers_.size(); }
-  // Carries each message (with its simulated size) to its destination.
-  void send(std::vector<Envelope>& messages, const std::vector<std::uint64_t>& sizes);
+  void attach(Address address, sg4::Host* host, Receiver& receiver);
+  sg4::Host* host_of(Address address) const { return endpoint(address).host; }
+
+  // Carries `message` (of `size` simulated bytes) to its destination.
+  void send(Envelope&& message, std::uint64_t size);
+
+  // No message in flight.
+  bool idle() const { return in_flight_ == 0; }
+  // Cancels every transfer in flight; nothing is delivered any more.
+  void stop();
 
 private:
   struct Endpoint {
     sg4::Host* host = nullptr;
-    Handler handler;
+    Receiver* receiver = nullptr;
   };
-  struct Courier {
-    sg4::SemaphorePtr go = sg4::Semaphore::create(0);
-    std::unique_ptr<Envelope> cargo;
-    std::uint64_t size = 0;
+  // One message on its way; pooled, so a run allocates one per message in
+  // flight at most.
+  struct Transfer final : ActivityListener, TimerListener {
+    Network* network = nullptr;
+    Envelope message;
     double delay = 0;  // extra seconds after the transfer
+    std::uint64_t incarnation = 0;  // of the receiver when sent
+    sg4::CommPtr comm;
+    void activity_ended(bool ok) override;
+    void timer_fired(std::uint64_t, std::uint64_t) override;
   };
-  Endpoint& endpoint(Address address);
-  void dispatch(std::unique_ptr<Envelope> cargo, std::uint64_t size, double delay);
-  void run_courier(Courier& courier);
 
-  std::deque<Endpoint> nodes_;  // deques: endpoints and couriers never move
-  std::deque<Endpoint> clients_;
-  std::deque<Courier> couriers_;
-  std::vector<Courier*> idle_;
-  Courier* delivering_ = nullptr;  // the courier whose handler is running, if any
+  const Endpoint& endpoint(Address address) const;
+  void deliver(Transfer& t);
+  void release(Transfer& t);
+
+  TimerQueue& timers_;
+  std::vector<Endpoint> nodes_;
+  std::vector<Endpoint> clients_;
+  std::deque<Transfer> transfers_;  // a deque: transfers never move
+  std::vector<Transfer*> free_;
+  std::size_t in_flight_ = 0;
+  bool stopped_ = false;
   DelayModel delays_;
   Rng delay_rng_;
 };

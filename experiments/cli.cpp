@@ -9,6 +9,10 @@ void add_platform_flags(CLI::App& app, RunConfig& c)
   app.add_option("--clients", c.clients, "Clients (generated star: one host each)");
   app.add_option("--latency", c.latency, "One-way latency of each host's link to the star's centre (e.g. 5ms, 250us)");
   app.add_option("--bandwidth", c.bandwidth, "Bandwidth of each host's link (e.g. 1Gbps, 125MBps)");
+  app.add_option("--host-speed", c.host_speed, "Speed of each host of the star (e.g. 1Gf, 2.5Gf)");
+  app.add_option("--cores", c.cores, "Cores of each host of the star");
+  app.add_option("--disk-read-bw", c.disk_read_bw, "Read bandwidth of each node's disk on the star (e.g. 500MBps)");
+  app.add_option("--disk-write-bw", c.disk_write_bw, "Write bandwidth of each node's disk on the star (e.g. 200MBps)");
 }
 
 void add_run_flags(CLI::App& app, RunConfig& c)
@@ -43,6 +47,14 @@ void add_run_flags(CLI::App& app, RunConfig& c)
                  "Extra delay per message, KIND=DIST, repeatable. KIND: write, ack, read, response, client, all. "
                  "DIST: const:2ms, uniform:1ms:5ms, exp:1ms, lognormal:MU:SIGMA, pareto:XM:ALPHA, mix:0.9*DIST+0.1*DIST")
       ->allow_extra_args(false);
+  app.add_option("--service", c.services,
+                 "Processing cost per message at the node that handles it, KIND=DIST, repeatable (KIND and DIST as "
+                 "--delay; client: a client request at the node that takes it). DIST is the time on a 1 Gflop/s host")
+      ->allow_extra_args(false);
+  app.add_option("--threads", c.threads, "Worker threads per node (a host property threads=N overrides it)");
+  app.add_flag("--sync-writes", c.sync_writes,
+               "Write every value to the node's disk before acknowledging it (MongoDB j:true, Cassandra "
+               "commitlog_sync: batch, Kafka flush.messages=1); needs a <disk> on every node host");
   app.add_option("--down", c.down, "Node hosts turned off for the whole run (comma-separated host names)")->delimiter(',');
   app.add_option("--latency-scale", c.latency_scale, "Multiply every link latency of the platform by this factor");
   app.add_option("--leaders-per-zone,--leaders", c.leaders_per_zone,

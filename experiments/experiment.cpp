@@ -23,6 +23,7 @@ namespace replisim {
 namespace {
 
 constexpr std::uint64_t kDelayStream = (1u << 20) + 2;  // past every client's stream
+constexpr std::uint64_t kServiceStreams = 1u << 21;     // node n draws its costs from stream kServiceStreams + n
 constexpr double kDrainPoll = 0.001;  // seconds: how often the end of a multi-leader run checks for quiet
 
 std::string number(double x) { return std::isnan(x) ? "" : fmt::format("{:.6f}", x); }
@@ -32,7 +33,7 @@ std::string number(double x) { return std::isnan(x) ? "" : fmt::format("{:.6f}",
 // temporary one (with the .xml ending SimGrid dispatches on).
 void load_star(Cluster& cluster, const RunConfig& config)
 {
-  const std::string xml = star_platform_xml({config.nodes, config.clients, config.latency_s, config.bandwidth_Bps});
+  const std::string xml = star_platform_xml(config.star());
   std::string path = (std::filesystem::temp_directory_path() / "replisim-star-XXXXXX.xml").string();
   const int fd = mkstemps(path.data(), 4);
   if (fd < 0)
@@ -70,6 +71,11 @@ Experiment::Experiment(RunConfig config) : config_(std::move(config))
   }
   if (config_.latency_scale != 1.0)
     cluster_->scale_latencies(config_.latency_scale);
+  if (config_.sync_writes)
+    cluster_->require_disks();
+  server_settings_.threads = config_.threads;
+  server_settings_.service = config_.service_model;
+  server_settings_.sync_writes = config_.sync_writes;
   deployment_ = deploy(config_, *cluster_);
   for (NodeId n = 0; n < deployment_.membership->node_count(); ++n)
     if (!deployment_.membership->alive[n])
@@ -91,7 +97,8 @@ void Experiment::run()
   const int nodes = static_cast<int>(deployment_.nodes.size());
   traffic_.assign(static_cast<std::size_t>(nodes), Traffic{});
   for (NodeId n = 0; n < nodes; ++n)
-    cluster_->add_node(n, *deployment_.nodes[n], traffic_[n]);
+    cluster_->add_node(n, *deployment_.nodes[n], traffic_[n], server_settings_,
+                       derive_seed(config_.seed, kServiceStreams + static_cast<std::uint64_t>(n)));
 
   const Workload workload(KeyChooser(config_.key_distribution, config_.keys), config_.read_ratio);
   for (ClientId c = 0; c < config_.clients; ++c) {

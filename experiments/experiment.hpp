@@ -46,6 +46,7 @@ private:
   Deployment deployment_;
   std::vector<std::unique_ptr<ClientMachine>> clients_;
   std::vector<Traffic> traffic_;
+  ServerSettings server_settings_;
   std::unique_ptr<OpMetrics> metrics_;
   SummaryRow summary_;
   std::map<std::pair<Key, Version>, Time> acked_at_;  // multi-leader: acknowledged writes by key and stamp

@@ -94,7 +94,7 @@ int main(int argc, char** argv)
       return run_bare_child(config.engine_args, bare_platform, bare_clients, bench_options.concurrency, bare_requests);
     if (platform->parsed()) {
       config.check();
-      std::cout << star_platform_xml({config.nodes, config.clients, config.latency_s, config.bandwidth_Bps});
+      std::cout << star_platform_xml(config.star());
       return 0;
     }
     Experiment experiment(config);

@@ -99,6 +99,16 @@ void RunConfig::check()
   delay_model = DelayModel{};
   for (const auto& d : delays)
     delay_model.add(d);
+  service_model = DelayModel{"--service"};
+  for (const auto& s : services)
+    service_model.add(s);
+  if (threads < 1 || threads > 4096)
+    throw std::invalid_argument("--threads: must be in [1, 4096]");
+  if (cores < 1 || cores > 4096)
+    throw std::invalid_argument("--cores: must be in [1, 4096]");
+  host_speed_flops = parse_speed(host_speed, "--host-speed");
+  disk_read_Bps = parse_bandwidth(disk_read_bw, "--disk-read-bw");
+  disk_write_Bps = parse_bandwidth(disk_write_bw, "--disk-write-bw");
   if (leaders_per_zone < 1)
     throw std::invalid_argument("--leaders-per-zone: must be at least 1");
   if (leader_choice != "nearest" && leader_choice != "random")

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "platforms/star_platform.hpp"
 #include "protocols/delay.hpp"
 #include "protocols/replica_router.hpp"
 #include "protocols/workload.hpp"
@@ -35,6 +36,13 @@ struct RunConfig {
   std::string read_consistency = "ONE";
   bool read_repair = false;
   std::vector<std::string> delays;   // --delay KIND=DIST, repeatable
+  std::vector<std::string> services; // --service KIND=DIST, repeatable: processing cost per message kind
+  int threads = 1;                   // workers per node (a host's `threads` property overrides it)
+  bool sync_writes = false;          // durable writes reach the disk before the node answers
+  std::string host_speed = "1Gf";    // star: each host's speed
+  int cores = 1;                     // star: each host's cores
+  std::string disk_read_bw = "500MBps";   // star: each node's disk
+  std::string disk_write_bw = "200MBps";
   std::vector<std::string> down;     // node hosts turned off for the whole run
   double latency_scale = 1.0;        // multiplies every link latency of the platform
   int leaders_per_zone = 1;          // multi-leader (--leaders on a generated star)
@@ -64,10 +72,19 @@ struct RunConfig {
   KeyDistribution key_distribution = KeyDistribution::uniform;
   std::vector<std::pair<std::string, int>> rf_per_zone;  // from rf_text when it names zones
   DelayModel delay_model;
+  DelayModel service_model{"--service"};
+  double host_speed_flops = 0;
+  double disk_read_Bps = 0;
+  double disk_write_Bps = 0;
 
   // Checks what can be checked without a platform; throws std::invalid_argument
   // with a one-line message naming the flag.
   void check();
+  // The generated star these flags describe (after check()).
+  StarSpec star() const
+  {
+    return {nodes, clients, latency_s, bandwidth_Bps, host_speed_flops, cores, disk_read_Bps, disk_write_Bps};
+  }
 
 private:
   void parse_rf();

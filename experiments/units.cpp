@@ -53,4 +53,16 @@ double parse_bandwidth(const std::string& text, const std::string& flag)
   throw std::invalid_argument(fmt::format("{}: unknown bandwidth unit '{}' in '{}' (e.g. Gbps, MBps)", flag, unit, text));
 }
 
+double parse_speed(const std::string& text, const std::string& flag)
+{
+  auto [value, unit] = split_number(text, flag, "1Gf");
+  if (value == 0)
+    throw std::invalid_argument(fmt::format("{}: '{}' must be positive", flag, text));
+  const std::pair<const char*, double> units[] = {{"f", 1}, {"kf", 1e3}, {"Mf", 1e6}, {"Gf", 1e9}, {"Tf", 1e12}};
+  for (const auto& [name, factor] : units)
+    if (unit == name)
+      return value * factor;
+  throw std::invalid_argument(fmt::format("{}: unknown speed unit '{}' in '{}' (flop/s: f, kf, Mf, Gf, Tf)", flag, unit, text));
+}
+
 }  // namespace replisim

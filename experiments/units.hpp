@@ -10,4 +10,7 @@ double parse_duration(const std::string& text, const std::string& flag);
 // Bytes per second from "1Gbps", "100Mbps", "125MBps", "10kbps" (bits with b, bytes with B).
 double parse_bandwidth(const std::string& text, const std::string& flag);
 
+// Flop/s from "1Gf", "500Mf" (SimGrid's host speed units).
+double parse_speed(const std::string& text, const std::string& flag);
+
 }  // namespace replisim

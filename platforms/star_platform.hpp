@@ -11,6 +11,10 @@ struct StarSpec {
   int clients = 1;
   double latency_s = 0.005;          // one-way, per link
   double bandwidth_Bps = 125e6;      // per link
+  double host_speed_flops = 1e9;     // every host
+  int cores = 1;                     // every host
+  double disk_read_Bps = 500e6;      // every node's disk
+  double disk_write_Bps = 200e6;
 };
 
 std::string star_platform_xml(const StarSpec& spec);

@@ -60,12 +60,17 @@ void ClientMachine::issue(Time now, Ready& out)
   outstanding_.emplace(op.op, op);
 }
 
-void ClientMachine::finish(OpId id, Time now, Outcome outcome, int acks, Version version, Time committed)
+// `reply` is null for a timeout.
+void ClientMachine::finish(const Envelope* reply, OpId id, Time now, Outcome outcome, int acks, Version version,
+                           Time committed, Ready& out)
 {
   auto node = outstanding_.extract(id);
   if (node.empty())
-    return;  // a late reply after its timeout, or a stale timer
+    return;  // a late reply after its timeout
+  if (reply != nullptr)
+    out.cancel_timer(id);
   Completion& op = node.mapped();
+  op.queued = reply != nullptr ? reply->queued : 0;
   op.end = now;
   op.outcome = outcome;
   op.acks = acks;
@@ -79,9 +84,9 @@ Ready ClientMachine::step(const Envelope& in, Time now)
 {
   Ready out;
   if (const auto* w = std::get_if<WriteReply>(&in.message))
-    finish(w->op, now, w->ok ? Outcome::ok : Outcome::failed, w->acks, w->version, w->committed);
+    finish(&in, w->op, now, w->ok ? Outcome::ok : Outcome::failed, w->acks, w->version, w->committed, out);
   else if (const auto* r = std::get_if<ReadReply>(&in.message))
-    finish(r->op, now, r->ok ? Outcome::ok : Outcome::failed, r->ok ? 1 : 0, r->version);
+    finish(&in, r->op, now, r->ok ? Outcome::ok : Outcome::failed, r->ok ? 1 : 0, r->version, -1, out);
   fill_window(now, out);
   return out;
 }
@@ -94,7 +99,7 @@ Ready ClientMachine::on_timer(TimerId id, Time now)
     schedule_arrival(now, out);
     return out;
   }
-  finish(id, now, Outcome::timeout, 0, 0);
+  finish(nullptr, id, now, Outcome::timeout, 0, 0, -1, out);
   fill_window(now, out);
   return out;
 }

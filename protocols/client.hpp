@@ -52,6 +52,7 @@ struct Completion {
   int acks = 0;
   Outcome outcome = Outcome::ok;
   Version version = 0;
+  Time queued = 0;  // seconds its critical path waited in node inboxes
 };
 
 class ClientMachine final : public StateMachine {
@@ -70,7 +71,8 @@ private:
   static constexpr TimerId kArrivalTimer = ~TimerId{0};
 
   void issue(Time now, Ready& out);
-  void finish(OpId op, Time now, Outcome outcome, int acks, Version version, Time committed = -1);
+  void finish(const Envelope* reply, OpId op, Time now, Outcome outcome, int acks, Version version,
+              Time committed, Ready& out);
   void fill_window(Time now, Ready& out);
   void schedule_arrival(Time now, Ready& out);
   Address self() const { return Address::client(config_.id); }

@@ -271,13 +271,21 @@ void DelayModel::add(const std::string& spec)
 {
   const std::size_t equals = spec.find('=');
   if (equals == std::string::npos)
-    throw std::invalid_argument("--delay: '" + spec + "' is not KIND=DIST (e.g. ack=exp:1ms)");
+    throw std::invalid_argument(flag_ + ": '" + spec + "' is not KIND=DIST (e.g. ack=exp:1ms)");
   const std::string kind_text = spec.substr(0, equals);
   const std::optional<MessageKind> kind = find_message_kind(kind_text);
   if (!kind && kind_text != "all")
-    throw std::invalid_argument("--delay: unknown message kind '" + kind_text + "' in '" + spec +
+    throw std::invalid_argument(flag_ + ": unknown message kind '" + kind_text + "' in '" + spec +
                                 "' (use write, ack, read, response, client or all)");
-  Delay delay = Delay::parse(spec.substr(equals + 1));
+  Delay delay = [&] {
+    try {
+      return Delay::parse(spec.substr(equals + 1));
+    } catch (const std::invalid_argument& e) {
+      // Delay::parse names --delay, the flag its grammar was made for.
+      const std::string what = e.what();
+      throw std::invalid_argument(flag_ + what.substr(what.find(':')));
+    }
+  }();
   if (kind)
     by_kind_[static_cast<std::size_t>(*kind)] = std::move(delay);
   else

@@ -72,7 +72,9 @@ std::string to_string(MessageKind kind);
 // KIND replaces the earlier one.
 class DelayModel {
 public:
-  // "ack=exp:1ms". Throws std::invalid_argument naming --delay and the bad part.
+  // `flag` names the model in errors: --delay, or --service for processing costs.
+  explicit DelayModel(std::string flag = "--delay") : flag_(std::move(flag)) {}
+  // "ack=exp:1ms". Throws std::invalid_argument naming the flag and the bad part.
   void add(const std::string& spec);
   bool empty() const;
   // The law that applies to `kind`, or nullptr when none does.
@@ -81,6 +83,7 @@ public:
   double sample(MessageKind kind, Rng& rng) const;
 
 private:
+  std::string flag_;
   std::optional<Delay> all_;
   std::array<std::optional<Delay>, message_kind_count> by_kind_;
 };

@@ -72,6 +72,7 @@ void LeaderFollowerNode::on(const ClientWrite& m, Address from, Ready& out)
   ++counters_.writes_led;
   const LogEntry entry{state->durable.term, m.key, version_of(m.key) + 1};
   apply(*state, entry);
+  ++out.persist;
   const LogIndex index = state->durable.log.size();
   state->vol.match.front() = index;  // the leader is first in its replica set
   state->vol.pending.push_back({index, from, m.op, entry.version});
@@ -102,10 +103,12 @@ void LeaderFollowerNode::on(const Replicate& m, Address from, Ready& out)
   } else if (m.index == state->durable.log.size() + 1) {
     apply(*state, {m.term, m.key, m.version});
     ++counters_.writes_replicated;
+    ++out.persist;
     for (auto it = early.begin(); it != early.end() && it->first == state->durable.log.size() + 1;
          it = early.erase(it)) {
       apply(*state, {it->second.term, it->second.key, it->second.version});
       ++counters_.writes_replicated;
+      ++out.persist;
     }
   }
   // Acknowledge even a duplicate: the leader may have lost the earlier ack.

@@ -78,6 +78,7 @@ void LeaderlessNode::on(const ReplicaWrite& m, Address from, Time, Ready& out)
   Version& held = data_[m.key];
   if (m.version > held)
     held = m.version;
+  ++out.persist;  // the commit log takes every write, newer or not
   if (from.index != self_)
     ++counters_.writes_replicated;
   if (m.request != 0)  // read repair wants no answer

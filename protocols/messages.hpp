@@ -133,6 +133,10 @@ struct Envelope {
   Address from;
   Address to;
   Message message;
+  // Seconds the chain of messages that led to this one spent waiting in
+  // inboxes, set by the driver: a reply carries the queueing on its
+  // operation's critical path.
+  Time queued = 0;
 };
 
 }  // namespace replisim

@@ -122,6 +122,7 @@ void MultiLeaderNode::on(const ClientWrite& m, Address from, Time now, Ready& ou
   next.writer_seen = next.seen;
   accepted_.push_back({m.key, index_, next.seen[static_cast<std::size_t>(index_)], next.version, next.writer_seen});
   merge(next, now);
+  ++out.persist;
 
   const OpId request = next_request_++;
   pending_[request] = PendingWrite{from, m.op, next.version, 1};
@@ -181,6 +182,7 @@ void MultiLeaderNode::on(const LeaderSync& m, Address, Time now, Ready& out)
   for (const KeyRecord& r : m.records)
     if (merge(r, now)) {
       ++counters_.writes_replicated;
+      ++out.persist;
       // Followers learn what their leader now holds; no answer needed.
       for (NodeId f : groups_.followers_of[static_cast<std::size_t>(index_)])
         out.send(self(), Address::node(f), FollowerUpdate{0, records_.at(r.key)});
@@ -196,6 +198,7 @@ void MultiLeaderNode::on(const FollowerUpdate& m, Address from, Time now, Ready&
     records_[m.record.key] = m.record;
     note_applied(before, m.record, now);
     ++counters_.writes_replicated;
+    ++out.persist;
   }
   if (m.request != 0)
     out.send(self(), from, FollowerAck{m.request});

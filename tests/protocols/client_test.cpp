@@ -187,7 +187,8 @@ TEST(ClientMachineTest, CompletionRecordsRoutingAndReply)
   EXPECT_EQ(start.messages[0].to, Address::node(4));
   const auto& request = std::get<ClientWrite>(start.messages[0].message);
 
-  client.step({Address::node(4), Address::client(0), WriteReply{request.op, true, 9, 3}}, 0.75);
+  // The reply carries the queueing of its operation's critical path.
+  client.step({Address::node(4), Address::client(0), WriteReply{request.op, true, 9, 3}, 0.125}, 0.75);
   const auto done = client.take_completed();
   ASSERT_EQ(done.size(), 1u);
   const Completion& c = done[0];
@@ -202,6 +203,7 @@ TEST(ClientMachineTest, CompletionRecordsRoutingAndReply)
   EXPECT_EQ(c.acks, 3);
   EXPECT_EQ(c.version, 9u);
   EXPECT_EQ(c.outcome, Outcome::ok);
+  EXPECT_EQ(c.queued, 0.125);
 }
 
 TEST(ClientMachineTest, RefusedWriteEndsAsFailed)
@@ -244,9 +246,15 @@ TEST(ClientMachineTest, OpenLoopIssuesOnlyOnTheArrivalTimer)
   const Ready a2 = client.on_timer(arrival, second);
   ASSERT_EQ(a2.messages.size(), 1u);
   EXPECT_EQ(op_of(a2.messages[0]), 1u);
-  // ...and replies issue nothing, even once none is outstanding.
-  EXPECT_TRUE(client.step(write_reply(0), second).empty());
-  EXPECT_TRUE(client.step(write_reply(1), second).empty());
+  // ...and replies issue nothing, even once none is outstanding; each only
+  // cancels its operation's timeout.
+  const Ready r0 = client.step(write_reply(0), second);
+  EXPECT_TRUE(r0.messages.empty());
+  EXPECT_TRUE(r0.timers.empty());
+  EXPECT_EQ(r0.cancelled_timers, std::vector<TimerId>{0});
+  const Ready r1 = client.step(write_reply(1), second);
+  EXPECT_TRUE(r1.messages.empty());
+  EXPECT_EQ(r1.cancelled_timers, std::vector<TimerId>{1});
 
   const Ready a3 = client.on_timer(arrival, a2.timers[1].deadline);
   ASSERT_EQ(a3.messages.size(), 1u);

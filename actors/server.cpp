@@ -1,0 +1,161 @@
+#include "actors/server.hpp"
+
+#include <algorithm>
+
+#include <simgrid/s4u/Disk.hpp>
+#include <simgrid/s4u/Engine.hpp>
+#include <simgrid/s4u/Exec.hpp>
+#include <simgrid/s4u/Host.hpp>
+#include <simgrid/s4u/Io.hpp>
+
+namespace replisim {
+
+namespace {
+constexpr double kReferenceFlops = 1e9;  // --service times are on a 1 Gflop/s host
+double now() { return sg4::Engine::get_clock(); }
+}  // namespace
+
+NodeServer::NodeServer(StateMachine& machine, NodeId self, sg4::Host* host, Network& network, TimerQueue& timers,
+                       const MessageSizes& sizes, Traffic& traffic, const ServerSettings& settings, int threads,
+                       std::uint64_t service_seed)
+    : MachineDriver(machine, Address::node(self), network, timers, sizes, traffic), host_(host), settings_(settings),
+      service_rng_(service_seed), workers_(static_cast<std::size_t>(threads))
+{
+  if (settings.sync_writes && !host->get_disks().empty())
+    disk_ = host->get_disks().front();
+  load_.threads = threads;
+  // Idle workers are taken from the back: worker 0 first.
+  for (auto it = workers_.rbegin(); it != workers_.rend(); ++it) {
+    it->server = this;
+    idle_.push_back(&*it);
+  }
+}
+
+void NodeServer::receive(Envelope&& message)
+{
+  if (stopped_)
+    return;
+  ++traffic_.msgs_received;
+  inbox_.push_back({std::move(message), now()});
+  if (idle_.empty()) {
+    load_.max_queue_length = std::max(load_.max_queue_length, inbox_.size());
+    return;
+  }
+  Worker& w = *idle_.back();
+  idle_.pop_back();
+  work(w);
+}
+
+void NodeServer::work(Worker& w)
+{
+  while (!inbox_.empty() && !stopped_) {
+    Arrival next = std::move(inbox_.front());
+    inbox_.pop_front();
+    const Time t = now();
+    load_.waits_s.push_back(t - next.at);
+    ++load_.handled;
+    w.message = std::move(next.message);
+    w.busy_since = t;
+    w.queued = w.message.queued + (t - next.at);
+    const double cost = settings_.service.sample(kind_of(w.message.message), service_rng_);
+    if (cost > 0) {
+      w.phase = Worker::Phase::computing;
+      w.activity = sg4::Exec::init()->set_flops_amount(cost * kReferenceFlops)->set_host(host_);
+      start_activity(w.activity, w);
+      return;
+    }
+    if (!handle(w))
+      return;
+    load_.busy_s += now() - w.busy_since;
+  }
+  w.phase = Worker::Phase::idle;
+  idle_.push_back(&w);
+}
+
+bool NodeServer::handle(Worker& w)
+{
+  Ready ready = machine_.step(w.message, now());
+  schedule(ready);
+  if (disk_ != nullptr && ready.persist > 0) {
+    w.phase = Worker::Phase::persisting;
+    w.outgoing = std::move(ready.messages);
+    w.activity = disk_write(ready.persist);
+    start_activity(w.activity, w);
+    return false;
+  }
+  send(ready.messages, w.queued);
+  return true;
+}
+
+void NodeServer::Worker::activity_ended(bool ok)
+{
+  const sg4::ActivityPtr done = std::move(activity);
+  if (!ok || server->stopped_)
+    return;  // the host went off, or the run is over: the work is lost
+  if (phase == Phase::computing) {
+    if (!server->handle(*this))
+      return;
+  } else {
+    server->send(outgoing, queued);
+    outgoing.clear();
+  }
+  server->finish(*this);
+}
+
+void NodeServer::finish(Worker& w)
+{
+  load_.busy_s += now() - w.busy_since;
+  w.phase = Worker::Phase::idle;
+  work(w);
+}
+
+sg4::ActivityPtr NodeServer::disk_write(std::uint32_t values) const
+{
+  const std::uint64_t bytes = values * (sizes_.value_bytes + settings_.record_overhead_bytes);
+  return disk_->io_init(static_cast<sg_size_t>(bytes), sg4::Io::OpType::WRITE);
+}
+
+void NodeServer::carry_out(Ready ready, Time queued)
+{
+  schedule(ready);
+  if (disk_ == nullptr || ready.persist == 0) {
+    send(ready.messages, queued);
+    return;
+  }
+  auto free = std::find_if(flushes_.begin(), flushes_.end(), [](const Flush& f) { return !f.activity; });
+  Flush& f = free != flushes_.end() ? *free : flushes_.emplace_back();
+  f.server = this;
+  f.outgoing = std::move(ready.messages);
+  f.activity = disk_write(ready.persist);
+  start_activity(f.activity, f);
+}
+
+void NodeServer::Flush::activity_ended(bool ok)
+{
+  const sg4::ActivityPtr done = std::move(activity);
+  if (ok && !server->stopped_)
+    server->send(outgoing, 0);
+  outgoing.clear();
+}
+
+bool NodeServer::idle() const
+{
+  return inbox_.empty() && idle_.size() == workers_.size() &&
+         std::none_of(flushes_.begin(), flushes_.end(), [](const Flush& f) { return bool(f.activity); });
+}
+
+void NodeServer::stop()
+{
+  stopped_ = true;
+  for (Worker& w : workers_)
+    if (w.phase != Worker::Phase::idle) {
+      load_.busy_s += now() - w.busy_since;
+      if (w.activity)
+        cancel_activity(w.activity);
+    }
+  for (Flush& f : flushes_)
+    if (f.activity)
+      cancel_activity(f.activity);
+}
+
+}  // namespace replisim

@@ -1,0 +1,104 @@
+// A datastore node as a server on its own host: messages that arrive wait in
+// the node's inbox, in arrival order, for one of its worker threads; a worker
+// does the message's processing cost as a SimGrid execution on the node's
+// host (so the host's speed and cores decide how long it takes, and threads
+// beyond the cores share them), then runs the protocol's handler, then — with
+// --sync-writes — writes what the handler made durable to the host's disk
+// before the handler's messages leave. A hot leader therefore queues.
+//
+// Workers are slots of this server, not SimGrid actors: their work is a
+// SimGrid execution or disk write started and finished without a context
+// switch (see activity.hpp). Timers fire on time, outside the inbox: their
+// work is the protocol's own bookkeeping, which a real node runs on a thread
+// of its own.
+#pragma once
+#include <deque>
+#include <vector>
+
+#include <simgrid/s4u/Activity.hpp>
+
+#include "actors/machine_driver.hpp"
+#include "protocols/delay.hpp"
+#include "protocols/rng.hpp"
+
+namespace simgrid::s4u {
+class Disk;
+class Host;
+}  // namespace simgrid::s4u
+
+namespace replisim {
+
+// How every node of a run works.
+struct ServerSettings {
+  int threads = 1;              // workers per node, unless the host's `threads` property says otherwise
+  DelayModel service;           // --service: processing cost per message kind, as seconds on a 1 Gflop/s host
+  bool sync_writes = false;     // --sync-writes: durable writes reach the disk before the messages leave
+  std::uint64_t record_overhead_bytes = 4096;  // written per durable value, on top of the value itself
+};
+
+// What a node's workers did over the run.
+struct NodeLoad {
+  int threads = 1;
+  double busy_s = 0;                 // worker-seconds spent on messages (execution and disk)
+  std::uint64_t handled = 0;         // messages handled
+  std::size_t max_queue_length = 0;  // most messages waiting in the inbox at once
+  std::vector<double> waits_s;       // per message handled: seconds from arrival to a worker taking it
+};
+
+class NodeServer final : public MachineDriver {
+public:
+  NodeServer(StateMachine& machine, NodeId self, sg4::Host* host, Network& network, TimerQueue& timers,
+             const MessageSizes& sizes, Traffic& traffic, const ServerSettings& settings, int threads,
+             std::uint64_t service_seed);
+
+  void receive(Envelope&& message) override;
+  // Nothing waiting, nothing at work: the node will send nothing unless asked.
+  bool idle() const;
+  // Cancels the work in progress (the run is over) and closes the books.
+  void stop();
+  const NodeLoad& load() const { return load_; }
+
+private:
+  struct Worker final : ActivityListener {
+    NodeServer* server = nullptr;
+    enum class Phase : std::uint8_t { idle, computing, persisting } phase = Phase::idle;
+    Envelope message;
+    Time busy_since = 0;
+    Time queued = 0;                 // the message's chain of waits, its own included
+    std::vector<Envelope> outgoing;  // held until the disk write ends
+    sg4::ActivityPtr activity;
+    void activity_ended(bool ok) override;
+  };
+  // A timer's step that must reach the disk before its messages leave.
+  struct Flush final : ActivityListener {
+    NodeServer* server = nullptr;
+    std::vector<Envelope> outgoing;
+    sg4::ActivityPtr activity;
+    void activity_ended(bool ok) override;
+  };
+  struct Arrival {
+    Envelope message;
+    Time at;
+  };
+
+  void carry_out(Ready ready, Time queued) override;  // a timer's step
+  // Gives the worker messages from the inbox until one takes simulated time.
+  void work(Worker& w);
+  // Runs the handler of the worker's message; false while its disk write runs.
+  bool handle(Worker& w);
+  void finish(Worker& w);
+  sg4::ActivityPtr disk_write(std::uint32_t values) const;
+
+  sg4::Host* host_;
+  sg4::Disk* disk_ = nullptr;  // with --sync-writes
+  const ServerSettings& settings_;
+  Rng service_rng_;
+  std::deque<Arrival> inbox_;
+  std::vector<Worker> workers_;
+  std::vector<Worker*> idle_;
+  std::deque<Flush> flushes_;
+  NodeLoad load_;
+  bool stopped_ = false;
+};
+
+}  // namespace replisim
