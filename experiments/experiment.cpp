@@ -135,6 +135,8 @@ void Experiment::run()
   if (deployment_.groups)
     convergence_ = analyse_convergence(deployment_, acked_at_);
   metrics_->finish();
+  for (NodeId n = 0; n < nodes; ++n)
+    loads_.push_back(summarise_load(cluster_->load_of(n), cluster_->clock()));
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   summary_ = make_summary(wall_s);
 
@@ -166,7 +168,8 @@ std::string Experiment::roles_csv() const
   const RoleGraph graph = deployment_.role_graph();
   const auto roles = graph.per_node();
   std::string csv = "node,host,zone,primary_units,replica_units,leader_units,follower_units,writes_led,"
-                    "writes_replicated,msgs_sent,msgs_received,bytes_sent,follows\n";
+                    "writes_replicated,msgs_sent,msgs_received,bytes_sent,follows,threads,busy_fraction,"
+                    "queue_wait_p99_ms,queue_wait_mean_ms,max_queue_length,messages_handled\n";
   for (std::size_t n = 0; n < roles.size(); ++n) {
     const auto& r = roles[n];
     const auto& host = cluster_->nodes()[n];
@@ -174,10 +177,13 @@ std::string Experiment::roles_csv() const
     const Traffic& t = traffic_.at(n);
     // Multi-leader: the leader a follower applies the writes of.
     const NodeId follows = deployment_.groups ? deployment_.groups->leader_of(static_cast<NodeId>(n)) : kNoNode;
-    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", n, host.name, host.zone, r.primary_units,
-                       r.replica_units, r.leader_units, r.follower_units, counters.writes_led,
+    const NodeLoadSummary& load = loads_.at(n);
+    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", n, host.name, host.zone,
+                       r.primary_units, r.replica_units, r.leader_units, r.follower_units, counters.writes_led,
                        counters.writes_replicated, t.msgs_sent, t.msgs_received, t.bytes_sent,
-                       follows == kNoNode ? std::string() : fmt::format("{}", follows));
+                       follows == kNoNode ? std::string() : fmt::format("{}", follows), load.threads,
+                       number(load.busy_fraction), number(load.queue_wait_p99_ms), number(load.queue_wait_mean_ms),
+                       load.max_queue_length, load.handled);
   }
   return csv;
 }
@@ -205,6 +211,7 @@ SummaryRow Experiment::make_summary(double wall_s) const
   const bool leaderless = c.model == "leaderless";
   const bool multi = c.model == "multi-leader";
   const Convergence& conv = convergence_;
+  const int busiest = busiest_node(loads_);
 
   return {
       {"model", c.model},
@@ -225,6 +232,11 @@ SummaryRow Experiment::make_summary(double wall_s) const
       {"read_from", leaderless ? "" : c.read_from},
       {"delay", fmt::format("{}", fmt::join(c.delays, " "))},
       {"down", fmt::format("{}", fmt::join(c.down, ";"))},
+      {"service", fmt::format("{}", fmt::join(c.services, " "))},
+      {"threads", fmt::format("{}", c.threads)},
+      {"sync_writes", c.sync_writes ? "1" : "0"},
+      {"host_speed", c.platform.empty() ? c.host_speed : ""},
+      {"cores", c.platform.empty() ? fmt::format("{}", c.cores) : ""},
       {"latency_scale", fmt::format("{}", c.latency_scale)},
       {"leaders_per_zone", multi ? fmt::format("{}", c.leaders_per_zone) : ""},
       {"leader_choice", multi ? c.leader_choice : ""},
@@ -248,6 +260,7 @@ SummaryRow Experiment::make_summary(double wall_s) const
       {"write_p99_ms", number(percentile(m.write_ms, 99))},
       {"write_mean_ms", number(ratio(write_sum, static_cast<double>(m.write_ms.size())))},
       {"write_max_ms", number(m.write_ms.empty() ? std::nan("") : m.write_ms.back())},
+      {"write_queued_mean_ms", number(ratio(m.write_queued_ms, static_cast<double>(m.writes_ok)))},
       {"reads_ok", fmt::format("{}", m.reads_ok)},
       {"read_p50_ms", number(percentile(m.read_ms, 50))},
       {"read_p99_ms", number(percentile(m.read_ms, 99))},
@@ -267,6 +280,9 @@ SummaryRow Experiment::make_summary(double wall_s) const
       {"lost_updates", multi ? fmt::format("{}", conv.lost_updates) : ""},
       {"convergence_p50_ms", multi ? number(percentile(conv.lag_ms, 50)) : ""},
       {"convergence_p99_ms", multi ? number(percentile(conv.lag_ms, 99)) : ""},
+      {"throughput_writes_per_s", number(ratio(static_cast<double>(m.writes_ok), cluster_->clock()))},
+      {"busiest_node", busiest >= 0 ? fmt::format("{}", busiest) : ""},
+      {"busiest_node_utilization", busiest >= 0 ? number(loads_[static_cast<std::size_t>(busiest)].busy_fraction) : ""},
       {"sim_time_s", number(cluster_->clock())},
       {"wall_s", number(wall_s)},
       {"seed", fmt::format("{}", c.seed)},

@@ -10,6 +10,7 @@
 #include "actors/cluster.hpp"
 #include "experiments/convergence.hpp"
 #include "experiments/deployment.hpp"
+#include "experiments/node_load.hpp"
 #include "experiments/op_metrics.hpp"
 #include "experiments/run_config.hpp"
 
@@ -34,6 +35,7 @@ public:
   const Convergence& convergence() const { return convergence_; }
   const OpMetrics& metrics() const { return *metrics_; }
   const SummaryRow& summary() const { return summary_; }
+  const std::vector<NodeLoadSummary>& loads() const { return loads_; }
   const RunConfig& config() const { return config_; }
   std::string roles_csv() const;
   std::string mapping_line() const;
@@ -47,6 +49,7 @@ private:
   std::vector<std::unique_ptr<ClientMachine>> clients_;
   std::vector<Traffic> traffic_;
   ServerSettings server_settings_;
+  std::vector<NodeLoadSummary> loads_;
   std::unique_ptr<OpMetrics> metrics_;
   SummaryRow summary_;
   std::map<std::pair<Key, Version>, Time> acked_at_;  // multi-leader: acknowledged writes by key and stamp

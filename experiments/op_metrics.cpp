@@ -30,7 +30,7 @@ OpMetrics::OpMetrics(std::ostream* ops_csv)
 {
   if (csv_ != nullptr)
     *csv_ << "op_id,client,kind,key,unit,coordinator,primary,start_ms,end_ms,latency_ms,acks,outcome,version,stale,"
-             "since_commit_ms,versions_behind\n";
+             "since_commit_ms,versions_behind,queued_ms\n";
 }
 
 const OpMetrics::Acked* OpMetrics::acked_before(Key key, Time t) const
@@ -68,6 +68,7 @@ void OpMetrics::record(const Completion& op)
       ++writes_ok;
       write_ms.push_back(latency_ms);
       writes_led_by_primary += op.coordinator == op.primary ? 1 : 0;
+      write_queued_ms += op.queued * 1e3;
       // A write is acknowledged when its leader or coordinator held the acks
       // it needed (PBS's commit), not when the reply reached the client.
       const Time committed = op.committed >= 0 ? op.committed : op.end;
@@ -107,9 +108,9 @@ void OpMetrics::record(const Completion& op)
     ++reads_failed;
   }
   if (csv_ != nullptr)
-    fmt::print(*csv_, "{},{},{},{},{},{},{},{:.6f},{:.6f},{:.6f},{},{},{},{},{},{}\n", op.op, op.client,
+    fmt::print(*csv_, "{},{},{},{},{},{},{},{:.6f},{:.6f},{:.6f},{},{},{},{},{},{},{:.6f}\n", op.op, op.client,
                to_string(op.kind), op.key, op.unit, op.coordinator, op.primary, op.start * 1e3, op.end * 1e3,
-               latency_ms, op.acks, to_string(op.outcome), op.version, stale, since_commit, behind);
+               latency_ms, op.acks, to_string(op.outcome), op.version, stale, since_commit, behind, op.queued * 1e3);
 }
 
 std::string OpMetrics::visibility_csv() const

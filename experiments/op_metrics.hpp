@@ -32,6 +32,7 @@ public:
   std::uint64_t stale_versions_behind = 0;  // summed over stale reads (k-staleness)
   std::uint64_t max_versions_behind = 0;
   std::uint64_t writes_led_by_primary = 0;
+  double write_queued_ms = 0;  // summed over ok writes: time their critical paths waited in inboxes
   std::vector<double> write_ms;  // latencies of ok writes
   std::vector<double> read_ms;
 

@@ -6,6 +6,7 @@
 
 #include <boost/graph/graphviz.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace replisim {
 
@@ -91,6 +92,25 @@ void RoleGraph::write_dot(std::ostream& out, const std::vector<std::string>& nod
                       r.leader ? "bold" : "dashed");
   };
   boost::write_graphviz(out, graph_, vertex_label, edge_label);
+}
+
+std::string describe_roles(const NodeRoles& r)
+{
+  const auto units = [](int n) { return fmt::format("{} unit{}", n, n == 1 ? "" : "s"); };
+  std::vector<std::string> parts;
+  if (r.primary_units > 0 && r.primary_units == r.leader_units)
+    parts.push_back("primary and leader of " + units(r.primary_units));
+  else {
+    if (r.primary_units > 0)
+      parts.push_back("primary of " + units(r.primary_units));
+    if (r.leader_units > 0)
+      parts.push_back("leader of " + units(r.leader_units));
+  }
+  if (r.replica_units > 0 && r.replica_units == r.follower_units && r.leader_units > 0)
+    parts.push_back(fmt::format("follower of {}", r.follower_units));
+  else if (r.replica_units > 0)
+    parts.push_back("replica of " + units(r.replica_units));
+  return parts.empty() ? "no unit" : fmt::format("{}", fmt::join(parts, ", "));
 }
 
 std::string describe_mapping(const RoleSummary& summary, const std::vector<NodeRoles>& roles)

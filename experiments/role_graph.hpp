@@ -58,6 +58,10 @@ private:
   Graph graph_;  // vertices [0, nodes) are nodes, [nodes, nodes + units) units
 };
 
+// A node's roles in a few words: "primary and leader of 1 unit",
+// "leader of 2 units, follower of 4", "replica of 6 units".
+std::string describe_roles(const NodeRoles& roles);
+
 // One line for the terminal: how units map onto nodes.
 std::string describe_mapping(const RoleSummary& summary, const std::vector<NodeRoles>& roles);
 

@@ -37,6 +37,14 @@ void print_summary_table(std::ostream& out, const Experiment& experiment)
   if (!v("conflicts").empty())
     fmt::print(out, "  conflicts {}, lost updates {}, convergence p50 {} ms, p99 {} ms\n", v("conflicts"),
                v("lost_updates"), ms(v("convergence_p50_ms")), ms(v("convergence_p99_ms")));
+  if (const std::string busiest = v("busiest_node"); !busiest.empty() && v("busiest_node_utilization") != "0.000000") {
+    const auto n = static_cast<std::size_t>(std::stoul(busiest));
+    const NodeLoadSummary& load = experiment.loads().at(n);
+    fmt::print(out, "  throughput {} writes/s\n", ms(v("throughput_writes_per_s")));
+    fmt::print(out, "  busiest node {} ({}: {}): busy {:.1f}%, queue wait p99 {} ms, inbox up to {}\n", busiest, experiment.cluster().nodes().at(n).name,
+               describe_roles(experiment.deployment().role_graph().per_node().at(n)), load.busy_fraction * 100,
+               ms(fmt::format("{}", load.queue_wait_p99_ms)), load.max_queue_length);
+  }
   fmt::print(out, "  {} s simulated in {} s\n", ms(v("sim_time_s")), ms(v("wall_s")));
   if (!experiment.config().out.empty()) {
     const std::filesystem::path dir(experiment.config().out);

@@ -186,12 +186,13 @@ TEST_F(Cli, ARunWritesTheThreeFilesAndASummaryTable)
   const std::string ops = slurp(out / "ops.csv");
   EXPECT_EQ(ops.substr(0, ops.find('\n')),
             "op_id,client,kind,key,unit,coordinator,primary,start_ms,end_ms,latency_ms,acks,outcome,version,stale,"
-            "since_commit_ms,versions_behind");
+            "since_commit_ms,versions_behind,queued_ms");
   EXPECT_EQ(std::count(ops.begin(), ops.end(), '\n'), 401);
   const std::string roles = slurp(out / "roles.csv");
   EXPECT_EQ(roles.substr(0, roles.find('\n')),
             "node,host,zone,primary_units,replica_units,leader_units,follower_units,writes_led,writes_replicated,"
-            "msgs_sent,msgs_received,bytes_sent,follows");
+            "msgs_sent,msgs_received,bytes_sent,follows,threads,busy_fraction,queue_wait_p99_ms,queue_wait_mean_ms,"
+            "max_queue_length,messages_handled");
 }
 
 // wall_s is the one column allowed to differ between two runs.

@@ -104,5 +104,55 @@ TEST(ReadLatency, SecondaryReadsNeverReachThePrimary)
   EXPECT_GT(n2, 0);
 }
 
+TEST(WriteLatency, NoProcessingCostKeepsThePathSum)
+{
+  RunConfig config = known_latencies("majority");
+  config.services = {"all=const:0ms"};
+  Experiment e(config);
+  e.run();
+  const Cluster& c = e.cluster();
+  const double nearest = std::min(c.latency_node_to_node(0, 1), c.latency_node_to_node(0, 2));
+  expect_every_write_takes(e, rtt_ms(c.latency_client_to_node(0, 0)) + rtt_ms(nearest));
+  EXPECT_EQ(summary_value(e.summary(), "write_queued_mean_ms"), "0.000000");
+}
+
+// --sync-writes: a node writes each value it takes (value + 4 KiB) to its
+// disk before its messages leave. On the generated star every node's disk
+// writes 200 MB/s, so one sync write takes (100 + 4096) B / 200 MB/s. Links
+// of 0.1 ms and 1 TB/s make transfer times negligible (TCP's window allows
+// 10 GB/s), so a write takes its four or eight links plus the disk writes on
+// its path.
+RunConfig synced_star(const std::string& write_concern)
+{
+  RunConfig config;
+  config.nodes = 3;
+  config.clients = 1;
+  config.ops = 20;
+  config.latency = "0.1ms";
+  config.bandwidth = "1TBps";
+  config.write_concern = write_concern;
+  config.sync_writes = true;
+  return config;
+}
+
+constexpr double kDiskWriteMs = (100.0 + 4096.0) / 200e6 * 1e3;  // 0.02098 ms
+
+TEST(WriteLatency, SyncWritesAddTheLeadersDiskWriteUnderWriteConcernOne)
+{
+  Experiment e(synced_star("1"));
+  e.run();
+  for (double ms : e.metrics().write_ms)
+    EXPECT_NEAR(ms, 0.4 + kDiskWriteMs, 1e-4);
+}
+
+TEST(WriteLatency, SyncWritesUnderMajorityWaitForThePrimaryAndASecondary)
+{
+  // The primary writes before replicating, the secondary before acknowledging.
+  Experiment e(synced_star("majority"));
+  e.run();
+  for (double ms : e.metrics().write_ms)
+    EXPECT_NEAR(ms, 0.8 + 2 * kDiskWriteMs, 1e-4);
+}
+
 }  // namespace
 }  // namespace replisim
