@@ -22,6 +22,19 @@ auto flag_error(const char* flag, F&& parse)
     throw std::invalid_argument(fmt::format("{}: {}", flag, e.what()));
   }
 }
+// --delay and --service take one KIND=DIST per flag, or several separated by
+// spaces in one value: how a sweep spec, whose [fixed] values are single
+// strings, gives several.
+std::vector<std::string> split_laws(const std::vector<std::string>& values)
+{
+  std::vector<std::string> laws;
+  for (const std::string& value : values) {
+    std::istringstream words(value);
+    for (std::string law; words >> law;)
+      laws.push_back(law);
+  }
+  return laws;
+}
 }  // namespace
 
 void RunConfig::parse_rf()
@@ -97,10 +110,10 @@ void RunConfig::check()
   flag_error("--consistency", [&] { return parse_consistency(consistency); });
   flag_error("--read-consistency", [&] { return parse_consistency(read_consistency); });
   delay_model = DelayModel{};
-  for (const auto& d : delays)
+  for (const auto& d : split_laws(delays))
     delay_model.add(d);
   service_model = DelayModel{"--service"};
-  for (const auto& s : services)
+  for (const auto& s : split_laws(services))
     service_model.add(s);
   if (threads < 1 || threads > 4096)
     throw std::invalid_argument("--threads: must be in [1, 4096]");
