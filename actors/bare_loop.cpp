@@ -17,7 +17,7 @@ struct Request {
 }  // namespace
 
 BareLoopResult run_bare_loop(const std::vector<std::string>& engine_args, const std::string& platform_file,
-                             int clients, int concurrency, std::uint64_t requests)
+                             int clients, int concurrency, std::uint64_t requests, double cost_flops)
 {
   Cluster cluster(engine_args, MessageSizes{});  // for its engine and host roles
   cluster.load_platform(platform_file);
@@ -26,11 +26,13 @@ BareLoopResult run_bare_loop(const std::vector<std::string>& engine_args, const 
   BareLoopResult result;
 
   for (std::size_t n = 0; n < nodes.size(); ++n) {
-    sg4::Actor::create("bare-node", engine->host_by_name(nodes[n].name), [n] {
+    sg4::Actor::create("bare-node", engine->host_by_name(nodes[n].name), [n, cost_flops] {
       sg4::Mailbox* inbox = sg4::Mailbox::by_name("bare-node" + std::to_string(n));
       inbox->set_receiver(sg4::Actor::self());
       for (;;) {
         auto* request = inbox->get<Request>();
+        if (cost_flops > 0)
+          sg4::this_actor::execute(cost_flops);
         request->reply_to->put_init(request, 64)->detach();
       }
     })->daemonize();

@@ -14,7 +14,8 @@ struct BareLoopResult {
 
 // `clients` client hosts each keep `concurrency` requests outstanding to
 // datastore nodes (round-robin) until `requests` requests are answered in all.
+// A node executes `cost_flops` for each request before it answers (0: none).
 BareLoopResult run_bare_loop(const std::vector<std::string>& engine_args, const std::string& platform_file,
-                             int clients, int concurrency, std::uint64_t requests);
+                             int clients, int concurrency, std::uint64_t requests, double cost_flops = 0);
 
 }  // namespace replisim

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "actors/bare_loop.hpp"
+#include "experiments/units.hpp"
 #include "platforms/star_platform.hpp"
 
 namespace replisim {
@@ -58,9 +59,9 @@ struct Rate {
 }  // namespace
 
 int run_bare_child(const std::vector<std::string>& engine_args, const std::string& platform, int clients,
-                   int concurrency, std::uint64_t requests)
+                   int concurrency, std::uint64_t requests, double cost_flops)
 {
-  const BareLoopResult r = run_bare_loop(engine_args, platform, clients, concurrency, requests);
+  const BareLoopResult r = run_bare_loop(engine_args, platform, clients, concurrency, requests, cost_flops);
   fmt::print("{} {:.6f}\n", r.messages, r.wall_s);
   return 0;
 }
@@ -73,35 +74,42 @@ int run_bench(const BenchOptions& o)
   for (const auto& a : o.engine_args)
     engine_args += " " + a;
 
+  const double cost_s = parse_duration(o.cost, "--cost");
   fmt::print("Simulated messages per wall second: leader-follower (rf 3, w:majority, closed loop, {} outstanding per\n"
-             "client) against a bare SimGrid request/reply loop on the same star platform, in one run.\n\n",
-             o.concurrency);
-  fmt::print("{:>6} {:>8} {:>16} {:>19} {:>7}\n", "nodes", "clients", "bare msgs/s", "replisim msgs/s", "ratio");
-  for (int nodes : o.nodes) {
-    const int clients = std::max(3, nodes / 10);
-    const fs::path platform = dir / fmt::format("star-{}.xml", nodes);
-    std::ofstream(platform) << star_platform_xml({nodes, clients, 0.001, 125e6});
+             "client) against a bare SimGrid request/reply loop on the same star platform, in one run. With costs,\n"
+             "every message costs {} at the node that takes it (a SimGrid execution), and the bare loop's\n"
+             "nodes execute as much per request.\n\n",
+             o.concurrency, o.cost);
+  fmt::print("{:>6} {:>8} {:>7} {:>16} {:>19} {:>7}\n", "nodes", "clients", "costs", "bare msgs/s", "replisim msgs/s",
+             "ratio");
+  for (int nodes : o.nodes)
+    for (const double cost : {0.0, cost_s}) {
+      const int clients = std::max(3, nodes / 10);
+      const fs::path platform = dir / fmt::format("star-{}.xml", nodes);
+      std::ofstream(platform) << star_platform_xml({nodes, clients, 0.001, 125e6});
 
-    // Both loops answer the same number of client requests.
-    const std::string bare_out = capture(fmt::format("{} bench-bare --platform {} --clients {} --concurrency {} --requests {}{}",
-                                                     o.self, platform.string(), clients, o.concurrency, o.ops, engine_args));
-    Rate bare;
-    std::istringstream(bare_out) >> bare.messages >> bare.wall_s;
+      // Both loops answer the same number of client requests.
+      const std::string bare_out =
+          capture(fmt::format("{} bench-bare --platform {} --clients {} --concurrency {} --requests {} --cost-flops {}{}",
+                              o.self, platform.string(), clients, o.concurrency, o.ops, cost * 1e9, engine_args));
+      Rate bare;
+      std::istringstream(bare_out) >> bare.messages >> bare.wall_s;
 
-    const fs::path out = dir / fmt::format("run-{}", nodes);
-    capture(fmt::format("{} run --platform {} --rf 3 --clients {} --concurrency {} --ops {} --write-concern majority "
-                        "--out {}{} > /dev/null",
-                        o.self, platform.string(), clients, o.concurrency, o.ops, out.string(), engine_args));
-    const auto summary = read_summary(out / "summary.csv");
-    Rate lf;
-    lf.messages = std::stod(summary.at("msgs_per_write")) *
-                  (std::stod(summary.at("writes_ok")) + std::stod(summary.at("writes_failed")));
-    lf.wall_s = std::stod(summary.at("wall_s"));
+      const fs::path out = dir / fmt::format("run-{}", nodes);
+      const std::string service = cost > 0 ? fmt::format(" --service all=const:{}s", cost) : "";
+      capture(fmt::format("{} run --platform {} --rf 3 --clients {} --concurrency {} --ops {} --write-concern majority "
+                          "--out {}{}{} > /dev/null",
+                          o.self, platform.string(), clients, o.concurrency, o.ops, out.string(), service, engine_args));
+      const auto summary = read_summary(out / "summary.csv");
+      Rate lf;
+      lf.messages = std::stod(summary.at("msgs_per_write")) *
+                    (std::stod(summary.at("writes_ok")) + std::stod(summary.at("writes_failed")));
+      lf.wall_s = std::stod(summary.at("wall_s"));
 
-    fmt::print("{:>6} {:>8} {:>16.0f} {:>19.0f} {:>7.2f}\n", nodes, clients, bare.per_second(), lf.per_second(),
-               lf.per_second() / bare.per_second());
-    std::fflush(stdout);
-  }
+      fmt::print("{:>6} {:>8} {:>7} {:>16.0f} {:>19.0f} {:>7.2f}\n", nodes, clients, cost > 0 ? o.cost : "none",
+                 bare.per_second(), lf.per_second(), lf.per_second() / bare.per_second());
+      std::fflush(stdout);
+    }
   fs::remove_all(dir);
   return 0;
 }

@@ -61,6 +61,7 @@ int main(int argc, char** argv)
   bench->add_option("--nodes-list", bench_options.nodes, "Node counts to measure")->delimiter(',');
   bench->add_option("--ops", bench_options.ops, "Client operations per measurement");
   bench->add_option("--concurrency", bench_options.concurrency, "Outstanding operations per client");
+  bench->add_option("--cost", bench_options.cost, "Processing cost per message in the runs with costs (e.g. 20us)");
 
   // The bare loop's own process, started by `bench`.
   std::string bare_platform;
@@ -71,6 +72,8 @@ int main(int argc, char** argv)
   bench_bare->add_option("--clients", bare_clients);
   bench_bare->add_option("--concurrency", bench_options.concurrency);
   bench_bare->add_option("--requests", bare_requests);
+  double bare_cost_flops = 0;
+  bench_bare->add_option("--cost-flops", bare_cost_flops);
 
   try {
     app.parse(args);
@@ -91,7 +94,8 @@ int main(int argc, char** argv)
     if (sweep_commands.parsed())
       return sweep_commands.dispatch(config.engine_args);
     if (bench_bare->parsed())
-      return run_bare_child(config.engine_args, bare_platform, bare_clients, bench_options.concurrency, bare_requests);
+      return run_bare_child(config.engine_args, bare_platform, bare_clients, bench_options.concurrency, bare_requests,
+                            bare_cost_flops);
     if (platform->parsed()) {
       config.check();
       std::cout << star_platform_xml(config.star());

@@ -83,6 +83,26 @@ TEST_F(Cli, StartIndexOutsideTheNodesIsBadInput)
 
 TEST_F(Cli, UnknownAcksIsBadInput) { expect_bad_input("run --model partitioned --acks 2", "--acks"); }
 
+TEST_F(Cli, BadProcessingCostIsBadInput)
+{
+  expect_bad_input("run --service client=zipf:3", "--service");
+  expect_bad_input("run --service cpu=const:1ms", "--service");
+  expect_bad_input("run --service \"client=const:1ms write\"", "--service");
+}
+
+TEST_F(Cli, ThreadsAndCoresMustBePositive)
+{
+  expect_bad_input("run --threads 0", "--threads");
+  expect_bad_input("run --cores 0", "--cores");
+  expect_bad_input("run --host-speed 0Gf", "--host-speed");
+  expect_bad_input("run --host-speed 2GHz", "--host-speed");
+}
+
+TEST_F(Cli, SyncWritesNeedADiskOnEveryNode)
+{
+  expect_bad_input(fmt::format("run --platform {}/known_latencies.xml --sync-writes", REPLISIM_TEST_DATA), "<disk>");
+}
+
 // Kafka's assignment for 5 brokers, 10 partitions, rf 3, start index 2, by hand.
 TEST_F(Cli, PlacementPrintsKafkasAssignment)
 {
