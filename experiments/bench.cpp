@@ -12,7 +12,7 @@
 #include <fmt/format.h>
 
 #include "actors/bare_loop.hpp"
-#include "experiments/units.hpp"
+#include "experiments/quantities.hpp"
 #include "platforms/star_platform.hpp"
 
 namespace replisim {

@@ -1,23 +1,20 @@
-// One simulation, start to finish: platform, model, clients, metrics, and the
-// three CSV files. One per process (SimGrid's engine is a singleton).
+// One simulation, start to finish: set-up (platform, model, nodes, clients),
+// the simulation, and what it measured. One per process (SimGrid's engine is
+// a singleton). The report — summary.csv, roles.csv, the terminal table — is
+// read off it (report.hpp, summary_table.cpp).
 #pragma once
 #include <memory>
 #include <string>
-#include <map>
-#include <utility>
 #include <vector>
 
 #include "actors/cluster.hpp"
-#include "experiments/convergence.hpp"
-#include "experiments/deployment.hpp"
+#include "experiments/models/model.hpp"
 #include "experiments/node_load.hpp"
 #include "experiments/op_metrics.hpp"
+#include "experiments/role_graph.hpp"
 #include "experiments/run_config.hpp"
 
 namespace replisim {
-
-// summary.csv's row: column name → value as written.
-using SummaryRow = std::vector<std::pair<std::string, std::string>>;
 
 class Experiment {
 public:
@@ -27,38 +24,47 @@ public:
   ~Experiment();
 
   // Runs the simulation and, when config.out is set, writes ops.csv,
-  // roles.csv and summary.csv there (whole files or none).
+  // roles.csv, visibility.csv and summary.csv there (whole files or none).
   void run();
 
-  const Cluster& cluster() const { return *cluster_; }
-  const Deployment& deployment() const { return deployment_; }
-  const Convergence& convergence() const { return convergence_; }
-  const OpMetrics& metrics() const { return *metrics_; }
-  const SummaryRow& summary() const { return summary_; }
-  const std::vector<NodeLoadSummary>& loads() const { return loads_; }
   const RunConfig& config() const { return config_; }
-  std::string roles_csv() const;
-  std::string mapping_line() const;
+  const Cluster& cluster() const { return *cluster_; }
+  const Model& model() const { return *model_; }
+  const Placement& placement() const { return model_->placement(); }
+  const std::vector<std::unique_ptr<NodeMachine>>& nodes() const { return nodes_; }
+  const OpMetrics& metrics() const { return *metrics_; }
+  const std::vector<Traffic>& traffic() const { return traffic_; }
+  const std::vector<NodeLoadSummary>& loads() const { return loads_; }
+  // The unit–node roles at the end of the run.
+  RoleGraph role_graph() const;
+  double wall_s() const { return wall_s_; }
+  const SummaryRow& summary() const { return summary_; }
 
 private:
-  SummaryRow make_summary(double wall_s) const;
+  void load_platform();
+  void deploy();
+  void add_clients();
 
   RunConfig config_;
   std::unique_ptr<Cluster> cluster_;
-  Deployment deployment_;
+  std::vector<std::string> zones_;  // zone names, by zone index
+  Membership membership_;
+  std::unique_ptr<Model> model_;
+  std::vector<std::unique_ptr<NodeMachine>> nodes_;
+  std::vector<std::unique_ptr<Router>> routers_;  // one per client
   std::vector<std::unique_ptr<ClientMachine>> clients_;
   std::vector<Traffic> traffic_;
   ServerSettings server_settings_;
-  std::vector<NodeLoadSummary> loads_;
   std::unique_ptr<OpMetrics> metrics_;
+  std::vector<NodeLoadSummary> loads_;
+  double wall_s_ = 0;
   SummaryRow summary_;
-  std::map<std::pair<Key, Version>, Time> acked_at_;  // multi-leader: acknowledged writes by key and stamp
-  Convergence convergence_;
 };
 
-std::string summary_csv(const SummaryRow& row);
-// The value of column `name`; empty if there is no such column.
-std::string summary_value(const SummaryRow& row, const std::string& name);
+// `unit,leader,replicas` CSV: node ids in node order, replicas in placement
+// order joined by ';', the leader empty for a unit without one.
+std::string placement_csv(const Experiment& experiment);
+
 void print_summary_table(std::ostream& out, const Experiment& experiment);
 
 }  // namespace replisim

@@ -11,7 +11,7 @@
 #include "experiments/cli.hpp"
 #include "experiments/experiment.hpp"
 #include "experiments/sweep/commands.hpp"
-#include "experiments/units.hpp"
+#include "experiments/quantities.hpp"
 #include "platforms/star_platform.hpp"
 
 using namespace replisim;
@@ -103,7 +103,7 @@ int main(int argc, char** argv)
     }
     Experiment experiment(config);
     if (placement->parsed()) {
-      std::cout << placement_csv(experiment.deployment());
+      std::cout << placement_csv(experiment);
       return 0;
     }
     experiment.run();

@@ -6,9 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "experiments/units.hpp"
-#include "protocols/consistency.hpp"
-#include "protocols/coordinator_router.hpp"
+#include "experiments/quantities.hpp"
+#include "experiments/models/registry.hpp"
 
 namespace replisim {
 
@@ -71,8 +70,7 @@ void RunConfig::parse_rf()
 
 void RunConfig::check()
 {
-  if (std::find(kModels.begin(), kModels.end(), model) == kModels.end())
-    throw std::invalid_argument(fmt::format("--model: unknown model '{}' (available: {})", model, fmt::join(kModels, ", ")));
+  params = ModelParams(models().get(model).params, model_args);
   if (nodes < 1)
     throw std::invalid_argument("--nodes: must be at least 1");
   if (clients < 1)
@@ -80,14 +78,6 @@ void RunConfig::check()
   parse_rf();
   if (rf < 1 && rf_per_zone.empty())
     throw std::invalid_argument("--rf: must be at least 1");
-  if (platform.empty() && rf > nodes)
-    throw std::invalid_argument(fmt::format("--rf: {} is larger than the node count ({})", rf, nodes));
-  if (units < 0 || (units == 0 && units_given))
-    throw std::invalid_argument("--units: must be at least 1");
-  if (min_insync < 1)
-    throw std::invalid_argument("--min-insync: must be at least 1");
-  if (start_index < -1 || (platform.empty() && start_index >= nodes))
-    throw std::invalid_argument(fmt::format("--start-index: {} is outside [0, {})", start_index, nodes));
   if (ops < 1)
     throw std::invalid_argument("--ops: must be at least 1");
   if (read_ratio < 0 || read_ratio > 1)
@@ -100,15 +90,6 @@ void RunConfig::check()
     throw std::invalid_argument("--rate: must not be negative");
   if (!(latency_scale > 0))
     throw std::invalid_argument("--latency-scale: must be positive");
-  if (vnodes < 1)
-    throw std::invalid_argument("--vnodes: must be at least 1");
-  if (strategy != "simple" && strategy != "network-topology")
-    throw std::invalid_argument(fmt::format("--strategy: unknown strategy '{}' (expected simple or network-topology)", strategy));
-  if (!rf_per_zone.empty() && (model != "leaderless" || strategy != "network-topology"))
-    throw std::invalid_argument("--rf: an rf per zone needs --model leaderless --strategy network-topology");
-  flag_error("--coordinator", [&] { return parse_coordinator_choice(coordinator); });
-  flag_error("--consistency", [&] { return parse_consistency(consistency); });
-  flag_error("--read-consistency", [&] { return parse_consistency(read_consistency); });
   delay_model = DelayModel{};
   for (const auto& d : split_laws(delays))
     delay_model.add(d);
@@ -122,24 +103,11 @@ void RunConfig::check()
   host_speed_flops = parse_speed(host_speed, "--host-speed");
   disk_read_Bps = parse_bandwidth(disk_read_bw, "--disk-read-bw");
   disk_write_Bps = parse_bandwidth(disk_write_bw, "--disk-write-bw");
-  if (leaders_per_zone < 1)
-    throw std::invalid_argument("--leaders-per-zone: must be at least 1");
-  if (leader_choice != "nearest" && leader_choice != "random")
-    throw std::invalid_argument(fmt::format("--leader-choice: unknown value '{}' (expected nearest or random)", leader_choice));
-  replication_interval_s = parse_duration(replication_interval, "--replication-interval");
   latency_s = parse_duration(latency, "--latency");
   bandwidth_Bps = parse_bandwidth(bandwidth, "--bandwidth");
   timeout_s = parse_duration(timeout, "--timeout");
   if (timeout_s <= 0)
     throw std::invalid_argument("--timeout: must be positive");
-  if (model == "partitioned") {
-    if (acks != "1" && acks != "all")
-      throw std::invalid_argument(fmt::format("--acks: unknown value '{}' (expected 1 or all)", acks));
-    concern = acks == "1" ? WriteConcern::one : WriteConcern::all;
-  } else {
-    concern = flag_error("--write-concern", [&] { return parse_write_concern(write_concern); });
-  }
-  reads_from = flag_error("--read-from", [&] { return parse_read_from(read_from); });
   key_distribution = flag_error("--key-dist", [&] { return parse_key_distribution(key_dist); });
 }
 

@@ -2,19 +2,20 @@
 // keeps the text the user typed where summary.csv reports it as typed.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "experiments/models/param.hpp"
 #include "platforms/star_platform.hpp"
 #include "protocols/delay.hpp"
-#include "protocols/replica_router.hpp"
 #include "protocols/workload.hpp"
-#include "protocols/write_concern.hpp"
 
 namespace replisim {
 
 struct RunConfig {
   std::string model = "leader-follower";
+  std::map<std::string, std::string> model_args;  // the models' own flags as given (name without dashes → text)
   std::string platform;              // XML file; empty: a generated star
   int nodes = 9;                     // star size, or the first N nodes of a platform
   bool nodes_given = false;
@@ -23,18 +24,6 @@ struct RunConfig {
   std::string bandwidth = "1Gbps";
   int rf = 3;
   std::string rf_text;               // --rf as typed: a number, or zone:rf,... (leaderless network-topology)
-  int units = 0;                     // partitioned: partitions; not given = one per node
-  bool units_given = false;
-  std::string write_concern = "majority";  // leader-follower
-  std::string acks = "all";          // partitioned: Kafka's acks, 1 or all
-  int min_insync = 1;                // partitioned: Kafka's min.insync.replicas
-  int start_index = -1;              // partitioned: Kafka's start index; -1 = drawn from the seed
-  int vnodes = 16;                   // leaderless: tokens per node (Cassandra's num_tokens)
-  std::string strategy = "simple";   // leaderless: simple or network-topology
-  std::string coordinator = "random";  // leaderless: random, token-aware or local
-  std::string consistency = "ONE";   // leaderless: write consistency level
-  std::string read_consistency = "ONE";
-  bool read_repair = false;
   std::vector<std::string> delays;   // --delay KIND=DIST, repeatable
   std::vector<std::string> services; // --service KIND=DIST, repeatable: processing cost per message kind
   int threads = 1;                   // workers per node (a host's `threads` property overrides it)
@@ -45,10 +34,6 @@ struct RunConfig {
   std::string disk_write_bw = "200MBps";
   std::vector<std::string> down;     // node hosts turned off for the whole run
   double latency_scale = 1.0;        // multiplies every link latency of the platform
-  int leaders_per_zone = 1;          // multi-leader (--leaders on a generated star)
-  std::string leader_choice = "nearest";     // multi-leader: nearest or random
-  std::string replication_interval = "0ms";  // multi-leader: 0 ships every write at once
-  std::string read_from = "primary";
   std::uint64_t ops = 10000;
   double read_ratio = 0.0;
   std::uint64_t keys = 1000;
@@ -62,13 +47,18 @@ struct RunConfig {
   std::string roles_dot;             // Graphviz file of the unit–node role graph; empty: none
   std::vector<std::string> engine_args;  // --cfg= and --log=, for SimGrid
 
+  // Sets a model's flag, as `--NAME TEXT` would.
+  RunConfig& set(const std::string& name, std::string text)
+  {
+    model_args[name] = std::move(text);
+    return *this;
+  }
+
   // Parsed forms, filled by check().
+  ModelParams params;                // the chosen model's parameters
   double latency_s = 0;
   double bandwidth_Bps = 0;
   double timeout_s = 0;
-  double replication_interval_s = 0;
-  WriteConcern concern = WriteConcern::majority;  // from --write-concern or --acks, per model
-  ReadFrom reads_from = ReadFrom::primary;
   KeyDistribution key_distribution = KeyDistribution::uniform;
   std::vector<std::pair<std::string, int>> rf_per_zone;  // from rf_text when it names zones
   DelayModel delay_model;
@@ -90,6 +80,5 @@ private:
   void parse_rf();
 };
 
-inline const std::vector<std::string> kModels = {"leader-follower", "partitioned", "leaderless", "multi-leader"};
 
 }  // namespace replisim

@@ -99,6 +99,56 @@ bool QuorumRule::achievable(const std::vector<int>& live_per_zone) const
   return enough(live_per_zone);
 }
 
+bool QuorumRule::can_miss(const QuorumRule& other) const
+{
+  int spare = 0;
+  for (std::size_t z = 0; z < replicas_per_zone_.size(); ++z) {
+    const int left = replicas_per_zone_[z] - needed_in_zone_[z] - other.needed_in_zone_[z];
+    if (left < 0)
+      return false;
+    spare += left;
+  }
+  const auto beyond_zones = [](const QuorumRule& r) {
+    return std::max(0, r.anywhere_ - std::accumulate(r.needed_in_zone_.begin(), r.needed_in_zone_.end(), 0));
+  };
+  return beyond_zones(*this) + beyond_zones(other) <= spare;
+}
+
+QuorumOverlap quorum_overlap(Consistency write, Consistency read, const std::vector<int>& replicas_per_zone)
+{
+  bool every = true;
+  bool only_across_zones = true;
+  bool tried = false;
+  for (std::size_t a = 0; a < replicas_per_zone.size(); ++a)
+    for (std::size_t b = 0; b < replicas_per_zone.size(); ++b) {
+      if (replicas_per_zone[a] == 0 || replicas_per_zone[b] == 0)
+        continue;
+      const QuorumRule w(write, replicas_per_zone, static_cast<int>(a));
+      const QuorumRule r(read, replicas_per_zone, static_cast<int>(b));
+      if (!w.achievable(replicas_per_zone) || !r.achievable(replicas_per_zone))
+        continue;
+      tried = true;
+      if (w.can_miss(r)) {
+        every = false;
+        only_across_zones = only_across_zones && a != b;
+      }
+    }
+  if (!tried)
+    return QuorumOverlap::unknown;
+  return every ? QuorumOverlap::always : only_across_zones ? QuorumOverlap::local : QuorumOverlap::never;
+}
+
+std::string to_string(QuorumOverlap overlap)
+{
+  switch (overlap) {
+    case QuorumOverlap::always: return "always";
+    case QuorumOverlap::local: return "local";
+    case QuorumOverlap::never: return "never";
+    case QuorumOverlap::unknown: return "unknown";
+  }
+  return "?";
+}
+
 bool QuorumRule::enough(const std::vector<int>& per_zone) const
 {
   if (per_zone.size() != replicas_per_zone_.size())

@@ -49,6 +49,12 @@ public:
   // the coordinator fails the request at once as Unavailable.
   bool achievable(const std::vector<int>& live_per_zone) const;
 
+  // Whether a set of replicas answering this rule and one answering `other`
+  // (each from the unit's replicas) can be disjoint: each zone has room for
+  // both per-zone minimums, and the replicas left over cover what the levels
+  // counting any zone still need.
+  bool can_miss(const QuorumRule& other) const;
+
 private:
   bool enough(const std::vector<int>& per_zone) const;
 
@@ -59,5 +65,18 @@ private:
   int anywhere_ = 0;
   std::vector<int> needed_in_zone_;
 };
+
+// Whether every read at `read` meets every write acknowledged at `write`, for
+// a unit with these replicas per zone, over every pair of zones the writer and
+// the reader coordinate from (pairs that cannot run are skipped: they fail as
+// Unavailable, so nothing is read stale):
+//   always — R + W > replicas wherever they coordinate from;
+//   local  — only when writer and reader coordinate from the same zone
+//            (LOCAL_QUORUM: a read from another datacenter may miss);
+//   never  — some read may miss every replica holding the write;
+//   unknown — no pair can run at all.
+enum class QuorumOverlap : std::uint8_t { always, local, never, unknown };
+QuorumOverlap quorum_overlap(Consistency write, Consistency read, const std::vector<int>& replicas_per_zone);
+std::string to_string(QuorumOverlap overlap);
 
 }  // namespace replisim

@@ -213,5 +213,37 @@ TEST(QuorumRule, RejectsAUnitWithoutReplicasOrAnUnknownLocalZone)
   EXPECT_THROW(QuorumRule(Consistency::one, {3}, -1), std::invalid_argument);
 }
 
+// R + W > N (Gifford's weighted voting; Dynamo's and PBS's strict quorums):
+// whether a read is sure to reach a replica holding every acknowledged write.
+TEST(QuorumOverlap, OneZoneOfThreeReplicasOverlapsWhenRPlusWExceedsThree)
+{
+  const std::vector<int> rf3 = {3};
+  EXPECT_EQ(quorum_overlap(Consistency::quorum, Consistency::quorum, rf3), QuorumOverlap::always);  // 2 + 2 > 3
+  EXPECT_EQ(quorum_overlap(Consistency::two, Consistency::two, rf3), QuorumOverlap::always);
+  EXPECT_EQ(quorum_overlap(Consistency::all, Consistency::one, rf3), QuorumOverlap::always);        // 3 + 1 > 3
+  EXPECT_EQ(quorum_overlap(Consistency::one, Consistency::all, rf3), QuorumOverlap::always);
+  EXPECT_EQ(quorum_overlap(Consistency::one, Consistency::quorum, rf3), QuorumOverlap::never);     // 1 + 2 = 3
+  EXPECT_EQ(quorum_overlap(Consistency::one, Consistency::one, rf3), QuorumOverlap::never);
+}
+
+TEST(QuorumOverlap, LocalQuorumsOverlapOnlyWithinADatacenter)
+{
+  const std::vector<int> two_dcs = {3, 3};
+  EXPECT_EQ(quorum_overlap(Consistency::local_quorum, Consistency::local_quorum, two_dcs), QuorumOverlap::local);
+  // EACH_QUORUM writes hold a quorum in every zone, which any local read quorum meets.
+  EXPECT_EQ(quorum_overlap(Consistency::each_quorum, Consistency::local_quorum, two_dcs), QuorumOverlap::always);
+  EXPECT_EQ(quorum_overlap(Consistency::quorum, Consistency::quorum, two_dcs), QuorumOverlap::always);  // 4 + 4 > 6
+  EXPECT_EQ(quorum_overlap(Consistency::local_quorum, Consistency::one, two_dcs), QuorumOverlap::never);
+  // QUORUM (4 of 6) can sit 3 in one zone and 1 in the other, missing a
+  // LOCAL_QUORUM read (2 of 3) of the second zone.
+  EXPECT_EQ(quorum_overlap(Consistency::quorum, Consistency::local_quorum, two_dcs), QuorumOverlap::never);
+}
+
+TEST(QuorumOverlap, UnknownWhenNoWriteCanRun)
+{
+  EXPECT_EQ(quorum_overlap(Consistency::three, Consistency::one, {2}), QuorumOverlap::unknown);
+  EXPECT_EQ(to_string(QuorumOverlap::local), "local");
+}
+
 }  // namespace
 }  // namespace replisim

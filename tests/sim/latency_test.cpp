@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "experiments/experiment.hpp"
+#include "experiments/report.hpp"
 
 namespace replisim {
 namespace {
@@ -26,7 +27,7 @@ RunConfig known_latencies(const std::string& write_concern)
   c.rf = 3;
   c.clients = 1;
   c.ops = 50;
-  c.write_concern = write_concern;
+  c.set("write-concern", write_concern);
   return c;
 }
 
@@ -74,7 +75,7 @@ TEST(ReadLatency, NearestReadsGoToTheClosestReplica)
 {
   RunConfig config = known_latencies("1");
   config.read_ratio = 1.0;
-  config.read_from = "nearest";
+  config.set("read-from", "nearest");
   Experiment e(config);
   e.run();
   // client0→n0 is 3 ms, →n1 4 ms, →n2 8 ms: the primary is nearest.
@@ -87,7 +88,7 @@ TEST(ReadLatency, SecondaryReadsNeverReachThePrimary)
 {
   RunConfig config = known_latencies("1");
   config.read_ratio = 1.0;
-  config.read_from = "secondary";
+  config.set("read-from", "secondary");
   Experiment e(config);
   e.run();
   const Cluster& c = e.cluster();
@@ -130,7 +131,7 @@ RunConfig synced_star(const std::string& write_concern)
   config.ops = 20;
   config.latency = "0.1ms";
   config.bandwidth = "1TBps";
-  config.write_concern = write_concern;
+  config.set("write-concern", write_concern);
   config.sync_writes = true;
   return config;
 }

@@ -23,8 +23,8 @@ RunConfig leaderless(const std::string& write_level, const std::string& read_lev
   c.read_ratio = 0.5;
   c.keys = 20;  // contention: reads often follow a write of their key closely
   c.latency = "1ms";
-  c.consistency = write_level;
-  c.read_consistency = read_level;
+  c.set("consistency", write_level);
+  c.set("read-consistency", read_level);
   return c;
 }
 
@@ -75,7 +75,7 @@ TEST(LeaderlessCoordinators, TokenAwareCoordinatorsAreAlwaysReplicas)
 {
   RunConfig config = leaderless("QUORUM", "QUORUM");
   config.nodes = 9;
-  config.coordinator = "token-aware";
+  config.set("coordinator", "token-aware");
   config.ops = 2000;
   config.keys = 100000;
   config.out = testing::TempDir() + "/replisim-" + testing::UnitTest::GetInstance()->current_test_info()->name();
@@ -92,7 +92,7 @@ TEST(LeaderlessCoordinators, TokenAwareCoordinatorsAreAlwaysReplicas)
       f.push_back(x);
     const UnitId unit = std::stoi(f.at(4));
     const NodeId coordinator = std::stoi(f.at(5));
-    EXPECT_TRUE(e.deployment().placement->is_replica(unit, coordinator)) << line;
+    EXPECT_TRUE(e.placement().is_replica(unit, coordinator)) << line;
     ++rows;
   }
   EXPECT_EQ(rows, 2000);
@@ -126,7 +126,7 @@ TEST(LeaderlessAvailability, OneSucceedsWithAReplicaDown)
   Experiment e(one_host_down("ONE"));
   e.run();
   EXPECT_EQ(e.metrics().writes_ok, 200u);
-  EXPECT_EQ(e.deployment().nodes[2]->counters().writes_led, 0u);  // the down node coordinates nothing
+  EXPECT_EQ(e.nodes()[2]->counters().writes_led, 0u);  // the down node coordinates nothing
 }
 
 }  // namespace

@@ -22,12 +22,11 @@ RunConfig three_partitions(const std::string& acks)
   c.model = "partitioned";
   c.platform = REPLISIM_TEST_DATA "/known_latencies.xml";
   c.rf = 3;
-  c.units = 3;
-  c.units_given = true;
-  c.start_index = 0;
+  c.set("units", "3");
+  c.set("start-index", "0");
   c.clients = 1;
   c.ops = 60;
-  c.acks = acks;
+  c.set("acks", acks);
   // One directory per test: ctest runs tests in parallel.
   c.out = testing::TempDir() + "/replisim-" + testing::UnitTest::GetInstance()->current_test_info()->name();
   return c;
@@ -85,7 +84,7 @@ TEST(PartitionedLatency, AcksAllAddsTheRoundTripToTheFartherFollower)
 TEST(PartitionedLatency, AcksAllFailsWhenFewerReplicasThanMinInsyncAreInSync)
 {
   RunConfig config = three_partitions("all");
-  config.min_insync = 4;  // more than rf: Kafka answers NotEnoughReplicas
+  config.set("min-insync", "4");  // more than rf: Kafka answers NotEnoughReplicas
   Experiment e(config);
   e.run();
   EXPECT_EQ(e.metrics().writes_ok, 0u);
@@ -95,7 +94,7 @@ TEST(PartitionedLatency, AcksAllFailsWhenFewerReplicasThanMinInsyncAreInSync)
 TEST(PartitionedLatency, AcksOneIgnoresMinInsync)
 {
   RunConfig config = three_partitions("1");
-  config.min_insync = 4;
+  config.set("min-insync", "4");
   Experiment e(config);
   e.run();
   EXPECT_EQ(e.metrics().writes_ok, 60u);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "experiments/experiment.hpp"
+#include "experiments/report.hpp"
 
 namespace replisim {
 namespace {
@@ -32,7 +33,7 @@ RunConfig single_queue(double rate_per_client, int clients, std::uint64_t ops, c
   c.nodes = 1;
   c.rf = 1;
   c.clients = clients;
-  c.write_concern = "1";
+  c.set("write-concern", "1");
   c.rate = rate_per_client;
   c.ops = ops;
   c.timeout = "1000s";
@@ -97,7 +98,7 @@ std::vector<double> two_simultaneous_writes(int threads, int cores, const std::s
   c.rf = 1;
   c.clients = 2;
   c.ops = 2;
-  c.write_concern = "1";
+  c.set("write-concern", "1");
   c.latency = "1ms";
   c.bandwidth = "1TBps";  // transfer times negligible: latencies are sums of link latencies and costs
   c.services = {"client=const:1ms"};
@@ -146,7 +147,7 @@ TEST(Processing, TheHostsThreadsPropertyOverridesTheFlag)
   c.rf = 1;
   c.clients = 2;
   c.ops = 2;
-  c.write_concern = "1";
+  c.set("write-concern", "1");
   c.services = {"client=const:1ms"};
   c.threads = 1;
   Experiment e(c);
@@ -201,7 +202,7 @@ TEST(Capacity, LeaderFollowerSaturatesAtItsBusiestPrimary)
   config.nodes = 9;
   Experiment e(config);
   e.run();
-  const double capacity = leader_based_capacity(*e.deployment().placement, config.keys, {});
+  const double capacity = leader_based_capacity(e.placement(), config.keys, {});
   EXPECT_NEAR(capacity, 2400, 100);  // a third of the writes each, 1.2 ms per write at a primary
   EXPECT_NEAR(summary_number(e, "throughput_writes_per_s"), capacity, 0.03 * capacity);
   const int busiest = std::stoi(summary_value(e.summary(), "busiest_node"));
@@ -213,11 +214,10 @@ TEST(Capacity, PartitionedLeadersSaturateLater)
 {
   RunConfig config = saturating("partitioned");
   config.nodes = 6;
-  config.units = 12;
-  config.units_given = true;
+  config.set("units", "12");
   Experiment e(config);
   e.run();
-  const double capacity = leader_based_capacity(*e.deployment().placement, config.keys, {});
+  const double capacity = leader_based_capacity(e.placement(), config.keys, {});
   // Every node leads 2 partitions and follows 4: each does a sixth of
   // 1 + 2·0.1 + 2·0.3 ms per write (3,333/s), less the uneven key shares.
   EXPECT_GT(capacity, 3000);

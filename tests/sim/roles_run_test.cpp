@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "experiments/experiment.hpp"
+#include "experiments/report.hpp"
 #include "experiments/role_graph.hpp"
 
 namespace replisim {
@@ -15,11 +16,11 @@ TEST(LeaderFollowerRun, NineNodesRfThreeGiveThreePrimariesAndSixReplicas)
   config.nodes = 9;
   config.rf = 3;
   config.ops = 600;
-  config.write_concern = "all";  // every secondary has applied every acknowledged write
+  config.set("write-concern", "all");  // every secondary has applied every acknowledged write
   Experiment e(config);
   e.run();
 
-  const auto roles = RoleGraph(*e.deployment().placement, e.deployment().leaders()).per_node();
+  const auto roles = e.role_graph().per_node();
   ASSERT_EQ(roles.size(), 9u);
   std::uint64_t led = 0;
   for (NodeId n = 0; n < 9; ++n) {
@@ -27,13 +28,13 @@ TEST(LeaderFollowerRun, NineNodesRfThreeGiveThreePrimariesAndSixReplicas)
     EXPECT_EQ(roles[n].primary_units, primary ? 1 : 0) << "node " << n;
     EXPECT_EQ(roles[n].replica_units, primary ? 0 : 1) << "node " << n;
     EXPECT_FALSE(roles[n].mixed());
-    const auto& counters = e.deployment().nodes[n]->counters();
+    const auto& counters = e.nodes()[n]->counters();
     if (primary) {
       EXPECT_GT(counters.writes_led, 0u);
       EXPECT_EQ(counters.writes_replicated, 0u);
       // Each secondary applied exactly what its primary led.
-      EXPECT_EQ(e.deployment().nodes[n + 1]->counters().writes_replicated, counters.writes_led);
-      EXPECT_EQ(e.deployment().nodes[n + 2]->counters().writes_replicated, counters.writes_led);
+      EXPECT_EQ(e.nodes()[n + 1]->counters().writes_replicated, counters.writes_led);
+      EXPECT_EQ(e.nodes()[n + 2]->counters().writes_replicated, counters.writes_led);
     } else {
       EXPECT_EQ(counters.writes_led, 0u);
     }
@@ -44,7 +45,7 @@ TEST(LeaderFollowerRun, NineNodesRfThreeGiveThreePrimariesAndSixReplicas)
   EXPECT_EQ(summary_value(e.summary(), "mixed_role_nodes"), "0");
   EXPECT_EQ(summary_value(e.summary(), "writes_ok"), "600");
   EXPECT_EQ(summary_value(e.summary(), "msgs_per_write"), "6.000000");  // request, 2 replicates, 2 acks, reply
-  EXPECT_EQ(e.mapping_line().rfind("one-to-one", 0), 0u) << e.mapping_line();
+  EXPECT_TRUE(e.role_graph().summary().one_to_one);
 }
 
 TEST(LeaderFollowerRun, PlatformNodesFollowTheFileOrder)

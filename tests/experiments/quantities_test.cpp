@@ -1,5 +1,5 @@
 // Durations and bandwidths as users type them on the command line.
-#include "experiments/units.hpp"
+#include "experiments/quantities.hpp"
 
 #include <functional>
 #include <stdexcept>

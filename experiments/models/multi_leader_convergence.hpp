@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "experiments/deployment.hpp"
+#include "protocols/multi_leader.hpp"
 
 namespace replisim {
 
@@ -20,6 +20,8 @@ struct Convergence {
 // `acked_at`: (key, stamp) of every acknowledged write → when its client got
 // the acknowledgement. Throws std::runtime_error when the leaders' final states
 // differ (replication failed to converge).
-Convergence analyse_convergence(const Deployment& deployment, const std::map<std::pair<Key, Version>, Time>& acked_at);
+// `nodes[n]` is node n's machine.
+Convergence analyse_convergence(const LeaderGroups& groups, const std::vector<const MultiLeaderNode*>& nodes,
+                                const std::map<std::pair<Key, Version>, Time>& acked_at);
 
 }  // namespace replisim

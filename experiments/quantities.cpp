@@ -1,4 +1,4 @@
-#include "experiments/units.hpp"
+#include "experiments/quantities.hpp"
 
 #include "protocols/duration.hpp"
 

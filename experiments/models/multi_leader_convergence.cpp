@@ -1,4 +1,4 @@
-#include "experiments/convergence.hpp"
+#include "experiments/models/multi_leader_convergence.hpp"
 
 #include <algorithm>
 #include <map>
@@ -12,14 +12,12 @@ namespace replisim {
 
 namespace {
 
-const MultiLeaderNode& node(const Deployment& d, NodeId n) { return static_cast<const MultiLeaderNode&>(*d.nodes.at(n)); }
-
-void check_identical(const Deployment& d)
+void check_identical(const LeaderGroups& groups, const std::vector<const MultiLeaderNode*>& nodes)
 {
-  const auto& leaders = d.groups->leaders;
-  const auto& reference = node(d, leaders.front()).records();
+  const auto& leaders = groups.leaders;
+  const auto& reference = nodes.at(leaders.front())->records();
   for (NodeId l : leaders) {
-    if (node(d, l).records() != reference)
+    if (nodes.at(l)->records() != reference)
       throw std::runtime_error(fmt::format("multi-leader: leaders {} and {} hold different data at the end of the run",
                                            leaders.front(), l));
   }
@@ -27,18 +25,19 @@ void check_identical(const Deployment& d)
 
 }  // namespace
 
-Convergence analyse_convergence(const Deployment& d, const std::map<std::pair<Key, Version>, Time>& acked_at)
+Convergence analyse_convergence(const LeaderGroups& groups, const std::vector<const MultiLeaderNode*>& nodes,
+                                const std::map<std::pair<Key, Version>, Time>& acked_at)
 {
-  check_identical(d);
+  check_identical(groups, nodes);
   Convergence c;
-  const auto& leaders = d.groups->leaders;
-  const auto& final_state = node(d, leaders.front()).records();
+  const auto& leaders = groups.leaders;
+  const auto& final_state = nodes.at(leaders.front())->records();
 
   std::set<std::pair<Version, Version>> pairs;
   // (key, leader, counter) → latest time a leader first held it, and how many did.
   std::map<std::tuple<Key, int, std::uint64_t>, std::pair<Time, std::size_t>> held;
   for (NodeId l : leaders) {
-    const MultiLeaderNode& n = node(d, l);
+    const MultiLeaderNode& n = *nodes.at(l);
     pairs.insert(n.conflicts().begin(), n.conflicts().end());
     for (const auto& [w, at] : n.applied()) {
       auto& [latest, count] = held[{w.key, w.leader, w.counter}];
@@ -53,7 +52,7 @@ Convergence analyse_convergence(const Deployment& d, const std::map<std::pair<Ke
   // leader, or one of another leader that had received it.
   std::map<std::pair<Key, int>, std::uint64_t> seen_by_later;
   for (NodeId l : leaders)
-    for (const AcceptedWrite& w : node(d, l).accepted())
+    for (const AcceptedWrite& w : nodes.at(l)->accepted())
       for (std::size_t from = 0; from < w.writer_seen.size(); ++from) {
         const std::uint64_t saw = static_cast<int>(from) == w.leader ? w.counter - 1 : w.writer_seen[from];
         auto& most = seen_by_later[{w.key, static_cast<int>(from)}];
@@ -61,7 +60,7 @@ Convergence analyse_convergence(const Deployment& d, const std::map<std::pair<Ke
       }
 
   for (NodeId l : leaders)
-    for (const AcceptedWrite& w : node(d, l).accepted()) {
+    for (const AcceptedWrite& w : nodes.at(l)->accepted()) {
       auto ack = acked_at.find({w.key, w.version});
       if (ack == acked_at.end())
         continue;  // never acknowledged: nothing was promised

@@ -1,0 +1,235 @@
+#include "experiments/report.hpp"
+
+#include <cmath>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "experiments/csv.hpp"
+#include "experiments/experiment.hpp"
+#include "experiments/models/registry.hpp"
+
+namespace replisim {
+
+namespace {
+
+std::string number(double x) { return std::isnan(x) ? "" : fmt::format("{:.6f}", x); }
+double ratio(double a, double b) { return b == 0 ? std::nan("") : a / b; }
+template <typename T>
+std::string text(const T& x)
+{
+  return fmt::format("{}", x);
+}
+
+// Every model's parameters, as this run's model has them (as typed, or its
+// default, or what the model reports it used), empty for the other models'.
+void add_model_params(SummaryRow& row, const Experiment& e, const SummaryRow& results)
+{
+  const ModelSpec& spec = models().get(e.config().model);
+  for (const ModelRegistry::SharedParam& p : models().params()) {
+    const std::string column = p.spec.column();
+    std::string value = summary_value(results, column);
+    const bool declared = std::any_of(spec.params.begin(), spec.params.end(),
+                                      [&](const ParamSpec& q) { return q.name == p.spec.name; });
+    if (value.empty() && declared)
+      value = p.spec.type == ParamType::flag ? (e.config().params.flag(p.spec.name) ? "1" : "0")
+                                             : e.config().params.text(p.spec.name);
+    row.emplace_back(column, value);
+  }
+}
+
+void add_run_params(SummaryRow& row, const RunConfig& c)
+{
+  const bool star = c.platform.empty();
+  row.insert(row.end(), {
+      {"delay", fmt::format("{}", fmt::join(c.delays, " "))},
+      {"service", fmt::format("{}", fmt::join(c.services, " "))},
+      {"threads", text(c.threads)},
+      {"sync_writes", c.sync_writes ? "1" : "0"},
+      {"down", fmt::format("{}", fmt::join(c.down, ";"))},
+      {"latency_scale", text(c.latency_scale)},
+      {"latency", star ? c.latency : ""},
+      {"latency_ms", star ? number(c.latency_s * 1e3) : ""},
+      {"bandwidth", star ? c.bandwidth : ""},
+      {"host_speed", star ? c.host_speed : ""},
+      {"cores", star ? text(c.cores) : ""},
+      {"ops", text(c.ops)},
+      {"read_ratio", text(c.read_ratio)},
+      {"keys", text(c.keys)},
+      {"key_dist", c.key_dist},
+      {"concurrency", text(c.concurrency)},
+      {"rate", text(c.rate)},
+      {"value_bytes", text(c.value_bytes)},
+      {"timeout", c.timeout},
+  });
+}
+
+void add_latency_results(SummaryRow& row, const OpMetrics& m)
+{
+  double write_sum = 0;
+  for (double x : m.write_ms)
+    write_sum += x;
+  row.insert(row.end(), {
+      {"writes_ok", text(m.writes_ok)},
+      {"writes_failed", text(m.writes_failed)},
+      {"write_p50_ms", number(percentile(m.write_ms, 50))},
+      {"write_p95_ms", number(percentile(m.write_ms, 95))},
+      {"write_p99_ms", number(percentile(m.write_ms, 99))},
+      {"write_mean_ms", number(ratio(write_sum, static_cast<double>(m.write_ms.size())))},
+      {"write_max_ms", number(m.write_ms.empty() ? std::nan("") : m.write_ms.back())},
+      {"write_queued_mean_ms", number(ratio(m.write_queued_ms, static_cast<double>(m.writes_ok)))},
+      {"reads_ok", text(m.reads_ok)},
+      {"read_p50_ms", number(percentile(m.read_ms, 50))},
+      {"read_p99_ms", number(percentile(m.read_ms, 99))},
+      {"stale_read_fraction", number(ratio(static_cast<double>(m.stale_reads), static_cast<double>(m.reads_ok)))},
+      {"stale_versions_behind_mean",
+       number(ratio(static_cast<double>(m.stale_versions_behind), static_cast<double>(m.stale_reads)))},
+      {"stale_versions_behind_max", text(m.max_versions_behind)},
+  });
+}
+
+void add_role_results(SummaryRow& row, const Experiment& e)
+{
+  const OpMetrics& m = e.metrics();
+  std::uint64_t write_msgs = m.writes_ok + m.writes_failed;  // each write's request from its client
+  for (const Traffic& t : e.traffic())
+    write_msgs += t.write_path_msgs_sent;
+  const RoleSummary roles = e.role_graph().summary();
+  row.insert(row.end(), {
+      {"msgs_per_write", number(ratio(static_cast<double>(write_msgs), static_cast<double>(m.writes_ok + m.writes_failed)))},
+      {"leader_is_primary_fraction",
+       number(ratio(static_cast<double>(m.writes_led_by_primary), static_cast<double>(m.writes_ok)))},
+      {"mixed_role_nodes", text(roles.mixed_role_nodes)},
+      {"max_leader_units", text(roles.max_leader_units)},
+      {"min_leader_units", text(roles.min_leader_units)},
+      {"leader_imbalance", number(roles.leader_imbalance)},
+      {"leaders_per_unit", text(roles.max_leaders_per_unit)},
+  });
+}
+
+void add_load_results(SummaryRow& row, const Experiment& e)
+{
+  const int busiest = busiest_node(e.loads());
+  row.insert(row.end(), {
+      {"throughput_writes_per_s", number(ratio(static_cast<double>(e.metrics().writes_ok), e.cluster().clock()))},
+      {"busiest_node", busiest >= 0 ? text(busiest) : ""},
+      {"busiest_node_utilization",
+       busiest >= 0 ? number(e.loads()[static_cast<std::size_t>(busiest)].busy_fraction) : ""},
+  });
+}
+
+}  // namespace
+
+SummaryRow summary_row(const Experiment& e)
+{
+  const RunConfig& c = e.config();
+  const SummaryRow results = e.model().results();
+  SummaryRow row = {
+      {"model", c.model},
+      {"platform", c.platform.empty() ? "star" : c.platform},
+      {"nodes", text(c.nodes)},
+      {"clients", text(c.clients)},
+      {"rf", c.rf_text.empty() ? text(c.rf) : c.rf_text},
+  };
+  add_model_params(row, e, results);
+  add_run_params(row, c);
+  row.emplace_back("unit_count", text(e.placement().unit_count()));
+  add_latency_results(row, e.metrics());
+  add_role_results(row, e);
+  add_load_results(row, e);
+  for (const std::string& column : models().result_columns())
+    row.emplace_back(column, summary_value(results, column));
+  row.insert(row.end(), {
+      {"sim_time_s", number(e.cluster().clock())},
+      {"wall_s", number(e.wall_s())},
+      {"seed", text(c.seed)},
+  });
+  return row;
+}
+
+std::string summary_value(const SummaryRow& row, const std::string& name)
+{
+  for (const auto& [column, value] : row)
+    if (column == name)
+      return value;
+  return "";
+}
+
+std::string summary_csv(const SummaryRow& row)
+{
+  CsvRecord names, values;
+  for (const auto& [name, value] : row) {
+    names.push_back(name);
+    values.push_back(value);
+  }
+  return csv_line(names) + csv_line(values);
+}
+
+std::string roles_csv(const Experiment& e)
+{
+  const auto roles = e.role_graph().per_node();
+  const std::vector<NodeId> follows = e.model().follows();
+  std::string csv = "node,host,zone,primary_units,replica_units,leader_units,follower_units,writes_led,"
+                    "writes_replicated,msgs_sent,msgs_received,bytes_sent,follows,threads,busy_fraction,"
+                    "queue_wait_p99_ms,queue_wait_mean_ms,max_queue_length,messages_handled\n";
+  for (std::size_t n = 0; n < roles.size(); ++n) {
+    const auto& r = roles[n];
+    const auto& host = e.cluster().nodes()[n];
+    const auto& counters = e.nodes()[n]->counters();
+    const Traffic& t = e.traffic().at(n);
+    const NodeLoadSummary& load = e.loads().at(n);
+    const NodeId leader = n < follows.size() ? follows[n] : kNoNode;
+    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", n, host.name, host.zone,
+                       r.primary_units, r.replica_units, r.leader_units, r.follower_units, counters.writes_led,
+                       counters.writes_replicated, t.msgs_sent, t.msgs_received, t.bytes_sent,
+                       leader == kNoNode ? std::string() : text(leader), load.threads, number(load.busy_fraction),
+                       number(load.queue_wait_p99_ms), number(load.queue_wait_mean_ms), load.max_queue_length,
+                       load.handled);
+  }
+  return csv;
+}
+
+RunOutputs::RunOutputs(const RunConfig& config) : config_(config)
+{
+  if (config_.out.empty())
+    return;
+  std::filesystem::create_directories(config_.out);
+  ops_ = std::make_unique<OutputFile>(config_.out, "ops.csv");
+}
+
+RunOutputs::~RunOutputs() = default;
+
+std::ostream* RunOutputs::ops_stream() { return ops_ ? &ops_->stream() : nullptr; }
+
+void RunOutputs::commit(const Experiment& e)
+{
+  std::unique_ptr<OutputFile> dot;
+  if (!config_.roles_dot.empty()) {
+    const std::filesystem::path path(config_.roles_dot);
+    dot = std::make_unique<OutputFile>(path.has_parent_path() ? path.parent_path() : ".", path.filename().string());
+    std::vector<std::string> names;
+    for (const HostInfo& h : e.cluster().nodes())
+      names.push_back(h.name);
+    e.role_graph().write_dot(dot->stream(), names);
+  }
+  if (!ops_) {
+    if (dot)
+      dot->commit();
+    return;
+  }
+  OutputFile roles(config_.out, "roles.csv");
+  roles.stream() << roles_csv(e);
+  OutputFile summary(config_.out, "summary.csv");
+  summary.stream() << summary_csv(e.summary());
+  OutputFile visibility(config_.out, "visibility.csv");
+  visibility.stream() << e.metrics().visibility_csv();
+  if (dot)
+    dot->commit();
+  ops_->commit();
+  roles.commit();
+  visibility.commit();
+  summary.commit();
+}
+
+}  // namespace replisim
