@@ -123,7 +123,10 @@ def render(data, out):
         seen.update(p["role"])
         bars = ax.bar(x, busy, 0.72, color=colors, edgecolor="0.3", linewidth=0.6, zorder=3)
         if len(r) <= 16:
-            ax.bar_label(bars, labels=[f"{v:.0%}" for v in busy], fontsize=7.5, padding=1.5)
+            for t in ax.bar_label(bars, labels=[f"{v:.0%}" for v in busy], fontsize=7.5, padding=1.5):
+                # Readable where the mean line crosses it.
+                t.set_bbox(dict(boxstyle="square,pad=0.05", fc="white", ec="none", alpha=0.85))
+                t.set_zorder(6)
         mean = busy.mean()
         ax.axhline(mean, color="black", ls="--", lw=1.1, zorder=4)
         # The spread in one line, in the empty top of the panel (bars stay below 100%).
