@@ -19,12 +19,29 @@ TITLE_PARAMS = [
     ("write_concern", "w={}"),
     ("acks", "acks={}"),
     ("min_insync", "min.insync={}"),
+    ("leaders_per_zone", "{} leaders per zone"),
     ("consistency", "CL={}"),
     ("read_consistency", "read CL={}"),
     ("dcs", "{} DCs"),
     ("latency", "latency {}"),
     ("inter_dc_latency", "inter-DC {}"),
+    ("read_ratio", "{} reads"),
+    ("rate", "open loop {} ops/s per client"),
+    ("service", "{}"),
+    ("threads", "{} per node"),
 ]
+# Shown only when nodes do work (a service cost is given): without one, the
+# number of worker threads changes nothing.
+SERVICE_PARAMS = ("threads",)
+
+# One colour and marker per replication model, the same in every plot; other
+# models (and other --hue columns) get the remaining colours in order.
+MODEL_STYLES = {
+    "leader-follower": ("C0", "o"),
+    "partitioned": ("C1", "s"),
+    "leaderless": ("C2", "^"),
+    "multi-leader": ("C3", "D"),
+}
 
 
 # Run parameters of summary.csv (README "Output files"): when one differs between
@@ -33,7 +50,9 @@ TITLE_PARAMS = [
 RUN_PARAMS = ["model", "platform", "nodes", "clients", "rf", "write_concern", "acks", "min_insync",
               "vnodes", "strategy", "coordinator", "consistency", "read_consistency", "read_repair",
               "read_from", "delay", "down", "latency_scale", "latency", "bandwidth", "ops", "read_ratio",
-              "keys", "key_dist", "concurrency", "rate", "value_bytes", "units"]
+              "keys", "key_dist", "concurrency", "rate", "value_bytes", "units", "leaders_per_zone",
+              "leader_choice", "replication_interval", "service", "threads", "sync_writes",
+              "host_speed", "cores"]
 
 # Axis labels for summary.csv columns; any other column is labelled by its name
 # and the unit its suffix implies (column_unit).
@@ -65,6 +84,24 @@ COLUMN_LABELS = {
     "leader_imbalance": "leader imbalance (×, max / mean leader units)",
     "sim_time_s": "simulated time (s)",
     "wall_s": "wall-clock time of the simulation (s)",
+    "rate": "offered load per client (ops/s; 0 = closed loop)",
+    "concurrency": "operations outstanding per client (closed loop)",
+    "service": "processing cost per message",
+    "threads": "worker threads per node",
+    "cores": "cores per host",
+    "host_speed": "host speed (flop/s)",
+    "sync_writes": "synchronous disk write per replica (1 = on)",
+    "throughput_writes_per_s": "throughput (acknowledged writes/s)",
+    "write_queued_mean_ms": "write time spent queued at busy nodes, mean (ms)",
+    "busiest_node": "busiest node (index)",
+    "busiest_node_utilization": "busiest node: busy share of the run (%)",
+    # roles.csv, one row per node
+    "busy_fraction": "busy share of the run (%)",
+    "queue_wait_p99_ms": "wait in a node's queue before handling, p99 (ms)",
+    "queue_wait_mean_ms": "wait in a node's queue before handling, mean (ms)",
+    "max_queue_length": "longest queue of messages waiting at a node (count)",
+    "messages_handled": "messages handled (count)",
+    "queued_ms": "time spent queued at busy nodes (ms)",
 }
 for _kind in ("write", "read"):
     for _stat in ("p50", "p95", "p99", "mean", "max"):
@@ -163,8 +200,10 @@ def numeric_or_text(col):
 
 def column_unit(col):
     """Unit implied by a column name: times are milliseconds unless the name ends
-    in _s; a _fraction is a share, shown as %."""
-    for suffix, unit in (("_ms", "ms"), ("_s", "s"), ("_fraction", "%")):
+    in _s (but _per_s is a rate); a _fraction or _utilization is a share, shown as %."""
+    if col.endswith("_per_s"):
+        return "/s"
+    for suffix, unit in (("_ms", "ms"), ("_s", "s"), ("_fraction", "%"), ("_utilization", "%")):
         if col.endswith(suffix):
             return unit
     return ""
@@ -186,6 +225,8 @@ def format_value(col, v):
     unit = column_unit(col)
     if unit == "%":
         return f"{v * 100:.3g}%"
+    if unit == "/s":
+        return f"{v:,.0f}/s"
     return f"{v:g}" + (f" {unit}" if unit else "")
 
 
@@ -209,9 +250,69 @@ def check_output(out):
         raise InputError(f"output directory not found: {d}")
 
 
+def number(v):
+    """'1,500' for 1500.0, '0.05' for 0.05: a count or a rate as a reader writes it."""
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.3g}"
+
+
+def service_text(service):
+    """'cost per message (exp. mean): client request 0.5 · write 0.2 · ack 0.05 ms' from
+    --service's 'client=exp:0.5ms write=exp:0.2ms ack=exp:0.05ms'; "" when none is given."""
+    laws = [w.split("=", 1) for w in str(service).split()]
+    if not laws:
+        return ""
+    if any(len(kw) != 2 for kw in laws):
+        return f"cost per message: {service}"
+    names = {"client": "client request", "all": "every message"}
+    dists = {d.split(":", 1)[0] for _, d in laws}
+    law = {"exp": "exp. mean", "const": "constant"}.get(next(iter(dists)))
+    if len(dists) == 1 and law and all(d.count(":") == 1 for _, d in laws):
+        # One law with one parameter each: name the law once, and a shared unit once, at the end.
+        vals = [d.split(":", 1)[1] for _, d in laws]
+        units = {v.lstrip("0123456789.") for v in vals}
+        unit = next(iter(units)) if len(units) == 1 else ""
+        vals = [v[:len(v) - len(unit)] if unit else _spaced(v) for v in vals]
+        return (f"cost per message ({law}): "
+                + " · ".join(f"{names.get(k, k)} {v}" for (k, _), v in zip(laws, vals))
+                + (f" {unit}" if unit else ""))
+    return "cost per message: " + " · ".join(f"{names.get(k, k)} {d}" for k, d in laws)
+
+
+def _spaced(v):
+    """'0.5 ms' for '0.5ms'."""
+    num = v.rstrip("abcdefghijklmnopqrstuvwxyzµ")
+    return f"{num} {v[len(num):]}" if num and num != v else v
+
+
+def wrap_parts(parts, width):
+    """Join title parts with ', ' into lines of at most about `width` characters."""
+    lines, line = [], ""
+    for part in parts:
+        if line and len(line) + 2 + len(part) > width:
+            lines.append(line + ",")
+            line = part
+        else:
+            line = f"{line}, {part}" if line else part
+    return "\n".join(lines + ([line] if line else []))
+
+
 def _fmt_value(key, v):
     if key == "platform":  # a file path: its name says which platform
         return os.path.splitext(os.path.basename(v))[0] if v != "star" else "star"
+    if key == "service":
+        return service_text(v)
+    if key == "threads":
+        return f"{v} worker thread{'' if v == '1' else 's'}"
+    if key == "read_ratio":  # a share; 0 (writes only) is left out
+        try:
+            return f"{float(v) * 100:.3g}%" if float(v) > 0 else ""
+        except ValueError:
+            return v
+    if key == "rate":  # 0: a closed loop, whose load is set by concurrency instead
+        try:
+            return number(float(v)) if float(v) > 0 else ""
+        except ValueError:
+            return v
     # DESIGN.md §4: times are milliseconds unless the name says otherwise.
     if "latency" in key:
         try:
@@ -222,14 +323,83 @@ def _fmt_value(key, v):
     return v
 
 
-def run_title(summary, fallback):
-    """'leader-follower — 9 nodes, rf 3, w=majority, latency 1 ms' from summary.csv."""
+def title_parts(summary, skip=()):
+    """The run parameters of TITLE_PARAMS that `summary` (a dict of strings) has, as
+    ['9 nodes', 'rf 3', 'w=majority', ...], leaving out the keys in `skip`."""
+    works = summary.get("service", "") not in ("", "nan")
+    parts = []
+    for k, fmt in TITLE_PARAMS:
+        if k in skip or summary.get(k, "") in ("", "nan") or (k in SERVICE_PARAMS and not works):
+            continue
+        v = _fmt_value(k, summary[k])
+        if v != "":
+            parts.append(fmt.format(v))
+    return parts
+
+
+def run_title(summary, fallback, width=90):
+    """'leader-follower — 9 nodes, rf 3, w=majority, latency 1 ms' from summary.csv, in lines
+    of about `width` characters (a run with processing costs has a long title)."""
     if not summary:
         return fallback
-    parts = [fmt.format(_fmt_value(k, summary[k]))
-             for k, fmt in TITLE_PARAMS if summary.get(k, "") not in ("", "nan")]
+    parts = title_parts(summary)
     model = summary.get("model") or "replisim run"
-    return model + (" — " + ", ".join(parts) if parts else "")
+    return wrap_parts([model + (" — " + parts[0] if parts else "")] + parts[1:], width)
+
+
+def shared_params(df, skip=()):
+    """Columns of a summary table (strings, as read_table gives) that hold one non-empty value
+    in every row, as a dict: the parameters a whole figure shares."""
+    out = {}
+    for c in df.columns:
+        if c in skip:
+            continue
+        vals = df[c].astype(str).unique()
+        if len(vals) == 1 and vals[0] not in ("", "nan"):
+            out[c] = vals[0]
+    return out
+
+
+def model_styles(models):
+    """{model: (colour, marker)}: the fixed MODEL_STYLES, then unused colours for the others."""
+    used = {c for c, _ in MODEL_STYLES.values()}
+    spare = iter([f"C{i}" for i in range(10) if f"C{i}" not in used] * 10)
+    markers = iter(["v", "P", "X", "*", "h"] * 10)
+    return {m: MODEL_STYLES.get(m) or (next(spare), next(markers)) for m in models}
+
+
+def model_note(model, shared):
+    """Who takes the writes in `model`, for a legend: '3 primaries take every write'.
+    `shared`: the parameters (strings) every run of that model shares; "" when unknown."""
+    def integer(k):
+        try:
+            v = float(shared.get(k, ""))
+            return int(v) if v == int(v) and v > 0 else None
+        except ValueError:
+            return None
+    nodes, rf, units = integer("nodes"), integer("rf"), integer("unit_count") or integer("units")
+    if model == "leader-follower":
+        if nodes and rf:
+            n = nodes // rf
+            return "one primary takes every write" if n == 1 else f"{n} primaries take every write"
+        return f"the primaries, one node in {rf}, take every write" if rf else ""
+    if model == "partitioned" and units:
+        if nodes and units % nodes == 0:
+            return f"{units} partitions: every node leads {units // nodes}"
+        return f"{units} partitions, leaders spread over the nodes"
+    if model == "leaderless":
+        return "any node coordinates a write"
+    if model == "multi-leader" and integer("leaders_per_zone"):
+        k = integer("leaders_per_zone")
+        zone = "" if shared.get("platform") == "star" else " per zone"  # a generated star is one zone
+        return f"{k} leader{'s' if k != 1 else ''}{zone} take{'s' if k == 1 else ''} the writes"
+    return ""
+
+
+def model_order(models):
+    """Models in the order of MODEL_STYLES (the README's), then any others as first seen."""
+    seen = list(dict.fromkeys(models))
+    return [m for m in MODEL_STYLES if m in seen] + [m for m in seen if m not in MODEL_STYLES]
 
 
 def beside(path, name):

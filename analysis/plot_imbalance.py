@@ -13,6 +13,10 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 DEFAULT_NAME = "leader_imbalance.png"
 PARAMS = common.RUN_PARAMS
+# What decides which node leads and holds which unit; the other run parameters (the workload:
+# rate, ops, read_ratio, service costs...) change latencies, not roles.
+PLACEMENT = ["model", "platform", "nodes", "rf", "units", "unit_count", "vnodes", "strategy",
+             "leaders_per_zone", "down", "seed", "start_index"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 
 
@@ -43,6 +47,7 @@ def load(summary_csv, x="nodes", hue="model", title=None):
     if df.empty:
         raise common.InputError(f"{summary_csv}: no run has a leader imbalance "
                                 f"(no node leads a unit, or {x} is empty)")
+    df, collapsed = one_per_placement(df, x, hue)
     if title is None:
         # Parameters every run shares; x and hue are in the axes and legend already.
         shared = {k: v for k, v in (common.read_summary(summary_csv) or {}).items()
@@ -51,7 +56,25 @@ def load(summary_csv, x="nodes", hue="model", title=None):
         shared.setdefault("model", f"{n} run{'s' if n != 1 else ''}")
         title = common.run_title(shared, f"{n} runs from {summary_csv}")
     return {"runs": df, "skipped": skipped, "x": x, "hue": hue, "title": title,
-            "failed_note": failed_note, "failed_warning": failed_warning}
+            "failed_note": failed_note, "failed_warning": failed_warning, "collapsed": collapsed}
+
+
+def one_per_placement(df, x, hue):
+    """The runs with one row per placement and seed: a sweep that also varies the workload (the
+    default experiment's two rates) runs every placement several times, with the same roles, and
+    counting each would make a point's "seeds" more than there are. Returns (rows, workload
+    parameters collapsed); rows unchanged when the duplicates' roles differ or seeds are unknown."""
+    if "seed" not in df or df["seed"].isna().any():
+        return df, []
+    key = [c for c in dict.fromkeys([x, hue] + PLACEMENT) if c in df]
+    by = df.groupby(key, sort=False, dropna=False)
+    workload = [c for c in PARAMS if c in df and c not in key
+                and (by[c].nunique(dropna=False) > 1).any()]
+    if not workload:
+        return df, []
+    if (by[["leader_imbalance", "mixed_role_nodes"]].nunique(dropna=False) > 1).any().any():
+        return df, []  # roles differ after all: keep every run, and mixed_params says so
+    return df.drop_duplicates(key), workload
 
 
 def best_possible(units, nodes):
@@ -74,11 +97,11 @@ def units_note(g):
     return f"{u.min():g}–{u.max():g} units"
 
 
-def mixed_params(runs, x, hue):
-    """Parameters (other than x, hue and seed) that differ within one plotted point."""
+def mixed_params(runs, x, hue, skip=()):
+    """Parameters (other than x, hue, seed and `skip`) that differ within one plotted point."""
     out = []
     for c in PARAMS:
-        if c in (x, hue) or runs[c].isna().all():
+        if c in (x, hue) or c in skip or runs[c].isna().all():
             continue
         if (runs.groupby([x, "_hue"], sort=False, observed=True)[c]
                 .nunique(dropna=False) > 1).any():
@@ -107,8 +130,10 @@ def render(data, out):
                                    gridspec_kw={"height_ratios": [3, 1.4]})
     handles, seeds_per_point, spread = [], set(), False
     floor_drawn = False
+    # Models keep the colours and markers they have in every other plot.
+    styles = common.model_styles(hues) if hue == "model" else {}
     for i, h in enumerate(hues):
-        color, marker = f"C{i}", MARKERS[i % len(MARKERS)]
+        color, marker = styles.get(h) or (f"C{i}", MARKERS[i % len(MARKERS)])
         g = runs[runs["_hue"] == h]
         agg = g.groupby(x, sort=False).agg(
             imb=("leader_imbalance", "mean"), lo=("leader_imbalance", "min"),
@@ -152,7 +177,10 @@ def render(data, out):
     notes = [f"points: mean of {runs_txt} runs\n(seeds) each" if n_max > 1 else "one run per point"]
     if n_max > 1:
         notes.append("bars: min–max over seeds" if spread else "no bars: seeds agree")
-    mixed = mixed_params(runs, x, hue)
+    mixed = mixed_params(runs, x, hue, data["collapsed"])
+    if data["collapsed"]:
+        notes.append("runs that differ only in\n" + ", ".join(data["collapsed"])
+                     + " have the same roles:\ncounted once")
     if mixed:
         notes.append("caution: points also mix\n" + ", ".join(mixed))
     if data.get("failed_note"):
@@ -215,7 +243,7 @@ def main(argv=None):
         common.fail(e)
     if data["failed_warning"]:
         print(f"{p.prog}: warning: {data['failed_warning']}", file=sys.stderr)
-    for c in mixed_params(data["runs"], a.x, a.hue):
+    for c in mixed_params(data["runs"], a.x, a.hue, data["collapsed"]):
         print(f"{p.prog}: warning: points mix runs with different {c}", file=sys.stderr)
     print(render(data, out))
 

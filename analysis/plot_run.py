@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""Draw every plot of one replisim run directory: latency_cdf.png and roles.png."""
+"""Draw every plot of one replisim run directory: latency_cdf.png, roles.png, and load.png
+(how busy each node was) when the run had processing costs."""
 import argparse
 import os
 import sys
 
 import common
 import plot_latency
+import plot_load
 import plot_roles
 
 
@@ -18,11 +20,16 @@ def main(argv=None):
             raise common.InputError(f"directory not found: {a.dir}")
         # Load everything first so a bad input leaves no half-written set of PNGs.
         lat = plot_latency.load(os.path.join(a.dir, "ops.csv"))
-        roles = plot_roles.load(os.path.join(a.dir, "roles.csv"))
+        roles_csv = os.path.join(a.dir, "roles.csv")
+        roles = plot_roles.load(roles_csv)
+        # Only a run with processing costs (--service) has busy nodes to show.
+        busy = plot_load.load([roles_csv]) if plot_load.has_load(roles_csv) else None
     except common.InputError as e:
         common.fail(e)
     print(plot_latency.render(lat, os.path.join(a.dir, plot_latency.DEFAULT_NAME)))
     print(plot_roles.render(roles, os.path.join(a.dir, plot_roles.DEFAULT_NAME)))
+    if busy:
+        print(plot_load.render(busy, os.path.join(a.dir, plot_load.DEFAULT_NAME)))
 
 
 if __name__ == "__main__":

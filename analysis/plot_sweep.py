@@ -28,6 +28,13 @@ SPREAD_TEXT = {"minmax": "min–max over seeds",
                "ci95": "95% interval of the mean over seeds (Student t)"}
 
 
+def hue_style(hue, value, k):
+    """Colour and marker of the k-th line: a model's own (the same in every plot), else by order."""
+    if hue == "model" and value in common.MODEL_STYLES:
+        return common.MODEL_STYLES[value]
+    return f"C{k % 10}", MARKERS[k % len(MARKERS)]
+
+
 def t975(df):
     # Beyond the table, the Cornish-Fisher expansion is within 0.003 of the true value.
     return T975[df - 1] if df <= len(T975) else 1.95996 + 2.3722 / df
@@ -180,9 +187,9 @@ def render(data, out, spread="auto"):
                 lo = np.maximum(lo, log_floor)
             lows.append(np.nanmin(np.r_[lo, mean]))
             highs.append(np.nanmax(np.r_[hi, mean]))
-            color = f"C{k % 10}"
+            color, marker = hue_style(hue, hv, k)
             # Overlapping lines stay visible: later ones are drawn thinner, inside earlier markers.
-            style = dict(color=color, marker=MARKERS[k % len(MARKERS)],
+            style = dict(color=color, marker=marker,
                          ms=max(10 - 2.5 * k, 4), lw=max(2.2 - 0.3 * k, 1.2),
                          ls=LINESTYLES[k % len(LINESTYLES)] if numeric_x else "none",
                          zorder=3 + k)
@@ -253,7 +260,7 @@ def render(data, out, spread="auto"):
         ax0.set_ylim(bottom, top)
 
     # Legend and notes to the right of the top-right panel.
-    handles = [Line2D([], [], color=f"C{i % 10}", marker=MARKERS[i % len(MARKERS)],
+    handles = [Line2D([], [], color=hue_style(hue, hv, i)[0], marker=hue_style(hue, hv, i)[1],
                       ms=max(10 - 2.5 * i, 4), lw=max(2.2 - 0.3 * i, 1.2),
                       ls=LINESTYLES[i % len(LINESTYLES)] if numeric_x else "none",
                       label=common.format_value(hue, hv) if hue else f"mean {y}")
