@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "protocols/chain.hpp"
+#include "protocols/chain_router.hpp"
 #include "protocols/messages.hpp"
 #include "support/fake_network.hpp"
 
@@ -705,6 +706,60 @@ TEST(ChainTest, ParseChainReadsAcceptsTailAndCraqOnly)
       EXPECT_EQ(std::string(e.what()), "unknown chain read mode '" + std::string(bad) + "' (expected tail or craq)");
     }
   }
+}
+
+// Chains of three and two in an order that is not the nodes' numbering.
+Placement hand_built_chains() { return Placement(4, {{2, 0, 1}, {3, 1}}); }
+
+TEST(ChainRouterTest, WritesGoToTheHeadAndTailModeReadsToTheTail)
+{
+  const Placement placement = hand_built_chains();
+  const ChainRouter router(placement, ChainReads::tail);
+  Rng rng(5);
+  Rng untouched(5);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(router.route(OpKind::write, 0, rng), 2);
+    EXPECT_EQ(router.route(OpKind::write, 1, rng), 3);
+    EXPECT_EQ(router.route(OpKind::read, 0, rng), 1);
+    EXPECT_EQ(router.route(OpKind::read, 1, rng), 1);
+  }
+  EXPECT_EQ(rng.next(), untouched.next());  // no draw: routing is fixed
+}
+
+// CRAQ §2.3 reads "any node in the chain": a uniform draw over the unit's
+// replicas, rng.below(chain length) indexing the chain in placement order.
+TEST(ChainRouterTest, CraqReadsGoToAUniformlyDrawnReplica)
+{
+  const Placement placement = hand_built_chains();
+  const ChainRouter router(placement, ChainReads::craq);
+  Rng rng(7);
+  Rng replay(7);
+  std::map<NodeId, int> hits;
+  constexpr int kReads = 3000;
+  for (int i = 0; i < kReads; ++i) {
+    const NodeId chosen = router.route(OpKind::read, 0, rng);
+    EXPECT_EQ(chosen, placement.replicas(0)[replay.below(3)]);
+    ++hits[chosen];
+    EXPECT_EQ(router.route(OpKind::read, 1, rng), placement.replicas(1)[replay.below(2)]);
+    EXPECT_EQ(router.route(OpKind::write, 0, rng), 2);  // writes still go to the head, without a draw
+  }
+  ASSERT_EQ(hits.size(), 3u);
+  for (const auto& [node, count] : hits)  // 1000 expected each; 5 standard deviations is about 130
+    EXPECT_NEAR(count, kReads / 3, 130) << "node " << node;
+}
+
+// ops.csv reports the primary: in a chain the storage role is the tail's.
+TEST(ChainRouterTest, ThePrimaryIsTheTail)
+{
+  const Placement placement = hand_built_chains();
+  for (ChainReads reads : {ChainReads::tail, ChainReads::craq}) {
+    const ChainRouter router(placement, reads);
+    for (NodeId coordinator : {0, 1, 2, 3}) {
+      EXPECT_EQ(router.primary(placement, 0, coordinator), 1);
+      EXPECT_EQ(router.primary(placement, 1, coordinator), 1);
+    }
+  }
+  EXPECT_EQ(placement.primary(0), 2);  // the placement's own primary is the head: the router overrides it
 }
 
 }  // namespace
