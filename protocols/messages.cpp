@@ -10,6 +10,7 @@ struct ValuesIn {
   std::size_t operator()(const ReplicaWrite&) const { return 1; }
   std::size_t operator()(const ReplicaReadReply&) const { return 1; }
   std::size_t operator()(const FollowerUpdate&) const { return 1; }
+  std::size_t operator()(const ChainForward&) const { return 1; }
   std::size_t operator()(const LeaderSync& m) const { return m.records.size(); }
   std::size_t operator()(const auto&) const { return 0; }
 };
@@ -17,6 +18,8 @@ struct ValuesIn {
 
 std::size_t values_in(const Message& message) { return std::visit(ValuesIn{}, message); }
 
+// Chain replication's forwards and acks are write-path legs by their kind;
+// the CRAQ version query and its reply are read legs.
 bool is_write_path(const Message& message)
 {
   const MessageKind kind = kind_of(message);
@@ -31,11 +34,15 @@ struct KindOf {
   MessageKind operator()(const ReplicaWrite&) const { return MessageKind::write; }
   MessageKind operator()(const LeaderSync&) const { return MessageKind::write; }
   MessageKind operator()(const FollowerUpdate&) const { return MessageKind::write; }
+  MessageKind operator()(const ChainForward&) const { return MessageKind::write; }
   MessageKind operator()(const FollowerAck&) const { return MessageKind::ack; }
   MessageKind operator()(const ReplicateAck&) const { return MessageKind::ack; }
   MessageKind operator()(const ReplicaWriteAck&) const { return MessageKind::ack; }
+  MessageKind operator()(const ChainAck&) const { return MessageKind::ack; }
   MessageKind operator()(const ReplicaRead&) const { return MessageKind::read; }
+  MessageKind operator()(const CommittedVersionQuery&) const { return MessageKind::read; }
   MessageKind operator()(const ReplicaReadReply&) const { return MessageKind::response; }
+  MessageKind operator()(const CommittedVersionReply&) const { return MessageKind::response; }
   MessageKind operator()(const auto&) const { return MessageKind::client; }
 };
 }  // namespace
