@@ -141,7 +141,12 @@ void Experiment::run()
 {
   const auto wall_start = std::chrono::steady_clock::now();
   RunOutputs outputs(config_);
-  metrics_ = std::make_unique<OpMetrics>(outputs.ops_stream());
+  metrics_ = std::make_unique<OpMetrics>(outputs.ops_stream(), [this] {
+    Time oldest = kNever;
+    for (const auto& client : clients_)
+      oldest = std::min(oldest, client->oldest_outstanding());
+    return oldest;
+  });
 
   traffic_.assign(nodes_.size(), Traffic{});
   for (NodeId n = 0; n < static_cast<NodeId>(nodes_.size()); ++n)

@@ -24,9 +24,9 @@ double percentile(const std::vector<double>& sorted, double p)
 const std::vector<double> OpMetrics::kVisibilityEdgesMs = {0,   0.5, 1,   2,    5,    10,   20,    50,
                                                             100, 200, 500, 1000, 2000, 5000, 10000, kNever};
 
-OpMetrics::OpMetrics(std::ostream* ops_csv)
+OpMetrics::OpMetrics(std::ostream* ops_csv, std::function<Time()> oldest_outstanding)
     : visibility_reads(kVisibilityEdgesMs.size() - 1, 0), visibility_consistent(kVisibilityEdgesMs.size() - 1, 0),
-      csv_(ops_csv)
+      csv_(ops_csv), oldest_outstanding_(std::move(oldest_outstanding))
 {
   if (csv_ != nullptr)
     *csv_ << "op_id,client,kind,key,unit,coordinator,primary,start_ms,end_ms,latency_ms,acks,outcome,version,stale,"
@@ -58,6 +58,38 @@ std::uint64_t OpMetrics::versions_newer(Key key, Time t, Version version) const
 
 void OpMetrics::record(const Completion& op)
 {
+  if (op.kind == OpKind::write && op.outcome == Outcome::ok) {
+    // A write is acknowledged when its leader or coordinator held the acks it
+    // needed (PBS's commit), not when the reply reached the client; replies
+    // can overtake one another, so commits are put in their own order.
+    const Time committed = op.committed >= 0 ? op.committed : op.end;
+    auto& history = acked_[op.key];
+    const auto at = std::upper_bound(history.begin(), history.end(), committed,
+                                     [](Time t, const Acked& a) { return t < a.at; });
+    auto it = history.insert(at, Acked{committed, op.version, op.version, committed});
+    // Each entry's newest: the largest version acknowledged up to it.
+    for (; it != history.end(); ++it) {
+      const bool later = it->version >= (it == history.begin() ? 0 : std::prev(it)->newest);
+      it->newest = later ? it->version : std::prev(it)->newest;
+      it->newest_at = later ? it->at : std::prev(it)->newest_at;
+    }
+  }
+  unjudged_.push_back(op);
+  while (!unjudged_.empty() && ready()) {
+    judge(unjudged_.front());
+    unjudged_.pop_front();
+  }
+}
+
+bool OpMetrics::ready() const
+{
+  const Completion& op = unjudged_.front();
+  return op.kind == OpKind::write || op.outcome != Outcome::ok || !oldest_outstanding_ ||
+         oldest_outstanding_() > op.start;
+}
+
+void OpMetrics::judge(const Completion& op)
+{
   const bool ok = op.outcome == Outcome::ok;
   const double latency_ms = (op.end - op.start) * 1e3;
   std::string_view stale;  // empty for writes and failed reads
@@ -69,16 +101,6 @@ void OpMetrics::record(const Completion& op)
       write_ms.push_back(latency_ms);
       writes_led_by_primary += op.coordinator == op.primary ? 1 : 0;
       write_queued_ms += op.queued * 1e3;
-      // A write is acknowledged when its leader or coordinator held the acks
-      // it needed (PBS's commit), not when the reply reached the client.
-      const Time committed = op.committed >= 0 ? op.committed : op.end;
-      auto& history = acked_[op.key];
-      Acked a{committed, op.version, op.version, committed};
-      if (!history.empty() && history.back().newest > op.version) {
-        a.newest = history.back().newest;
-        a.newest_at = history.back().newest_at;
-      }
-      history.push_back(a);
     } else {
       ++writes_failed;
     }
@@ -127,6 +149,8 @@ std::string OpMetrics::visibility_csv() const
 
 void OpMetrics::finish()
 {
+  for (; !unjudged_.empty(); unjudged_.pop_front())
+    judge(unjudged_.front());
   std::sort(write_ms.begin(), write_ms.end());
   std::sort(read_ms.begin(), read_ms.end());
 }

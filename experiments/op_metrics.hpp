@@ -2,6 +2,8 @@
 // (streamed, so a run's memory does not grow with a row per op), latency
 // samples for percentiles, and the staleness of each read.
 #pragma once
+#include <deque>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <unordered_map>
@@ -16,12 +18,20 @@ double percentile(const std::vector<double>& sorted, double p);
 
 class OpMetrics {
 public:
-  explicit OpMetrics(std::ostream* ops_csv);  // nullptr: no ops.csv
+  // `ops_csv`: nullptr for no ops.csv. `oldest_outstanding`: when the oldest
+  // operation still outstanding at any client started (kNever if none); a
+  // write acknowledged before a read began started before it, so once every
+  // operation that started before a read has finished, the read can be
+  // judged. Without it, reads are judged as they come.
+  explicit OpMetrics(std::ostream* ops_csv, std::function<Time()> oldest_outstanding = {});
 
   // Completions must arrive in the order they finished (simulated time).
+  // A read is judged (stale or not) once every write that can have been
+  // acknowledged before it began is known; rows keep the order operations
+  // finished in.
   void record(const Completion& op);
 
-  // Sorts the latency samples; call once, after the run.
+  // Judges what is left and sorts the latency samples; call once, after the run.
   void finish();
 
   std::uint64_t writes_ok = 0;
@@ -44,6 +54,10 @@ public:
   std::string visibility_csv() const;
 
 private:
+  void judge(const Completion& op);
+  // Whether the oldest unjudged operation can be judged now.
+  bool ready() const;
+
   // One acknowledged write of a key. `newest` is the newest version
   // acknowledged up to `at` (with LWW timestamps a later ack may carry an
   // older version), `newest_at` when that version was acknowledged.
@@ -59,7 +73,9 @@ private:
   std::uint64_t versions_newer(Key key, Time t, Version version) const;
 
   std::ostream* csv_;
-  std::unordered_map<Key, std::vector<Acked>> acked_;  // per key, in time order
+  std::function<Time()> oldest_outstanding_;
+  std::deque<Completion> unjudged_;  // in the order they finished
+  std::unordered_map<Key, std::vector<Acked>> acked_;  // per key, in order of acknowledgement
 };
 
 }  // namespace replisim

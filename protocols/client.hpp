@@ -3,6 +3,7 @@
 // ended. Closed loop keeps `concurrency` operations outstanding; open loop
 // issues operations at Poisson arrivals whatever is outstanding.
 #pragma once
+#include <map>
 #include <memory>
 #include <unordered_map>
 #include <utility>
@@ -64,6 +65,8 @@ public:
   Ready on_timer(TimerId id, Time now) override;
 
   bool done() const { return finished_ == config_.ops; }
+  // When the oldest operation still outstanding started; kNever if none.
+  Time oldest_outstanding() const { return outstanding_.empty() ? kNever : outstanding_.begin()->second.start; }
   // Operations finished since the last call, in the order they finished.
   std::vector<Completion> take_completed() { return std::exchange(completed_, {}); }
 
@@ -85,7 +88,7 @@ private:
   Rng routing_rng_;  // the router's, apart: read routing never shifts the workload
   std::uint64_t issued_ = 0;
   std::uint64_t finished_ = 0;
-  std::unordered_map<OpId, Completion> outstanding_;
+  std::map<OpId, Completion> outstanding_;  // op ids grow with issue time: the first is the oldest
   std::vector<Completion> completed_;
 };
 

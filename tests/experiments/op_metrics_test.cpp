@@ -299,5 +299,45 @@ TEST(OpMetrics, CountsWritesLedByThePrimary)
   EXPECT_EQ(metrics.writes_ok, 3u);
 }
 
+// A write acknowledged (committed at its leader) before a read began, whose
+// reply reaches its client only after the read has finished: the read is
+// judged once that write is known, and still reported in the order the
+// operations finished.
+TEST(DeferredStaleness, AReadWaitsForWritesThatStartedBeforeIt)
+{
+  std::ostringstream csv;
+  Time oldest = 0.5;  // the write, still outstanding
+  OpMetrics metrics(&csv, [&oldest] { return oldest; });
+  Completion w = write(0, 5, 1, 0.5, 3.0);
+  w.committed = 1.0;
+  metrics.record(read(1, 5, 0, 2.0, 2.5));
+  EXPECT_EQ(rows(csv).size(), 0u) << "judged before the write was known";
+  oldest = kNever;
+  metrics.record(w);
+  EXPECT_EQ(rows(csv), (std::vector<std::string>{
+                           "1,0,read,5,0,-1,-1,2000.000000,2500.000000,500.000000,1,ok,0,1,1000.000000,1,0.000000",
+                           "0,0,write,5,0,0,0,500.000000,3000.000000,2500.000000,2,ok,1,,,,0.000000",
+                       }));
+  EXPECT_EQ(metrics.stale_reads, 1u);
+}
+
+// Replies overtake one another: the history of a key is kept in the order of
+// its commits, not of the replies.
+TEST(DeferredStaleness, CommitsArriveOutOfOrder)
+{
+  OpMetrics metrics(nullptr);
+  Completion later = write(0, 5, 2, 0.0, 1.0);
+  later.committed = 0.8;
+  Completion earlier = write(1, 5, 1, 0.0, 2.0);
+  earlier.committed = 0.4;
+  metrics.record(later);
+  metrics.record(earlier);
+  metrics.record(read(2, 5, 1, 0.6, 2.5));  // after version 1's commit, before version 2's: not stale
+  metrics.record(read(3, 5, 1, 0.9, 2.6));  // after both: stale
+  EXPECT_EQ(metrics.stale_reads, 1u);
+  metrics.finish();
+  EXPECT_EQ(metrics.reads_ok, 2u);
+}
+
 }  // namespace
 }  // namespace replisim

@@ -1,0 +1,97 @@
+// chain: chain replication (van Renesse and Schneider, OSDI 2004), with CRAQ
+// reads (Terrace and Freedman, USENIX ATC 2009). It splits the roles inside
+// one unit: the head leads (takes and orders every write), the tail is the
+// primary (holds the committed copy reads trust).
+#include <fmt/format.h>
+
+#include "experiments/models/leader_based.hpp"
+#include "experiments/models/registry.hpp"
+#include "protocols/chain.hpp"
+#include "protocols/chain_router.hpp"
+
+namespace replisim {
+
+namespace {
+
+// Chain u is the rf nodes after u on a ring of the nodes, as CRAQ places
+// chains by consistent hashing: with as many chains as nodes, every node is
+// the head of one, the tail of one and in the middle of the others.
+Placement ring_of_chains(int nodes, int chains, int rf)
+{
+  std::vector<std::vector<NodeId>> replicas;
+  for (int u = 0; u < chains; ++u) {
+    std::vector<NodeId> chain;
+    for (int i = 0; i < rf; ++i)
+      chain.push_back((u + i) % nodes);
+    replicas.push_back(std::move(chain));
+  }
+  return Placement(nodes, std::move(replicas));
+}
+
+class ChainModel final : public Model {
+public:
+  ChainModel(const ModelContext& context, Placement placement)
+      : Model(context.config.rf), placement_(std::move(placement)),
+        config_{parse_chain_reads(context.params.text("chain-reads"))}
+  {
+  }
+
+  const Placement& placement() const override { return placement_; }
+  std::unique_ptr<NodeMachine> make_node(NodeId node) override
+  {
+    return std::make_unique<ChainNode>(node, placement_, config_);
+  }
+  std::unique_ptr<Router> make_router(ClientId) override
+  {
+    return std::make_unique<ChainRouter>(placement_, config_.reads);
+  }
+  // No failover yet: the head of each chain leads it, the tail is its primary.
+  UnitRoles roles() const override
+  {
+    UnitRoles r;
+    for (UnitId u = 0; u < placement_.unit_count(); ++u) {
+      const auto chain = placement_.replicas(u);
+      r.primaries.push_back({chain.back()});
+      r.leaders.push_back({chain.front()});
+    }
+    return r;
+  }
+
+private:
+  Placement placement_;
+  ChainConfig config_;
+};
+
+}  // namespace
+
+void add_chain(ModelRegistry& registry)
+{
+  ParamSpec units;
+  units.name = "units";
+  units.type = ParamType::integer;
+  units.min = 1;
+  units.max = 1'000'000;  // a placement and a log per unit: memory grows with it
+  units.help = "chains, placed on a ring of the nodes (default: one per node)";
+
+  ParamSpec reads;
+  reads.name = "chain-reads";
+  reads.type = ParamType::choice;
+  reads.default_value = "tail";
+  reads.choices = {"tail", "craq"};
+  reads.help = "tail (reads at the tail, as in chain replication) or craq (at any replica, which asks the tail for "
+               "the committed version when it holds a dirty one)";
+
+  registry.add({"chain",
+                "chain replication, CRAQ",
+                {units, reads},
+                {},
+                [](const ModelContext& context) -> std::unique_ptr<Model> {
+                  require_plain_rf(context);
+                  const int nodes = static_cast<int>(context.cluster.nodes().size());
+                  const int chains = context.params.given("units") ? static_cast<int>(context.params.integer("units"))
+                                                                   : nodes;
+                  return std::make_unique<ChainModel>(context, ring_of_chains(nodes, chains, context.config.rf));
+                }});
+}
+
+}  // namespace replisim
