@@ -4,7 +4,7 @@
 
 #include <simgrid/s4u.hpp>
 
-#include "actors/cluster.hpp"
+#include "actors/engine_setup.hpp"
 
 namespace replisim {
 
@@ -19,14 +19,13 @@ struct Request {
 BareLoopResult run_bare_loop(const std::vector<std::string>& engine_args, const std::string& platform_file,
                              int clients, int concurrency, std::uint64_t requests, double cost_flops)
 {
-  Cluster cluster(engine_args, MessageSizes{});  // for its engine and host roles
-  cluster.load_platform(platform_file);
-  auto* engine = sg4::Engine::get_instance();
-  const auto& nodes = cluster.nodes();
+  const auto engine = create_engine(engine_args);
+  const PlatformHosts hosts = load_platform(*engine, platform_file);
+  const auto& nodes = hosts.nodes;
   BareLoopResult result;
 
   for (std::size_t n = 0; n < nodes.size(); ++n) {
-    sg4::Actor::create("bare-node", engine->host_by_name(nodes[n].name), [n, cost_flops] {
+    sg4::Actor::create("bare-node", nodes[n], [n, cost_flops] {
       sg4::Mailbox* inbox = sg4::Mailbox::by_name("bare-node" + std::to_string(n));
       inbox->set_receiver(sg4::Actor::self());
       for (;;) {
@@ -39,7 +38,7 @@ BareLoopResult run_bare_loop(const std::vector<std::string>& engine_args, const 
   }
   const std::uint64_t per_client = requests / static_cast<std::uint64_t>(clients);
   for (int c = 0; c < clients; ++c) {
-    sg4::Actor::create("bare-client", engine->host_by_name(cluster.host_of_client(c).name),
+    sg4::Actor::create("bare-client", hosts.clients.at(static_cast<std::size_t>(c) % hosts.clients.size()),
                        [c, concurrency, per_client, &result, node_count = nodes.size()] {
                          sg4::Mailbox* inbox = sg4::Mailbox::by_name("bare-client" + std::to_string(c));
                          inbox->set_receiver(sg4::Actor::self());
@@ -62,7 +61,7 @@ BareLoopResult run_bare_loop(const std::vector<std::string>& engine_args, const 
                        });
   }
   const auto start = std::chrono::steady_clock::now();
-  cluster.run();
+  engine->run();
   result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

@@ -10,39 +10,41 @@
 #include <fmt/format.h>
 #include <simgrid/s4u.hpp>
 
-#include "actors/engine_args.hpp"
 
 namespace replisim {
 
 struct Cluster::Impl final : TimerListener {
   Impl(DelayModel delays, std::uint64_t delay_seed) : network(timers, std::move(delays), delay_seed) {}
 
-  std::unique_ptr<sg4::Engine> engine;
   MessageSizes sizes;
-  std::vector<sg4::Host*> node_hosts;
+  std::vector<NodeHost> nodes;
   std::vector<sg4::Host*> client_hosts;
+  std::vector<sg4::Host*> placed_clients;  // by client id; null: round-robin
   TimerQueue timers;
   Network network;
   std::deque<NodeServer> servers;     // deques: the network and timers hold references
   std::deque<ClientDriver> clients;
   std::deque<Traffic> client_traffic;  // clients' own traffic is not reported
-  std::vector<sg4::Host*> hosts_in_file_order;
-  std::unordered_set<sg4::Host*> hosts_seen;
   int clients_done = 0;
   std::function<bool()> quiescent;  // set: drain after the clients
   double drain_poll_s = 0;
+  bool end_with_clients = true;
   bool finished = false;
   double end_s = 0;
 
   sg4::Host* client_host(ClientId c) const
   {
-    const auto& pool = client_hosts.empty() ? node_hosts : client_hosts;
-    return pool.at(static_cast<std::size_t>(c) % pool.size());
+    const auto i = static_cast<std::size_t>(c);
+    if (i < placed_clients.size() && placed_clients[i] != nullptr)
+      return placed_clients[i];
+    if (client_hosts.empty())
+      return nodes.at(i % nodes.size()).host;
+    return client_hosts.at(i % client_hosts.size());
   }
 
   void client_done()
   {
-    if (++clients_done == static_cast<int>(clients.size()))
+    if (++clients_done == static_cast<int>(clients.size()) && end_with_clients)
       drain_or_finish();
   }
 
@@ -73,23 +75,6 @@ struct Cluster::Impl final : TimerListener {
 
 namespace {
 
-// SimGrid wants a mutable argc/argv that outlives the engine's parsing.
-std::unique_ptr<sg4::Engine> make_engine(const std::vector<std::string>& user_args)
-{
-  static std::vector<std::string> storage;
-  storage = {"replisim"};
-  for (const auto& a : default_engine_args())
-    storage.push_back(a);
-  storage.insert(storage.end(), user_args.begin(), user_args.end());
-  static std::vector<char*> argv;
-  argv.clear();
-  for (auto& s : storage)
-    argv.push_back(s.data());
-  argv.push_back(nullptr);
-  int argc = static_cast<int>(storage.size());
-  return std::make_unique<sg4::Engine>(&argc, argv.data());
-}
-
 double route_latency(const sg4::Host* from, const sg4::Host* to)
 {
   if (from == to)
@@ -100,91 +85,55 @@ double route_latency(const sg4::Host* from, const sg4::Host* to)
   return latency;
 }
 
-HostInfo info_of(const sg4::Host* host) { return {host->get_name(), host->get_englobing_zone()->get_name()}; }
-
 }  // namespace
 
-Cluster::Cluster(const std::vector<std::string>& engine_args, MessageSizes sizes, DelayModel delays,
+Cluster::Cluster(std::vector<NodeHost> nodes, std::vector<sg4::Host*> clients, MessageSizes sizes, DelayModel delays,
                  std::uint64_t delay_seed)
     : impl_(std::make_unique<Impl>(std::move(delays), delay_seed))
 {
-  impl_->engine = make_engine(engine_args);
   impl_->sizes = sizes;
+  impl_->client_hosts = std::move(clients);
+  for (NodeHost& n : nodes) {
+    if (n.zone.empty())
+      n.zone = n.host->get_englobing_zone()->get_name();
+    node_info_.push_back({n.host->get_name(), n.zone});
+  }
+  impl_->nodes = std::move(nodes);
 }
 
 Cluster::~Cluster() = default;
 
-void Cluster::load_platform(const std::string& path)
-{
-  if (!std::ifstream(path).good())
-    throw PlatformError("cannot read platform file '" + path + "'");
-  // Hosts in the file's order: the engine lists them by name. The creation
-  // signal fires once while parsing (file order) and again when sealing.
-  auto& in_file_order = impl_->hosts_in_file_order;
-  sg4::Host::on_creation_cb([impl = impl_.get()](sg4::Host& h) {
-    if (impl->hosts_seen.insert(&h).second)
-      impl->hosts_in_file_order.push_back(&h);
-  });
-  try {
-    impl_->engine->load_platform(path);
-    impl_->engine->seal_platform();  // routes are only known once sealed
-  } catch (const std::exception& e) {
-    throw PlatformError(std::string("platform file '") + path + "': " + e.what());
-  }
+void Cluster::turn_off_node(NodeId id) { impl_->nodes.at(id).host->turn_off(); }
 
-  const bool any_role = std::any_of(in_file_order.begin(), in_file_order.end(),
-                                    [](const sg4::Host* h) { return h->get_property("role") != nullptr; });
-  for (sg4::Host* h : in_file_order) {
-    const char* role = h->get_property("role");
-    const bool client = any_role ? (role != nullptr && std::string(role) == "client")
-                                 : h->get_name().starts_with("client");
-    const bool node = any_role ? (role != nullptr && std::string(role) == "node") : !client;
-    if (client)
-      impl_->client_hosts.push_back(h);
-    else if (node)
-      impl_->node_hosts.push_back(h);
-  }
-  if (impl_->node_hosts.empty())
-    throw PlatformError("platform file '" + path + "' has no datastore node host");
-  for (const auto* h : impl_->node_hosts)
-    node_info_.push_back(info_of(h));
-  for (const auto* h : impl_->client_hosts)
-    client_info_.push_back(info_of(h));
+HostInfo Cluster::host_of_client(ClientId c) const
+{
+  const sg4::Host* h = impl_->client_host(c);
+  return {h->get_name(), h->get_englobing_zone()->get_name()};
 }
 
-void Cluster::use_only_nodes(int count)
+void Cluster::place_client(ClientId c, sg4::Host* host)
 {
-  impl_->node_hosts.resize(static_cast<std::size_t>(count));
-  node_info_.resize(static_cast<std::size_t>(count));
-}
-
-void Cluster::scale_latencies(double factor)
-{
-  for (sg4::Link* link : impl_->engine->get_all_links())
-    link->set_latency(link->get_latency() * factor);
-}
-
-void Cluster::turn_off_node(NodeId id) { impl_->node_hosts.at(id)->turn_off(); }
-
-const HostInfo& Cluster::host_of_client(ClientId c) const
-{
-  const auto& pool = client_info_.empty() ? node_info_ : client_info_;
-  return pool.at(static_cast<std::size_t>(c) % pool.size());
+  if (impl_->placed_clients.size() <= static_cast<std::size_t>(c))
+    impl_->placed_clients.resize(static_cast<std::size_t>(c) + 1, nullptr);
+  impl_->placed_clients[static_cast<std::size_t>(c)] = host;
 }
 
 double Cluster::latency_node_to_node(NodeId a, NodeId b) const
 {
-  return route_latency(impl_->node_hosts.at(a), impl_->node_hosts.at(b));
+  return route_latency(impl_->nodes.at(a).host, impl_->nodes.at(b).host);
 }
 
 double Cluster::latency_client_to_node(ClientId c, NodeId n) const
 {
-  return route_latency(impl_->client_host(c), impl_->node_hosts.at(n));
+  return route_latency(impl_->client_host(c), impl_->nodes.at(n).host);
 }
 
 int Cluster::threads_of(NodeId id, int fallback) const
 {
-  const sg4::Host* host = impl_->node_hosts.at(id);
+  const NodeHost& node = impl_->nodes.at(id);
+  if (node.threads > 0)
+    return node.threads;
+  const sg4::Host* host = node.host;
   const char* value = host->get_property("threads");
   if (value == nullptr)
     return fallback;
@@ -198,9 +147,9 @@ int Cluster::threads_of(NodeId id, int fallback) const
 
 void Cluster::require_disks() const
 {
-  for (const sg4::Host* h : impl_->node_hosts)
-    if (h->get_disks().empty())
-      throw PlatformError(fmt::format("--sync-writes: node host '{}' has no <disk> to write to", h->get_name()));
+  for (const NodeHost& n : impl_->nodes)
+    if (n.host->get_disks().empty())
+      throw PlatformError(fmt::format("--sync-writes: node host '{}' has no <disk> to write to", n.host->get_name()));
 }
 
 void Cluster::add_node(NodeId id, StateMachine& machine, Traffic& traffic, const ServerSettings& settings,
@@ -208,7 +157,7 @@ void Cluster::add_node(NodeId id, StateMachine& machine, Traffic& traffic, const
 {
   if (static_cast<std::size_t>(id) != impl_->servers.size())
     throw std::logic_error("Cluster::add_node: nodes are added in order");
-  sg4::Host* host = impl_->node_hosts.at(id);
+  sg4::Host* host = impl_->nodes.at(id).host;
   NodeServer& server = impl_->servers.emplace_back(machine, id, host, impl_->network, impl_->timers, impl_->sizes,
                                                    traffic, settings, threads_of(id, settings.threads), service_seed);
   impl_->network.attach(Address::node(id), host, server);
@@ -231,21 +180,32 @@ void Cluster::drain_after_clients(std::function<bool()> quiescent, double poll_s
   impl_->drain_poll_s = poll_s;
 }
 
-void Cluster::run()
+void Cluster::add_endpoint(ClientId id, Receiver& endpoint)
 {
-  // Time 0: every machine takes its start input, nodes first (a node that is
-  // down runs nothing), then clients.
+  impl_->network.attach(Address::client(id), impl_->client_host(id), endpoint);
+}
+
+Network& Cluster::network() { return impl_->network; }
+
+void Cluster::start()
+{
   for (std::size_t n = 0; n < impl_->servers.size(); ++n)
-    if (impl_->node_hosts[n]->is_on())
+    if (impl_->nodes[n].host->is_on())
       impl_->servers[n].start();
   for (ClientDriver& c : impl_->clients)
     c.start();
-  if (impl_->clients.empty())
-    impl_->finish();
-  impl_->engine->run();
-  release_ended_activities();
+  if (impl_->clients.empty() && impl_->end_with_clients)
+    impl_->drain_or_finish();
+}
+
+bool Cluster::finished() const { return impl_->finished; }
+
+void Cluster::keep_running_after_clients() { impl_->end_with_clients = false; }
+
+void Cluster::stop()
+{
   if (!impl_->finished)
-    throw std::runtime_error("the simulation ended before every client was done: a reply never came");
+    impl_->finish();
 }
 
 double Cluster::clock() const { return impl_->finished ? impl_->end_s : sg4::Engine::get_clock(); }

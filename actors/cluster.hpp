@@ -1,85 +1,93 @@
-// The SimGrid side of a run: the engine, the platform, which host is a
-// datastore node and which a client, and the servers and clients that drive
-// the protocol state machines. The only SimGrid-facing API the experiment
-// drivers see.
+// The SimGrid side of one datastore: which hosts run its nodes and its
+// clients, and the servers, clients, network and timers that drive their
+// protocol state machines. It runs on an engine and platform someone else
+// made (engine_setup.hpp, or a user's own program) and never creates,
+// seals or runs the engine itself. The only SimGrid-facing API the
+// experiment drivers see.
 #pragma once
 #include <functional>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "actors/client_driver.hpp"
+#include "actors/engine_setup.hpp"
 #include "actors/server.hpp"
 #include "actors/wire.hpp"
 #include "protocols/client.hpp"
 #include "protocols/delay.hpp"
 
 namespace simgrid::s4u {
-class Engine;
 class Host;
 }  // namespace simgrid::s4u
 
 namespace replisim {
 
-struct PlatformError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 struct HostInfo {
   std::string name;
-  std::string zone;  // the host's enclosing zone: its datacenter or rack
+  std::string zone;  // its datacenter or rack: the host's enclosing zone, unless a deployment says otherwise
+};
+
+// A host that runs a datastore node.
+struct NodeHost {
+  simgrid::s4u::Host* host = nullptr;
+  std::string zone;  // empty: the host's enclosing zone
+  int threads = 0;   // 0: the host's `threads` property, else the run's --threads
 };
 
 class Cluster {
 public:
-  // Creates the process's one SimGrid engine. `engine_args` are SimGrid's own
-  // --cfg= and --log= options, applied after replisim's defaults.
-  // `delays` adds random per-kind delays to messages, drawn from `delay_seed`.
-  Cluster(const std::vector<std::string>& engine_args, MessageSizes sizes, DelayModel delays = DelayModel(),
-          std::uint64_t delay_seed = 0);
+  // `clients`: hosts the clients run on, round-robin (the nodes' hosts when
+  // empty). `delays` adds random per-kind delays to messages, drawn from
+  // `delay_seed`.
+  Cluster(std::vector<NodeHost> nodes, std::vector<simgrid::s4u::Host*> clients, MessageSizes sizes,
+          DelayModel delays = DelayModel(), std::uint64_t delay_seed = 0);
   ~Cluster();
   Cluster(const Cluster&) = delete;
   Cluster& operator=(const Cluster&) = delete;
 
-  // Loads a platform file and sorts its hosts into nodes and clients: by the
-  // host property role=node|client; when no host has it, hosts named client*
-  // are clients and the rest nodes. Hosts keep the file's order. Throws
-  // PlatformError naming the file (and line, for malformed XML).
-  void load_platform(const std::string& path);
-  void use_only_nodes(int count);  // keep the first `count` nodes
-  // Multiplies the latency of every link of the platform (--latency-scale).
-  void scale_latencies(double factor);
-  // Turns a node's host off for the whole run: it runs nothing, and messages
-  // to it are lost.
-  void turn_off_node(NodeId id);
-
   const std::vector<HostInfo>& nodes() const { return node_info_; }
-  const std::vector<HostInfo>& client_hosts() const { return client_info_; }
-  // The host client `c` runs on: client hosts round-robin, or nodes' hosts when
-  // the platform has no client host.
-  const HostInfo& host_of_client(ClientId c) const;
+  // The host client `c` runs on.
+  HostInfo host_of_client(ClientId c) const;
+  // Places client `c` on `host` instead of the round-robin choice.
+  void place_client(ClientId c, simgrid::s4u::Host* host);
 
   // One-way route latency in seconds (the sum of the links' latencies).
   double latency_node_to_node(NodeId a, NodeId b) const;
   double latency_client_to_node(ClientId c, NodeId n) const;
-  // Workers of node `id`: its host's `threads` property, else `fallback`.
-  // Throws PlatformError when the property is not a positive integer.
+  // Workers of node `id`: its deployment's, its host's `threads` property, or
+  // `fallback`. Throws PlatformError when the property is not a whole number
+  // in [1, 4096].
   int threads_of(NodeId id, int fallback) const;
   // Throws PlatformError naming the first node host without a <disk>.
   void require_disks() const;
+  // Turns a node's host off: it runs nothing, and messages to it are lost.
+  void turn_off_node(NodeId id);
 
   // `settings` must outlive the run. `service_seed` draws the node's costs.
   void add_node(NodeId id, StateMachine& machine, Traffic& traffic, const ServerSettings& settings,
                 std::uint64_t service_seed);
   void add_client(ClientId id, ClientMachine& machine, CompletionSink sink);
+  // A client endpoint driven from outside (the library's blocking calls).
+  void add_endpoint(ClientId id, Receiver& endpoint);
+  Network& network();
 
   // After the last client is done, keep simulating until no message is in
   // flight and `quiescent()` holds, checking every `poll_s` simulated seconds
   // (asynchronous replication outlives the clients).
   void drain_after_clients(std::function<bool()> quiescent, double poll_s);
 
-  void run();
+  // Gives every machine its start input, nodes first (a node whose host is
+  // off runs nothing), then clients. Call from maestro: before the engine
+  // runs, or in a simcall.
+  void start();
+  // Whether the run ended: every client done (and drained), or stopped.
+  bool finished() const;
+  // The run goes on when the workload's clients are done (others use the
+  // datastore too): it ends with stop(), or when the engine has nothing left.
+  void keep_running_after_clients();
+  // Ends the run now: whatever is in flight is cancelled.
+  void stop();
   // Simulated seconds at the end of the run (when the last client finished,
   // or the drain after it), or now while it runs.
   double clock() const;
@@ -89,7 +97,6 @@ private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::vector<HostInfo> node_info_;
-  std::vector<HostInfo> client_info_;
 };
 
 }  // namespace replisim

@@ -1,6 +1,5 @@
 #include "experiments/experiment.hpp"
 
-#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -9,10 +8,10 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <simgrid/s4u/Engine.hpp>
 
-#include "experiments/models/registry.hpp"
-#include "experiments/output_file.hpp"
-#include "experiments/report.hpp"
+#include "actors/activity.hpp"
+#include "actors/engine_setup.hpp"
 #include "platforms/star_platform.hpp"
 #include "protocols/rng.hpp"
 
@@ -21,12 +20,11 @@ namespace replisim {
 namespace {
 
 constexpr std::uint64_t kDelayStream = (1u << 20) + 2;  // past every client's stream
-constexpr std::uint64_t kServiceStreams = 1u << 21;     // node n draws its costs from stream kServiceStreams + n
 constexpr double kDrainPoll = 0.001;  // seconds: how often the end of an asynchronous run checks for quiet
 
 // SimGrid loads platforms from files; a generated star goes through a
 // temporary one (with the .xml ending SimGrid dispatches on).
-void load_star(Cluster& cluster, const RunConfig& config)
+PlatformHosts load_star(simgrid::s4u::Engine& engine, const RunConfig& config)
 {
   const std::string xml = star_platform_xml(config.star());
   std::string path = (std::filesystem::temp_directory_path() / "replisim-star-XXXXXX.xml").string();
@@ -36,25 +34,33 @@ void load_star(Cluster& cluster, const RunConfig& config)
   close(fd);
   std::ofstream(path) << xml;
   try {
-    cluster.load_platform(path);
+    PlatformHosts hosts = load_platform(engine, path);
+    std::filesystem::remove(path);
+    return hosts;
   } catch (...) {
     std::filesystem::remove(path);
     throw;
   }
-  std::filesystem::remove(path);
 }
 
-// Zone indices of the nodes, in order of first appearance; their names in `names`.
-std::vector<int> zone_indices(const Cluster& cluster, std::vector<std::string>& names)
+// The run's node and client hosts: the generated star, or the platform
+// file's (its first --nodes node hosts, when given).
+PlatformHosts run_hosts(simgrid::s4u::Engine& engine, RunConfig& config)
 {
-  std::vector<int> zone;
-  for (const HostInfo& h : cluster.nodes()) {
-    auto it = std::find(names.begin(), names.end(), h.zone);
-    if (it == names.end())
-      it = names.insert(names.end(), h.zone);
-    zone.push_back(static_cast<int>(it - names.begin()));
+  if (config.platform.empty())
+    return load_star(engine, config);
+  PlatformHosts hosts = load_platform(engine, config.platform);
+  const int available = static_cast<int>(hosts.nodes.size());
+  if (available == 0)
+    throw PlatformError("platform file '" + config.platform + "' has no datastore node host");
+  if (config.nodes_given) {
+    if (config.nodes > available)
+      throw std::invalid_argument(
+          fmt::format("--nodes: {} is more than the {} node hosts of '{}'", config.nodes, available, config.platform));
+    hosts.nodes.resize(static_cast<std::size_t>(config.nodes));
   }
-  return zone;
+  config.nodes = static_cast<int>(hosts.nodes.size());
+  return hosts;
 }
 
 }  // namespace
@@ -62,58 +68,19 @@ std::vector<int> zone_indices(const Cluster& cluster, std::vector<std::string>& 
 Experiment::Experiment(RunConfig config) : config_(std::move(config))
 {
   config_.check();
-  cluster_ = std::make_unique<Cluster>(config_.engine_args, MessageSizes{64, config_.value_bytes}, config_.delay_model,
-                                       derive_seed(config_.seed, kDelayStream));
-  load_platform();
-  deploy();
+  engine_ = create_engine(config_.engine_args);
+  PlatformHosts hosts = run_hosts(*engine_, config_);
+  if (config_.latency_scale != 1.0)
+    scale_latencies(*engine_, config_.latency_scale);
+  std::vector<NodeHost> nodes;
+  for (auto* h : hosts.nodes)
+    nodes.push_back({h});
+  cluster_ = std::make_unique<Cluster>(std::move(nodes), std::move(hosts.clients), MessageSizes{64, config_.value_bytes},
+                                       config_.delay_model, derive_seed(config_.seed, kDelayStream));
+  datastore_ = std::make_unique<Datastore>(config_, *cluster_);
 }
 
 Experiment::~Experiment() = default;
-
-void Experiment::load_platform()
-{
-  if (config_.platform.empty()) {
-    load_star(*cluster_, config_);
-  } else {
-    cluster_->load_platform(config_.platform);
-    const int available = static_cast<int>(cluster_->nodes().size());
-    if (config_.nodes_given) {
-      if (config_.nodes > available)
-        throw std::invalid_argument(
-            fmt::format("--nodes: {} is more than the {} node hosts of '{}'", config_.nodes, available, config_.platform));
-      cluster_->use_only_nodes(config_.nodes);
-    }
-    config_.nodes = static_cast<int>(cluster_->nodes().size());
-  }
-  if (config_.latency_scale != 1.0)
-    cluster_->scale_latencies(config_.latency_scale);
-  if (config_.sync_writes)
-    cluster_->require_disks();
-  server_settings_.threads = config_.threads;
-  server_settings_.service = config_.service_model;
-  server_settings_.sync_writes = config_.sync_writes;
-}
-
-void Experiment::deploy()
-{
-  membership_ = Membership::all_up(zone_indices(*cluster_, zones_));
-  for (const std::string& host : config_.down) {
-    const auto& all = cluster_->nodes();
-    auto it = std::find_if(all.begin(), all.end(), [&](const HostInfo& h) { return h.name == host; });
-    if (it == all.end())
-      throw std::invalid_argument(fmt::format("--down: no node host '{}'", host));
-    membership_.alive[static_cast<std::size_t>(it - all.begin())] = false;
-  }
-  const ModelContext context{config_, config_.params, *cluster_, membership_, zones_};
-  model_ = models().get(config_.model).deploy(context);
-  for (NodeId n = 0; n < membership_.node_count(); ++n) {
-    nodes_.push_back(model_->make_node(n));
-    if (!membership_.alive[n])
-      cluster_->turn_off_node(n);
-  }
-  for (ClientId c = 0; c < config_.clients; ++c)
-    routers_.push_back(model_->make_router(c));
-}
 
 void Experiment::add_clients()
 {
@@ -128,58 +95,45 @@ void Experiment::add_clients()
     cc.rate = config_.rate;
     cc.timeout = config_.timeout_s;
     cc.seed = derive_seed(config_.seed, static_cast<std::uint64_t>(c));
-    clients_.push_back(std::make_unique<ClientMachine>(cc, placement(), *routers_[c], workload));
+    clients_.push_back(std::make_unique<ClientMachine>(cc, placement(), datastore_->router(c), workload));
     if (cc.ops > 0)
-      cluster_->add_client(c, *clients_.back(), [this](const Completion& op) {
-        metrics_->record(op);
-        model_->on_completion(op);
-      });
+      cluster_->add_client(c, *clients_.back(), [this](const Completion& op) { datastore_->record(op); });
   }
+  datastore_->watch_outstanding([this] {
+    Time oldest = kNever;
+    for (const auto& client : clients_)
+      oldest = std::min(oldest, client->oldest_outstanding());
+    return oldest;
+  });
 }
 
 void Experiment::run()
 {
   const auto wall_start = std::chrono::steady_clock::now();
   RunOutputs outputs(config_);
-  metrics_ = std::make_unique<OpMetrics>(outputs.ops_stream(), [this] {
-    Time oldest = kNever;
-    for (const auto& client : clients_)
-      oldest = std::min(oldest, client->oldest_outstanding());
-    return oldest;
-  });
-
-  traffic_.assign(nodes_.size(), Traffic{});
-  for (NodeId n = 0; n < static_cast<NodeId>(nodes_.size()); ++n)
-    cluster_->add_node(n, *nodes_[n], traffic_[n], server_settings_,
-                       derive_seed(config_.seed, kServiceStreams + static_cast<std::uint64_t>(n)));
+  datastore_->write_ops_to(outputs.ops_stream());
   add_clients();
-  if (auto quiescent = model_->quiescent())
+  if (auto quiescent = datastore_->model().quiescent())
     cluster_->drain_after_clients(std::move(quiescent), kDrainPoll);
-
-  cluster_->run();
-  model_->after_run();
-  metrics_->finish();
-  for (NodeId n = 0; n < static_cast<NodeId>(nodes_.size()); ++n)
-    loads_.push_back(summarise_load(cluster_->load_of(n), cluster_->clock()));
-  wall_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  summary_ = summary_row(*this);
-  outputs.commit(*this);
+  cluster_->start();
+  engine_->run();
+  release_ended_activities();
+  if (!cluster_->finished())
+    throw std::runtime_error("the simulation ended before every client was done: a reply never came");
+  datastore_->finish(cluster_->clock());
+  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  summary_ = summary_row(*datastore_, wall_s);
+  outputs.commit(*datastore_, summary_);
 }
 
-RoleGraph Experiment::role_graph() const
-{
-  const UnitRoles roles = model_->roles();
-  return RoleGraph(placement(), roles.primaries, roles.leaders);
-}
-
-std::string placement_csv(const Experiment& e)
+std::string placement_csv(const Datastore& d)
 {
   std::string csv = "unit,leader,replicas\n";
-  const UnitRoles roles = e.model().roles();
-  for (UnitId u = 0; u < e.placement().unit_count(); ++u) {
+  const UnitRoles roles = d.model().roles();
+  for (UnitId u = 0; u < d.placement().unit_count(); ++u) {
     const auto& leaders = roles.leaders.at(static_cast<std::size_t>(u));
     csv += fmt::format("{},{},{}\n", u, leaders.empty() ? std::string() : fmt::format("{}", fmt::join(leaders, ";")),
-                       fmt::join(e.placement().replicas(u), ";"));
+                       fmt::join(d.placement().replicas(u), ";"));
   }
   return csv;
 }

@@ -103,7 +103,7 @@ int main(int argc, char** argv)
     }
     Experiment experiment(config);
     if (placement->parsed()) {
-      std::cout << placement_csv(experiment);
+      std::cout << placement_csv(experiment.datastore());
       return 0;
     }
     experiment.run();

@@ -7,7 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "experiments/csv.hpp"
-#include "experiments/experiment.hpp"
+#include "experiments/datastore.hpp"
 #include "experiments/models/registry.hpp"
 
 namespace replisim {
@@ -24,7 +24,7 @@ std::string text(const T& x)
 
 // Every model's parameters, as this run's model has them (as typed, or its
 // default, or what the model reports it used), empty for the other models'.
-void add_model_params(SummaryRow& row, const Experiment& e, const SummaryRow& results)
+void add_model_params(SummaryRow& row, const Datastore& e, const SummaryRow& results)
 {
   const ModelSpec& spec = models().get(e.config().model);
   for (const ModelRegistry::SharedParam& p : models().params()) {
@@ -89,7 +89,7 @@ void add_latency_results(SummaryRow& row, const OpMetrics& m)
   });
 }
 
-void add_role_results(SummaryRow& row, const Experiment& e)
+void add_role_results(SummaryRow& row, const Datastore& e)
 {
   const OpMetrics& m = e.metrics();
   std::uint64_t write_msgs = m.writes_ok + m.writes_failed;  // each write's request from its client
@@ -108,7 +108,7 @@ void add_role_results(SummaryRow& row, const Experiment& e)
   });
 }
 
-void add_load_results(SummaryRow& row, const Experiment& e)
+void add_load_results(SummaryRow& row, const Datastore& e)
 {
   const int busiest = busiest_node(e.loads());
   row.insert(row.end(), {
@@ -121,7 +121,7 @@ void add_load_results(SummaryRow& row, const Experiment& e)
 
 }  // namespace
 
-SummaryRow summary_row(const Experiment& e)
+SummaryRow summary_row(const Datastore& e, double wall_s)
 {
   const RunConfig& c = e.config();
   const SummaryRow results = e.model().results();
@@ -142,7 +142,7 @@ SummaryRow summary_row(const Experiment& e)
     row.emplace_back(column, summary_value(results, column));
   row.insert(row.end(), {
       {"sim_time_s", number(e.cluster().clock())},
-      {"wall_s", number(e.wall_s())},
+      {"wall_s", number(wall_s)},
       {"seed", text(c.seed)},
   });
   return row;
@@ -166,7 +166,7 @@ std::string summary_csv(const SummaryRow& row)
   return csv_line(names) + csv_line(values);
 }
 
-std::string roles_csv(const Experiment& e)
+std::string roles_csv(const Datastore& e)
 {
   const auto roles = e.role_graph().per_node();
   const std::vector<NodeId> follows = e.model().follows();
@@ -202,7 +202,7 @@ RunOutputs::~RunOutputs() = default;
 
 std::ostream* RunOutputs::ops_stream() { return ops_ ? &ops_->stream() : nullptr; }
 
-void RunOutputs::commit(const Experiment& e)
+void RunOutputs::commit(const Datastore& e, const SummaryRow& summary_row)
 {
   std::unique_ptr<OutputFile> dot;
   if (!config_.roles_dot.empty()) {
@@ -221,7 +221,7 @@ void RunOutputs::commit(const Experiment& e)
   OutputFile roles(config_.out, "roles.csv");
   roles.stream() << roles_csv(e);
   OutputFile summary(config_.out, "summary.csv");
-  summary.stream() << summary_csv(e.summary());
+  summary.stream() << summary_csv(summary_row);
   OutputFile visibility(config_.out, "visibility.csv");
   visibility.stream() << e.metrics().visibility_csv();
   if (dot)

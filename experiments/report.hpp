@@ -11,16 +11,17 @@
 
 namespace replisim {
 
-class Experiment;
+class Datastore;
 
 // The run's parameters first (common, then every model's, empty where they do
 // not apply), then what it measured, then every model's result columns.
-SummaryRow summary_row(const Experiment& experiment);
+// `wall_s`: wall-clock seconds of the simulation.
+SummaryRow summary_row(const Datastore& datastore, double wall_s);
 std::string summary_csv(const SummaryRow& row);
 // The value of column `name`; empty if there is no such column.
 std::string summary_value(const SummaryRow& row, const std::string& name);
 
-std::string roles_csv(const Experiment& experiment);
+std::string roles_csv(const Datastore& datastore);
 
 // The files of one run: ops.csv is streamed while the run goes on; the
 // others are written at the end, and all of them appear together on commit.
@@ -29,7 +30,7 @@ public:
   explicit RunOutputs(const RunConfig& config);
   ~RunOutputs();
   std::ostream* ops_stream();  // null without --out
-  void commit(const Experiment& experiment);
+  void commit(const Datastore& datastore, const SummaryRow& summary);
 
 private:
   const RunConfig& config_;

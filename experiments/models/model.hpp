@@ -61,7 +61,7 @@ public:
   virtual void on_completion(const Completion& /*op*/) {}
   // Replication that outlives the clients (asynchronous): the run goes on
   // after the last client until this holds and no message is in flight.
-  virtual std::function<bool()> quiescent() { return nullptr; }
+  virtual std::function<bool()> quiescent() const { return nullptr; }
   // After the simulation; throws std::runtime_error when the model's own
   // end-of-run check fails.
   virtual void after_run() {}

@@ -99,7 +99,7 @@ public:
   }
   // Asynchronous replication outlives the clients: run until every leader has
   // shipped and received everything, then check they agree.
-  std::function<bool()> quiescent() override
+  std::function<bool()> quiescent() const override
   {
     return [this] {
       return std::none_of(nodes_.begin(), nodes_.end(), [](const MultiLeaderNode* n) { return n->has_unsent_writes(); });

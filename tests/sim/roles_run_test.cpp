@@ -62,7 +62,8 @@ TEST(LeaderFollowerRun, PlatformNodesFollowTheFileOrder)
   EXPECT_EQ(nodes[0].zone, "us-east");
   EXPECT_EQ(nodes[3].zone, "us-west");
   EXPECT_EQ(nodes[8].zone, "eu-west");
-  EXPECT_EQ(e.cluster().client_hosts().size(), 3u);
+  for (int c = 0; c < 3; ++c)  // clients round-robin over the client hosts, in file order
+    EXPECT_EQ(e.cluster().host_of_client(c).name, "client" + std::to_string(c));
 }
 
 }  // namespace

@@ -1,0 +1,104 @@
+#include "experiments/datastore.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "experiments/models/registry.hpp"
+#include "protocols/rng.hpp"
+
+namespace replisim {
+
+namespace {
+
+constexpr std::uint64_t kServiceStreams = 1u << 21;  // node n draws its costs from stream kServiceStreams + n
+
+// Zone indices of the nodes, in order of first appearance; their names in `names`.
+std::vector<int> zone_indices(const Cluster& cluster, std::vector<std::string>& names)
+{
+  std::vector<int> zone;
+  for (const HostInfo& h : cluster.nodes()) {
+    auto it = std::find(names.begin(), names.end(), h.zone);
+    if (it == names.end())
+      it = names.insert(names.end(), h.zone);
+    zone.push_back(static_cast<int>(it - names.begin()));
+  }
+  return zone;
+}
+
+}  // namespace
+
+Datastore::Datastore(const RunConfig& config, Cluster& cluster)
+    : config_(config), cluster_(cluster)
+{
+  if (config_.sync_writes)
+    cluster_.require_disks();
+  membership_ = Membership::all_up(zone_indices(cluster_, zones_));
+  for (const std::string& host : config_.down) {
+    const auto& all = cluster_.nodes();
+    auto it = std::find_if(all.begin(), all.end(), [&](const HostInfo& h) { return h.name == host; });
+    if (it == all.end())
+      throw std::invalid_argument(fmt::format("--down: no node host '{}'", host));
+    membership_.alive[static_cast<std::size_t>(it - all.begin())] = false;
+  }
+  const ModelContext context{config_, config_.params, cluster_, membership_, zones_};
+  model_ = models().get(config_.model).deploy(context);
+
+  server_settings_.threads = config_.threads;
+  server_settings_.service = config_.service_model;
+  server_settings_.sync_writes = config_.sync_writes;
+  traffic_.assign(static_cast<std::size_t>(membership_.node_count()), Traffic{});
+  for (NodeId n = 0; n < membership_.node_count(); ++n) {
+    nodes_.push_back(model_->make_node(n));
+    cluster_.add_node(n, *nodes_.back(), traffic_[static_cast<std::size_t>(n)], server_settings_,
+                      derive_seed(config_.seed, kServiceStreams + static_cast<std::uint64_t>(n)));
+    if (!membership_.alive[n])
+      cluster_.turn_off_node(n);
+  }
+  write_ops_to(nullptr);
+}
+
+void Datastore::write_ops_to(std::ostream* csv)
+{
+  metrics_ = std::make_unique<OpMetrics>(csv, [this] { return oldest_outstanding_ ? oldest_outstanding_() : kNever; });
+}
+
+Datastore::~Datastore() = default;
+
+const Router& Datastore::router(ClientId c)
+{
+  if (routers_.size() <= static_cast<std::size_t>(c))
+    routers_.resize(static_cast<std::size_t>(c) + 1);
+  auto& router = routers_[static_cast<std::size_t>(c)];
+  if (!router)
+    router = model_->make_router(c);
+  return *router;
+}
+
+void Datastore::watch_outstanding(std::function<Time()> oldest_outstanding)
+{
+  oldest_outstanding_ = std::move(oldest_outstanding);
+}
+
+void Datastore::record(const Completion& op)
+{
+  metrics_->record(op);
+  model_->on_completion(op);
+}
+
+void Datastore::finish(double run_s)
+{
+  model_->after_run();
+  metrics_->finish();
+  loads_.clear();
+  for (NodeId n = 0; n < static_cast<NodeId>(nodes_.size()); ++n)
+    loads_.push_back(summarise_load(cluster_.load_of(n), run_s));
+}
+
+RoleGraph Datastore::role_graph() const
+{
+  const UnitRoles roles = model_->roles();
+  return RoleGraph(placement(), roles.primaries, roles.leaders);
+}
+
+}  // namespace replisim

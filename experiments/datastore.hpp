@@ -1,0 +1,68 @@
+// A replicated datastore on a cluster's nodes: its model deployed, a state
+// machine and a server per node, a router per client, and everything it
+// measured. What a `replisim run` and a SimGrid program that uses replisim
+// as a library both build, on a Cluster made from their hosts.
+#pragma once
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "actors/cluster.hpp"
+#include "experiments/models/model.hpp"
+#include "experiments/node_load.hpp"
+#include "experiments/op_metrics.hpp"
+#include "experiments/role_graph.hpp"
+#include "experiments/run_config.hpp"
+
+namespace replisim {
+
+class Datastore {
+public:
+  // Deploys `config.model` (config checked) on the cluster's nodes and puts
+  // a server on each. Throws std::invalid_argument naming the flag when the
+  // model cannot fit them.
+  Datastore(const RunConfig& config, Cluster& cluster);
+  ~Datastore();
+
+  const RunConfig& config() const { return config_; }
+  const Cluster& cluster() const { return cluster_; }
+  const Model& model() const { return *model_; }
+  const Placement& placement() const { return model_->placement(); }
+  const std::vector<std::unique_ptr<NodeMachine>>& nodes() const { return nodes_; }
+  const std::vector<Traffic>& traffic() const { return traffic_; }
+
+  // Client `c`'s router, made on first use (clients may come and go).
+  const Router& router(ClientId c);
+  // How the oldest operation still outstanding started: metrics judge a read
+  // once nothing older can still change its verdict (op_metrics.hpp).
+  void watch_outstanding(std::function<Time()> oldest_outstanding);
+  // Writes ops.csv rows to `csv` from now on (before the first operation).
+  void write_ops_to(std::ostream* csv);
+  // Every finished operation, in the order they finished.
+  void record(const Completion& op);
+
+  // After the simulation: the model's own check, the metrics' last reads,
+  // each node's load over `run_s` seconds.
+  void finish(double run_s);
+  const OpMetrics& metrics() const { return *metrics_; }
+  const std::vector<NodeLoadSummary>& loads() const { return loads_; }
+  // The unit–node roles now.
+  RoleGraph role_graph() const;
+
+private:
+  RunConfig config_;
+  Cluster& cluster_;
+  std::vector<std::string> zones_;  // zone names, by zone index
+  Membership membership_;
+  std::unique_ptr<Model> model_;
+  std::vector<std::unique_ptr<NodeMachine>> nodes_;
+  std::vector<std::unique_ptr<Router>> routers_;  // by client
+  std::vector<Traffic> traffic_;
+  ServerSettings server_settings_;
+  std::function<Time()> oldest_outstanding_;
+  std::unique_ptr<OpMetrics> metrics_;
+  std::vector<NodeLoadSummary> loads_;
+};
+
+}  // namespace replisim
