@@ -26,6 +26,57 @@ constexpr Reserved kReserved[] = {
     {"help", "not a run parameter"},
 };
 
+// 12000000 as "12,000,000": counts in errors are read by people.
+std::string grouped(std::uint64_t count)
+{
+  std::string digits = std::to_string(count);
+  for (std::size_t at = digits.size(); at > 3; at -= 3)
+    digits.insert(at - 3, ",");
+  return digits;
+}
+
+std::string plural(std::uint64_t count, const std::string& one, const std::string& many)
+{
+  return grouped(count) + " " + (count == 1 ? one : many);
+}
+
+// How a spec's job count comes about, for the error that refuses it:
+// "3 axes of 200 × 300 × 100 values × 2 seeds".
+std::string size_text(const Spec& spec)
+{
+  const std::string seeds = plural(spec.seeds.size(), "seed", "seeds");
+  if (spec.axes.empty())
+    return "1 point × " + seeds;
+  if (spec.combine == Combine::zip)
+    return fmt::format("{} of {} × {}", plural(spec.axes.size(), "zipped axis", "zipped axes"),
+                       plural(spec.axes.front().values.size(), "value", "values"), seeds);
+  std::string lengths;
+  for (const Axis& axis : spec.axes)
+    lengths += (lengths.empty() ? "" : " × ") + grouped(axis.values.size());
+  return fmt::format("{} of {} values × {}", plural(spec.axes.size(), "axis", "axes"), lengths, seeds);
+}
+
+// Refuses a spec too big to run before anyone expands it: over kMaxJobs, or
+// so big that the count itself overflows (it would wrap, to 0 jobs even).
+void check_job_count(const Spec& spec, const std::string& path)
+{
+  const auto jobs = job_count(spec);
+  if (!jobs)
+    throw SpecError(path, fmt::format("more jobs than a 64-bit count holds ({}); a sweep may run at most {}",
+                                      size_text(spec), grouped(kMaxJobs)));
+  if (*jobs > kMaxJobs)
+    throw SpecError(path, fmt::format("{} jobs ({}) is more than the {} a sweep may run", grouped(*jobs),
+                                      size_text(spec), grouped(kMaxJobs)));
+}
+
+std::optional<std::uint64_t> times(std::uint64_t a, std::uint64_t b)
+{
+  std::uint64_t product = 0;
+  if (__builtin_mul_overflow(a, b, &product))
+    return std::nullopt;
+  return product;
+}
+
 using Entry = std::pair<const toml::key*, const toml::node*>;
 
 // A table's entries in the order the file lists them (toml++ sorts by name).
@@ -78,6 +129,7 @@ public:
     check_fixed_and_axes_apart(root, spec);
     if (spec.combine == Combine::zip)
       check_zip_lengths(root, spec);
+    check_job_count(spec, path_);
     return spec;
   }
 
@@ -251,6 +303,30 @@ private:
 SpecError::SpecError(const std::string& path, std::int64_t line, const std::string& message)
     : std::invalid_argument(fmt::format("{}:{}: {}", path, line, message))
 {
+}
+
+SpecError::SpecError(const std::string& path, const std::string& message)
+    : std::invalid_argument(fmt::format("{}: {}", path, message))
+{
+}
+
+std::optional<std::uint64_t> point_count(const Spec& spec)
+{
+  if (spec.axes.empty())
+    return 1;
+  if (spec.combine == Combine::zip)
+    return spec.axes.front().values.size();
+  std::optional<std::uint64_t> points = 1;
+  for (const Axis& axis : spec.axes)
+    if (!(points = times(*points, axis.values.size())))
+      return std::nullopt;
+  return points;
+}
+
+std::optional<std::uint64_t> job_count(const Spec& spec)
+{
+  const auto points = point_count(spec);
+  return points ? times(*points, spec.seeds.size()) : std::nullopt;
 }
 
 Spec parse_spec(const std::string& text, const std::string& path, const std::vector<std::string>& run_flags)

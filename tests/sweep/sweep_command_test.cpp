@@ -335,4 +335,43 @@ TEST_F(SweepCommand, MergeRefusesDirectoriesOfDifferentSweeps)
   EXPECT_FALSE(fs::exists(dir_ / "m.csv"));
 }
 
+// `flag = [1, ..., count]` for each flag: a spec of a chosen size.
+std::string axes_spec(const std::vector<std::string>& flags, int count)
+{
+  std::string text = "[axes]\n";
+  for (const std::string& flag : flags) {
+    text += flag + " = [";
+    for (int v = 1; v <= count; ++v)
+      text += std::to_string(v) + (v < count ? ", " : "]\n");
+  }
+  return text;
+}
+
+TEST_F(SweepCommand, ATrillionPointSpecIsRefusedAtOnceWithOneLine)
+{
+  const fs::path file = spec(axes_spec({"ops", "clients", "keys", "rf"}, 1000));  // 10^12 points
+  const fs::path out = dir_ / "out";
+  const auto start = std::chrono::steady_clock::now();
+  const Result r = replisim(fmt::format("sweep {} --out {}", file.string(), out.string()));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, fmt::format("replisim: error: {}: 1,000,000,000,000 jobs (4 axes of 1,000 × 1,000 × 1,000 × 1,000 "
+                               "values × 1 seed) is more than the 1,000,000 a sweep may run\n",
+                               file.string()));
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(SweepCommand, ASpecWhoseJobCountOverflowsIsRefused)
+{
+  // 256^8 = 2^64 jobs: a count that wraps says 0, and "0 jobs" would exit 0.
+  const fs::path file = spec(axes_spec({"ops", "clients", "keys", "rf", "nodes", "units", "leaders", "vnodes"}, 256));
+  const fs::path out = dir_ / "out";
+  const Result r = replisim(fmt::format("sweep {} --out {}", file.string(), out.string()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_EQ(r.err.rfind(fmt::format("replisim: error: {}: more jobs than a 64-bit count holds", file.string()), 0), 0u)
+      << r.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
 }  // namespace
