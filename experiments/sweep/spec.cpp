@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -25,6 +26,21 @@ constexpr Reserved kReserved[] = {
     {"roles-dot", "not available in a sweep (every job would write the same file)"},
     {"help", "not a run parameter"},
 };
+
+// Control characters (a newline in a file name, a byte of a binary file that
+// toml++ quotes) would break the one-line error: shown as \xNN.
+std::string one_line(const std::string& text)
+{
+  std::string line;
+  for (const char ch : text) {
+    const auto byte = static_cast<unsigned char>(ch);
+    if (byte < 0x20 || byte == 0x7f)
+      line += fmt::format("\\x{:02x}", byte);
+    else
+      line += ch;
+  }
+  return line;
+}
 
 // 12000000 as "12,000,000": counts in errors are read by people.
 std::string grouped(std::uint64_t count)
@@ -301,12 +317,12 @@ private:
 }  // namespace
 
 SpecError::SpecError(const std::string& path, std::int64_t line, const std::string& message)
-    : std::invalid_argument(fmt::format("{}:{}: {}", path, line, message))
+    : std::invalid_argument(one_line(fmt::format("{}:{}: {}", path, line, message)))
 {
 }
 
 SpecError::SpecError(const std::string& path, const std::string& message)
-    : std::invalid_argument(fmt::format("{}: {}", path, message))
+    : std::invalid_argument(one_line(fmt::format("{}: {}", path, message)))
 {
 }
 
@@ -336,9 +352,16 @@ Spec parse_spec(const std::string& text, const std::string& path, const std::vec
 
 Spec read_spec_file(const std::string& path, const std::vector<std::string>& run_flags, std::string* text)
 {
+  // An ifstream opens a directory and reads it as empty: a spec of defaults.
+  std::error_code status_error;
+  const auto status = std::filesystem::status(path, status_error);
+  if (status.type() == std::filesystem::file_type::not_found)
+    throw SpecError(path, "no such file (the sweep spec, a TOML file)");
+  if (status.type() == std::filesystem::file_type::directory)
+    throw SpecError(path, "is a directory, not a sweep spec (a TOML file)");
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    throw std::invalid_argument(fmt::format("{}: cannot read the sweep spec", path));
+    throw SpecError(path, "cannot read the sweep spec");
   std::stringstream contents;
   contents << in.rdbuf();
   if (text != nullptr)

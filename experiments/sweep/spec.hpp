@@ -72,7 +72,8 @@ std::optional<std::uint64_t> job_count(const Spec& spec);
 // of more than kMaxJobs jobs is refused. Throws SpecError.
 Spec parse_spec(const std::string& text, const std::string& path, const std::vector<std::string>& run_flags);
 
-// Reads the file, then parse_spec. Throws SpecError (also when unreadable).
+// Reads the file, then parse_spec. Throws SpecError (also when the file is
+// missing, unreadable or a directory).
 Spec read_spec_file(const std::string& path, const std::vector<std::string>& run_flags, std::string* text = nullptr);
 
 }  // namespace replisim::sweep

@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <limits>
 
 #include "experiments/cli.hpp"
 #include "experiments/sweep/commands.hpp"
 #include "experiments/sweep/spec.hpp"
+#include "support/command.hpp"
 
 using namespace replisim;
 using namespace replisim::sweep;
@@ -270,6 +272,53 @@ TEST(SweepSpec, AZipOverTheBoundNamesItsAxesAndSeeds)
                      axis_line("keys", 1000)),
             "spec.toml: 1,001,000 jobs (2 zipped axes of 1,000 values × 1,001 seeds) is more than the 1,000,000 a "
             "sweep may run");
+}
+
+class SweepSpecFile : public replisim::test::ScratchDirTest {
+protected:
+  // The one-line message of the SpecError reading `path` throws ("" if none).
+  std::string read_error(const std::filesystem::path& path)
+  {
+    try {
+      read_spec_file(path.string(), run_flags());
+    } catch (const SpecError& e) {
+      return e.what();
+    }
+    return "";
+  }
+
+  std::filesystem::path write(const std::string& name, const std::string& bytes)
+  {
+    std::ofstream(dir_ / name, std::ios::binary) << bytes;
+    return dir_ / name;
+  }
+};
+
+TEST_F(SweepSpecFile, ADirectoryIsNotASpec)
+{
+  // An ifstream reads a directory as empty: it would run one job of defaults.
+  EXPECT_EQ(read_error(dir_), dir_.string() + ": is a directory, not a sweep spec (a TOML file)");
+}
+
+TEST_F(SweepSpecFile, AMissingFileIsNamed)
+{
+  EXPECT_EQ(read_error(dir_ / "nope.toml"), (dir_ / "nope.toml").string() + ": no such file (the sweep spec, a TOML file)");
+}
+
+TEST_F(SweepSpecFile, AFileThatIsNotTomlIsRefusedOnOneLine)
+{
+  for (const auto& [name, bytes] : std::vector<std::pair<std::string, std::string>>{
+           {"table.csv", "model,nodes\nleader-follower,3\n"},
+           {"image.toml", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16)},
+           {"control.toml", "[fixed]\nops = \x01\n"},
+           {"line\nbreak.toml", "not toml\n"}}) {
+    const std::filesystem::path path = write(name, bytes);
+    const std::string error = read_error(path);
+    EXPECT_NE(error, "") << name;
+    EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+    EXPECT_EQ(error.find('\r'), std::string::npos) << error;
+    EXPECT_NE(error.find(dir_.string()), std::string::npos) << error;
+  }
 }
 
 TEST(SweepSpec, EveryRunFlagIsAKey)

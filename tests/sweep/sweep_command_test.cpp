@@ -374,4 +374,19 @@ TEST_F(SweepCommand, ASpecWhoseJobCountOverflowsIsRefused)
   EXPECT_FALSE(fs::exists(out));
 }
 
+TEST_F(SweepCommand, ASpecThatIsADirectoryMissingOrNotTomlIsRefused)
+{
+  fs::create_directories(dir_ / "specs");
+  std::ofstream(dir_ / "table.csv") << "model,nodes\nleader-follower,3\n";
+  std::ofstream(dir_ / "image.toml", std::ios::binary) << std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+  for (const fs::path& file : {dir_ / "specs", dir_ / "missing.toml", dir_ / "table.csv", dir_ / "image.toml"}) {
+    const fs::path out = dir_ / "out";
+    const Result r = replisim(fmt::format("sweep {} --out {}", file.string(), out.string()));
+    EXPECT_EQ(r.status, 2) << file;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.err.rfind("replisim: error: " + file.string() + ":", 0), 0u) << r.err;
+    EXPECT_FALSE(fs::exists(out)) << file;
+  }
+}
+
 }  // namespace
