@@ -21,9 +21,9 @@ namespace {
 std::string name_job(std::size_t index, const fs::path& dir, const std::vector<std::string>& run_flags)
 {
   try {
-    const auto jobs = expand_jobs(read_spec_file((dir / "spec.toml").string(), run_flags));
-    if (index < jobs.size())
-      return fmt::format("{} ({})", index, describe(jobs[index]));
+    const Spec spec = read_spec_file((dir / "spec.toml").string(), run_flags);
+    if (index < *job_count(spec))
+      return fmt::format("{} ({})", index, describe(job_at(spec, index)));
   } catch (const std::exception&) {
   }
   return std::to_string(index);
@@ -48,19 +48,17 @@ int run_merge(const MergeOptions& options, const std::vector<std::string>& run_f
       if (index < id->jobs)
         rows.emplace(index, std::move(row));  // the first directory that has a job wins
   }
-  std::vector<std::size_t> missing;
+  constexpr std::size_t kNamed = 5;  // the error names the first few: it stays one readable line
+  std::size_t missing = 0;
+  std::string named;
   for (std::size_t i = 0; i < sweep->jobs; ++i)
-    if (rows.count(i) == 0)
-      missing.push_back(i);
-  if (!missing.empty()) {
-    constexpr std::size_t kNamed = 5;
-    std::string named;
-    for (std::size_t i = 0; i < missing.size() && i < kNamed; ++i)
-      named += (i > 0 ? ", " : "") + name_job(missing[i], options.dirs.front(), run_flags);
-    if (missing.size() > kNamed)
-      named += fmt::format(" and {} more", missing.size() - kNamed);
+    if (rows.count(i) == 0 && ++missing <= kNamed)
+      named += (missing > 1 ? ", " : "") + name_job(i, options.dirs.front(), run_flags);
+  if (missing > 0) {
+    if (missing > kNamed)
+      named += fmt::format(" and {} more", missing - kNamed);
     throw std::invalid_argument(fmt::format("merge: {} of the sweep's {} jobs are in none of the directories: job {}",
-                                            missing.size(), sweep->jobs, named));
+                                            missing, sweep->jobs, named));
   }
 
   const fs::path out(options.out);
