@@ -12,6 +12,7 @@
 #include <map>
 #include <sstream>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -348,6 +349,15 @@ std::string axes_spec(const std::vector<std::string>& flags, int count)
   return text;
 }
 
+// Every path under `dir` and its bytes ("" for a directory).
+std::map<std::string, std::string> tree(const fs::path& dir)
+{
+  std::map<std::string, std::string> files;
+  for (const auto& entry : fs::recursive_directory_iterator(dir))
+    files[entry.path().string()] = entry.is_regular_file() ? slurp(entry.path()) : "";
+  return files;
+}
+
 TEST_F(SweepCommand, ATrillionPointSpecIsRefusedAtOnceWithOneLine)
 {
   const fs::path file = spec(axes_spec({"ops", "clients", "keys", "rf"}, 1000));  // 10^12 points
@@ -405,6 +415,64 @@ TEST_F(SweepCommand, ASpecThatIsADirectoryMissingOrNotTomlIsRefused)
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     EXPECT_EQ(r.err.rfind("replisim: error: " + file.string() + ":", 0), 0u) << r.err;
     EXPECT_FALSE(fs::exists(out)) << file;
+  }
+}
+
+TEST_F(SweepCommand, AUsersOwnSpecTomlInOutIsLeftAsItIs)
+{
+  const fs::path out = dir_ / "out";
+  fs::create_directories(out);
+  const std::string mine = "# my notes for this study\n[fixed]\nops = 999\n";
+  std::ofstream(out / "spec.toml") << mine;
+  const Result r = replisim(fmt::format("sweep {} --out {}", spec(kSpec).string(), out.string()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find("--out"), std::string::npos) << r.err;
+  EXPECT_EQ(tree(out), (std::map<std::string, std::string>{{(out / "spec.toml").string(), mine}}));
+}
+
+TEST_F(SweepCommand, ASpecKeptInItsOwnOutIsNotRewritten)
+{
+  const fs::path out = dir_ / "out";
+  fs::create_directories(out);
+  std::ofstream(out / "spec.toml") << kSpec;
+  struct stat before {};
+  ASSERT_EQ(stat((out / "spec.toml").c_str(), &before), 0);
+  const Result r = replisim(fmt::format("sweep {0}/spec.toml --out {0} --jobs 2", out.string()));
+  ASSERT_EQ(r.status, 0) << r.err;
+  struct stat after {};
+  ASSERT_EQ(stat((out / "spec.toml").c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino) << "spec.toml was replaced";
+  EXPECT_EQ(slurp(out / "spec.toml"), kSpec);
+  EXPECT_EQ(row_files(out), 8u);
+}
+
+TEST_F(SweepCommand, ASummaryOrRowsWithoutASweepIdAreLeftAsTheyAre)
+{
+  for (const char* name : {"summary.csv", "rows/000000.csv"}) {
+    const fs::path out = dir_ / "out";
+    fs::remove_all(out);
+    fs::create_directories((out / name).parent_path());
+    std::ofstream(out / name) << "mine\n";
+    const auto before = tree(out);
+    const Result r = replisim(fmt::format("sweep {} --out {}", spec(kSpec).string(), out.string()));
+    EXPECT_EQ(r.status, 2) << name;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(tree(out), before) << name;
+  }
+}
+
+TEST_F(SweepCommand, AnOutThatIsAFileIsRefused)
+{
+  const fs::path out = dir_ / "results.csv";
+  std::ofstream(out) << "mine\n";
+  for (const fs::path& target : {out, out / "sub"}) {
+    const Result r = replisim(fmt::format("sweep {} --out {}", spec(kSpec).string(), target.string()));
+    EXPECT_EQ(r.status, 2) << target;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.err.rfind("replisim: error: --out: ", 0), 0u) << r.err;
+    EXPECT_NE(r.err.find("'" + target.string() + "'"), std::string::npos) << r.err;
+    EXPECT_EQ(slurp(out), "mine\n");
   }
 }
 
