@@ -476,4 +476,45 @@ TEST_F(SweepCommand, AnOutThatIsAFileIsRefused)
   }
 }
 
+class MergeOut : public SweepCommand {
+protected:
+  void SetUp() override
+  {
+    SweepCommand::SetUp();
+    ASSERT_EQ(replisim(fmt::format("sweep {} --out {}", spec(kSpec).string(), (dir_ / "sweep").string())).status, 0);
+    before_ = tree(dir_);
+  }
+
+  // Merging into `out` is refused with one line naming --out, and leaves
+  // every file as it was: no temporary, no directory made for it.
+  void expect_refused(const fs::path& out)
+  {
+    const Result r = replisim(fmt::format("merge {} --out {}", (dir_ / "sweep").string(), out.string()));
+    EXPECT_EQ(r.status, 2) << out;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.err.rfind("replisim: error: --out: ", 0), 0u) << r.err;
+    EXPECT_EQ(tree(dir_), before_) << out;
+  }
+
+  std::map<std::string, std::string> before_;
+};
+
+TEST_F(MergeOut, ADirectoryIsRefused)
+{
+  fs::create_directories(dir_ / "merged");
+  before_ = tree(dir_);
+  expect_refused(dir_ / "merged");
+  expect_refused(dir_ / "sweep");
+  expect_refused(dir_.string() + "/new/");
+}
+
+TEST_F(MergeOut, APathThatCannotBeWrittenLeavesNothing)
+{
+  std::ofstream(dir_ / "file") << "mine\n";
+  before_ = tree(dir_);
+  expect_refused(dir_ / "file" / "summary.csv");
+  // The directory is made, the file cannot be (its name is too long): both go.
+  expect_refused(dir_ / "made" / "deeper" / (std::string(300, 'x') + ".csv"));
+}
+
 }  // namespace
