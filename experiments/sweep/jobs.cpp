@@ -8,32 +8,59 @@
 
 namespace replisim::sweep {
 
+Point point_at(const Spec& spec, std::size_t point_index)
+{
+  const auto points = point_count(spec);
+  if (points && point_index >= *points)  // a product would wrap round to another point
+    throw std::out_of_range(fmt::format("point {} of a spec of {} points", point_index, *points));
+  Point point(spec.axes.size());
+  std::size_t rest = point_index;
+  for (std::size_t a = spec.axes.size(); a-- > 0;) {
+    const Axis& axis = spec.axes[a];
+    point[a] = {axis.flag, axis.values.at(spec.combine == Combine::zip ? point_index : rest % axis.values.size())};
+    rest /= axis.values.size();
+  }
+  point.insert(point.end(), spec.fixed.begin(), spec.fixed.end());
+  return point;
+}
+
+Job job_at(const Spec& spec, std::size_t index)
+{
+  if (spec.seeds.empty())
+    throw std::out_of_range("a spec without seeds has no jobs");
+  const std::size_t seeds = spec.seeds.size();
+  return {index, point_at(spec, index / seeds), spec.seeds[index % seeds]};
+}
+
 std::vector<Point> expand_points(const Spec& spec)
 {
-  std::size_t count = spec.axes.empty() ? 1 : spec.axes.front().values.size();
-  if (spec.combine == Combine::product) {
-    count = 1;
-    for (const Axis& axis : spec.axes)
-      count *= axis.values.size();
-  }
-  std::vector<Point> points;
-  points.reserve(count);
-  for (std::size_t p = 0; p < count; ++p) {
+  const auto with_values = [&spec](const std::vector<std::size_t>& chosen) {
     Point point;
-    // Product: p in mixed radix, the last axis the fastest digit.
-    std::size_t rest = p;
-    std::vector<std::size_t> chosen(spec.axes.size());
-    for (std::size_t a = spec.axes.size(); a-- > 0;) {
-      const std::size_t size = spec.axes[a].values.size();
-      chosen[a] = spec.combine == Combine::zip ? p : rest % size;
-      rest /= size;
-    }
     for (std::size_t a = 0; a < spec.axes.size(); ++a)
       point.push_back({spec.axes[a].flag, spec.axes[a].values[chosen[a]]});
     point.insert(point.end(), spec.fixed.begin(), spec.fixed.end());
-    points.push_back(std::move(point));
+    return point;
+  };
+  std::vector<Point> points;
+  if (spec.combine == Combine::zip && !spec.axes.empty()) {
+    for (std::size_t i = 0; i < spec.axes.front().values.size(); ++i)
+      points.push_back(with_values(std::vector<std::size_t>(spec.axes.size(), i)));
+    return points;
   }
-  return points;
+  for (const Axis& axis : spec.axes)
+    if (axis.values.empty())
+      return points;
+  // An odometer: the last axis is the fastest wheel, and a wheel that comes
+  // round to 0 carries into the one before it.
+  std::vector<std::size_t> wheels(spec.axes.size(), 0);
+  for (;;) {
+    points.push_back(with_values(wheels));
+    std::size_t a = wheels.size();
+    while (a > 0 && ++wheels[a - 1] == spec.axes[a - 1].values.size())
+      wheels[--a] = 0;
+    if (a == 0)
+      return points;
+  }
 }
 
 std::vector<Job> expand_jobs(const Spec& spec)
@@ -76,28 +103,73 @@ std::vector<std::string> param_columns(const Spec& spec)
   return columns;
 }
 
-std::string fingerprint(const std::vector<Job>& jobs, const std::vector<std::string>& engine_args)
-{
-  // FNV-1a, 64 bits: a stable identity check, not a defence against forgery.
-  std::uint64_t hash = 14695981039346656037ull;
-  const auto mix = [&hash](const std::string& text) {
+namespace {
+
+// FNV-1a, 64 bits: a stable identity check, not a defence against forgery.
+class Fingerprint {
+public:
+  Fingerprint() { mix("replisim-sweep/1"); }
+
+  void mix(const std::string& text)
+  {
     for (unsigned char ch : text) {
-      hash ^= ch;
-      hash *= 1099511628211ull;
+      hash_ ^= ch;
+      hash_ *= kPrime;
     }
-    hash ^= 0xff;  // a separator no text byte can forge into another split
-    hash *= 1099511628211ull;
-  };
-  mix("replisim-sweep/1");
-  for (const Job& job : jobs) {
+    hash_ ^= 0xff;  // a separator no text byte can forge into another split
+    hash_ *= kPrime;
+  }
+
+  void mix(const Job& job)
+  {
     mix(std::to_string(job.index));
     for (const std::string& arg : run_arguments(job))
       mix(arg);
   }
-  mix("engine");
-  for (const std::string& arg : engine_args)
-    mix(arg);
-  return fmt::format("{:016x}", hash);
+
+  std::string finish(const std::vector<std::string>& engine_args)
+  {
+    mix("engine");
+    for (const std::string& arg : engine_args)
+      mix(arg);
+    return fmt::format("{:016x}", hash_);
+  }
+
+private:
+  static constexpr std::uint64_t kPrime = 1099511628211ull;
+  std::uint64_t hash_ = 14695981039346656037ull;
+};
+
+}  // namespace
+
+std::string fingerprint(const std::vector<Job>& jobs, const std::vector<std::string>& engine_args)
+{
+  Fingerprint hash;
+  for (const Job& job : jobs)
+    hash.mix(job);
+  return hash.finish(engine_args);
+}
+
+std::string fingerprint(const Spec& spec, const std::vector<std::string>& engine_args)
+{
+  const auto jobs = job_count(spec);
+  if (!jobs || *jobs > kMaxJobs)
+    throw std::length_error("a sweep spec of more jobs than a sweep may run has no fingerprint");
+  Fingerprint hash;
+  for (std::size_t index = 0; index < *jobs; ++index)
+    hash.mix(job_at(spec, index));
+  return hash.finish(engine_args);
+}
+
+std::vector<std::size_t> Shard::indices(std::size_t total) const
+{
+  std::vector<std::size_t> held;
+  for (std::size_t index = k - 1; index < total; index += n) {
+    held.push_back(index);
+    if (total - index <= n)  // the next one is past the end, or past SIZE_MAX
+      break;
+  }
+  return held;
 }
 
 Shard parse_shard(const std::string& text)

@@ -1,6 +1,7 @@
 #include "experiments/sweep/merge.hpp"
 
 #include <iostream>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -21,18 +22,69 @@ namespace {
 std::string name_job(std::size_t index, const fs::path& dir, const std::vector<std::string>& run_flags)
 {
   try {
-    const auto jobs = expand_jobs(read_spec_file((dir / "spec.toml").string(), run_flags));
-    if (index < jobs.size())
-      return fmt::format("{} ({})", index, describe(jobs[index]));
+    const Spec spec = read_spec_file((dir / "spec.toml").string(), run_flags);
+    if (index < *job_count(spec))
+      return fmt::format("{} ({})", index, describe(job_at(spec, index)));
   } catch (const std::exception&) {
   }
   return std::to_string(index);
+}
+
+// Refuses an --out that can never be the merged file, before any directory
+// is read: nothing would be written anyway, so say so first.
+void check_out(const fs::path& out)
+{
+  const std::string name = out.filename().string();
+  std::error_code unknown;  // a path that cannot even be looked at fails when written, with its reason
+  if (name.empty() || name == "." || name == ".." || fs::is_directory(out, unknown))
+    throw std::invalid_argument(
+        fmt::format("--out: '{}' names a directory; give the path of the summary file to write", out.string()));
+}
+
+// `dir`'s missing ancestors from the top: what creating it would add, and
+// what a failed merge takes back.
+std::vector<fs::path> missing_directories(const fs::path& dir)
+{
+  std::vector<fs::path> missing;
+  std::error_code ignored;
+  for (fs::path at = dir; !at.empty() && fs::status(at, ignored).type() == fs::file_type::not_found;
+       at = at.parent_path()) {
+    missing.insert(missing.begin(), at);
+    if (at == at.parent_path())
+      break;
+  }
+  return missing;
+}
+
+// Writes `text` as `out` whole or not at all. When it cannot, removes the
+// directories it created for it and throws one line naming --out.
+void write_merged(const fs::path& out, const std::string& text)
+{
+  const fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");
+  const std::vector<fs::path> created = missing_directories(parent);
+  std::string reason;
+  try {
+    fs::create_directories(parent);
+    OutputFile file(parent, out.filename().string());
+    file.stream() << text;
+    file.commit();
+    return;
+  } catch (const std::system_error& e) {
+    reason = e.code().message();
+  } catch (const std::runtime_error&) {
+    reason = "cannot create a file there";
+  }
+  for (auto dir = created.rbegin(); dir != created.rend(); ++dir)
+    ::rmdir(dir->c_str());  // only an empty directory: never what someone else put there
+  throw std::invalid_argument(fmt::format("--out: cannot write '{}': {}", out.string(), reason));
 }
 
 }  // namespace
 
 int run_merge(const MergeOptions& options, const std::vector<std::string>& run_flags)
 {
+  const fs::path out(options.out);
+  check_out(out);
   std::optional<SweepId> sweep;
   Rows rows;
   for (const std::string& dir : options.dirs) {
@@ -48,27 +100,20 @@ int run_merge(const MergeOptions& options, const std::vector<std::string>& run_f
       if (index < id->jobs)
         rows.emplace(index, std::move(row));  // the first directory that has a job wins
   }
-  std::vector<std::size_t> missing;
+  constexpr std::size_t kNamed = 5;  // the error names the first few: it stays one readable line
+  std::size_t missing = 0;
+  std::string named;
   for (std::size_t i = 0; i < sweep->jobs; ++i)
-    if (rows.count(i) == 0)
-      missing.push_back(i);
-  if (!missing.empty()) {
-    constexpr std::size_t kNamed = 5;
-    std::string named;
-    for (std::size_t i = 0; i < missing.size() && i < kNamed; ++i)
-      named += (i > 0 ? ", " : "") + name_job(missing[i], options.dirs.front(), run_flags);
-    if (missing.size() > kNamed)
-      named += fmt::format(" and {} more", missing.size() - kNamed);
+    if (rows.count(i) == 0 && ++missing <= kNamed)
+      named += (missing > 1 ? ", " : "") + name_job(i, options.dirs.front(), run_flags);
+  if (missing > 0) {
+    if (missing > kNamed)
+      named += fmt::format(" and {} more", missing - kNamed);
     throw std::invalid_argument(fmt::format("merge: {} of the sweep's {} jobs are in none of the directories: job {}",
-                                            missing.size(), sweep->jobs, named));
+                                            missing, sweep->jobs, named));
   }
 
-  const fs::path out(options.out);
-  const fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");
-  fs::create_directories(parent);
-  OutputFile file(parent, out.filename().string());
-  file.stream() << summary_text(rows);
-  file.commit();
+  write_merged(out, summary_text(rows));
   std::size_t failed = 0;
   for (const auto& [index, row] : rows)
     failed += row.status() == "ok" ? 0 : 1;

@@ -13,8 +13,10 @@ struct MergeOptions {
 };
 
 // Returns 0. Throws std::invalid_argument (one line; FILE not written) when a
-// directory holds no sweep or another sweep than the first, or when a job of
-// the sweep is in none of them (the error names the missing jobs).
+// directory holds no sweep or another sweep than the first, when a job of
+// the sweep is in none of them (the error names the missing jobs), or when
+// --out names a directory or cannot be written (then nothing is left behind:
+// no temporary file, no directory made for it).
 int run_merge(const MergeOptions& options, const std::vector<std::string>& run_flags);
 
 }  // namespace replisim::sweep

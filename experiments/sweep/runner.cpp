@@ -62,12 +62,14 @@ private:
   sigset_t before_;
 };
 
+// Runs the jobs of todo, building each from its index when it starts: a
+// sweep never holds more jobs than it has running.
 class Sweep {
 public:
-  Sweep(const SweepOptions& options, const SweepDir& dir, std::vector<std::string> columns, Rows rows,
-        std::vector<const Job*> todo, Progress& progress)
-      : options_(options), dir_(dir), columns_(std::move(columns)), rows_(std::move(rows)), todo_(std::move(todo)),
-        progress_(progress)
+  Sweep(const SweepOptions& options, const Spec& spec, const SweepDir& dir, Rows rows, std::vector<std::size_t> todo,
+        Progress& progress)
+      : options_(options), spec_(spec), dir_(dir), columns_(param_columns(spec)), rows_(std::move(rows)),
+        todo_(std::move(todo)), progress_(progress)
   {
   }
 
@@ -77,7 +79,7 @@ public:
     std::size_t next = 0;
     while (next < todo_.size() || !running_.empty()) {
       while (running_.size() < parallel && next < todo_.size())
-        start(*todo_[next++]);
+        start(job_at(spec_, todo_[next++]));
       progress_.show();
       const int sig = signals_.wait(std::chrono::milliseconds(1000));
       if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
@@ -96,7 +98,7 @@ public:
   const Rows& rows() const { return rows_; }
 
 private:
-  void start(const Job& job)
+  void start(Job job)
   {
     const fs::path out = dir_.job(job.index);
     fs::remove_all(out);  // what an interrupted run of this job left
@@ -106,7 +108,7 @@ private:
       args.push_back(std::move(a));
     args.push_back("--out=" + out.string());
     args.insert(args.end(), options_.engine_args.begin(), options_.engine_args.end());
-    running_[start_child(options_.executable, args, out / "stderr.txt", signals_.before())] = &job;
+    running_.emplace(start_child(options_.executable, args, out / "stderr.txt", signals_.before()), std::move(job));
     progress_.job_started();
   }
 
@@ -118,7 +120,7 @@ private:
       const auto found = running_.find(pid);
       if (found == running_.end())
         continue;
-      const Job& job = *found->second;
+      const Job job = std::move(found->second);
       running_.erase(found);
       finish(job, status);
     }
@@ -166,7 +168,7 @@ private:
       kill(pid, SIGKILL);
     for (const auto& [pid, job] : running_) {
       waitpid(pid, nullptr, 0);
-      fs::remove_all(dir_.job(job->index));
+      fs::remove_all(dir_.job(job.index));
     }
     running_.clear();
     write_summary(true);
@@ -186,13 +188,14 @@ private:
   }
 
   const SweepOptions& options_;
+  const Spec& spec_;
   const SweepDir& dir_;
   std::vector<std::string> columns_;
   Rows rows_;
-  std::vector<const Job*> todo_;
+  std::vector<std::size_t> todo_;  // job indices
   Progress& progress_;
   BlockedSignals signals_;
-  std::map<pid_t, const Job*> running_;
+  std::map<pid_t, Job> running_;
   std::size_t lost_ = 0;
   std::size_t summary_rows_ = static_cast<std::size_t>(-1);
   std::chrono::steady_clock::time_point summary_time_{};
@@ -216,35 +219,33 @@ int run_sweep(const SweepOptions& options, const std::vector<std::string>& run_f
     throw std::invalid_argument("--jobs: must be at least 1");
   const Shard shard = parse_shard(options.shard);
   std::string text;
-  const Spec spec = read_spec_file(options.spec, run_flags, &text);
-  const std::vector<Job> jobs = expand_jobs(spec);
-  const SweepDir dir(options.out, {fingerprint(jobs, options.engine_args), jobs.size()}, text);
+  const Spec spec = read_spec_file(options.spec, run_flags, &text);  // refuses more than kMaxJobs
+  const std::size_t jobs = *job_count(spec);
+  const SweepDir dir(options.out, {fingerprint(spec, options.engine_args), jobs}, text);
 
   Rows rows = load_rows(dir.rows(), true);
-  std::vector<const Job*> todo;
+  std::vector<std::size_t> todo;
   std::size_t total = 0;
   std::size_t done = 0;
   std::size_t failed_before = 0;
-  for (const Job& job : jobs) {
-    if (!shard.holds(job.index))
-      continue;
+  for (const std::size_t index : shard.indices(jobs)) {
     ++total;
-    const auto found = rows.find(job.index);
+    const auto found = rows.find(index);
     if (found != rows.end() && !(options.retry_failed && found->second.status() == "failed")) {
       ++done;
       failed_before += found->second.status() == "ok" ? 0 : 1;
     } else {
-      todo.push_back(&job);
+      todo.push_back(index);
     }
   }
 
   const int parallel = options.jobs > 0 ? options.jobs : available_cores();
   Progress progress(std::cerr, isatty(STDERR_FILENO) != 0, total, done, failed_before);
   progress.note(fmt::format("replisim sweep: {}: {} jobs{}, {} at once, into {}{}", options.spec, total,
-                            shard.n > 1 ? fmt::format(" (shard {}/{} of {})", shard.k, shard.n, jobs.size()) : "",
+                            shard.n > 1 ? fmt::format(" (shard {}/{} of {})", shard.k, shard.n, jobs) : "",
                             parallel, options.out,
                             done > 0 ? fmt::format("; {} already done, running the other {}", done, todo.size()) : ""));
-  Sweep sweep(options, dir, param_columns(spec), std::move(rows), std::move(todo), progress);
+  Sweep sweep(options, spec, dir, std::move(rows), std::move(todo), progress);
   const int stopped_by = sweep.run(static_cast<std::size_t>(parallel));
   progress.end();
 

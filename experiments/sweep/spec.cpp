@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -25,6 +26,72 @@ constexpr Reserved kReserved[] = {
     {"roles-dot", "not available in a sweep (every job would write the same file)"},
     {"help", "not a run parameter"},
 };
+
+// Control characters (a newline in a file name, a byte of a binary file that
+// toml++ quotes) would break the one-line error: shown as \xNN.
+std::string one_line(const std::string& text)
+{
+  std::string line;
+  for (const char ch : text) {
+    const auto byte = static_cast<unsigned char>(ch);
+    if (byte < 0x20 || byte == 0x7f)
+      line += fmt::format("\\x{:02x}", byte);
+    else
+      line += ch;
+  }
+  return line;
+}
+
+// 12000000 as "12,000,000": counts in errors are read by people.
+std::string grouped(std::uint64_t count)
+{
+  std::string digits = std::to_string(count);
+  for (std::size_t at = digits.size(); at > 3; at -= 3)
+    digits.insert(at - 3, ",");
+  return digits;
+}
+
+std::string plural(std::uint64_t count, const std::string& one, const std::string& many)
+{
+  return grouped(count) + " " + (count == 1 ? one : many);
+}
+
+// How a spec's job count comes about, for the error that refuses it:
+// "3 axes of 200 × 300 × 100 values × 2 seeds".
+std::string size_text(const Spec& spec)
+{
+  const std::string seeds = plural(spec.seeds.size(), "seed", "seeds");
+  if (spec.axes.empty())
+    return "1 point × " + seeds;
+  if (spec.combine == Combine::zip)
+    return fmt::format("{} of {} × {}", plural(spec.axes.size(), "zipped axis", "zipped axes"),
+                       plural(spec.axes.front().values.size(), "value", "values"), seeds);
+  std::string lengths;
+  for (const Axis& axis : spec.axes)
+    lengths += (lengths.empty() ? "" : " × ") + grouped(axis.values.size());
+  return fmt::format("{} of {} values × {}", plural(spec.axes.size(), "axis", "axes"), lengths, seeds);
+}
+
+// Refuses a spec too big to run before anyone expands it: over kMaxJobs, or
+// so big that the count itself overflows (it would wrap, to 0 jobs even).
+void check_job_count(const Spec& spec, const std::string& path)
+{
+  const auto jobs = job_count(spec);
+  if (!jobs)
+    throw SpecError(path, fmt::format("more jobs than a 64-bit count holds ({}); a sweep may run at most {}",
+                                      size_text(spec), grouped(kMaxJobs)));
+  if (*jobs > kMaxJobs)
+    throw SpecError(path, fmt::format("{} jobs ({}) is more than the {} a sweep may run", grouped(*jobs),
+                                      size_text(spec), grouped(kMaxJobs)));
+}
+
+std::optional<std::uint64_t> times(std::uint64_t a, std::uint64_t b)
+{
+  std::uint64_t product = 0;
+  if (__builtin_mul_overflow(a, b, &product))
+    return std::nullopt;
+  return product;
+}
 
 using Entry = std::pair<const toml::key*, const toml::node*>;
 
@@ -78,6 +145,7 @@ public:
     check_fixed_and_axes_apart(root, spec);
     if (spec.combine == Combine::zip)
       check_zip_lengths(root, spec);
+    check_job_count(spec, path_);
     return spec;
   }
 
@@ -249,8 +317,32 @@ private:
 }  // namespace
 
 SpecError::SpecError(const std::string& path, std::int64_t line, const std::string& message)
-    : std::invalid_argument(fmt::format("{}:{}: {}", path, line, message))
+    : std::invalid_argument(one_line(fmt::format("{}:{}: {}", path, line, message)))
 {
+}
+
+SpecError::SpecError(const std::string& path, const std::string& message)
+    : std::invalid_argument(one_line(fmt::format("{}: {}", path, message)))
+{
+}
+
+std::optional<std::uint64_t> point_count(const Spec& spec)
+{
+  if (spec.axes.empty())
+    return 1;
+  if (spec.combine == Combine::zip)
+    return spec.axes.front().values.size();
+  std::optional<std::uint64_t> points = 1;
+  for (const Axis& axis : spec.axes)
+    if (!(points = times(*points, axis.values.size())))
+      return std::nullopt;
+  return points;
+}
+
+std::optional<std::uint64_t> job_count(const Spec& spec)
+{
+  const auto points = point_count(spec);
+  return points ? times(*points, spec.seeds.size()) : std::nullopt;
 }
 
 Spec parse_spec(const std::string& text, const std::string& path, const std::vector<std::string>& run_flags)
@@ -260,9 +352,16 @@ Spec parse_spec(const std::string& text, const std::string& path, const std::vec
 
 Spec read_spec_file(const std::string& path, const std::vector<std::string>& run_flags, std::string* text)
 {
+  // An ifstream opens a directory and reads it as empty: a spec of defaults.
+  std::error_code status_error;
+  const auto status = std::filesystem::status(path, status_error);
+  if (status.type() == std::filesystem::file_type::not_found)
+    throw SpecError(path, "no such file (the sweep spec, a TOML file)");
+  if (status.type() == std::filesystem::file_type::directory)
+    throw SpecError(path, "is a directory, not a sweep spec (a TOML file)");
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    throw std::invalid_argument(fmt::format("{}: cannot read the sweep spec", path));
+    throw SpecError(path, "cannot read the sweep spec");
   std::stringstream contents;
   contents << in.rdbuf();
   if (text != nullptr)

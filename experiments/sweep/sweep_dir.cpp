@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <sys/file.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "experiments/output_file.hpp"
+#include "experiments/sweep/spec.hpp"
 
 namespace replisim::sweep {
 
@@ -18,10 +20,52 @@ namespace {
 
 constexpr const char* kIdFile = "sweep-id";
 
-// Files a sweep leaves in DIR before its identity is recorded.
+// Files a sweep leaves in DIR before its identity is recorded (spec.toml is
+// judged by its bytes: see check_out_dir).
 bool is_sweep_leftover(const std::string& name)
 {
-  return name == ".lock" || name == "spec.toml" || (name.front() == '.' && name.ends_with(".tmp"));
+  return name == ".lock" || (name.front() == '.' && name.ends_with(".tmp"));
+}
+
+// True when `file` holds exactly `text`.
+bool holds(const fs::path& file, const std::string& text)
+{
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return in && contents.str() == text;
+}
+
+// Refuses, before anything is written there, a DIR that is not a directory
+// or holds what no sweep of this spec wrote, so that the user's own files
+// are never overwritten. A spec.toml without a sweep-id beside it is a sweep
+// of this spec stopped before it recorded its identity, or the user's copy
+// of this very spec (kept as it is) when it has the spec's bytes; otherwise
+// it is someone else's.
+void check_out_dir(const fs::path& dir, const std::string& spec_text)
+{
+  std::error_code error;
+  const fs::file_status status = fs::status(dir, error);
+  if (status.type() == fs::file_type::not_found)
+    return;
+  if (error)
+    throw std::invalid_argument(fmt::format("--out: cannot use '{}': {}", dir.string(), error.message()));
+  if (status.type() != fs::file_type::directory)
+    throw std::invalid_argument(
+        fmt::format("--out: '{}' is not a directory; give the directory to write the sweep into", dir.string()));
+  if (read_sweep_id(dir))
+    return;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name == "spec.toml" && !holds(entry.path(), spec_text))
+      throw std::invalid_argument(fmt::format(
+          "--out: '{}' holds a spec.toml that is not this sweep's and no sweep-id (not a replisim sweep directory); "
+          "use another directory",
+          dir.string()));
+    if (name != "spec.toml" && !is_sweep_leftover(name))
+      throw std::invalid_argument(
+          fmt::format("--out: '{}' is not empty and holds no sweep; use another directory", dir.string()));
+  }
 }
 
 }  // namespace
@@ -36,17 +80,19 @@ std::optional<SweepId> read_sweep_id(const fs::path& dir)
   std::string fingerprint_key;
   if (!(in >> fingerprint_key >> id.fingerprint >> key >> id.jobs) || fingerprint_key != "fingerprint" || key != "jobs")
     return std::nullopt;
+  if (id.jobs == 0 || id.jobs > kMaxJobs)  // no sweep runs that many: not a count replisim wrote, or one that wrapped
+    return std::nullopt;
   return id;
 }
 
 SweepDir::SweepDir(const fs::path& dir, const SweepId& id, const std::string& spec_text) : dir_(dir)
 {
-  if (fs::is_directory(dir_) && !read_sweep_id(dir_))  // checked before writing anything there
-    for (const auto& entry : fs::directory_iterator(dir_))
-      if (!is_sweep_leftover(entry.path().filename().string()))
-        throw std::invalid_argument(
-            fmt::format("--out: '{}' is not empty and holds no sweep; use another directory", dir_.string()));
-  fs::create_directories(dir_);
+  try {
+    check_out_dir(dir_, spec_text);
+    fs::create_directories(dir_);
+  } catch (const fs::filesystem_error& e) {
+    throw std::invalid_argument(fmt::format("--out: cannot use '{}': {}", dir_.string(), e.code().message()));
+  }
   lock_fd_ = ::open((dir_ / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock_fd_ < 0)
     throw std::invalid_argument(fmt::format("--out: cannot write in '{}'", dir_.string()));
@@ -62,9 +108,11 @@ SweepDir::SweepDir(const fs::path& dir, const SweepId& id, const std::string& sp
             "use another directory",
             dir_.string(), (dir_ / "spec.toml").string()));
     } else {
-      OutputFile spec(dir_, "spec.toml");
-      spec.stream() << spec_text;
-      spec.commit();
+      if (!holds(dir_ / "spec.toml", spec_text)) {  // the same bytes are left alone: they may be the user's
+        OutputFile spec(dir_, "spec.toml");
+        spec.stream() << spec_text;
+        spec.commit();
+      }
       OutputFile id_file(dir_, kIdFile);  // last: the directory is now this sweep's
       id_file.stream() << "fingerprint " << id.fingerprint << "\njobs " << id.jobs << "\n";
       id_file.commit();

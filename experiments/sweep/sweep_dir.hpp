@@ -19,14 +19,17 @@ struct SweepId {
   bool operator==(const SweepId&) const = default;
 };
 
-// DIR's identity, or nothing when DIR holds no sweep.
+// DIR's identity, or nothing when DIR holds no sweep (no sweep-id, or one
+// whose job count no sweep can have).
 std::optional<SweepId> read_sweep_id(const std::filesystem::path& dir);
 
 class SweepDir {
 public:
   // Opens DIR for the sweep `id`: creates it, or reopens it when it holds the
-  // same sweep; locks it. Throws std::invalid_argument (one line naming DIR)
-  // when DIR holds another sweep, is not a sweep directory, or is in use.
+  // same sweep; locks it. Throws std::invalid_argument (one line naming DIR,
+  // nothing written) when DIR is a file, cannot be created, holds another
+  // sweep, holds files no sweep wrote (a spec.toml other than `spec_text`
+  // too), or is in use.
   SweepDir(const std::filesystem::path& dir, const SweepId& id, const std::string& spec_text);
   ~SweepDir();
   SweepDir(const SweepDir&) = delete;

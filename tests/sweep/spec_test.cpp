@@ -3,10 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <limits>
 
 #include "experiments/cli.hpp"
 #include "experiments/sweep/commands.hpp"
 #include "experiments/sweep/spec.hpp"
+#include "support/command.hpp"
 
 using namespace replisim;
 using namespace replisim::sweep;
@@ -173,6 +177,147 @@ TEST(SweepSpec, UnreadableFileNamesIt)
     FAIL();
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/spec.toml"), std::string::npos);
+  }
+}
+
+// An axis `flag = [1, 2, ..., count]`, for specs of a given size.
+std::string axis_line(const std::string& flag, std::size_t count)
+{
+  std::string line = flag + " = [";
+  for (std::size_t i = 1; i <= count; ++i)
+    line += std::to_string(i) + (i < count ? ", " : "]\n");
+  return line;
+}
+
+// A Spec of axes with these lengths, built directly: counted, never expanded.
+Spec of_lengths(Combine combine, const std::vector<std::size_t>& lengths, std::size_t seeds)
+{
+  Spec spec;
+  spec.combine = combine;
+  for (std::size_t a = 0; a < lengths.size(); ++a)
+    spec.axes.push_back({"axis" + std::to_string(a), std::vector<std::string>(lengths[a], "v")});
+  spec.seeds.clear();
+  for (std::size_t s = 0; s < seeds; ++s)
+    spec.seeds.push_back(s);
+  return spec;
+}
+
+TEST(SweepSpec, JobCountIsTheProductOfAxisLengthsTimesSeeds)
+{
+  // 10^12 points: expanding them would take terabytes; counting takes nothing.
+  const Spec tera = of_lengths(Combine::product, {1000, 1000, 1000, 1000}, 3);
+  EXPECT_EQ(point_count(tera), 1'000'000'000'000u);
+  EXPECT_EQ(job_count(tera), 3'000'000'000'000u);
+  EXPECT_EQ(job_count(of_lengths(Combine::product, {2, 3, 5}, 7)), 210u);
+  EXPECT_EQ(job_count(of_lengths(Combine::product, {4}, 1)), 4u);
+}
+
+TEST(SweepSpec, ZipJobCountIsTheCommonLengthTimesSeeds)
+{
+  EXPECT_EQ(point_count(of_lengths(Combine::zip, {1000, 1000, 1000}, 4)), 1000u);
+  EXPECT_EQ(job_count(of_lengths(Combine::zip, {1000, 1000, 1000}, 4)), 4000u);
+}
+
+TEST(SweepSpec, NoAxesIsOnePointPerSeed)
+{
+  EXPECT_EQ(job_count(of_lengths(Combine::product, {}, 5)), 5u);
+  EXPECT_EQ(job_count(of_lengths(Combine::zip, {}, 2)), 2u);
+}
+
+TEST(SweepSpec, JobCountsPastSixtyFourBitsAreNone)
+{
+  EXPECT_EQ(point_count(of_lengths(Combine::product, {1000, 1000, 1000, 1000, 1000, 1000, 1000}, 1)), std::nullopt);
+  // Exactly 2^64: a wrapping count says 0, and a sweep of "0 jobs" exits 0.
+  EXPECT_EQ(job_count(of_lengths(Combine::product, std::vector<std::size_t>(8, 256), 1)), std::nullopt);
+  // The points fit (10^18); times the seeds they do not.
+  EXPECT_EQ(point_count(of_lengths(Combine::product, std::vector<std::size_t>(6, 1000), 100)),
+            1'000'000'000'000'000'000u);
+  EXPECT_EQ(job_count(of_lengths(Combine::product, std::vector<std::size_t>(6, 1000), 100)), std::nullopt);
+}
+
+TEST(SweepSpec, AMillionJobsIsAllowedOneMoreIsNot)
+{
+  const std::string million = "[axes]\n" + axis_line("ops", 100) + axis_line("clients", 100) + axis_line("keys", 100);
+  EXPECT_EQ(job_count(parse(million)), kMaxJobs);
+  // 1,000,001 = 101 x 9901.
+  EXPECT_EQ(error_of("[axes]\n" + axis_line("ops", 101) + axis_line("keys", 9901)),
+            "spec.toml: 1,000,001 jobs (2 axes of 101 × 9,901 values × 1 seed) is more than the 1,000,000 a sweep may run");
+}
+
+TEST(SweepSpec, AHugeProductIsRefusedQuicklyNamingTheFile)
+{
+  std::string text = "[sweep]\nseeds = [1, 2]\n[axes]\n";
+  for (const char* flag : {"ops", "clients", "keys", "rf"})
+    text += axis_line(flag, 1000);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(error_of(text), "spec.toml: 2,000,000,000,000 jobs (4 axes of 1,000 × 1,000 × 1,000 × 1,000 values × 2 "
+                            "seeds) is more than the 1,000,000 a sweep may run");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+}
+
+TEST(SweepSpec, AnOverflowingProductIsRefused)
+{
+  std::string text = "[axes]\n";
+  for (const char* flag : {"ops", "clients", "keys", "rf", "nodes", "units", "leaders", "vnodes"})
+    text += axis_line(flag, 256);
+  expect_error(text, "spec.toml: more jobs than a 64-bit count holds (8 axes of 256 × 256", "at most 1,000,000");
+}
+
+TEST(SweepSpec, AZipOverTheBoundNamesItsAxesAndSeeds)
+{
+  std::string seeds = "[";
+  for (int s = 0; s < 1001; ++s)
+    seeds += std::to_string(s) + (s < 1000 ? ", " : "]");
+  EXPECT_EQ(error_of("[sweep]\ncombine = \"zip\"\nseeds = " + seeds + "\n[axes]\n" + axis_line("ops", 1000) +
+                     axis_line("keys", 1000)),
+            "spec.toml: 1,001,000 jobs (2 zipped axes of 1,000 values × 1,001 seeds) is more than the 1,000,000 a "
+            "sweep may run");
+}
+
+class SweepSpecFile : public replisim::test::ScratchDirTest {
+protected:
+  // The one-line message of the SpecError reading `path` throws ("" if none).
+  std::string read_error(const std::filesystem::path& path)
+  {
+    try {
+      read_spec_file(path.string(), run_flags());
+    } catch (const SpecError& e) {
+      return e.what();
+    }
+    return "";
+  }
+
+  std::filesystem::path write(const std::string& name, const std::string& bytes)
+  {
+    std::ofstream(dir_ / name, std::ios::binary) << bytes;
+    return dir_ / name;
+  }
+};
+
+TEST_F(SweepSpecFile, ADirectoryIsNotASpec)
+{
+  // An ifstream reads a directory as empty: it would run one job of defaults.
+  EXPECT_EQ(read_error(dir_), dir_.string() + ": is a directory, not a sweep spec (a TOML file)");
+}
+
+TEST_F(SweepSpecFile, AMissingFileIsNamed)
+{
+  EXPECT_EQ(read_error(dir_ / "nope.toml"), (dir_ / "nope.toml").string() + ": no such file (the sweep spec, a TOML file)");
+}
+
+TEST_F(SweepSpecFile, AFileThatIsNotTomlIsRefusedOnOneLine)
+{
+  for (const auto& [name, bytes] : std::vector<std::pair<std::string, std::string>>{
+           {"table.csv", "model,nodes\nleader-follower,3\n"},
+           {"image.toml", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16)},
+           {"control.toml", "[fixed]\nops = \x01\n"},
+           {"line\nbreak.toml", "not toml\n"}}) {
+    const std::filesystem::path path = write(name, bytes);
+    const std::string error = read_error(path);
+    EXPECT_NE(error, "") << name;
+    EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+    EXPECT_EQ(error.find('\r'), std::string::npos) << error;
+    EXPECT_NE(error.find(dir_.string()), std::string::npos) << error;
   }
 }
 

@@ -11,6 +11,8 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -333,6 +335,186 @@ TEST_F(SweepCommand, MergeRefusesDirectoriesOfDifferentSweeps)
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("another sweep"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir_ / "m.csv"));
+}
+
+// `flag = [1, ..., count]` for each flag: a spec of a chosen size.
+std::string axes_spec(const std::vector<std::string>& flags, int count)
+{
+  std::string text = "[axes]\n";
+  for (const std::string& flag : flags) {
+    text += flag + " = [";
+    for (int v = 1; v <= count; ++v)
+      text += std::to_string(v) + (v < count ? ", " : "]\n");
+  }
+  return text;
+}
+
+// Every path under `dir` and its bytes ("" for a directory).
+std::map<std::string, std::string> tree(const fs::path& dir)
+{
+  std::map<std::string, std::string> files;
+  for (const auto& entry : fs::recursive_directory_iterator(dir))
+    files[entry.path().string()] = entry.is_regular_file() ? slurp(entry.path()) : "";
+  return files;
+}
+
+TEST_F(SweepCommand, ATrillionPointSpecIsRefusedAtOnceWithOneLine)
+{
+  const fs::path file = spec(axes_spec({"ops", "clients", "keys", "rf"}, 1000));  // 10^12 points
+  const fs::path out = dir_ / "out";
+  const auto start = std::chrono::steady_clock::now();
+  const Result r = replisim(fmt::format("sweep {} --out {}", file.string(), out.string()));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, fmt::format("replisim: error: {}: 1,000,000,000,000 jobs (4 axes of 1,000 × 1,000 × 1,000 × 1,000 "
+                               "values × 1 seed) is more than the 1,000,000 a sweep may run\n",
+                               file.string()));
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(SweepCommand, ASpecWhoseJobCountOverflowsIsRefused)
+{
+  // 256^8 = 2^64 jobs: a count that wraps says 0, and "0 jobs" would exit 0.
+  const fs::path file = spec(axes_spec({"ops", "clients", "keys", "rf", "nodes", "units", "leaders", "vnodes"}, 256));
+  const fs::path out = dir_ / "out";
+  const Result r = replisim(fmt::format("sweep {} --out {}", file.string(), out.string()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_EQ(r.err.rfind(fmt::format("replisim: error: {}: more jobs than a 64-bit count holds", file.string()), 0), 0u)
+      << r.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(SweepCommand, AShardOfAMillionJobsRunsItsOwnWithoutExpandingTheRest)
+{
+  const fs::path file = spec("[fixed]\nrf = 1\n" + axes_spec({"ops", "clients", "keys"}, 100));  // 100^3 jobs
+  const fs::path out = dir_ / "out";
+  const Result r = replisim(fmt::format("sweep {} --out {} --shard 1/1000000", file.string(), out.string()));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("1 jobs (shard 1/1000000 of 1000000)"), std::string::npos) << r.err;
+  EXPECT_EQ(row_files(out), 1u);
+  EXPECT_EQ(parse_csv(slurp(out / "summary.csv")).size(), 2u);
+  EXPECT_NE(slurp(out / "sweep-id").find("jobs 1000000"), std::string::npos);
+#ifndef REPLISIM_SANITIZED  // ASan's quarantine keeps up to 256 MB of freed memory resident
+  // Holding a million jobs took over 600 MB; decoding one at a time, tens.
+  rusage usage{};
+  ASSERT_EQ(getrusage(RUSAGE_CHILDREN, &usage), 0);
+  EXPECT_LT(usage.ru_maxrss, 200 * 1024) << "kB at most in the sweep or a job";
+#endif
+}
+
+TEST_F(SweepCommand, ASpecThatIsADirectoryMissingOrNotTomlIsRefused)
+{
+  fs::create_directories(dir_ / "specs");
+  std::ofstream(dir_ / "table.csv") << "model,nodes\nleader-follower,3\n";
+  std::ofstream(dir_ / "image.toml", std::ios::binary) << std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+  for (const fs::path& file : {dir_ / "specs", dir_ / "missing.toml", dir_ / "table.csv", dir_ / "image.toml"}) {
+    const fs::path out = dir_ / "out";
+    const Result r = replisim(fmt::format("sweep {} --out {}", file.string(), out.string()));
+    EXPECT_EQ(r.status, 2) << file;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.err.rfind("replisim: error: " + file.string() + ":", 0), 0u) << r.err;
+    EXPECT_FALSE(fs::exists(out)) << file;
+  }
+}
+
+TEST_F(SweepCommand, AUsersOwnSpecTomlInOutIsLeftAsItIs)
+{
+  const fs::path out = dir_ / "out";
+  fs::create_directories(out);
+  const std::string mine = "# my notes for this study\n[fixed]\nops = 999\n";
+  std::ofstream(out / "spec.toml") << mine;
+  const Result r = replisim(fmt::format("sweep {} --out {}", spec(kSpec).string(), out.string()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find("--out"), std::string::npos) << r.err;
+  EXPECT_EQ(tree(out), (std::map<std::string, std::string>{{(out / "spec.toml").string(), mine}}));
+}
+
+TEST_F(SweepCommand, ASpecKeptInItsOwnOutIsNotRewritten)
+{
+  const fs::path out = dir_ / "out";
+  fs::create_directories(out);
+  std::ofstream(out / "spec.toml") << kSpec;
+  struct stat before {};
+  ASSERT_EQ(stat((out / "spec.toml").c_str(), &before), 0);
+  const Result r = replisim(fmt::format("sweep {0}/spec.toml --out {0} --jobs 2", out.string()));
+  ASSERT_EQ(r.status, 0) << r.err;
+  struct stat after {};
+  ASSERT_EQ(stat((out / "spec.toml").c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino) << "spec.toml was replaced";
+  EXPECT_EQ(slurp(out / "spec.toml"), kSpec);
+  EXPECT_EQ(row_files(out), 8u);
+}
+
+TEST_F(SweepCommand, ASummaryOrRowsWithoutASweepIdAreLeftAsTheyAre)
+{
+  for (const char* name : {"summary.csv", "rows/000000.csv"}) {
+    const fs::path out = dir_ / "out";
+    fs::remove_all(out);
+    fs::create_directories((out / name).parent_path());
+    std::ofstream(out / name) << "mine\n";
+    const auto before = tree(out);
+    const Result r = replisim(fmt::format("sweep {} --out {}", spec(kSpec).string(), out.string()));
+    EXPECT_EQ(r.status, 2) << name;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(tree(out), before) << name;
+  }
+}
+
+TEST_F(SweepCommand, AnOutThatIsAFileIsRefused)
+{
+  const fs::path out = dir_ / "results.csv";
+  std::ofstream(out) << "mine\n";
+  for (const fs::path& target : {out, out / "sub"}) {
+    const Result r = replisim(fmt::format("sweep {} --out {}", spec(kSpec).string(), target.string()));
+    EXPECT_EQ(r.status, 2) << target;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.err.rfind("replisim: error: --out: ", 0), 0u) << r.err;
+    EXPECT_NE(r.err.find("'" + target.string() + "'"), std::string::npos) << r.err;
+    EXPECT_EQ(slurp(out), "mine\n");
+  }
+}
+
+class MergeOut : public SweepCommand {
+protected:
+  void SetUp() override
+  {
+    SweepCommand::SetUp();
+    ASSERT_EQ(replisim(fmt::format("sweep {} --out {}", spec(kSpec).string(), (dir_ / "sweep").string())).status, 0);
+    before_ = tree(dir_);
+  }
+
+  // Merging into `out` is refused with one line naming --out, and leaves
+  // every file as it was: no temporary, no directory made for it.
+  void expect_refused(const fs::path& out)
+  {
+    const Result r = replisim(fmt::format("merge {} --out {}", (dir_ / "sweep").string(), out.string()));
+    EXPECT_EQ(r.status, 2) << out;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.err.rfind("replisim: error: --out: ", 0), 0u) << r.err;
+    EXPECT_EQ(tree(dir_), before_) << out;
+  }
+
+  std::map<std::string, std::string> before_;
+};
+
+TEST_F(MergeOut, ADirectoryIsRefused)
+{
+  fs::create_directories(dir_ / "merged");
+  before_ = tree(dir_);
+  expect_refused(dir_ / "merged");
+  expect_refused(dir_ / "sweep");
+  expect_refused(dir_.string() + "/new/");
+}
+
+TEST_F(MergeOut, APathThatCannotBeWrittenLeavesNothing)
+{
+  std::ofstream(dir_ / "file") << "mine\n";
+  before_ = tree(dir_);
+  expect_refused(dir_ / "file" / "summary.csv");
+  // The directory is made, the file cannot be (its name is too long): both go.
+  expect_refused(dir_ / "made" / "deeper" / (std::string(300, 'x') + ".csv"));
 }
 
 }  // namespace
