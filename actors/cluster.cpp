@@ -18,8 +18,8 @@ struct Cluster::Impl final : TimerListener {
 
   MessageSizes sizes;
   std::vector<NodeHost> nodes;
-  std::vector<sg4::Host*> client_hosts;
-  std::vector<sg4::Host*> placed_clients;  // by client id; null: round-robin
+  std::vector<ClientHost> client_hosts;
+  std::vector<ClientHost> placed_clients;  // by client id; no host: round-robin
   TimerQueue timers;
   Network network;
   std::deque<NodeServer> servers;     // deques: the network and timers hold references
@@ -32,15 +32,16 @@ struct Cluster::Impl final : TimerListener {
   bool finished = false;
   double end_s = 0;
 
-  sg4::Host* client_host(ClientId c) const
+  ClientHost client(ClientId c) const
   {
     const auto i = static_cast<std::size_t>(c);
-    if (i < placed_clients.size() && placed_clients[i] != nullptr)
+    if (i < placed_clients.size() && placed_clients[i].host != nullptr)
       return placed_clients[i];
     if (client_hosts.empty())
-      return nodes.at(i % nodes.size()).host;
+      return {nodes.at(i % nodes.size()).host, nodes.at(i % nodes.size()).zone};
     return client_hosts.at(i % client_hosts.size());
   }
+  sg4::Host* client_host(ClientId c) const { return client(c).host; }
 
   void client_done()
   {
@@ -87,11 +88,14 @@ double route_latency(const sg4::Host* from, const sg4::Host* to)
 
 }  // namespace
 
-Cluster::Cluster(std::vector<NodeHost> nodes, std::vector<sg4::Host*> clients, MessageSizes sizes, DelayModel delays,
+Cluster::Cluster(std::vector<NodeHost> nodes, std::vector<ClientHost> clients, MessageSizes sizes, DelayModel delays,
                  std::uint64_t delay_seed)
     : impl_(std::make_unique<Impl>(std::move(delays), delay_seed))
 {
   impl_->sizes = sizes;
+  for (ClientHost& c : clients)
+    if (c.zone.empty())
+      c.zone = c.host->get_englobing_zone()->get_name();
   impl_->client_hosts = std::move(clients);
   for (NodeHost& n : nodes) {
     if (n.zone.empty())
@@ -107,14 +111,16 @@ void Cluster::turn_off_node(NodeId id) { impl_->nodes.at(id).host->turn_off(); }
 
 HostInfo Cluster::host_of_client(ClientId c) const
 {
-  const sg4::Host* h = impl_->client_host(c);
-  return {h->get_name(), h->get_englobing_zone()->get_name()};
+  const ClientHost h = impl_->client(c);
+  return {h.host->get_name(), h.zone};
 }
 
-void Cluster::place_client(ClientId c, sg4::Host* host)
+void Cluster::place_client(ClientId c, ClientHost host)
 {
+  if (host.zone.empty())
+    host.zone = host.host->get_englobing_zone()->get_name();
   if (impl_->placed_clients.size() <= static_cast<std::size_t>(c))
-    impl_->placed_clients.resize(static_cast<std::size_t>(c) + 1, nullptr);
+    impl_->placed_clients.resize(static_cast<std::size_t>(c) + 1);
   impl_->placed_clients[static_cast<std::size_t>(c)] = host;
 }
 

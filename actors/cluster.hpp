@@ -35,12 +35,18 @@ struct NodeHost {
   int threads = 0;   // 0: the host's `threads` property, else the run's --threads
 };
 
+// A host that runs clients.
+struct ClientHost {
+  simgrid::s4u::Host* host = nullptr;
+  std::string zone;  // empty: the host's enclosing zone
+};
+
 class Cluster {
 public:
   // `clients`: hosts the clients run on, round-robin (the nodes' hosts when
   // empty). `delays` adds random per-kind delays to messages, drawn from
   // `delay_seed`.
-  Cluster(std::vector<NodeHost> nodes, std::vector<simgrid::s4u::Host*> clients, MessageSizes sizes,
+  Cluster(std::vector<NodeHost> nodes, std::vector<ClientHost> clients, MessageSizes sizes,
           DelayModel delays = DelayModel(), std::uint64_t delay_seed = 0);
   ~Cluster();
   Cluster(const Cluster&) = delete;
@@ -50,7 +56,7 @@ public:
   // The host client `c` runs on.
   HostInfo host_of_client(ClientId c) const;
   // Places client `c` on `host` instead of the round-robin choice.
-  void place_client(ClientId c, simgrid::s4u::Host* host);
+  void place_client(ClientId c, ClientHost host);
 
   // One-way route latency in seconds (the sum of the links' latencies).
   double latency_node_to_node(NodeId a, NodeId b) const;

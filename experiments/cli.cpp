@@ -11,7 +11,9 @@ void add_platform_flags(CLI::App& app, RunConfig& c)
 {
   app.add_option("--nodes", c.nodes, "Datastore nodes (generated star; with --platform, use the first N)")
       ->each([&c](const std::string&) { c.nodes_given = true; });
-  app.add_option("--clients", c.clients, "Clients (generated star: one host each)");
+  app.add_option("--clients", c.clients,
+                 "Clients (generated star: one host each; with --deployment: one per replisim-client actor)")
+      ->each([&c](const std::string&) { c.clients_given = true; });
   app.add_option("--latency", c.latency, "One-way latency of each host's link to the star's centre (e.g. 5ms, 250us)");
   app.add_option("--bandwidth", c.bandwidth, "Bandwidth of each host's link (e.g. 1Gbps, 125MBps)");
   app.add_option("--host-speed", c.host_speed, "Speed of each host of the star (e.g. 1Gf, 2.5Gf)");
@@ -84,6 +86,10 @@ void add_run_flags(CLI::App& app, RunConfig& c)
   app.add_option("--platform", c.platform,
                  "SimGrid platform XML (DTD 4.1). Hosts with property role=node|client are nodes|clients; "
                  "without any role property, hosts named client* are clients and the rest nodes");
+  app.add_option("--deployment", c.deployment,
+                 "SimGrid deployment file (needs --platform): actors replisim-node and replisim-client say which "
+                 "hosts run nodes (in file order) and clients; props zone and threads per actor, and any run flag "
+                 "as a prop of the nodes (the command line wins)");
   app.add_option("--model", c.model, model_help());
   app.add_option("--rf", c.rf_text,
                  "Replication factor: replicas per unit (leaderless network-topology: one number for every zone, "

@@ -11,6 +11,8 @@
 #include <simgrid/s4u/Engine.hpp>
 
 #include "actors/activity.hpp"
+#include "actors/deployment_actors.hpp"
+#include "actors/deployment_file.hpp"
 #include "actors/engine_setup.hpp"
 #include "platforms/star_platform.hpp"
 #include "protocols/rng.hpp"
@@ -43,23 +45,66 @@ PlatformHosts load_star(simgrid::s4u::Engine& engine, const RunConfig& config)
   }
 }
 
-// The run's node and client hosts: the generated star, or the platform
-// file's (its first --nodes node hosts, when given).
-PlatformHosts run_hosts(simgrid::s4u::Engine& engine, RunConfig& config)
+struct RunHosts {
+  std::vector<NodeHost> nodes;
+  std::vector<ClientHost> clients;
+  std::string source;  // for errors: the file they come from
+};
+
+RunHosts from_platform(const PlatformHosts& hosts, const std::string& source)
 {
-  if (config.platform.empty())
-    return load_star(engine, config);
-  PlatformHosts hosts = load_platform(engine, config.platform);
+  RunHosts run{{}, {}, source};
+  for (auto* h : hosts.nodes)
+    run.nodes.push_back({h});
+  for (auto* h : hosts.clients)
+    run.clients.push_back({h});
+  return run;
+}
+
+// The hosts a deployment file names; its replisim actors are created too,
+// as a SimGrid user's own load_deployment would create them.
+RunHosts from_deployment(simgrid::s4u::Engine& engine, const std::string& path)
+{
+  const DeploymentFile file = read_deployment_file(path);
+  check_hosts(file, engine);
+  register_replisim_actors(engine, {});
+  try {
+    engine.load_deployment(path);
+  } catch (const std::exception& e) {
+    throw PlatformError(fmt::format("deployment file '{}': {}", path, e.what()));
+  }
+  RunHosts run{{}, {}, path};
+  for (const DeployedActor& a : file.nodes)
+    run.nodes.push_back({engine.host_by_name(a.host), a.zone, a.threads});
+  for (const DeployedActor& a : file.clients)
+    run.clients.push_back({engine.host_by_name(a.host), a.zone});
+  return run;
+}
+
+// The run's node and client hosts: the generated star, the platform file's,
+// or the deployment file's (the first --nodes nodes, when given).
+RunHosts run_hosts(simgrid::s4u::Engine& engine, RunConfig& config)
+{
+  if (config.platform.empty()) {
+    if (!config.deployment.empty())
+      throw std::invalid_argument("--deployment: needs --platform, the platform whose hosts it names");
+    return from_platform(load_star(engine, config), "the generated star");
+  }
+  const PlatformHosts platform = load_platform(engine, config.platform);
+  RunHosts hosts = config.deployment.empty() ? from_platform(platform, "'" + config.platform + "'")
+                                             : from_deployment(engine, config.deployment);
   const int available = static_cast<int>(hosts.nodes.size());
   if (available == 0)
     throw PlatformError("platform file '" + config.platform + "' has no datastore node host");
   if (config.nodes_given) {
     if (config.nodes > available)
       throw std::invalid_argument(
-          fmt::format("--nodes: {} is more than the {} node hosts of '{}'", config.nodes, available, config.platform));
+          fmt::format("--nodes: {} is more than the {} nodes of {}", config.nodes, available, hosts.source));
     hosts.nodes.resize(static_cast<std::size_t>(config.nodes));
   }
   config.nodes = static_cast<int>(hosts.nodes.size());
+  if (!config.deployment.empty() && !config.clients_given && !hosts.clients.empty())
+    config.clients = static_cast<int>(hosts.clients.size());
   return hosts;
 }
 
@@ -69,14 +114,12 @@ Experiment::Experiment(RunConfig config) : config_(std::move(config))
 {
   config_.check();
   engine_ = create_engine(config_.engine_args);
-  PlatformHosts hosts = run_hosts(*engine_, config_);
+  RunHosts hosts = run_hosts(*engine_, config_);
   if (config_.latency_scale != 1.0)
     scale_latencies(*engine_, config_.latency_scale);
-  std::vector<NodeHost> nodes;
-  for (auto* h : hosts.nodes)
-    nodes.push_back({h});
-  cluster_ = std::make_unique<Cluster>(std::move(nodes), std::move(hosts.clients), MessageSizes{64, config_.value_bytes},
-                                       config_.delay_model, derive_seed(config_.seed, kDelayStream));
+  cluster_ = std::make_unique<Cluster>(std::move(hosts.nodes), std::move(hosts.clients),
+                                       MessageSizes{64, config_.value_bytes}, config_.delay_model,
+                                       derive_seed(config_.seed, kDelayStream));
   datastore_ = std::make_unique<Datastore>(config_, *cluster_);
 }
 

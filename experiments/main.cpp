@@ -1,5 +1,6 @@
 // replisim: simulate how distributed datastores replicate writes.
 #include <filesystem>
+#include <map>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -7,6 +8,7 @@
 
 #include "actors/cluster.hpp"
 #include "actors/engine_args.hpp"
+#include "actors/deployment_file.hpp"
 #include "experiments/bench.hpp"
 #include "experiments/cli.hpp"
 #include "experiments/experiment.hpp"
@@ -29,6 +31,35 @@ int fail(const std::string& message)
 {
   std::cerr << "replisim: error: " << message << "\n";
   return kBadInput;
+}
+
+// The run flags a deployment file's nodes set and the command line does not
+// (the command line wins), as arguments to parse with the rest; `from` says,
+// per flag, which actor of the file set it.
+std::vector<std::string> deployment_arguments(const CLI::App& command, const std::string& path,
+                                              std::map<std::string, std::string>& from)
+{
+  const DeploymentFile file = read_deployment_file(path);
+  std::vector<std::string> args;
+  for (const auto& [name, value] : file.settings) {
+    const CLI::Option* option = command.get_option_no_throw("--" + name);
+    if (option == nullptr || name == "deployment" || name == "out")
+      throw PlatformError(fmt::format("deployment file '{}': {}: '{}' is not a replisim run flag", path,
+                                      file.set_by.at(name), name));
+    if (option->count() == 0) {
+      args.push_back(fmt::format("--{}={}", name, value));
+      from["--" + name] = fmt::format("deployment file '{}': {}", path, file.set_by.at(name));
+    }
+  }
+  return args;
+}
+
+// An error about a flag a deployment file set names the file and the actor.
+std::string attributed(const std::string& message, const std::map<std::string, std::string>& from)
+{
+  const std::string flag = message.substr(0, message.find(':'));
+  const auto it = from.find(flag);
+  return it == from.end() ? message : it->second + ": " + message;
 }
 
 }  // namespace
@@ -75,13 +106,31 @@ int main(int argc, char** argv)
   double bare_cost_flops = 0;
   bench_bare->add_option("--cost-flops", bare_cost_flops);
 
+  std::map<std::string, std::string> from_deployment;  // flag → the actor of the deployment file that set it
   try {
+    const std::vector<std::string> given = args;  // parse() consumes them
     app.parse(args);
+    // A deployment file's settings go through the same flags, then parse again.
+    if (!config.deployment.empty() && (run->parsed() || placement->parsed())) {
+      const std::vector<std::string> extra =
+          deployment_arguments(run->parsed() ? *run : *placement, config.deployment, from_deployment);
+      if (!extra.empty()) {
+        args = given;
+        args.insert(args.begin(), extra.rbegin(), extra.rend());
+        std::vector<std::string> engine_args = std::move(config.engine_args);
+        config = RunConfig{};
+        config.engine_args = std::move(engine_args);
+        app.clear();
+        app.parse(args);
+      }
+    }
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    return fail(attributed(e.what(), from_deployment));
+  } catch (const PlatformError& e) {
     return fail(e.what());
   }
 
@@ -109,7 +158,7 @@ int main(int argc, char** argv)
     experiment.run();
     print_summary_table(std::cout, experiment);
   } catch (const std::invalid_argument& e) {
-    return fail(e.what());
+    return fail(attributed(e.what(), from_deployment));
   } catch (const PlatformError& e) {
     return fail(e.what());
   } catch (const std::exception& e) {

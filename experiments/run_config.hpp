@@ -17,9 +17,11 @@ struct RunConfig {
   std::string model = "leader-follower";
   std::map<std::string, std::string> model_args;  // the models' own flags as given (name without dashes → text)
   std::string platform;              // XML file; empty: a generated star
+  std::string deployment;            // SimGrid deployment file placing nodes and clients on the platform's hosts
   int nodes = 9;                     // star size, or the first N nodes of a platform
   bool nodes_given = false;
   int clients = 3;
+  bool clients_given = false;
   std::string latency = "5ms";       // star: one-way latency of each host's link
   std::string bandwidth = "1Gbps";
   int rf = 3;
