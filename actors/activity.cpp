@@ -2,6 +2,9 @@
 
 #include <vector>
 
+#include <simgrid/s4u/Actor.hpp>
+#include <simgrid/simix.hpp>
+
 namespace replisim {
 
 namespace {
@@ -56,6 +59,14 @@ void cancel_activity(const sg4::ActivityPtr& activity)
 {
   cancelled().push_back(activity);
   activity->cancel();
+}
+
+void in_maestro(const std::function<void()>& f)
+{
+  if (sg4::Actor::is_maestro())
+    f();
+  else
+    simgrid::kernel::actor::simcall_answered(f);
 }
 
 void release_ended_activities()

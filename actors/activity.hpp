@@ -4,6 +4,8 @@
 // transfer between two hosts depends on nothing but those hosts and the links
 // between them (an actor carrying it would die with whatever host it sat on).
 #pragma once
+#include <functional>
+
 #include <simgrid/s4u/Activity.hpp>
 
 namespace replisim {
@@ -28,6 +30,11 @@ void start_activity(const sg4::ActivityPtr& activity, ActivityListener& listener
 // Cancels an activity started with start_activity: its listener hears of it
 // at once (not ok).
 void cancel_activity(const sg4::ActivityPtr& activity);
+
+// Runs `f` in maestro: at once when called there (before the engine runs,
+// or from a callback), as a simcall from an actor. Activities replisim
+// starts must be started there (see start_activity).
+void in_maestro(const std::function<void()>& f);
 
 // Lets go of the activities that ended; call once the engine has returned.
 void release_ended_activities();

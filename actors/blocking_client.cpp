@@ -2,7 +2,7 @@
 
 #include <simgrid/s4u/Engine.hpp>
 #include <simgrid/s4u/Semaphore.hpp>
-#include <simgrid/simix.hpp>
+#include "actors/activity.hpp"
 
 namespace replisim {
 
@@ -39,7 +39,7 @@ Completion BlockingClient::call(OpKind kind, Key key)
   op.outcome = Outcome::timeout;
   waiting_.emplace(op.op, &call);
   // Transfers start from maestro, where their end is heard (activity.hpp).
-  simgrid::kernel::actor::simcall_answered([&] {
+  in_maestro([&] {
     Envelope request{self(), Address::node(op.coordinator),
                      kind == OpKind::write ? Message{ClientWrite{op.op, key}} : Message{ClientRead{op.op, key}}};
     const std::uint64_t size = sizes_.of(request.message);

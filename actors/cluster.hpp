@@ -30,6 +30,7 @@ struct HostInfo {
 
 // A host that runs a datastore node.
 struct NodeHost {
+  NodeHost(simgrid::s4u::Host* h = nullptr, std::string z = "", int t = 0) : host(h), zone(std::move(z)), threads(t) {}
   simgrid::s4u::Host* host = nullptr;
   std::string zone;  // empty: the host's enclosing zone
   int threads = 0;   // 0: the host's `threads` property, else the run's --threads
@@ -37,6 +38,7 @@ struct NodeHost {
 
 // A host that runs clients.
 struct ClientHost {
+  ClientHost(simgrid::s4u::Host* h = nullptr, std::string z = "") : host(h), zone(std::move(z)) {}
   simgrid::s4u::Host* host = nullptr;
   std::string zone;  // empty: the host's enclosing zone
 };

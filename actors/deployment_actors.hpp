@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace simgrid::s4u {
 class Engine;
@@ -14,14 +15,19 @@ class Host;
 
 namespace replisim {
 
+struct PlacedActor {
+  simgrid::s4u::Host* host = nullptr;
+  std::map<std::string, std::string> props;
+};
+
 struct DeploymentHooks {
-  // As load_deployment creates each actor, in file order: its host and props.
-  std::function<void(simgrid::s4u::Host*, const std::map<std::string, std::string>&)> node_created;
-  std::function<void(simgrid::s4u::Host*, const std::map<std::string, std::string>&)> client_created;
-  // What each actor runs, from time 0 (none: it ends at once; the node
-  // itself runs on its host without an actor of its own).
-  std::function<void()> node_body;
-  std::function<void()> client_body;
+  // Once, when the first of replisim's actors starts (time 0): every node and
+  // client actor the deployment created, in file order, with their props
+  // (SimGrid sets them only after announcing an actor).
+  std::function<void(const std::vector<PlacedActor>& nodes, const std::vector<PlacedActor>& clients)> start;
+  // What client actor `index` (in file order) runs; none: it ends at once.
+  // Node actors end at once: a node runs on its host without an actor.
+  std::function<void(std::size_t index)> client_body;
 };
 
 void register_replisim_actors(simgrid::s4u::Engine& engine, DeploymentHooks hooks);

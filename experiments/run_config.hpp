@@ -63,7 +63,7 @@ struct RunConfig {
   double timeout_s = 0;
   KeyDistribution key_distribution = KeyDistribution::uniform;
   std::vector<std::pair<std::string, int>> rf_per_zone;  // from rf_text when it names zones
-  DelayModel delay_model;
+  DelayModel delay_model{"--delay"};
   DelayModel service_model{"--service"};
   double host_speed_flops = 0;
   double disk_read_Bps = 0;
