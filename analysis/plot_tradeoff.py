@@ -3,14 +3,13 @@
 values of the --label columns, e.g. W=QUORUM R=QUORUM), the share of stale reads across
 and write latency up, with the p99 as a lighter marker above each p50. Several seeds of a
 setting give their mean and min–max bars both ways. A point's colour says whether every
-read's replicas must overlap every write's acknowledging replicas (R + W > replicas),
-worked out from the levels, the rf, the strategy and the platform's zones when the
-summary says enough to tell. Rows whose status is not ok are left out."""
+read's replicas must overlap every write's acknowledging replicas (R + W > replicas), as
+replisim reports it in summary.csv's quorum_overlap column. Rows whose status is not ok
+are left out."""
 import argparse
 import math
 import os
 import sys
-import xml.etree.ElementTree as ET
 
 import common  # sets the Agg backend before pyplot is imported
 import matplotlib.pyplot as plt
@@ -31,144 +30,23 @@ OVERLAP = {
     "always": ("#1b7837", "R + W > replicas: every read reaches a replica\nholding the newest acknowledged write"),
     "local": ("#e08214", "R + W overlap only within a datacenter\n(LOCAL levels): reads from another DC may miss"),
     "never": ("#c51b7d", "R + W ≤ replicas: a read may miss every replica\nholding the newest acknowledged write"),
-    "unknown": ("#4d4d4d", "overlap unknown (the summary does not say\nhow many replicas each level needs)"),
+    "unknown": ("#4d4d4d", "overlap unknown (the summary has no\nquorum_overlap, or its runs disagree)"),
 }
-ANY_ZONE = {"ONE": 1, "TWO": 2, "THREE": 3}
-LEVELS = set(ANY_ZONE) | {"QUORUM", "ALL", "LOCAL_QUORUM", "EACH_QUORUM"}
-
 PERCENT = FuncFormatter(lambda v, _: f"{v * 100:.4g}%")
 PLAIN = FuncFormatter(lambda v, _: f"{v:g}")
 
 
 # --- Which replicas a read and a write must share -------------------------------------
 
-def node_zones(platform, nodes):
-    """Zones (SimGrid's enclosing zone, in platform order) of the first `nodes` node hosts of
-    a platform file, as replisim picks them (README "Platforms"), or None when unreadable."""
-    try:
-        root = ET.parse(platform).getroot()
-    except (OSError, ET.ParseError):
-        return None
-    hosts, unsupported = [], False  # (name, zone, role)
-
-    def walk(el, zone):
-        nonlocal unsupported
-        for child in el:
-            if child.tag == "zone":
-                walk(child, child.get("id", ""))
-            elif child.tag == "host":
-                role = next((p.get("value") for p in child.findall("prop") if p.get("id") == "role"), None)
-                hosts.append((child.get("id", ""), zone, role))
-            elif child.tag in ("cluster", "cabinet", "include"):
-                unsupported = True  # hosts generated from a pattern: not worth guessing
-    walk(root, "")
-    if unsupported or not hosts:
-        return None
-    if any(role is not None for _, _, role in hosts):
-        picked = [z for _, z, role in hosts if role == "node"]
-    else:
-        picked = [z for name, z, _ in hosts if not name.startswith("client")]
-    return picked[:nodes] if nodes else picked
-
-
-def replicas_per_zone(row, csv_dir):
-    """Replicas of one unit in each zone, or None when the row does not say. Under the simple
-    strategy the per-zone split varies by unit: [rf] then stands for 'one pool of rf'."""
-    rf, strategy, platform = row.get("rf", ""), row.get("strategy", ""), row.get("platform", "")
-    if ":" in rf:  # network-topology with an rf per zone, us-east:3,eu-west:2
-        try:
-            return [int(part.split(":", 1)[1]) for part in rf.split(",")]
-        except ValueError:
-            return None
-    try:
-        rf = int(rf)
-    except ValueError:
-        return None
-    if strategy != "network-topology":
-        return [rf]
-    if platform in ("", "star"):
-        return [rf]  # the generated star is one zone
-    try:
-        nodes = int(row.get("nodes", "") or 0)
-    except ValueError:
-        nodes = 0
-    for path in (platform, os.path.join(csv_dir, platform)):
-        if os.path.isfile(path):
-            zones = node_zones(path, nodes)
-            return None if zones is None else [rf] * len(dict.fromkeys(zones))
-    return None
-
-
-def requirement(level, n, local):
-    """(acks from any zone, acks needed per zone) of a level coordinated from zone `local`
-    (protocols/consistency.hpp), or None when the level cannot be met there."""
-    total = sum(n)
-    mins = [0] * len(n)
-    if level in ANY_ZONE or level in ("QUORUM", "ALL"):
-        need = ANY_ZONE.get(level) or (total // 2 + 1 if level == "QUORUM" else total)
-        return (need, mins) if need <= total else None
-    if level == "LOCAL_QUORUM":
-        if n[local] == 0:
-            return None
-        mins[local] = n[local] // 2 + 1
-    else:  # EACH_QUORUM
-        mins = [k // 2 + 1 if k else 0 for k in n]
-    return 0, mins
-
-
-def can_miss(n, w, r):
-    """Whether some set of replicas acknowledging a write w and some set answering a read r
-    can be disjoint: each zone fits both minimums, and the spare replicas cover what the
-    levels that count any zone still need."""
-    (gw, mw), (gr, mr) = w, r
-    spare = [k - a - b for k, a, b in zip(n, mw, mr)]
-    if min(spare) < 0:
-        return False
-    return max(0, gw - sum(mw)) + max(0, gr - sum(mr)) <= sum(spare)
-
-
-def overlap_class(write, read, n):
-    """'always', 'local' (only when writer and reader coordinate from the same zone), 'never'."""
-    if n is None or write not in LEVELS or read not in LEVELS:
+def point_overlap(g):
+    """Overlap class of the rows of one point, as replisim wrote it (summary.csv's
+    quorum_overlap, from the model's own consistency rules): 'always', 'local', 'never',
+    or 'unknown' when the rows do not say or do not agree."""
+    if "quorum_overlap" not in g:
         return "unknown"
-    zones = [z for z, k in enumerate(n) if k > 0]
-    same, every, tried = True, True, False
-    for a in zones:
-        for b in zones:
-            w, r = requirement(write, n, a), requirement(read, n, b)
-            if w is None or r is None:
-                continue  # such operations fail as unavailable: nothing to read stale
-            tried = True
-            if can_miss(n, w, r):
-                every = False
-                same = same and a != b
-    if not tried:
-        return "unknown"
-    return "always" if every else "local" if same else "never"
-
-
-def point_overlap(g, csv_dir):
-    """Overlap class of the rows of one point, 'unknown' unless they agree on what decides it."""
-    cols = ["model", "consistency", "read_consistency", "rf", "strategy", "platform", "nodes"]
-    first = {c: g[c].iloc[0] if c in g else "" for c in cols}
-    if any(c in g and g[c].nunique() > 1 for c in cols) or first["model"] not in ("leaderless", ""):
-        return "unknown"
-    n = replicas_per_zone(first, csv_dir)
-    # The simple strategy spreads a unit's replicas over zones unit by unit: only levels that
-    # count replicas anywhere are decided by the rf alone.
-    if first["strategy"] == "simple" and n is not None and \
-            {first["consistency"], first["read_consistency"]} & {"LOCAL_QUORUM", "EACH_QUORUM"}:
-        zones = None
-        if first["platform"] in ("", "star"):
-            zones = [0]
-        else:
-            for path in (first["platform"], os.path.join(csv_dir, first["platform"])):
-                if os.path.isfile(path):
-                    zones = node_zones(path, int(first["nodes"] or 0))
-                    break
-        if zones is None or len(set(zones)) != 1:
-            return "unknown"
-    return overlap_class(first["consistency"], first["read_consistency"], n)
+    values = set(g["quorum_overlap"])
+    value = values.pop() if len(values) == 1 else ""
+    return value if value in OVERLAP else "unknown"
 
 
 # --- Reading the summary ---------------------------------------------------------------
@@ -206,14 +84,13 @@ def load(path, latency="write_p50_ms", tail=DEFAULT_TAIL, labels=("consistency",
     def name(c, v):
         return f"{SHORT.get(c, c)}={v if v != '' else '(empty)'}"
     df["_label"] = df[labels].apply(lambda r: " ".join(name(c, r[c]) for c in labels), axis=1)
-    csv_dir = os.path.dirname(os.path.abspath(path))
     points = []
     for lab, g in df.groupby("_label", sort=False):
         x, y = g[STALE].to_numpy(float), g[latency].to_numpy(float)
         t = g[tail].to_numpy(float) if tail else np.array([])
         t = t[~np.isnan(t)]
         points.append({
-            "label": lab, "n": len(g), "overlap": point_overlap(g, csv_dir),
+            "label": lab, "n": len(g), "overlap": point_overlap(g),
             "x": x.mean(), "x_lo": x.min(), "x_hi": x.max(),
             "y": y.mean(), "y_lo": y.min(), "y_hi": y.max(),
             "t": t.mean() if len(t) else math.nan,
@@ -228,14 +105,9 @@ def load(path, latency="write_p50_ms", tail=DEFAULT_TAIL, labels=("consistency",
     shared = {c: df[c].iloc[0] for c in df.columns
               if not c.startswith("_") and c not in labels and df[c].nunique() == 1 and df[c].iloc[0] != ""}
     replicas = None
-    known = [p for p in points if p["overlap"] != "unknown"]
-    if known:
-        row = {c: df[c].iloc[0] if c in df else "" for c in ("rf", "strategy", "platform", "nodes")}
-        if all(c in shared or c not in df for c in ("rf", "strategy", "platform", "nodes")):
-            n = replicas_per_zone(row, csv_dir)
-            if n:
-                replicas = (f"{sum(n)} replicas per unit" + (f" ({' + '.join(map(str, n))} in {len(n)} DCs)"
-                                                             if len(n) > 1 else ""))
+    if "rf" in shared:
+        per_zone = shared.get("strategy") == "network-topology" and ":" not in shared["rf"]
+        replicas = f"rf {shared['rf']}" + (" in each datacenter" if per_zone else "")
     if title is None:
         shared.setdefault("model", common.plural(len(df), "run"))
         title = common.run_title(shared, common.plural(len(df), "run"))

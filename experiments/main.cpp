@@ -78,7 +78,7 @@ int main(int argc, char** argv)
   CLI::App app{"replisim: simulate how distributed datastores replicate writes, on SimGrid"};
   app.footer(kFooter);
   app.require_subcommand(1);
-  CLI::App* run = app.add_subcommand("run", "Run one simulation and write ops.csv, roles.csv, summary.csv");
+  CLI::App* run = app.add_subcommand("run", "Run one simulation; with --out, write ops.csv, roles.csv, visibility.csv and summary.csv there");
   add_run_flags(*run, config);
   CLI::App* placement = app.add_subcommand(
       "placement", "Print a model's placement as CSV (unit,leader,replicas; node ids in node order) without simulating");
