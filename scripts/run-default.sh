@@ -14,11 +14,3 @@ out=${1:-out/default}
 build/replisim sweep experiments/default.toml --out "$out"
 /usr/bin/python3 analysis/plot_scaling.py "$out/summary.csv" -o "$out/scaling.png"
 /usr/bin/python3 analysis/plot_imbalance.py "$out/summary.csv" -o "$out/leader_imbalance.png"
-# Throughput against write p99 (the hockey stick) for every model on the same
-# nine nodes with the same processing costs: open-loop Poisson load from six
-# clients, raised until each model saturates. A leader-follower cluster
-# saturates where its busiest primary does (three primaries take every
-# write); partitioned leaders and leaderless coordinators later, because
-# every node leads or coordinates a share.
-#   build/replisim sweep experiments/capacity.toml --out out/capacity
-#   /usr/bin/python3 analysis/plot_capacity.py out/capacity/summary.csv
