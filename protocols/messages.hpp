@@ -37,6 +37,7 @@ struct WriteReply {
   Version version = 0;
   int acks = 0;          // replicas (the leader included) that held the write when it was acknowledged
   Time committed = -1;   // when the leader or coordinator held the acks it needed (-1: failed)
+  NodeId leader = kNoNode;  // a refusal from a node that is not the unit's leader: the leader it knows of
 };
 
 struct ReadReply {
