@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <deque>
+#include <set>
 #include <fstream>
 #include <unordered_set>
 
@@ -12,6 +13,15 @@
 
 
 namespace replisim {
+
+namespace {
+// One fault, done when its time comes.
+struct FaultAction final : TimerListener {
+  explicit FaultAction(std::function<void()> a) : act(std::move(a)) {}
+  std::function<void()> act;
+  void timer_fired(std::uint64_t, std::uint64_t) override { act(); }
+};
+}  // namespace
 
 struct Cluster::Impl final : TimerListener {
   Impl(DelayModel delays, std::uint64_t delay_seed) : network(timers, std::move(delays), delay_seed) {}
@@ -29,6 +39,39 @@ struct Cluster::Impl final : TimerListener {
   std::function<bool()> quiescent;  // set: drain after the clients
   double drain_poll_s = 0;
   bool end_with_clients = true;
+  ClusterObserver* observer = nullptr;
+  std::deque<FaultAction> faults;      // scheduled on the timer queue
+  std::vector<const FaultPlan::Partition*> cuts;  // partitions in force
+  FaultPlan plan;
+
+  // A node's host went off or came back (a fault, or a state profile).
+  void host_state_changed(const sg4::Host& host)
+  {
+    if (finished)
+      return;
+    const auto it = std::find_if(nodes.begin(), nodes.end(), [&](const NodeHost& n) { return n.host == &host; });
+    if (it == nodes.end())
+      return;
+    const auto id = static_cast<NodeId>(it - nodes.begin());
+    const Time now = sg4::Engine::get_clock();
+    if (!host.is_on()) {
+      servers[id].crash();
+      if (observer != nullptr)
+        observer->node_down(id, now);
+    } else {
+      if (observer != nullptr)
+        observer->node_up(id, now);
+      servers[id].recover();
+    }
+    for (std::size_t m = 0; m < servers.size(); ++m)
+      if (static_cast<NodeId>(m) != id && nodes[m].host->is_on())
+        servers[m].membership_changed();
+  }
+
+  // Whether a partition in force stands between two endpoints.
+  bool cut(Address a, Address b) const;
+  std::string name_of(Address a) const { return a.is_node() ? nodes.at(a.index).host->get_name() : client_host(a.index)->get_name(); }
+  std::string zone_of(Address a) const { return a.is_node() ? nodes.at(a.index).zone : client(a.index).zone; }
   bool finished = false;
   double end_s = 0;
 
@@ -76,6 +119,22 @@ struct Cluster::Impl final : TimerListener {
 
 namespace {
 
+// The clusters that hear of hosts going off and on: SimGrid's signal cannot
+// be disconnected, so it is connected once and forwards to the clusters alive.
+std::set<Cluster::Impl*>& watching()
+{
+  static std::set<Cluster::Impl*> clusters;
+  static const bool connected = [] {
+    sg4::Host::on_state_change_cb([](const sg4::Host& h) {
+      for (Cluster::Impl* impl : std::set<Cluster::Impl*>(clusters))
+        impl->host_state_changed(h);
+    });
+    return true;
+  }();
+  (void)connected;
+  return clusters;
+}
+
 double route_latency(const sg4::Host* from, const sg4::Host* to)
 {
   if (from == to)
@@ -105,7 +164,7 @@ Cluster::Cluster(std::vector<NodeHost> nodes, std::vector<ClientHost> clients, M
   impl_->nodes = std::move(nodes);
 }
 
-Cluster::~Cluster() = default;
+Cluster::~Cluster() { watching().erase(impl_.get()); }
 
 void Cluster::turn_off_node(NodeId id) { impl_->nodes.at(id).host->turn_off(); }
 
@@ -158,14 +217,18 @@ void Cluster::require_disks() const
       throw PlatformError(fmt::format("--sync-writes: node host '{}' has no <disk> to write to", n.host->get_name()));
 }
 
-void Cluster::add_node(NodeId id, StateMachine& machine, Traffic& traffic, const ServerSettings& settings,
+void Cluster::add_node(NodeId id, NodeMachine& machine, Traffic& traffic, const ServerSettings& settings,
                        std::uint64_t service_seed)
 {
   if (static_cast<std::size_t>(id) != impl_->servers.size())
     throw std::logic_error("Cluster::add_node: nodes are added in order");
   sg4::Host* host = impl_->nodes.at(id).host;
-  NodeServer& server = impl_->servers.emplace_back(machine, id, host, impl_->network, impl_->timers, impl_->sizes,
-                                                   traffic, settings, threads_of(id, settings.threads), service_seed);
+  NodeServer& server = impl_->servers.emplace_back(
+      machine, id, host, impl_->network, impl_->timers, impl_->sizes, traffic, settings, threads_of(id, settings.threads),
+      service_seed, [impl = impl_.get()](const RoleEvent& e) {
+        if (impl->observer != nullptr)
+          impl->observer->role_changed(e);
+      });
   impl_->network.attach(Address::node(id), host, server);
 }
 
@@ -195,6 +258,8 @@ Network& Cluster::network() { return impl_->network; }
 
 void Cluster::start()
 {
+  // From now on a node host that goes off crashes its node.
+  watching().insert(impl_.get());
   for (std::size_t n = 0; n < impl_->servers.size(); ++n)
     if (impl_->nodes[n].host->is_on())
       impl_->servers[n].start();
@@ -202,6 +267,60 @@ void Cluster::start()
     c.start();
   if (impl_->clients.empty() && impl_->end_with_clients)
     impl_->drain_or_finish();
+}
+
+bool Cluster::Impl::cut(Address a, Address b) const
+{
+  const auto on = [this](const std::vector<std::string>& side, Address x) {
+    const std::string name = name_of(x);
+    const std::string zone = zone_of(x);
+    return std::any_of(side.begin(), side.end(), [&](const std::string& s) { return s == name || s == zone; });
+  };
+  return std::any_of(cuts.begin(), cuts.end(), [&](const FaultPlan::Partition* p) {
+    return (on(p->side_a, a) && on(p->side_b, b)) || (on(p->side_b, a) && on(p->side_a, b));
+  });
+}
+
+void Cluster::observe(ClusterObserver& observer) { impl_->observer = &observer; }
+
+void Cluster::schedule_faults(const FaultPlan& given)
+{
+  Impl& impl = *impl_;
+  impl.plan = given;
+  const auto at = [&impl](Time t, std::function<void()> act) {
+    if (t == kNever)
+      return;
+    FaultAction& a = impl.faults.emplace_back(std::move(act));
+    impl.timers.set(t, a, 0);
+  };
+  for (const auto& c : impl.plan.crashes) {
+    sg4::Host* host = sg4::Host::by_name_or_null(c.host);
+    if (host == nullptr)
+      throw std::invalid_argument(fmt::format("{}: no host '{}'", c.where, c.host));
+    at(c.at, [host] { host->turn_off(); });
+    at(c.recover, [host] { host->turn_on(); });
+  }
+  for (const auto& l : impl.plan.links) {
+    sg4::Link* link = sg4::Link::by_name_or_null(l.link);
+    if (link == nullptr)
+      throw std::invalid_argument(fmt::format("{}: no link '{}'", l.where, l.link));
+    at(l.at, [link] { link->turn_off(); });
+    at(l.up, [link] { link->turn_on(); });
+  }
+  for (const auto& p : impl.plan.partitions) {
+    for (const auto* side : {&p.side_a, &p.side_b})
+      for (const std::string& name : *side) {
+        const bool zone = std::any_of(node_info_.begin(), node_info_.end(), [&](const HostInfo& h) { return h.zone == name; }) ||
+                          std::any_of(impl.client_hosts.begin(), impl.client_hosts.end(), [&](const ClientHost& c) { return c.zone == name; });
+        if (!zone && sg4::Host::by_name_or_null(name) == nullptr)
+          throw std::invalid_argument(fmt::format("{}: '{}' is neither a host nor a zone", p.where, name));
+      }
+    const FaultPlan::Partition* partition = &p;
+    at(p.from, [&impl, partition] { impl.cuts.push_back(partition); });
+    at(p.until, [&impl, partition] { std::erase(impl.cuts, partition); });
+  }
+  if (!impl.plan.partitions.empty())
+    impl.network.set_cut([&impl](Address a, Address b) { return !impl.cuts.empty() && impl.cut(a, b); });
 }
 
 bool Cluster::finished() const { return impl_->finished; }

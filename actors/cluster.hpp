@@ -12,6 +12,7 @@
 
 #include "actors/client_driver.hpp"
 #include "actors/engine_setup.hpp"
+#include "actors/fault_plan.hpp"
 #include "actors/server.hpp"
 #include "actors/wire.hpp"
 #include "protocols/client.hpp"
@@ -41,6 +42,20 @@ struct ClientHost {
   ClientHost(simgrid::s4u::Host* h = nullptr, std::string z = "") : host(h), zone(std::move(z)) {}
   simgrid::s4u::Host* host = nullptr;
   std::string zone;  // empty: the host's enclosing zone
+};
+
+// Hears what happens to the nodes during a run.
+class ClusterObserver {
+public:
+  virtual void role_changed(const RoleEvent& /*event*/) {}
+  // A node's host went off (after the node lost its volatile state, before
+  // the other nodes hear of it).
+  virtual void node_down(NodeId /*node*/, Time /*now*/) {}
+  // A node's host came back (before the node recovers).
+  virtual void node_up(NodeId /*node*/, Time /*now*/) {}
+
+protected:
+  ~ClusterObserver() = default;
 };
 
 class Cluster {
@@ -73,8 +88,14 @@ public:
   void turn_off_node(NodeId id);
 
   // `settings` must outlive the run. `service_seed` draws the node's costs.
-  void add_node(NodeId id, StateMachine& machine, Traffic& traffic, const ServerSettings& settings,
+  void add_node(NodeId id, NodeMachine& machine, Traffic& traffic, const ServerSettings& settings,
                 std::uint64_t service_seed);
+  void observe(ClusterObserver& observer);
+  // Crashes and recoveries of hosts, links down and up, partitions, at their
+  // times. A node host that goes off for any reason (also a state profile of
+  // the platform) crashes its node. Throws std::invalid_argument naming the
+  // fault (FaultPlan's `where`) for an unknown host, link or zone.
+  void schedule_faults(const FaultPlan& plan);
   void add_client(ClientId id, ClientMachine& machine, CompletionSink sink);
   // A client endpoint driven from outside (the library's blocking calls).
   void add_endpoint(ClientId id, Receiver& endpoint);
@@ -101,8 +122,9 @@ public:
   double clock() const;
   const NodeLoad& load_of(NodeId id) const;
 
+  struct Impl;  // public so that the host-state signal can reach it
+
 private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
   std::vector<HostInfo> node_info_;
 };

@@ -25,8 +25,8 @@ void Network::send(Envelope&& message, std::uint64_t size)
     return;
   const Endpoint& from = endpoint(message.from);
   const Endpoint& to = endpoint(message.to);
-  if (!from.host->is_on() || !to.host->is_on())
-    return;  // lost: nobody is there to send or to receive it
+  if (!from.host->is_on() || !to.host->is_on() || (cut_ && cut_(message.from, message.to)))
+    return;  // lost: nobody is there to send or to receive it, or a partition is in the way
   Transfer* t;
   if (free_.empty()) {
     t = &transfers_.emplace_back();
@@ -63,7 +63,8 @@ void Network::deliver(Transfer& t)
 {
   const Endpoint& to = endpoint(t.message.to);
   Envelope message = std::move(t.message);
-  const bool receivable = to.host->is_on() && to.receiver->incarnation() == t.incarnation;
+  const bool receivable = to.host->is_on() && to.receiver->incarnation() == t.incarnation &&
+                          !(cut_ && cut_(message.from, message.to));
   release(t);
   if (receivable)
     to.receiver->receive(std::move(message));

@@ -9,6 +9,7 @@
 // off) or when its receiver is off, or has crashed since it was sent.
 #pragma once
 #include <deque>
+#include <functional>
 #include <vector>
 
 #include <simgrid/s4u/Comm.hpp>
@@ -50,6 +51,10 @@ public:
   // Carries `message` (of `size` simulated bytes) to its destination.
   void send(Envelope&& message, std::uint64_t size);
 
+  // While it is set, a message for which `cut(from, to)` holds is lost, when
+  // it is sent or when it would be delivered.
+  void set_cut(std::function<bool(Address, Address)> cut) { cut_ = std::move(cut); }
+
   // No message in flight.
   bool idle() const { return in_flight_ == 0; }
   // Cancels every transfer in flight; nothing is delivered any more.
@@ -83,6 +88,7 @@ private:
   std::vector<Transfer*> free_;
   std::size_t in_flight_ = 0;
   bool stopped_ = false;
+  std::function<bool(Address, Address)> cut_;
   DelayModel delays_;
   Rng delay_rng_;
 };

@@ -15,10 +15,11 @@ constexpr double kReferenceFlops = 1e9;  // --service times are on a 1 Gflop/s h
 double now() { return sg4::Engine::get_clock(); }
 }  // namespace
 
-NodeServer::NodeServer(StateMachine& machine, NodeId self, sg4::Host* host, Network& network, TimerQueue& timers,
+NodeServer::NodeServer(NodeMachine& machine, NodeId self, sg4::Host* host, Network& network, TimerQueue& timers,
                        const MessageSizes& sizes, Traffic& traffic, const ServerSettings& settings, int threads,
-                       std::uint64_t service_seed)
-    : MachineDriver(machine, Address::node(self), network, timers, sizes, traffic), host_(host), settings_(settings),
+                       std::uint64_t service_seed, std::function<void(const RoleEvent&)> role_events)
+    : MachineDriver(machine, Address::node(self), network, timers, sizes, traffic), node_(machine),
+      role_events_(std::move(role_events)), host_(host), settings_(settings),
       service_rng_(service_seed), workers_(static_cast<std::size_t>(threads))
 {
   if (settings.sync_writes && !host->get_disks().empty())
@@ -75,6 +76,7 @@ void NodeServer::work(Worker& w)
 bool NodeServer::handle(Worker& w)
 {
   Ready ready = machine_.step(w.message, now());
+  after_input();
   schedule(ready);
   if (disk_ != nullptr && ready.persist > 0) {
     w.phase = Worker::Phase::persisting;
@@ -136,6 +138,53 @@ void NodeServer::Flush::activity_ended(bool ok)
   if (ok && !server->stopped_)
     server->send(outgoing, 0);
   outgoing.clear();
+}
+
+void NodeServer::after_input()
+{
+  for (const RoleEvent& e : node_.take_role_events())
+    if (role_events_)
+      role_events_(e);
+}
+
+void NodeServer::crash()
+{
+  ++incarnation_;  // messages on their way to the old incarnation are lost
+  inbox_.clear();
+  const Time t = now();
+  idle_.clear();
+  for (auto it = workers_.rbegin(); it != workers_.rend(); ++it) {
+    Worker& w = *it;
+    if (w.phase != Worker::Phase::idle)
+      load_.busy_s += t - w.busy_since;
+    if (w.activity)
+      cancel_activity(w.activity);  // its host is off: lost
+    w.activity = nullptr;
+    w.outgoing.clear();
+    w.phase = Worker::Phase::idle;
+    idle_.push_back(&w);
+  }
+  for (Flush& f : flushes_) {
+    if (f.activity)
+      cancel_activity(f.activity);
+    f.activity = nullptr;
+    f.outgoing.clear();
+  }
+  forget_timers();
+  node_.crash(t);
+  after_input();
+}
+
+void NodeServer::recover()
+{
+  carry_out(node_.recover(now()), 0);
+  after_input();
+}
+
+void NodeServer::membership_changed()
+{
+  carry_out(node_.membership_changed(now()), 0);
+  after_input();
 }
 
 bool NodeServer::idle() const

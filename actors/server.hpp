@@ -13,6 +13,7 @@
 // of its own.
 #pragma once
 #include <deque>
+#include <functional>
 #include <vector>
 
 #include <simgrid/s4u/Activity.hpp>
@@ -47,11 +48,20 @@ struct NodeLoad {
 
 class NodeServer final : public MachineDriver {
 public:
-  NodeServer(StateMachine& machine, NodeId self, sg4::Host* host, Network& network, TimerQueue& timers,
+  // `role_events` hears of every role change the node reports.
+  NodeServer(NodeMachine& machine, NodeId self, sg4::Host* host, Network& network, TimerQueue& timers,
              const MessageSizes& sizes, Traffic& traffic, const ServerSettings& settings, int threads,
-             std::uint64_t service_seed);
+             std::uint64_t service_seed, std::function<void(const RoleEvent&)> role_events);
 
   void receive(Envelope&& message) override;
+  std::uint64_t incarnation() const override { return incarnation_; }
+  // The host went off: its inbox, its workers' work and its timers are lost,
+  // and the machine keeps only its durable state.
+  void crash();
+  // The host is back: the machine resumes from its durable state.
+  void recover();
+  // Another node went down or came back.
+  void membership_changed();
   // Nothing waiting, nothing at work: the node will send nothing unless asked.
   bool idle() const;
   // Cancels the work in progress (the run is over) and closes the books.
@@ -82,6 +92,7 @@ private:
   };
 
   void carry_out(Ready ready, Time queued) override;  // a timer's step
+  void after_input() override;
   // Gives the worker messages from the inbox until one takes simulated time.
   void work(Worker& w);
   // Runs the handler of the worker's message; false while its disk write runs.
@@ -89,6 +100,9 @@ private:
   void finish(Worker& w);
   sg4::ActivityPtr disk_write(std::uint32_t values) const;
 
+  NodeMachine& node_;
+  std::function<void(const RoleEvent&)> role_events_;
+  std::uint64_t incarnation_ = 0;
   sg4::Host* host_;
   sg4::Disk* disk_ = nullptr;  // with --sync-writes
   const ServerSettings& settings_;

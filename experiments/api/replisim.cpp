@@ -180,10 +180,11 @@ struct Deployed {
   std::size_t clients_started = 0;
 };
 
+// Never destroyed: the engine it runs on is gone by the time statics are.
 Deployed& deployed()
 {
-  static Deployed d;
-  return d;
+  static Deployed* d = new Deployed;
+  return *d;
 }
 
 Store& ensure_store()
