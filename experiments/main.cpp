@@ -59,7 +59,7 @@ int main(int argc, char** argv)
   BenchOptions bench_options;
   CLI::App* bench = app.add_subcommand("bench", "Measure simulated messages per wall second against a bare SimGrid loop");
   bench->add_option("--nodes-list", bench_options.nodes, "Node counts to measure")->delimiter(',');
-  bench->add_option("--ops", bench_options.ops, "Client operations per measurement");
+  bench->add_option("--ops", bench_options.ops, "Client operations per measurement")->check(unsigned_number());
   bench->add_option("--concurrency", bench_options.concurrency, "Outstanding operations per client");
   bench->add_option("--cost", bench_options.cost, "Processing cost per message in the runs with costs (e.g. 20us)");
 
