@@ -103,6 +103,8 @@ Cluster::Cluster(std::vector<NodeHost> nodes, std::vector<sg4::Host*> clients, M
 
 Cluster::~Cluster() = default;
 
+const std::string& Cluster::unreachable() const { return impl_->network.unreachable(); }
+
 void Cluster::turn_off_node(NodeId id) { impl_->nodes.at(id).host->turn_off(); }
 
 HostInfo Cluster::host_of_client(ClientId c) const

@@ -124,6 +124,9 @@ void RunConfig::check()
   latency_s = parse_duration(latency, "--latency");
   if (latency_s > kMaxLatency)
     throw std::invalid_argument(fmt::format("--latency: '{}' is more than a day", latency));
+  if (latency_s * latency_scale > kMaxLatency)
+    throw std::invalid_argument(
+        fmt::format("--latency-scale: {} makes --latency {} more than a day", latency_scale, latency));
   bandwidth_Bps = parse_bandwidth(bandwidth, "--bandwidth");
   timeout_s = parse_duration(timeout, "--timeout");
   if (!(timeout_s > 0) || timeout_s > kMaxTimeout)
