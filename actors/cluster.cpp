@@ -166,6 +166,8 @@ Cluster::Cluster(std::vector<NodeHost> nodes, std::vector<ClientHost> clients, M
 
 Cluster::~Cluster() { watching().erase(impl_.get()); }
 
+const std::string& Cluster::unreachable() const { return impl_->network.unreachable(); }
+
 void Cluster::turn_off_node(NodeId id) { impl_->nodes.at(id).host->turn_off(); }
 
 HostInfo Cluster::host_of_client(ClientId c) const

@@ -112,6 +112,8 @@ public:
   void start();
   // Whether the run ended: every client done (and drained), or stopped.
   bool finished() const;
+  // Empty, or the first pair of hosts a message found no route between.
+  const std::string& unreachable() const;
   // The run goes on when the workload's clients are done (others use the
   // datastore too): it ends with stop(), or when the engine has nothing left.
   void keep_running_after_clients();

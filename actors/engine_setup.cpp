@@ -1,6 +1,7 @@
 #include "actors/engine_setup.hpp"
 
 #include <algorithm>
+#include <csignal>
 #include <fstream>
 #include <unordered_set>
 
@@ -26,7 +27,13 @@ std::unique_ptr<sg4::Engine> create_engine(const std::vector<std::string>& user_
     argv.push_back(s.data());
   argv.push_back(nullptr);
   int argc = static_cast<int>(storage.size());
-  return std::make_unique<sg4::Engine>(&argc, argv.data());
+  // SimGrid takes SIGINT for itself (a status dump, then exit 1); the
+  // program keeps its own handler.
+  struct sigaction before {};
+  sigaction(SIGINT, nullptr, &before);
+  auto engine = std::make_unique<sg4::Engine>(&argc, argv.data());
+  sigaction(SIGINT, &before, nullptr);
+  return engine;
 }
 
 PlatformHosts load_platform(sg4::Engine& engine, const std::string& path)
@@ -45,7 +52,10 @@ PlatformHosts load_platform(sg4::Engine& engine, const std::string& path)
     engine.load_platform(path);
     engine.seal_platform();  // routes are only known once sealed
   } catch (const std::exception& e) {
-    throw PlatformError(std::string("platform file '") + path + "': " + e.what());
+    // SimGrid's messages may run over several lines: the first says it.
+    std::string what = e.what();
+    what = what.substr(0, what.find('\n'));
+    throw PlatformError(std::string("platform file '") + path + "': " + what);
   }
 
   const bool any_role = std::any_of(in_file_order.begin(), in_file_order.end(),

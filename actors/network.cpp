@@ -3,6 +3,8 @@
 #include <simgrid/s4u/Engine.hpp>
 #include <simgrid/s4u/Host.hpp>
 
+#include "actors/platform_check.hpp"
+
 namespace replisim {
 
 void Network::attach(Address address, sg4::Host* host, Receiver& receiver)
@@ -27,6 +29,8 @@ void Network::send(Envelope&& message, std::uint64_t size)
   const Endpoint& to = endpoint(message.to);
   if (!from.host->is_on() || !to.host->is_on() || (cut_ && cut_(message.from, message.to)))
     return;  // lost: nobody is there to send or to receive it, or a partition is in the way
+  if (!routed(from.host, to.host))
+    return;  // lost: no route (SimGrid would abort the run); unreachable() says so
   Transfer* t;
   if (free_.empty()) {
     t = &transfers_.emplace_back();
@@ -42,6 +46,26 @@ void Network::send(Envelope&& message, std::uint64_t size)
   t->comm->set_payload_size(size);
   ++in_flight_;
   start_activity(t->comm, *t);
+}
+
+bool Network::routed(const sg4::Host* from, const sg4::Host* to)
+{
+  const auto [it, first_use] = routes_.try_emplace({from, to}, true);
+  if (first_use) {
+    // Both ways: SimGrid also routes the answer's cross traffic back.
+    std::string problem = route_problem(from, to);
+    if (problem.empty()) {
+      problem = route_problem(to, from);
+      if (!problem.empty())
+        problem = "no route back: " + problem;
+    }
+    if (!problem.empty()) {
+      it->second = false;
+      if (unreachable_.empty())
+        unreachable_ = "host '" + from->get_name() + "' cannot reach host '" + to->get_name() + "' (" + problem + ")";
+    }
+  }
+  return it->second;
 }
 
 void Network::Transfer::activity_ended(bool ok)

@@ -8,6 +8,9 @@
 // A message is lost when its transfer fails (a host or link on the route goes
 // off) or when its receiver is off, or has crashed since it was sent.
 #pragma once
+#include <string>
+#include <unordered_map>
+#include <utility>
 #include <deque>
 #include <functional>
 #include <vector>
@@ -59,6 +62,9 @@ public:
   bool idle() const { return in_flight_ == 0; }
   // Cancels every transfer in flight; nothing is delivered any more.
   void stop();
+  // Empty, or the first pair of hosts a message found no route between (the
+  // message was lost): each route is checked on its first use.
+  const std::string& unreachable() const { return unreachable_; }
 
 private:
   struct Endpoint {
@@ -78,6 +84,15 @@ private:
   };
 
   const Endpoint& endpoint(Address address) const;
+  bool routed(const sg4::Host* from, const sg4::Host* to);
+  struct PairHash {
+    std::size_t operator()(const std::pair<const sg4::Host*, const sg4::Host*>& p) const
+    {
+      return std::hash<const void*>()(p.first) * 31 + std::hash<const void*>()(p.second);
+    }
+  };
+  std::unordered_map<std::pair<const sg4::Host*, const sg4::Host*>, bool, PairHash> routes_;
+  std::string unreachable_;
   void deliver(Transfer& t);
   void release(Transfer& t);
 

@@ -13,6 +13,7 @@
 
 #include "actors/bare_loop.hpp"
 #include "experiments/quantities.hpp"
+#include "experiments/run_config.hpp"
 #include "platforms/star_platform.hpp"
 
 namespace replisim {
@@ -20,6 +21,8 @@ namespace replisim {
 namespace fs = std::filesystem;
 
 namespace {
+
+constexpr std::uint64_t kMaxBenchOps = 1'000'000'000;  // per measurement: two runs of this many operations
 
 std::string capture(const std::string& command)
 {
@@ -66,8 +69,25 @@ int run_bare_child(const std::vector<std::string>& engine_args, const std::strin
   return 0;
 }
 
+void check_bench_options(const BenchOptions& o)
+{
+  if (o.nodes.empty())
+    throw std::invalid_argument("--nodes-list: needs at least one node count");
+  for (const int n : o.nodes)
+    if (n < 1 || n > limits::kMaxNodes)
+      throw std::invalid_argument(fmt::format("--nodes-list: {} is out of range: must be in [1, {}]", n, limits::kMaxNodes));
+  if (o.ops < 1 || o.ops > kMaxBenchOps)
+    throw std::invalid_argument(fmt::format("--ops: {} is out of range: must be in [1, {}]", o.ops, kMaxBenchOps));
+  if (o.concurrency < 1 || o.concurrency > limits::kMaxConcurrency)
+    throw std::invalid_argument(
+        fmt::format("--concurrency: {} is out of range: must be in [1, {}]", o.concurrency, limits::kMaxConcurrency));
+  if (parse_duration(o.cost, "--cost") > limits::kMaxLatency)
+    throw std::invalid_argument(fmt::format("--cost: '{}' is more than a day", o.cost));
+}
+
 int run_bench(const BenchOptions& o)
 {
+  check_bench_options(o);
   const fs::path dir = fs::temp_directory_path() / fmt::format("replisim-bench-{}", getpid());
   fs::create_directories(dir);
   std::string engine_args;

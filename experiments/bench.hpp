@@ -17,6 +17,8 @@ struct BenchOptions {
   std::vector<std::string> engine_args;
 };
 
+// Throws std::invalid_argument naming the flag when an option is out of range.
+void check_bench_options(const BenchOptions& options);
 int run_bench(const BenchOptions& options);
 
 // The child side of the bare measurement: prints "messages wall_s".

@@ -7,6 +7,18 @@
 
 namespace replisim {
 
+const CLI::Validator& unsigned_number()
+{
+  // CLI11 would wrap "-5" round to 2^64 - 5 in an unsigned flag.
+  static const CLI::Validator check(
+      [](std::string& text) -> std::string {
+        const auto first = text.find_first_not_of(" \t");
+        return first != std::string::npos && text[first] == '-' ? "'" + text + "' is negative" : "";
+      },
+      "UINT");
+  return check;
+}
+
 void add_platform_flags(CLI::App& app, RunConfig& c)
 {
   app.add_option("--nodes", c.nodes, "Datastore nodes (generated star; with --platform, use the first N)")
@@ -110,15 +122,15 @@ void add_run_flags(CLI::App& app, RunConfig& c)
                "commitlog_sync: batch, Kafka flush.messages=1); needs a <disk> on every node host");
   app.add_option("--down", c.down, "Node hosts turned off for the whole run (comma-separated host names)")->delimiter(',');
   app.add_option("--latency-scale", c.latency_scale, "Multiply every link latency of the platform by this factor");
-  app.add_option("--ops", c.ops, "Client operations in all");
+  app.add_option("--ops", c.ops, "Client operations in all")->check(unsigned_number());
   app.add_option("--read-ratio", c.read_ratio, "Fraction of operations that are reads");
-  app.add_option("--keys", c.keys, "Distinct keys");
+  app.add_option("--keys", c.keys, "Distinct keys")->check(unsigned_number());
   app.add_option("--key-dist", c.key_dist, "Key popularity: uniform or zipfian (YCSB, constant 0.99)");
   app.add_option("--concurrency", c.concurrency, "Closed loop: operations each client keeps outstanding");
   app.add_option("--rate", c.rate, "Open loop: Poisson arrivals, mean operations per second per client (0: closed loop)");
-  app.add_option("--value-bytes", c.value_bytes, "Size of a value; sets the simulated size of messages that carry one");
+  app.add_option("--value-bytes", c.value_bytes, "Size of a value; sets the simulated size of messages that carry one")->check(unsigned_number());
   app.add_option("--timeout", c.timeout, "Client timeout per operation (e.g. 2000ms)");
-  app.add_option("--seed", c.seed, "Seed for every random draw of the run");
+  app.add_option("--seed", c.seed, "Seed for every random draw of the run")->check(unsigned_number());
   app.add_option("--out", c.out, "Directory for ops.csv, roles.csv, visibility.csv and summary.csv");
   app.add_option("--roles-dot", c.roles_dot, "Also write the unit-node role graph as Graphviz DOT to this file");
 }

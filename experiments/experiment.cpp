@@ -14,6 +14,7 @@
 #include "actors/deployment_actors.hpp"
 #include "actors/deployment_file.hpp"
 #include "actors/engine_setup.hpp"
+#include "experiments/run_checks.hpp"
 #include "platforms/star_platform.hpp"
 #include "protocols/rng.hpp"
 
@@ -113,6 +114,7 @@ RunHosts run_hosts(simgrid::s4u::Engine& engine, RunConfig& config)
 Experiment::Experiment(RunConfig config) : config_(std::move(config))
 {
   config_.check();
+  check_run_inputs(config_);
   engine_ = create_engine(config_.engine_args);
   RunHosts hosts = run_hosts(*engine_, config_);
   if (config_.latency_scale != 1.0)
@@ -161,6 +163,8 @@ void Experiment::run()
   cluster_->start();
   engine_->run();
   release_ended_activities();
+  if (!cluster_->unreachable().empty())
+    throw PlatformError(fmt::format("platform file '{}': {}", config_.platform, cluster_->unreachable()));
   if (!cluster_->finished())
     throw std::runtime_error("the simulation ended before every client was done: a reply never came");
   datastore_->finish(cluster_->clock());

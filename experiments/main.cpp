@@ -1,6 +1,8 @@
 // replisim: simulate how distributed datastores replicate writes.
+#include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -9,9 +11,11 @@
 #include "actors/cluster.hpp"
 #include "actors/engine_args.hpp"
 #include "actors/deployment_file.hpp"
+#include "actors/platform_check.hpp"
 #include "experiments/bench.hpp"
 #include "experiments/cli.hpp"
 #include "experiments/experiment.hpp"
+#include "experiments/interrupt.hpp"
 #include "experiments/sweep/commands.hpp"
 #include "experiments/quantities.hpp"
 #include "platforms/star_platform.hpp"
@@ -27,9 +31,25 @@ constexpr const char* kFooter =
     "(SimGrid's default LV08 would multiply it by about 13). SimGrid's own --cfg=... and --log=... options "
     "pass through; its logs are off unless asked for.";
 
+// One line, whatever the message holds.
+std::string one_line(const std::string& message)
+{
+  std::string line;
+  for (const char c : message)
+    if (c == '\n' || c == '\r' || c == '\t') {
+      if (!line.empty() && line.back() != ' ')
+        line += ' ';
+    } else {
+      line += c;
+    }
+  while (!line.empty() && line.back() == ' ')
+    line.pop_back();
+  return line;
+}
+
 int fail(const std::string& message)
 {
-  std::cerr << "replisim: error: " << message << "\n";
+  std::cerr << "replisim: error: " << one_line(message) << "\n";
   return kBadInput;
 }
 
@@ -62,6 +82,15 @@ std::string attributed(const std::string& message, const std::map<std::string, s
   return it == from.end() ? message : it->second + ": " + message;
 }
 
+// After a failed run, SimGrid's objects may be mid-simulation: the process
+// leaves without destroying them (the run's temporaries are gone already).
+[[noreturn]] void leave(int status)
+{
+  std::cout.flush();
+  std::cerr.flush();
+  std::_Exit(status);
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
@@ -90,7 +119,7 @@ int main(int argc, char** argv)
   BenchOptions bench_options;
   CLI::App* bench = app.add_subcommand("bench", "Measure simulated messages per wall second against a bare SimGrid loop");
   bench->add_option("--nodes-list", bench_options.nodes, "Node counts to measure")->delimiter(',');
-  bench->add_option("--ops", bench_options.ops, "Client operations per measurement");
+  bench->add_option("--ops", bench_options.ops, "Client operations per measurement")->check(unsigned_number());
   bench->add_option("--concurrency", bench_options.concurrency, "Outstanding operations per client");
   bench->add_option("--cost", bench_options.cost, "Processing cost per message in the runs with costs (e.g. 20us)");
 
@@ -134,7 +163,10 @@ int main(int argc, char** argv)
     return fail(e.what());
   }
 
+  std::unique_ptr<Experiment> experiment;
   try {
+    if (bench->parsed() || sweep_commands.parsed())
+      probe_simgrid(config.engine_args, "", 0, 1);  // each job would fail on them
     if (bench->parsed()) {
       bench_options.self = std::filesystem::read_symlink("/proc/self/exe").string();
       bench_options.engine_args = config.engine_args;
@@ -150,20 +182,24 @@ int main(int argc, char** argv)
       std::cout << star_platform_xml(config.star());
       return 0;
     }
-    Experiment experiment(config);
+    exit_cleanly_on_interrupt();
+    experiment = std::make_unique<Experiment>(config);
     if (placement->parsed()) {
-      std::cout << placement_csv(experiment.datastore());
+      std::cout << placement_csv(experiment->datastore());
       return 0;
     }
-    experiment.run();
-    print_summary_table(std::cout, experiment);
+    experiment->run();
+    print_summary_table(std::cout, *experiment);
   } catch (const std::invalid_argument& e) {
-    return fail(attributed(e.what(), from_deployment));
+    experiment.release();
+    leave(fail(attributed(e.what(), from_deployment)));
   } catch (const PlatformError& e) {
-    return fail(e.what());
+    experiment.release();
+    leave(fail(e.what()));
   } catch (const std::exception& e) {
-    std::cerr << "replisim: " << e.what() << "\n";
-    return 1;
+    experiment.release();
+    std::cerr << "replisim: " << one_line(e.what()) << "\n";
+    leave(1);
   }
   return 0;
 }

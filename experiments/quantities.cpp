@@ -27,6 +27,14 @@ std::pair<double, std::string> split_number(const std::string& text, const std::
   return {value, std::string(rest, end)};
 }
 
+double in_range(double value, double min, double max, const std::string& text, const std::string& flag,
+                const char* range)
+{
+  if (!(value >= min && value <= max))
+    throw std::invalid_argument(fmt::format("{}: '{}' is out of range: must be {}", flag, text, range));
+  return value;
+}
+
 }  // namespace
 
 double parse_duration(const std::string& text, const std::string& flag)
@@ -49,7 +57,7 @@ double parse_bandwidth(const std::string& text, const std::string& flag)
   };
   for (const auto& [name, factor] : units)
     if (unit == name)
-      return value * factor;
+      return in_range(value * factor, 1 / 8.0, 1e15, text, flag, "1bps to 1PBps");
   throw std::invalid_argument(fmt::format("{}: unknown bandwidth unit '{}' in '{}' (e.g. Gbps, MBps)", flag, unit, text));
 }
 
@@ -61,7 +69,7 @@ double parse_speed(const std::string& text, const std::string& flag)
   const std::pair<const char*, double> units[] = {{"f", 1}, {"kf", 1e3}, {"Mf", 1e6}, {"Gf", 1e9}, {"Tf", 1e12}};
   for (const auto& [name, factor] : units)
     if (unit == name)
-      return value * factor;
+      return in_range(value * factor, 1, 1e18, text, flag, "1f to 1000000Tf");
   throw std::invalid_argument(fmt::format("{}: unknown speed unit '{}' in '{}' (flop/s: f, kf, Mf, Gf, Tf)", flag, unit, text));
 }
 

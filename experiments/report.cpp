@@ -194,42 +194,80 @@ RunOutputs::RunOutputs(const RunConfig& config) : config_(config)
 {
   if (config_.out.empty())
     return;
-  std::filesystem::create_directories(config_.out);
+  // The directories this run creates, outermost first: removed again (when
+  // empty) unless the run commits.
+  std::vector<std::filesystem::path> missing;
+  for (std::filesystem::path p = std::filesystem::absolute(config_.out); !p.empty() && !std::filesystem::exists(p);
+       p = p.parent_path()) {
+    missing.push_back(p);
+    if (p == p.parent_path())
+      break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    created_dirs_.emplace_back(*it, leftovers::add(it->string(), true));
+    std::filesystem::create_directory(*it);
+  }
   ops_ = std::make_unique<OutputFile>(config_.out, "ops.csv");
 }
 
-RunOutputs::~RunOutputs() = default;
+RunOutputs::~RunOutputs()
+{
+  ops_.reset();
+  for (auto it = created_dirs_.rbegin(); it != created_dirs_.rend(); ++it) {
+    if (!committed_) {
+      std::error_code ignored;
+      std::filesystem::remove(it->first, ignored);  // only when empty
+    }
+    leftovers::forget(it->second);
+  }
+}
 
 std::ostream* RunOutputs::ops_stream() { return ops_ ? &ops_->stream() : nullptr; }
 
 void RunOutputs::commit(const Datastore& e, const SummaryRow& summary_row)
 {
-  std::unique_ptr<OutputFile> dot;
+  // Every file written and closed under its temporary name first...
+  std::vector<std::unique_ptr<OutputFile>> files;
+  if (ops_) {
+    files.push_back(std::make_unique<OutputFile>(config_.out, "roles.csv"));
+    files.back()->stream() << roles_csv(e);
+    files.push_back(std::make_unique<OutputFile>(config_.out, "visibility.csv"));
+    files.back()->stream() << e.metrics().visibility_csv();
+    files.push_back(std::make_unique<OutputFile>(config_.out, "summary.csv"));
+    files.back()->stream() << summary_csv(summary_row);
+  }
   if (!config_.roles_dot.empty()) {
     const std::filesystem::path path(config_.roles_dot);
-    dot = std::make_unique<OutputFile>(path.has_parent_path() ? path.parent_path() : ".", path.filename().string());
+    files.push_back(
+        std::make_unique<OutputFile>(path.has_parent_path() ? path.parent_path() : ".", path.filename().string()));
     std::vector<std::string> names;
     for (const HostInfo& h : e.cluster().nodes())
       names.push_back(h.name);
-    e.role_graph().write_dot(dot->stream(), names);
+    e.role_graph().write_dot(files.back()->stream(), names);
   }
-  if (!ops_) {
-    if (dot)
-      dot->commit();
-    return;
+  if (ops_)
+    ops_->close();
+  for (auto& f : files)
+    f->close();
+  // ...then all renamed; should a rename fail, those already renamed go too.
+  std::vector<std::filesystem::path> committed;
+  try {
+    if (ops_) {
+      ops_->commit();
+      committed.push_back(ops_->path());
+    }
+    for (auto& f : files) {
+      f->commit();
+      committed.push_back(f->path());
+    }
+  } catch (...) {
+    for (const auto& p : committed) {
+      std::error_code ignored;
+      std::filesystem::remove(p, ignored);
+    }
+    throw;
   }
-  OutputFile roles(config_.out, "roles.csv");
-  roles.stream() << roles_csv(e);
-  OutputFile summary(config_.out, "summary.csv");
-  summary.stream() << summary_csv(summary_row);
-  OutputFile visibility(config_.out, "visibility.csv");
-  visibility.stream() << e.metrics().visibility_csv();
-  if (dot)
-    dot->commit();
-  ops_->commit();
-  roles.commit();
-  visibility.commit();
-  summary.commit();
+  committed_ = true;
 }
 
 }  // namespace replisim

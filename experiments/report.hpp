@@ -4,6 +4,8 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "experiments/models/model.hpp"
 #include "experiments/output_file.hpp"
@@ -35,6 +37,8 @@ public:
 private:
   const RunConfig& config_;
   std::unique_ptr<OutputFile> ops_;
+  std::vector<std::pair<std::filesystem::path, int>> created_dirs_;  // with their leftover slots
+  bool committed_ = false;
 };
 
 }  // namespace replisim

@@ -1,6 +1,7 @@
 #include "experiments/run_config.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 #include <stdexcept>
 
@@ -20,6 +21,17 @@ auto flag_error(const char* flag, F&& parse)
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(fmt::format("{}: {}", flag, e.what()));
   }
+}
+template <typename T>
+void check_range(const char* flag, T value, T min, T max)
+{
+  if (value < min || value > max)
+    throw std::invalid_argument(fmt::format("{}: {} is out of range: must be in [{}, {}]", flag, value, min, max));
+}
+void check_finite_range(const char* flag, double value, double min, double max)
+{
+  if (!std::isfinite(value) || value < min || value > max)
+    throw std::invalid_argument(fmt::format("{}: '{}' is out of range: must be in [{}, {}]", flag, value, min, max));
 }
 // --delay and --service take one KIND=DIST per flag, or several separated by
 // spaces in one value: how a sweep spec, whose [fixed] values are single
@@ -63,6 +75,9 @@ void RunConfig::parse_rf()
     }
     if (colon == std::string::npos || colon == 0 || zone_rf < 0)
       throw std::invalid_argument(fmt::format("--rf: '{}' in '{}' is not zone:rf", part, rf_text));
+    if (zone_rf > limits::kMaxNodes - rf)
+      throw std::invalid_argument(
+          fmt::format("--rf: '{}' asks for more than {} replicas (the most nodes a run can have)", rf_text, limits::kMaxNodes));
     rf_per_zone.emplace_back(part.substr(0, colon), zone_rf);
     rf += zone_rf;
   }
@@ -70,45 +85,53 @@ void RunConfig::parse_rf()
 
 void RunConfig::check()
 {
+  using namespace limits;
   params = ModelParams(models().get(model).params, model_args);
-  if (nodes < 1)
-    throw std::invalid_argument("--nodes: must be at least 1");
-  if (clients < 1)
-    throw std::invalid_argument("--clients: must be at least 1");
+  check_range("--nodes", nodes, 1, kMaxNodes);
+  check_range("--clients", clients, 1, kMaxClients);
   parse_rf();
   if (rf < 1 && rf_per_zone.empty())
     throw std::invalid_argument("--rf: must be at least 1");
-  if (ops < 1)
-    throw std::invalid_argument("--ops: must be at least 1");
-  if (read_ratio < 0 || read_ratio > 1)
-    throw std::invalid_argument("--read-ratio: must be between 0 and 1");
-  if (keys < 1)
-    throw std::invalid_argument("--keys: must be at least 1");
-  if (concurrency < 1)
-    throw std::invalid_argument("--concurrency: must be at least 1");
-  if (rate < 0)
-    throw std::invalid_argument("--rate: must not be negative");
-  if (!(latency_scale > 0))
-    throw std::invalid_argument("--latency-scale: must be positive");
+  if (rf > kMaxNodes)
+    throw std::invalid_argument(fmt::format("--rf: {} is more than {} (the most nodes a run can have)", rf, kMaxNodes));
+  check_range("--ops", ops, std::uint64_t{1}, kMaxOps);
+  check_finite_range("--read-ratio", read_ratio, 0, 1);
+  key_distribution = flag_error("--key-dist", [&] { return parse_key_distribution(key_dist); });
+  check_range("--keys", keys, std::uint64_t{1}, kMaxKeys);
+  if (key_distribution == KeyDistribution::zipfian && keys > kMaxZipfianKeys)
+    throw std::invalid_argument(fmt::format("--keys: {} is more than {} with --key-dist zipfian (its precomputation "
+                                            "visits every key)",
+                                            keys, kMaxZipfianKeys));
+  check_range("--concurrency", concurrency, 1, kMaxConcurrency);
+  if (!std::isfinite(rate) || (rate != 0 && (rate < kMinRate || rate > kMaxRate)))
+    throw std::invalid_argument(
+        fmt::format("--rate: '{}' is out of range: must be 0 (closed loop) or in [{}, {}]", rate, kMinRate, kMaxRate));
+  if (!std::isfinite(latency_scale) || !(latency_scale > 0) || latency_scale > kMaxLatencyScale)
+    throw std::invalid_argument(
+        fmt::format("--latency-scale: '{}' is out of range: must be in (0, {}]", latency_scale, kMaxLatencyScale));
+  check_range("--value-bytes", value_bytes, std::uint64_t{0}, kMaxValueBytes);
   delay_model = DelayModel{};
   for (const auto& d : split_laws(delays))
     delay_model.add(d);
   service_model = DelayModel{"--service"};
   for (const auto& s : split_laws(services))
     service_model.add(s);
-  if (threads < 1 || threads > 4096)
-    throw std::invalid_argument("--threads: must be in [1, 4096]");
-  if (cores < 1 || cores > 4096)
-    throw std::invalid_argument("--cores: must be in [1, 4096]");
+  check_range("--threads", threads, 1, kMaxThreads);
+  check_range("--cores", cores, 1, kMaxCores);
   host_speed_flops = parse_speed(host_speed, "--host-speed");
   disk_read_Bps = parse_bandwidth(disk_read_bw, "--disk-read-bw");
   disk_write_Bps = parse_bandwidth(disk_write_bw, "--disk-write-bw");
   latency_s = parse_duration(latency, "--latency");
+  if (latency_s > kMaxLatency)
+    throw std::invalid_argument(fmt::format("--latency: '{}' is more than a day", latency));
+  if (latency_s * latency_scale > kMaxLatency)
+    throw std::invalid_argument(
+        fmt::format("--latency-scale: {} makes --latency {} more than a day", latency_scale, latency));
   bandwidth_Bps = parse_bandwidth(bandwidth, "--bandwidth");
   timeout_s = parse_duration(timeout, "--timeout");
-  if (timeout_s <= 0)
-    throw std::invalid_argument("--timeout: must be positive");
-  key_distribution = flag_error("--key-dist", [&] { return parse_key_distribution(key_dist); });
+  if (!(timeout_s > 0) || timeout_s > kMaxTimeout)
+    throw std::invalid_argument(
+        fmt::format("--timeout: '{}' is out of range: must be positive and at most {} s", timeout, kMaxTimeout));
 }
 
 }  // namespace replisim

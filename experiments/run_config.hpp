@@ -13,6 +13,26 @@
 
 namespace replisim {
 
+// The valid range of each numeric flag of `run` (and of `placement`,
+// `platform`, `bench`), checked before anything runs. The upper limits keep
+// memory and time in bounds: see each one.
+namespace limits {
+inline constexpr int kMaxNodes = 10'000;       // SimGrid keeps a route table per sending host: memory ~ hosts²
+inline constexpr int kMaxClients = 10'000;     // likewise: each client host is a sender
+inline constexpr std::uint64_t kMaxOps = 10'000'000'000;  // the run's time and ops.csv grow with it
+inline constexpr std::uint64_t kMaxKeys = 1'000'000'000;
+inline constexpr std::uint64_t kMaxZipfianKeys = 100'000'000;  // zipfian precomputes zeta over every key (~1 s)
+inline constexpr std::uint64_t kMaxValueBytes = 1ull << 30;     // 1 GiB: a message's simulated size
+inline constexpr int kMaxConcurrency = 1'000'000;  // outstanding operations per client, each held in memory
+inline constexpr double kMinRate = 1e-3;           // ops/s per client (0: closed loop); below, a run never ends
+inline constexpr double kMaxRate = 1e9;
+inline constexpr double kMaxTimeout = 1e6;          // seconds
+inline constexpr double kMaxLatency = 86'400;       // seconds: a day, for every duration of a link or a cost
+inline constexpr double kMaxLatencyScale = 1e6;
+inline constexpr int kMaxThreads = 4'096;
+inline constexpr int kMaxCores = 4'096;
+}  // namespace limits
+
 struct RunConfig {
   std::string model = "leader-follower";
   std::map<std::string, std::string> model_args;  // the models' own flags as given (name without dashes → text)

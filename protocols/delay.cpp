@@ -19,6 +19,7 @@ namespace {
 // Box–Muller normal at most sqrt(2 · 53 ln 2) ≈ 8.57 in magnitude.
 const double kLargestExpUnit = 53 * std::numbers::ln2;
 const double kLargestNormal = std::sqrt(2 * kLargestExpUnit);
+const double kMaxScale = 86'400;  // seconds: a day
 
 [[noreturn]] void fail(const std::string& whole, const std::string& why)
 {
@@ -145,6 +146,11 @@ Delay::Component Delay::parse_component(const std::string& dist, const std::stri
   } else {
     fail(whole, "unknown distribution '" + family + "' (use const, uniform, exp, lognormal, pareto or mix)");
   }
+  // Its scale (the constant, HI, the mean, XM, the median) at most a day:
+  // a message held longer would keep an asynchronous run draining for ever.
+  const double scale = c.family == Family::lognormal ? std::exp(c.a) / 1e3 : c.family == Family::uniform ? c.b : c.a;
+  if (!(scale <= kMaxScale))
+    fail(whole, (dist == whole ? std::string("its") : "the '" + dist + "'") + " scale is more than a day");
   if (!std::isfinite(largest_sample(c)))
     fail(whole, (dist == whole ? std::string("its") : "the '" + dist + "'") +
                     " largest possible sample overflows to infinity");

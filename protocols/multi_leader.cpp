@@ -223,17 +223,23 @@ void MultiLeaderNode::on(const ClientRead& m, Address from, Time, Ready& out)
 
 namespace replisim {
 
-LeaderRouter::LeaderRouter(const LeaderGroups& groups, bool random, const std::vector<double>& latency_to_node)
-    : groups_(groups), random_(random)
+LeaderRouter::LeaderRouter(const LeaderGroups& groups, bool random, const std::vector<double>& latency_to_node,
+                           const std::vector<bool>& up)
+    : random_(random)
 {
   for (NodeId leader : groups.leaders)
+    if (up.empty() || up.at(static_cast<std::size_t>(leader)))
+      choices_.push_back(leader);
+  if (choices_.empty())
+    choices_ = groups.leaders;
+  for (NodeId leader : choices_)
     if (nearest_ == kNoNode || latency_to_node.at(leader) < latency_to_node.at(nearest_))
       nearest_ = leader;  // ties go to the earlier leader
 }
 
 NodeId LeaderRouter::route(OpKind, UnitId, Rng& rng) const
 {
-  return random_ ? groups_.leaders[rng.below(groups_.leaders.size())] : nearest_;
+  return random_ ? choices_[rng.below(choices_.size())] : nearest_;
 }
 
 }  // namespace replisim

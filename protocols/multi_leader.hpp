@@ -111,13 +111,17 @@ namespace replisim {
 // random leader.
 class LeaderRouter final : public Router {
 public:
-  LeaderRouter(const LeaderGroups& groups, bool random, const std::vector<double>& latency_to_node);
+  // Writes go to a leader whose host is up (`up[n]`, per node; empty: all
+  // are), the nearest or a random one; with none up, to the first leader
+  // (where they fail).
+  LeaderRouter(const LeaderGroups& groups, bool random, const std::vector<double>& latency_to_node,
+               const std::vector<bool>& up = {});
   NodeId route(OpKind kind, UnitId unit, Rng& rng) const override;
   // Every leader is a primary of the whole key space.
   NodeId primary(const Placement&, UnitId, NodeId coordinator) const override { return coordinator; }
 
 private:
-  const LeaderGroups& groups_;
+  std::vector<NodeId> choices_;  // the leaders that are up (all of them when none is)
   bool random_;
   NodeId nearest_ = kNoNode;
 };

@@ -18,6 +18,7 @@ namespace replisim {
 namespace {
 
 constexpr std::uint64_t kRingStream = (1u << 20) + 1;  // past every client's stream
+constexpr long long kMaxTokens = 1'000'000;  // ring tokens, each a unit: ~220 bytes a token
 
 class LeaderlessModel final : public Model {
 public:
@@ -86,6 +87,11 @@ Placement ring_placement(const ModelContext& context)
 {
   const RunConfig& c = context.config;
   const int nodes = static_cast<int>(context.cluster.nodes().size());
+  const long long vnodes = context.params.integer("vnodes");
+  if (nodes * vnodes > kMaxTokens)
+    throw std::invalid_argument(fmt::format("--vnodes: {} nodes × {} vnodes is more than {} tokens (each a unit of the "
+                                            "placement)",
+                                            nodes, vnodes, kMaxTokens));
   const auto ring = random_tokens(nodes, static_cast<int>(context.params.integer("vnodes")),
                                   derive_seed(c.seed, kRingStream));
   if (context.params.text("strategy") == "simple") {

@@ -56,7 +56,7 @@ Placement whole_key_space(int nodes)
 class MultiLeaderModel final : public Model {
 public:
   explicit MultiLeaderModel(const ModelContext& context)
-      : Model(context.config.rf), cluster_(context.cluster),
+      : Model(context.config.rf), cluster_(context.cluster), membership_(context.membership),
         placement_(whole_key_space(static_cast<int>(context.cluster.nodes().size()))),
         groups_(leader_groups(context.membership, static_cast<int>(context.params.integer("leaders-per-zone")))),
         config_{parse_write_concern(context.params.text("write-concern")),
@@ -78,7 +78,7 @@ public:
     std::vector<double> latency;
     for (NodeId n = 0; n < placement_.node_count(); ++n)
       latency.push_back(cluster_.latency_client_to_node(client, n));
-    return std::make_unique<LeaderRouter>(groups_, random_leader_, latency);
+    return std::make_unique<LeaderRouter>(groups_, random_leader_, latency, membership_.alive);
   }
   // Every leader is primary and leader of the whole key space.
   UnitRoles roles() const override { return {{groups_.leaders}, {groups_.leaders}}; }
@@ -108,7 +108,7 @@ public:
   void after_run() override
   {
     std::vector<const MultiLeaderNode*> nodes(nodes_.begin(), nodes_.end());
-    convergence_ = analyse_convergence(groups_, nodes, acked_at_);
+    convergence_ = analyse_convergence(groups_, nodes, acked_at_, membership_.alive);
   }
   SummaryRow results() const override
   {
@@ -122,6 +122,7 @@ public:
 
 private:
   const Cluster& cluster_;
+  const Membership& membership_;
   Placement placement_;
   LeaderGroups groups_;
   MultiLeaderConfig config_;

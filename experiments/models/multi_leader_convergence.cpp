@@ -12,9 +12,8 @@ namespace replisim {
 
 namespace {
 
-void check_identical(const LeaderGroups& groups, const std::vector<const MultiLeaderNode*>& nodes)
+void check_identical(const std::vector<NodeId>& leaders, const std::vector<const MultiLeaderNode*>& nodes)
 {
-  const auto& leaders = groups.leaders;
   const auto& reference = nodes.at(leaders.front())->records();
   for (NodeId l : leaders) {
     if (nodes.at(l)->records() != reference)
@@ -26,11 +25,18 @@ void check_identical(const LeaderGroups& groups, const std::vector<const MultiLe
 }  // namespace
 
 Convergence analyse_convergence(const LeaderGroups& groups, const std::vector<const MultiLeaderNode*>& nodes,
-                                const std::map<std::pair<Key, Version>, Time>& acked_at)
+                                const std::map<std::pair<Key, Version>, Time>& acked_at, const std::vector<bool>& up)
 {
-  check_identical(groups, nodes);
+  // A leader whose host is down took no write and received none: the
+  // leaders that are up are the ones that must agree.
+  std::vector<NodeId> leaders;
+  for (NodeId l : groups.leaders)
+    if (up.empty() || up.at(static_cast<std::size_t>(l)))
+      leaders.push_back(l);
   Convergence c;
-  const auto& leaders = groups.leaders;
+  if (leaders.empty())
+    return c;
+  check_identical(leaders, nodes);
   const auto& final_state = nodes.at(leaders.front())->records();
 
   std::set<std::pair<Version, Version>> pairs;

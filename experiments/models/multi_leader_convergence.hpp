@@ -20,8 +20,10 @@ struct Convergence {
 // `acked_at`: (key, stamp) of every acknowledged write → when its client got
 // the acknowledgement. Throws std::runtime_error when the leaders' final states
 // differ (replication failed to converge).
-// `nodes[n]` is node n's machine.
+// `nodes[n]` is node n's machine; `up[n]` whether node n's host is up (empty:
+// all are): leaders that are down are left out.
 Convergence analyse_convergence(const LeaderGroups& groups, const std::vector<const MultiLeaderNode*>& nodes,
-                                const std::map<std::pair<Key, Version>, Time>& acked_at);
+                                const std::map<std::pair<Key, Version>, Time>& acked_at,
+                                const std::vector<bool>& up = {});
 
 }  // namespace replisim
