@@ -91,68 +91,78 @@ std::string attributed(const std::string& message, const std::map<std::string, s
   std::_Exit(status);
 }
 
-}  // namespace
-
-int main(int argc, char** argv)
-{
-  RunConfig config;
-  std::vector<std::string> args;
-  for (int i = argc - 1; i >= 1; --i) {  // CLI11 wants them reversed
-    if (is_engine_arg(argv[i]))
-      config.engine_args.insert(config.engine_args.begin(), argv[i]);
-    else
-      args.emplace_back(argv[i]);
-  }
-
+// The command line: every subcommand and the options they fill.
+struct Commands {
   CLI::App app{"replisim: simulate how distributed datastores replicate writes, on SimGrid"};
+  RunConfig config;
+  CLI::App* run = nullptr;
+  CLI::App* placement = nullptr;
+  CLI::App* platform = nullptr;
+  CLI::App* bench = nullptr;
+  CLI::App* bench_bare = nullptr;
+  std::unique_ptr<sweep::SweepCommands> sweep;  // sweep, merge
+  BenchOptions bench_options;
+  // The bare loop's own process, started by `bench`.
+  std::string bare_platform;
+  int bare_clients = 1;
+  std::uint64_t bare_requests = 0;
+  double bare_cost_flops = 0;
+  std::map<std::string, std::string> from_deployment;  // flag → the actor of the deployment file that set it
+
+  Commands();
+  // Parses the arguments (reversed, as CLI11 takes them), then a deployment
+  // file's settings through the same flags. Returns an exit status, or -1 to go on.
+  int parse(std::vector<std::string> args);
+  int dispatch();
+};
+
+Commands::Commands()
+{
   app.footer(kFooter);
   app.require_subcommand(1);
-  CLI::App* run = app.add_subcommand("run", "Run one simulation; with --out, write ops.csv, roles.csv, visibility.csv and summary.csv there");
+  run = app.add_subcommand(
+      "run", "Run one simulation; with --out, write ops.csv, roles.csv, visibility.csv and summary.csv there");
   add_run_flags(*run, config);
-  CLI::App* placement = app.add_subcommand(
+  placement = app.add_subcommand(
       "placement", "Print a model's placement as CSV (unit,leader,replicas; node ids in node order) without simulating");
   add_run_flags(*placement, config);
-  sweep::SweepCommands sweep_commands(app, *run);  // sweep, merge
-  CLI::App* platform = app.add_subcommand("platform", "Print the generated star platform as SimGrid XML");
+  sweep = std::make_unique<sweep::SweepCommands>(app, *run);
+  platform = app.add_subcommand("platform", "Print the generated star platform as SimGrid XML");
   add_platform_flags(*platform, config);
 
-  BenchOptions bench_options;
-  CLI::App* bench = app.add_subcommand("bench", "Measure simulated messages per wall second against a bare SimGrid loop");
+  bench = app.add_subcommand("bench", "Measure simulated messages per wall second against a bare SimGrid loop");
   bench->add_option("--nodes-list", bench_options.nodes, "Node counts to measure")->delimiter(',');
   bench->add_option("--ops", bench_options.ops, "Client operations per measurement")->check(unsigned_number());
   bench->add_option("--concurrency", bench_options.concurrency, "Outstanding operations per client");
   bench->add_option("--cost", bench_options.cost, "Processing cost per message in the runs with costs (e.g. 20us)");
 
-  // The bare loop's own process, started by `bench`.
-  std::string bare_platform;
-  int bare_clients = 1;
-  std::uint64_t bare_requests = 0;
-  CLI::App* bench_bare = app.add_subcommand("bench-bare", "")->group("");
+  bench_bare = app.add_subcommand("bench-bare", "")->group("");
   bench_bare->add_option("--platform", bare_platform)->required();
   bench_bare->add_option("--clients", bare_clients);
   bench_bare->add_option("--concurrency", bench_options.concurrency);
   bench_bare->add_option("--requests", bare_requests);
-  double bare_cost_flops = 0;
   bench_bare->add_option("--cost-flops", bare_cost_flops);
+}
 
-  std::map<std::string, std::string> from_deployment;  // flag → the actor of the deployment file that set it
+int Commands::parse(std::vector<std::string> args)
+{
   try {
     const std::vector<std::string> given = args;  // parse() consumes them
     app.parse(args);
-    // A deployment file's settings go through the same flags, then parse again.
-    if (!config.deployment.empty() && (run->parsed() || placement->parsed())) {
-      const std::vector<std::string> extra =
-          deployment_arguments(run->parsed() ? *run : *placement, config.deployment, from_deployment);
-      if (!extra.empty()) {
-        args = given;
-        args.insert(args.begin(), extra.rbegin(), extra.rend());
-        std::vector<std::string> engine_args = std::move(config.engine_args);
-        config = RunConfig{};
-        config.engine_args = std::move(engine_args);
-        app.clear();
-        app.parse(args);
-      }
-    }
+    if (config.deployment.empty() || !(run->parsed() || placement->parsed()))
+      return -1;
+    const std::vector<std::string> extra =
+        deployment_arguments(run->parsed() ? *run : *placement, config.deployment, from_deployment);
+    if (extra.empty())
+      return -1;
+    args = given;
+    args.insert(args.begin(), extra.rbegin(), extra.rend());
+    std::vector<std::string> engine_args = std::move(config.engine_args);
+    config = RunConfig{};
+    config.engine_args = std::move(engine_args);
+    app.clear();
+    app.parse(args);
+    return -1;
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -162,18 +172,21 @@ int main(int argc, char** argv)
   } catch (const PlatformError& e) {
     return fail(e.what());
   }
+}
 
+int Commands::dispatch()
+{
   std::unique_ptr<Experiment> experiment;
   try {
-    if (bench->parsed() || sweep_commands.parsed())
+    if (bench->parsed() || sweep->parsed())
       probe_simgrid(config.engine_args, "", 0, 1);  // each job would fail on them
     if (bench->parsed()) {
       bench_options.self = std::filesystem::read_symlink("/proc/self/exe").string();
       bench_options.engine_args = config.engine_args;
       return run_bench(bench_options);
     }
-    if (sweep_commands.parsed())
-      return sweep_commands.dispatch(config.engine_args);
+    if (sweep->parsed())
+      return sweep->dispatch(config.engine_args);
     if (bench_bare->parsed())
       return run_bare_child(config.engine_args, bare_platform, bare_clients, bench_options.concurrency, bare_requests,
                             bare_cost_flops);
@@ -202,4 +215,21 @@ int main(int argc, char** argv)
     leave(1);
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+  Commands commands;
+  std::vector<std::string> args;
+  for (int i = argc - 1; i >= 1; --i) {  // CLI11 wants them reversed
+    if (is_engine_arg(argv[i]))
+      commands.config.engine_args.insert(commands.config.engine_args.begin(), argv[i]);
+    else
+      args.emplace_back(argv[i]);
+  }
+  if (const int status = commands.parse(std::move(args)); status >= 0)
+    return status;
+  return commands.dispatch();
 }
