@@ -285,7 +285,7 @@ bool Cluster::Impl::cut(Address a, Address b) const
 
 void Cluster::observe(ClusterObserver& observer) { impl_->observer = &observer; }
 
-void Cluster::schedule_faults(const FaultPlan& given)
+void Cluster::schedule_faults(const FaultPlan& given, std::function<NodeId()> most_leaders)
 {
   Impl& impl = *impl_;
   impl.plan = given;
@@ -296,7 +296,26 @@ void Cluster::schedule_faults(const FaultPlan& given)
     impl.timers.set(t, a, 0);
   };
   for (const auto& c : impl.plan.crashes) {
-    sg4::Host* host = sg4::Host::by_name_or_null(c.host);
+    if (c.most_leaders) {
+      // Which node that is is known only when the time comes; it comes back
+      // at `recover`, whichever it was.
+      auto chosen = std::make_shared<sg4::Host*>(nullptr);
+      at(c.at, [&impl, chosen, most_leaders] {
+        const NodeId n = most_leaders();
+        if (n == kNoNode)
+          return;
+        *chosen = impl.nodes.at(static_cast<std::size_t>(n)).host;
+        (*chosen)->turn_off();
+      });
+      at(c.recover, [chosen] {
+        if (*chosen != nullptr)
+          (*chosen)->turn_on();
+      });
+      continue;
+    }
+    if (c.node != kNoNode && static_cast<std::size_t>(c.node) >= impl.nodes.size())
+      throw std::invalid_argument(fmt::format("{}: no node {} (the run has {})", c.where, c.node, impl.nodes.size()));
+    sg4::Host* host = c.node != kNoNode ? impl.nodes[static_cast<std::size_t>(c.node)].host : sg4::Host::by_name_or_null(c.host);
     if (host == nullptr)
       throw std::invalid_argument(fmt::format("{}: no host '{}'", c.where, c.host));
     at(c.at, [host] { host->turn_off(); });

@@ -93,9 +93,10 @@ public:
   void observe(ClusterObserver& observer);
   // Crashes and recoveries of hosts, links down and up, partitions, at their
   // times. A node host that goes off for any reason (also a state profile of
-  // the platform) crashes its node. Throws std::invalid_argument naming the
-  // fault (FaultPlan's `where`) for an unknown host, link or zone.
-  void schedule_faults(const FaultPlan& plan);
+  // the platform) crashes its node. `most_leaders` names the node a crash of
+  // "most-leaders" takes, when its time comes. Throws std::invalid_argument
+  // naming the fault (FaultPlan's `where`) for an unknown host, node, link or zone.
+  void schedule_faults(const FaultPlan& plan, std::function<NodeId()> most_leaders);
   void add_client(ClientId id, ClientMachine& machine, CompletionSink sink);
   // A client endpoint driven from outside (the library's blocking calls).
   void add_endpoint(ClientId id, Receiver& endpoint);

@@ -11,7 +11,9 @@ namespace replisim {
 
 struct FaultPlan {
   struct HostCrash {
-    std::string host;
+    std::string host;            // or:
+    NodeId node = kNoNode;       // a node by index, or
+    bool most_leaders = false;   // the node leading the most units when the time comes
     Time at = 0;
     Time recover = kNever;
     std::string where;  // for errors: "faults.toml: crash 2"

@@ -29,7 +29,25 @@ std::vector<int> zone_indices(const Cluster& cluster, std::vector<std::string>& 
 }  // namespace
 
 Datastore::Datastore(const RunConfig& config, Cluster& cluster)
-    : config_(config), cluster_(cluster)
+    : config_(config), cluster_(cluster), leadership_(deploy_model(), membership_.alive)
+{
+  server_settings_.threads = config_.threads;
+  server_settings_.service = config_.service_model;
+  server_settings_.sync_writes = config_.sync_writes;
+  traffic_.assign(static_cast<std::size_t>(membership_.node_count()), Traffic{});
+  for (NodeId n = 0; n < membership_.node_count(); ++n) {
+    nodes_.push_back(model_->make_node(n));
+    cluster_.add_node(n, *nodes_.back(), traffic_[static_cast<std::size_t>(n)], server_settings_,
+                      derive_seed(config_.seed, kServiceStreams + static_cast<std::uint64_t>(n)));
+    if (!membership_.alive[n])
+      cluster_.turn_off_node(n);
+  }
+  write_ops_to(nullptr);
+  cluster_.observe(*this);
+}
+
+// Before anything else is built: the leadership tracker follows the model.
+const Model& Datastore::deploy_model()
 {
   if (config_.sync_writes)
     cluster_.require_disks();
@@ -43,19 +61,26 @@ Datastore::Datastore(const RunConfig& config, Cluster& cluster)
   }
   const ModelContext context{config_, config_.params, cluster_, membership_, zones_};
   model_ = models().get(config_.model).deploy(context);
+  return *model_;
+}
 
-  server_settings_.threads = config_.threads;
-  server_settings_.service = config_.service_model;
-  server_settings_.sync_writes = config_.sync_writes;
-  traffic_.assign(static_cast<std::size_t>(membership_.node_count()), Traffic{});
-  for (NodeId n = 0; n < membership_.node_count(); ++n) {
-    nodes_.push_back(model_->make_node(n));
-    cluster_.add_node(n, *nodes_.back(), traffic_[static_cast<std::size_t>(n)], server_settings_,
-                      derive_seed(config_.seed, kServiceStreams + static_cast<std::uint64_t>(n)));
-    if (!membership_.alive[n])
-      cluster_.turn_off_node(n);
-  }
-  write_ops_to(nullptr);
+void Datastore::role_changed(const RoleEvent& e)
+{
+  leadership_.event(e);
+  leadership_.changed(e.at);
+}
+
+void Datastore::node_down(NodeId node, Time now)
+{
+  membership_.alive[static_cast<std::size_t>(node)] = false;
+  leadership_.fault(now);
+  leadership_.changed(now);
+}
+
+void Datastore::node_up(NodeId node, Time now)
+{
+  membership_.alive[static_cast<std::size_t>(node)] = true;
+  leadership_.changed(now);
 }
 
 void Datastore::write_ops_to(std::ostream* csv)
@@ -88,6 +113,7 @@ void Datastore::record(const Completion& op)
 
 void Datastore::finish(double run_s)
 {
+  leadership_.finish(run_s);
   model_->after_run();
   metrics_->finish();
   loads_.clear();

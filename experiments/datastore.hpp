@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/cluster.hpp"
+#include "experiments/leadership.hpp"
 #include "experiments/models/model.hpp"
 #include "experiments/node_load.hpp"
 #include "experiments/op_metrics.hpp"
@@ -17,7 +18,7 @@
 
 namespace replisim {
 
-class Datastore {
+class Datastore final : public ClusterObserver {
 public:
   // Deploys `config.model` (config checked) on the cluster's nodes and puts
   // a server on each. Throws std::invalid_argument naming the flag when the
@@ -49,8 +50,18 @@ public:
   const std::vector<NodeLoadSummary>& loads() const { return loads_; }
   // The unit–node roles now.
   RoleGraph role_graph() const;
+  // Who led which unit over the run (after start(), which reads the first roles).
+  const LeadershipTracker& leadership() const { return leadership_; }
+  // After the cluster started: the roles at the start.
+  void started(Time now) { leadership_.changed(now); }
+
+  void role_changed(const RoleEvent& e) override;
+  void node_down(NodeId node, Time now) override;
+  void node_up(NodeId node, Time now) override;
 
 private:
+  const Model& deploy_model();
+
   RunConfig config_;
   Cluster& cluster_;
   std::vector<std::string> zones_;  // zone names, by zone index
@@ -63,6 +74,7 @@ private:
   std::function<Time()> oldest_outstanding_;
   std::unique_ptr<OpMetrics> metrics_;
   std::vector<NodeLoadSummary> loads_;
+  LeadershipTracker leadership_;
 };
 
 }  // namespace replisim

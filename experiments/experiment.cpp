@@ -14,6 +14,7 @@
 #include "actors/deployment_actors.hpp"
 #include "actors/deployment_file.hpp"
 #include "actors/engine_setup.hpp"
+#include "experiments/fault_file.hpp"
 #include "experiments/run_checks.hpp"
 #include "platforms/star_platform.hpp"
 #include "protocols/rng.hpp"
@@ -123,6 +124,8 @@ Experiment::Experiment(RunConfig config) : config_(std::move(config))
                                        MessageSizes{64, config_.value_bytes}, config_.delay_model,
                                        derive_seed(config_.seed, kDelayStream));
   datastore_ = std::make_unique<Datastore>(config_, *cluster_);
+  if (!config_.faults.empty())
+    cluster_->schedule_faults(read_fault_file(config_.faults), [this] { return datastore_->leadership().most_leaders(); });
 }
 
 Experiment::~Experiment() = default;
@@ -161,6 +164,7 @@ void Experiment::run()
   if (auto quiescent = datastore_->model().quiescent())
     cluster_->drain_after_clients(std::move(quiescent), kDrainPoll);
   cluster_->start();
+  datastore_->started(0);
   engine_->run();
   release_ended_activities();
   if (!cluster_->unreachable().empty())

@@ -119,6 +119,22 @@ void add_load_results(SummaryRow& row, const Datastore& e)
   });
 }
 
+void add_failover_results(SummaryRow& row, const Datastore& e)
+{
+  const LeadershipTracker& l = e.leadership();
+  const auto& outages = l.outages_ms();
+  row.insert(row.end(), {
+      {"outages", text(outages.size())},
+      {"unavailability_p50_ms", number(percentile(outages, 50))},
+      {"unavailability_p99_ms", number(percentile(outages, 99))},
+      {"unavailability_max_ms", number(outages.empty() ? std::nan("") : outages.back())},
+      {"elections", text(l.elections())},
+      {"split_votes", text(l.split_votes())},
+      {"leader_imbalance_before_fault", number(l.imbalance_before_fault())},
+      {"leader_imbalance_after_fault", number(l.imbalance_after_fault())},
+  });
+}
+
 }  // namespace
 
 SummaryRow summary_row(const Datastore& e, double wall_s)
@@ -138,6 +154,7 @@ SummaryRow summary_row(const Datastore& e, double wall_s)
   add_latency_results(row, e.metrics());
   add_role_results(row, e);
   add_load_results(row, e);
+  add_failover_results(row, e);
   for (const std::string& column : models().result_columns())
     row.emplace_back(column, summary_value(results, column));
   row.insert(row.end(), {
@@ -164,6 +181,15 @@ std::string summary_csv(const SummaryRow& row)
     values.push_back(value);
   }
   return csv_line(names) + csv_line(values);
+}
+
+std::string timeline_csv(const Datastore& e, double step, Time end)
+{
+  std::string csv = "time_s,node,host,leader_units\n";
+  for (const auto& s : e.leadership().timeline(step, end))
+    csv += fmt::format("{:.6f},{},{},{}\n", s.at, s.node, e.cluster().nodes().at(static_cast<std::size_t>(s.node)).name,
+                       s.leader_units);
+  return csv;
 }
 
 std::string roles_csv(const Datastore& e)
@@ -235,6 +261,10 @@ void RunOutputs::commit(const Datastore& e, const SummaryRow& summary_row)
     files.back()->stream() << e.metrics().visibility_csv();
     files.push_back(std::make_unique<OutputFile>(config_.out, "summary.csv"));
     files.back()->stream() << summary_csv(summary_row);
+    if (config_.timeline_step_s > 0) {
+      files.push_back(std::make_unique<OutputFile>(config_.out, "roles_timeline.csv"));
+      files.back()->stream() << timeline_csv(e, config_.timeline_step_s, e.cluster().clock());
+    }
   }
   if (!config_.roles_dot.empty()) {
     const std::filesystem::path path(config_.roles_dot);

@@ -132,6 +132,10 @@ void RunConfig::check()
   if (!(timeout_s > 0) || timeout_s > kMaxTimeout)
     throw std::invalid_argument(
         fmt::format("--timeout: '{}' is out of range: must be positive and at most {} s", timeout, kMaxTimeout));
+  timeline_step_s = timeline_step.empty() ? (faults.empty() ? 0 : 1) : parse_duration(timeline_step, "--timeline-step");
+  // A sample per node per step: keep the file to a few million rows.
+  if (!timeline_step.empty() && !(timeline_step_s >= 1e-3))
+    throw std::invalid_argument(fmt::format("--timeline-step: '{}' is out of range: must be at least 1ms", timeline_step));
 }
 
 }  // namespace replisim

@@ -67,6 +67,8 @@ struct RunConfig {
   std::uint64_t seed = 1;
   std::string out;                   // output directory; empty: print the summary only
   std::string roles_dot;             // Graphviz file of the unit–node role graph; empty: none
+  std::string faults;                // TOML fault schedule; empty: none
+  std::string timeline_step;         // roles_timeline.csv every this often; empty: 1 s with --faults, else none
   std::vector<std::string> engine_args;  // --cfg= and --log=, for SimGrid
 
   // Sets a model's flag, as `--NAME TEXT` would.
@@ -85,6 +87,7 @@ struct RunConfig {
   std::vector<std::pair<std::string, int>> rf_per_zone;  // from rf_text when it names zones
   DelayModel delay_model{"--delay"};
   DelayModel service_model{"--service"};
+  double timeline_step_s = 0;        // 0: no roles_timeline.csv
   double host_speed_flops = 0;
   double disk_read_Bps = 0;
   double disk_write_Bps = 0;
