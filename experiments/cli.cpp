@@ -133,6 +133,10 @@ void add_run_flags(CLI::App& app, RunConfig& c)
   app.add_option("--seed", c.seed, "Seed for every random draw of the run")->check(unsigned_number());
   app.add_option("--out", c.out, "Directory for ops.csv, roles.csv, visibility.csv and summary.csv");
   app.add_option("--roles-dot", c.roles_dot, "Also write the unit-node role graph as Graphviz DOT to this file");
+  app.add_option("--ops-file", c.ops_file,
+                 "The per-operation file: csv (ops.csv), gz (ops.csv.gz, compressed) or none (left out; every summary "
+                 "figure stays exact)")
+      ->check(CLI::IsMember({"csv", "gz", "none"}));
   app.add_option("--faults", c.faults,
                  "Fault schedule (TOML): [[crash]] host/node, at, recover; [[link]] link, down, up; "
                  "[[partition]] sides, from, until");

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -145,7 +146,10 @@ void Experiment::add_clients()
     cc.seed = derive_seed(config_.seed, static_cast<std::uint64_t>(c));
     clients_.push_back(std::make_unique<ClientMachine>(cc, placement(), datastore_->router(c), workload));
     if (cc.ops > 0)
-      cluster_->add_client(c, *clients_.back(), [this](const Completion& op) { datastore_->record(op); });
+      cluster_->add_client(c, *clients_.back(), [this](const Completion& op) {
+        datastore_->record(op);
+        progress_->op_done(op.end);
+      });
   }
   datastore_->watch_outstanding([this] {
     Time oldest = kNever;
@@ -160,12 +164,14 @@ void Experiment::run()
   const auto wall_start = std::chrono::steady_clock::now();
   RunOutputs outputs(config_);
   datastore_->write_ops_to(outputs.ops_stream());
+  progress_ = std::make_unique<RunProgress>(std::cerr, isatty(STDERR_FILENO) == 1, config_.ops);
   add_clients();
   if (auto quiescent = datastore_->model().quiescent())
     cluster_->drain_after_clients(std::move(quiescent), kDrainPoll);
   cluster_->start();
   datastore_->started(0);
   engine_->run();
+  progress_->end();
   release_ended_activities();
   if (!cluster_->unreachable().empty())
     throw PlatformError(fmt::format("platform file '{}': {}", config_.platform, cluster_->unreachable()));
@@ -174,7 +180,7 @@ void Experiment::run()
   datastore_->finish(cluster_->clock());
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   summary_ = summary_row(*datastore_, wall_s);
-  outputs.commit(*datastore_, summary_);
+  written_ = outputs.commit(*datastore_, summary_);
 }
 
 std::string placement_csv(const Datastore& d)

@@ -3,6 +3,7 @@
 // clients, the simulation, and its files. One per process (SimGrid's engine
 // is a singleton).
 #pragma once
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "actors/cluster.hpp"
 #include "experiments/datastore.hpp"
 #include "experiments/report.hpp"
+#include "experiments/run_progress.hpp"
 #include "experiments/run_config.hpp"
 
 namespace simgrid::s4u {
@@ -40,6 +42,8 @@ public:
   const std::vector<NodeLoadSummary>& loads() const { return datastore_->loads(); }
   RoleGraph role_graph() const { return datastore_->role_graph(); }
   const SummaryRow& summary() const { return summary_; }
+  // The files the run wrote.
+  const std::vector<std::filesystem::path>& written() const { return written_; }
 
 private:
   void add_clients();
@@ -49,7 +53,9 @@ private:
   std::unique_ptr<Cluster> cluster_;
   std::unique_ptr<Datastore> datastore_;
   std::vector<std::unique_ptr<ClientMachine>> clients_;
+  std::unique_ptr<RunProgress> progress_;
   SummaryRow summary_;
+  std::vector<std::filesystem::path> written_;
 };
 
 // `unit,leader,replicas` CSV: node ids in node order, replicas in placement

@@ -82,7 +82,7 @@ void LeadershipTracker::finish(Time now)
 double LeadershipTracker::imbalance() const
 {
   const int most = counts_.empty() ? 0 : *std::max_element(counts_.begin(), counts_.end());
-  const double mean = counts_.empty() ? 0 : std::accumulate(counts_.begin(), counts_.end(), 0.0) / counts_.size();
+  const double mean = counts_.empty() ? 0 : std::accumulate(counts_.begin(), counts_.end(), 0.0) / static_cast<double>(counts_.size());
   return mean == 0 ? std::nan("") : most / mean;
 }
 

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <unistd.h>
 
+#include <zlib.h>
+
 namespace replisim {
 
 namespace leftovers {
@@ -54,12 +56,69 @@ void remove_all() noexcept
 
 }  // namespace leftovers
 
-OutputFile::OutputFile(const std::filesystem::path& dir, const std::string& name)
+namespace {
+
+// A streambuf over zlib's gzFile: what is written goes out compressed.
+class GzipBuffer final : public std::streambuf {
+public:
+  explicit GzipBuffer(const std::filesystem::path& path) : file_(gzopen(path.c_str(), "wb6")) {}
+  ~GzipBuffer() override { finish(); }
+  bool ok() const { return file_ != nullptr && good_; }
+  // Flushes and closes; false when anything was lost.
+  bool finish()
+  {
+    if (file_ == nullptr)
+      return good_;
+    good_ = sync() == 0 && good_;
+    good_ = gzclose(file_) == Z_OK && good_;
+    file_ = nullptr;
+    return good_;
+  }
+
+protected:
+  int_type overflow(int_type c) override
+  {
+    if (c == traits_type::eof())
+      return traits_type::not_eof(c);
+    const char ch = traits_type::to_char_type(c);
+    return xsputn(&ch, 1) == 1 ? c : traits_type::eof();
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override
+  {
+    if (file_ == nullptr || n == 0)
+      return n == 0 ? 0 : -1;
+    const int written = gzwrite(file_, s, static_cast<unsigned>(n));
+    good_ = good_ && written == n;
+    return written;
+  }
+  int sync() override { return file_ != nullptr && gzflush(file_, Z_NO_FLUSH) != Z_OK ? -1 : 0; }
+
+private:
+  gzFile file_;
+  bool good_ = true;
+};
+
+}  // namespace
+
+OutputFile::OutputFile(const std::filesystem::path& dir, const std::string& name, bool gzip)
     : final_(dir / name), temporary_(dir / ("." + name + ".tmp"))
 {
   leftover_ = leftovers::add(temporary_.string(), false);
-  out_.open(temporary_, std::ios::binary | std::ios::trunc);
-  if (!out_) {
+  bool opened;
+  if (gzip) {
+    auto buffer = std::make_unique<GzipBuffer>(temporary_);
+    opened = buffer->ok();
+    gzip_ = std::make_unique<std::ostream>(buffer.get());
+    gzip_buffer_ = std::move(buffer);
+  } else {
+    out_.open(temporary_, std::ios::binary | std::ios::trunc);
+    opened = bool(out_);
+  }
+  if (!opened) {
+    gzip_.reset();
+    gzip_buffer_.reset();
+    std::error_code ignored;
+    std::filesystem::remove(temporary_, ignored);
     leftovers::forget(leftover_);
     throw std::runtime_error("cannot write '" + temporary_.string() + "'");
   }
@@ -68,6 +127,8 @@ OutputFile::OutputFile(const std::filesystem::path& dir, const std::string& name
 OutputFile::~OutputFile()
 {
   if (!committed_) {
+    gzip_.reset();
+    gzip_buffer_.reset();
     out_.close();
     std::error_code ignored;
     std::filesystem::remove(temporary_, ignored);
@@ -79,9 +140,15 @@ void OutputFile::close()
 {
   if (closed_)
     return;
-  out_.close();
   closed_ = true;
-  if (!out_)
+  bool good;
+  if (gzip_) {
+    good = bool(*gzip_) && static_cast<GzipBuffer&>(*gzip_buffer_).finish();
+  } else {
+    out_.close();
+    good = bool(out_);
+  }
+  if (!good)
     throw std::runtime_error("cannot finish writing '" + final_.string() + "'");
 }
 

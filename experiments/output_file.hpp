@@ -5,18 +5,20 @@
 #pragma once
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 
 namespace replisim {
 
 class OutputFile {
 public:
-  OutputFile(const std::filesystem::path& dir, const std::string& name);
+  // `gzip`: the file is compressed as it is written (ops.csv.gz).
+  OutputFile(const std::filesystem::path& dir, const std::string& name, bool gzip = false);
   ~OutputFile();
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
-  std::ostream& stream() { return out_; }
+  std::ostream& stream() { return gzip_ ? *gzip_ : static_cast<std::ostream&>(out_); }
   // Closes the temporary; throws std::runtime_error when anything written
   // to it was lost (a full disk). commit() closes first if need be.
   void close();
@@ -27,6 +29,8 @@ private:
   std::filesystem::path final_;
   std::filesystem::path temporary_;
   std::ofstream out_;
+  std::unique_ptr<std::ostream> gzip_;  // over a zlib gzFile, when compressed
+  std::unique_ptr<std::streambuf> gzip_buffer_;
   int leftover_ = -1;  // its slot in the registry of leftovers
   bool closed_ = false;
   bool committed_ = false;

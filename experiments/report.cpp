@@ -233,7 +233,9 @@ RunOutputs::RunOutputs(const RunConfig& config) : config_(config)
     created_dirs_.emplace_back(*it, leftovers::add(it->string(), true));
     std::filesystem::create_directory(*it);
   }
-  ops_ = std::make_unique<OutputFile>(config_.out, "ops.csv");
+  if (config_.ops_file != "none")
+    ops_ = std::make_unique<OutputFile>(config_.out, config_.ops_file == "gz" ? "ops.csv.gz" : "ops.csv",
+                                        config_.ops_file == "gz");
 }
 
 RunOutputs::~RunOutputs()
@@ -250,11 +252,11 @@ RunOutputs::~RunOutputs()
 
 std::ostream* RunOutputs::ops_stream() { return ops_ ? &ops_->stream() : nullptr; }
 
-void RunOutputs::commit(const Datastore& e, const SummaryRow& summary_row)
+std::vector<std::filesystem::path> RunOutputs::commit(const Datastore& e, const SummaryRow& summary_row)
 {
   // Every file written and closed under its temporary name first...
   std::vector<std::unique_ptr<OutputFile>> files;
-  if (ops_) {
+  if (!config_.out.empty()) {
     files.push_back(std::make_unique<OutputFile>(config_.out, "roles.csv"));
     files.back()->stream() << roles_csv(e);
     files.push_back(std::make_unique<OutputFile>(config_.out, "visibility.csv"));
@@ -298,6 +300,7 @@ void RunOutputs::commit(const Datastore& e, const SummaryRow& summary_row)
     throw;
   }
   committed_ = true;
+  return committed;
 }
 
 }  // namespace replisim

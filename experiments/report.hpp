@@ -34,7 +34,8 @@ public:
   explicit RunOutputs(const RunConfig& config);
   ~RunOutputs();
   std::ostream* ops_stream();  // null without --out
-  void commit(const Datastore& datastore, const SummaryRow& summary);
+  // Returns the files written.
+  std::vector<std::filesystem::path> commit(const Datastore& datastore, const SummaryRow& summary);
 
 private:
   const RunConfig& config_;

@@ -68,6 +68,7 @@ struct RunConfig {
   std::string out;                   // output directory; empty: print the summary only
   std::string roles_dot;             // Graphviz file of the unit–node role graph; empty: none
   std::string faults;                // TOML fault schedule; empty: none
+  std::string ops_file = "csv";      // ops.csv as it is (csv), compressed (gz: ops.csv.gz) or left out (none)
   std::string timeline_step;         // roles_timeline.csv every this often; empty: 1 s with --faults, else none
   std::vector<std::string> engine_args;  // --cfg= and --log=, for SimGrid
 

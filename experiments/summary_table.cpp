@@ -68,11 +68,13 @@ void print_summary_table(std::ostream& out, const Experiment& experiment)
                ms(fmt::format("{}", load.queue_wait_p99_ms)), load.max_queue_length);
   }
   fmt::print(out, "  {} s simulated in {} s\n", ms(v("sim_time_s")), ms(v("wall_s")));
-  if (!experiment.config().out.empty()) {
-    const std::filesystem::path dir(experiment.config().out);
-    fmt::print(out, "  wrote {}, {}, {}, {}\n", (dir / "ops.csv").string(), (dir / "roles.csv").string(),
-               (dir / "visibility.csv").string(), (dir / "summary.csv").string());
+  if (!experiment.written().empty()) {
+    std::vector<std::string> files;
+    for (const auto& f : experiment.written())
+      files.push_back(f.string());
+    fmt::print(out, "  wrote {}\n", fmt::join(files, ", "));
   }
+
 }
 
 }  // namespace replisim

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake pkg-config git
   libsimgrid-dev libboost-graph-dev libfmt-dev
-  libgtest-dev googletest libcli11-dev libtomlplusplus-dev
+  libgtest-dev googletest libcli11-dev libtomlplusplus-dev zlib1g-dev
   python3 python3-matplotlib python3-pandas python3-numpy
 )
 

@@ -1,5 +1,7 @@
 #include "experiments/sweep/progress.hpp"
 
+#include "experiments/readable.hpp"
+
 #include <cmath>
 
 #include <fmt/format.h>
@@ -65,14 +67,5 @@ void Progress::draw()
   out_.flush();
 }
 
-std::string format_duration(double seconds)
-{
-  const long s = std::lround(std::max(0.0, seconds));
-  if (s < 60)
-    return fmt::format("{}s", s);
-  if (s < 3600)
-    return fmt::format("{}m{:02}s", s / 60, s % 60);
-  return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
-}
 
 }  // namespace replisim::sweep

@@ -40,7 +40,4 @@ private:
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
-// "45s", "3m05s", "2h07m".
-std::string format_duration(double seconds);
-
 }  // namespace replisim::sweep

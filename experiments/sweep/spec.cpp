@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "experiments/readable.hpp"
+
 namespace replisim::sweep {
 
 namespace {
@@ -42,14 +44,6 @@ std::string one_line(const std::string& text)
   return line;
 }
 
-// 12000000 as "12,000,000": counts in errors are read by people.
-std::string grouped(std::uint64_t count)
-{
-  std::string digits = std::to_string(count);
-  for (std::size_t at = digits.size(); at > 3; at -= 3)
-    digits.insert(at - 3, ",");
-  return digits;
-}
 
 std::string plural(std::uint64_t count, const std::string& one, const std::string& many)
 {
