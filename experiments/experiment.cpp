@@ -15,6 +15,7 @@
 #include "actors/deployment_actors.hpp"
 #include "actors/deployment_file.hpp"
 #include "actors/engine_setup.hpp"
+#include "actors/star.hpp"
 #include "experiments/fault_file.hpp"
 #include "experiments/run_checks.hpp"
 #include "platforms/star_platform.hpp"
@@ -26,27 +27,6 @@ namespace {
 
 constexpr std::uint64_t kDelayStream = (1u << 20) + 2;  // past every client's stream
 constexpr double kDrainPoll = 0.001;  // seconds: how often the end of an asynchronous run checks for quiet
-
-// SimGrid loads platforms from files; a generated star goes through a
-// temporary one (with the .xml ending SimGrid dispatches on).
-PlatformHosts load_star(simgrid::s4u::Engine& engine, const RunConfig& config)
-{
-  const std::string xml = star_platform_xml(config.star());
-  std::string path = (std::filesystem::temp_directory_path() / "replisim-star-XXXXXX.xml").string();
-  const int fd = mkstemps(path.data(), 4);
-  if (fd < 0)
-    throw std::runtime_error("cannot create a temporary platform file in " + std::filesystem::temp_directory_path().string());
-  close(fd);
-  std::ofstream(path) << xml;
-  try {
-    PlatformHosts hosts = load_platform(engine, path);
-    std::filesystem::remove(path);
-    return hosts;
-  } catch (...) {
-    std::filesystem::remove(path);
-    throw;
-  }
-}
 
 struct RunHosts {
   std::vector<NodeHost> nodes;
@@ -91,7 +71,7 @@ RunHosts run_hosts(simgrid::s4u::Engine& engine, RunConfig& config)
   if (config.platform.empty()) {
     if (!config.deployment.empty())
       throw std::invalid_argument("--deployment: needs --platform, the platform whose hosts it names");
-    return from_platform(load_star(engine, config), "the generated star");
+    return from_platform(build_star(engine, config.star()), "the generated star");
   }
   const PlatformHosts platform = load_platform(engine, config.platform);
   RunHosts hosts = config.deployment.empty() ? from_platform(platform, "'" + config.platform + "'")
