@@ -65,6 +65,10 @@ public:
   // Empty, or the first pair of hosts a message found no route between (the
   // message was lost): each route is checked on its first use.
   const std::string& unreachable() const { return unreachable_; }
+  // Checks each pair of hosts the first time a message goes between them
+  // (a platform file too big to check every pair before the run); off for
+  // platforms known to route every pair, such as the generated star.
+  void check_routes(bool on) { check_routes_ = on; }
 
 private:
   struct Endpoint {
@@ -93,6 +97,7 @@ private:
   };
   std::unordered_map<std::pair<const sg4::Host*, const sg4::Host*>, bool, PairHash> routes_;
   std::string unreachable_;
+  bool check_routes_ = false;
   void deliver(Transfer& t);
   void release(Transfer& t);
 

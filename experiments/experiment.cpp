@@ -15,6 +15,7 @@
 #include "actors/deployment_actors.hpp"
 #include "actors/deployment_file.hpp"
 #include "actors/engine_setup.hpp"
+#include "actors/platform_check.hpp"
 #include "actors/star.hpp"
 #include "experiments/fault_file.hpp"
 #include "experiments/run_checks.hpp"
@@ -101,9 +102,13 @@ Experiment::Experiment(RunConfig config) : config_(std::move(config))
   RunHosts hosts = run_hosts(*engine_, config_);
   if (config_.latency_scale != 1.0)
     scale_latencies(*engine_, config_.latency_scale);
+  // Pairs of hosts a platform file too big to check before the run (see
+  // check_platform) are checked on their first message.
+  const bool check_routes = !config_.platform.empty() && hosts.nodes.size() + hosts.clients.size() > kAllPairsHosts;
   cluster_ = std::make_unique<Cluster>(std::move(hosts.nodes), std::move(hosts.clients),
                                        MessageSizes{64, config_.value_bytes}, config_.delay_model,
                                        derive_seed(config_.seed, kDelayStream));
+  cluster_->network().check_routes(check_routes);
   datastore_ = std::make_unique<Datastore>(config_, *cluster_);
   if (!config_.faults.empty())
     cluster_->schedule_faults(read_fault_file(config_.faults), [this] { return datastore_->leadership().most_leaders(); });
