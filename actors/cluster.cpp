@@ -39,6 +39,7 @@ struct Cluster::Impl final : TimerListener {
   std::function<bool()> quiescent;  // set: drain after the clients
   double drain_poll_s = 0;
   bool end_with_clients = true;
+  std::shared_ptr<Spill> spill = std::make_shared<Spill>();  // the nodes' waits, past their buffers
   ClusterObserver* observer = nullptr;
   std::deque<FaultAction> faults;      // scheduled on the timer queue
   std::vector<const FaultPlan::Partition*> cuts;  // partitions in force
@@ -227,10 +228,12 @@ void Cluster::add_node(NodeId id, NodeMachine& machine, Traffic& traffic, const 
   sg4::Host* host = impl_->nodes.at(id).host;
   NodeServer& server = impl_->servers.emplace_back(
       machine, id, host, impl_->network, impl_->timers, impl_->sizes, traffic, settings, threads_of(id, settings.threads),
-      service_seed, [impl = impl_.get()](const RoleEvent& e) {
+      service_seed,
+      [impl = impl_.get()](const RoleEvent& e) {
         if (impl->observer != nullptr)
           impl->observer->role_changed(e);
-      });
+      },
+      impl_->spill);
   impl_->network.attach(Address::node(id), host, server);
 }
 

@@ -19,6 +19,7 @@
 #include <simgrid/s4u/Activity.hpp>
 
 #include "actors/machine_driver.hpp"
+#include "experiments/samples.hpp"
 #include "protocols/delay.hpp"
 #include "protocols/rng.hpp"
 
@@ -43,7 +44,7 @@ struct NodeLoad {
   double busy_s = 0;                 // worker-seconds spent on messages (execution and disk)
   std::uint64_t handled = 0;         // messages handled
   std::size_t max_queue_length = 0;  // most messages waiting in the inbox at once
-  std::vector<double> waits_s;       // per message handled: seconds from arrival to a worker taking it
+  Samples waits_s;                   // per message handled: seconds from arrival to a worker taking it
 };
 
 class NodeServer final : public MachineDriver {
@@ -51,7 +52,8 @@ public:
   // `role_events` hears of every role change the node reports.
   NodeServer(NodeMachine& machine, NodeId self, sg4::Host* host, Network& network, TimerQueue& timers,
              const MessageSizes& sizes, Traffic& traffic, const ServerSettings& settings, int threads,
-             std::uint64_t service_seed, std::function<void(const RoleEvent&)> role_events);
+             std::uint64_t service_seed, std::function<void(const RoleEvent&)> role_events,
+             std::shared_ptr<Spill> spill);
 
   void receive(Envelope&& message) override;
   std::uint64_t incarnation() const override { return incarnation_; }

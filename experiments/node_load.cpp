@@ -13,12 +13,9 @@ NodeLoadSummary summarise_load(const NodeLoad& load, double run_s)
   NodeLoadSummary s;
   s.threads = load.threads;
   s.busy_fraction = run_s > 0 ? load.busy_s / (load.threads * run_s) : 0;
-  std::vector<double> waits = load.waits_s;
-  std::sort(waits.begin(), waits.end());
-  s.queue_wait_p99_ms = percentile(waits, 99) * 1e3;
-  s.queue_wait_mean_ms = waits.empty() ? std::nan("")
-                                       : std::accumulate(waits.begin(), waits.end(), 0.0) * 1e3 /
-                                             static_cast<double>(waits.size());
+  const Samples& waits = load.waits_s;
+  s.queue_wait_p99_ms = waits.percentile(99) * 1e3;
+  s.queue_wait_mean_ms = waits.empty() ? std::nan("") : waits.sum() * 1e3 / static_cast<double>(waits.size());
   s.max_queue_length = load.max_queue_length;
   s.handled = load.handled;
   return s;

@@ -98,7 +98,7 @@ void OpMetrics::judge(const Completion& op)
   if (op.kind == OpKind::write) {
     if (ok) {
       ++writes_ok;
-      write_ms.push_back(latency_ms);
+      write_ms.add(latency_ms);
       writes_led_by_primary += op.coordinator == op.primary ? 1 : 0;
       write_queued_ms += op.queued * 1e3;
     } else {
@@ -106,7 +106,7 @@ void OpMetrics::judge(const Completion& op)
     }
   } else if (ok) {
     ++reads_ok;
-    read_ms.push_back(latency_ms);
+    read_ms.add(latency_ms);
     // Stale: older than the newest write acknowledged before the read began.
     const Acked* acked = acked_before(op.key, op.start);
     const bool is_stale = acked != nullptr && op.version < acked->newest;
@@ -151,8 +151,7 @@ void OpMetrics::finish()
 {
   for (; !unjudged_.empty(); unjudged_.pop_front())
     judge(unjudged_.front());
-  std::sort(write_ms.begin(), write_ms.end());
-  std::sort(read_ms.begin(), read_ms.end());
+
 }
 
 }  // namespace replisim

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "experiments/samples.hpp"
 #include "protocols/client.hpp"
 
 namespace replisim {
@@ -43,8 +44,8 @@ public:
   std::uint64_t max_versions_behind = 0;
   std::uint64_t writes_led_by_primary = 0;
   double write_queued_ms = 0;  // summed over ok writes: time their critical paths waited in inboxes
-  std::vector<double> write_ms;  // latencies of ok writes
-  std::vector<double> read_ms;
+  Samples write_ms;  // latencies of ok writes
+  Samples read_ms;
 
   // t-visibility (Bailis et al., PBS): per bin of time since the newest
   // acknowledged write of the key, reads and how many saw it (or newer).

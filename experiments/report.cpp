@@ -67,21 +67,19 @@ void add_run_params(SummaryRow& row, const RunConfig& c)
 
 void add_latency_results(SummaryRow& row, const OpMetrics& m)
 {
-  double write_sum = 0;
-  for (double x : m.write_ms)
-    write_sum += x;
+  const auto& w = m.write_ms;
   row.insert(row.end(), {
       {"writes_ok", text(m.writes_ok)},
       {"writes_failed", text(m.writes_failed)},
-      {"write_p50_ms", number(percentile(m.write_ms, 50))},
-      {"write_p95_ms", number(percentile(m.write_ms, 95))},
-      {"write_p99_ms", number(percentile(m.write_ms, 99))},
-      {"write_mean_ms", number(ratio(write_sum, static_cast<double>(m.write_ms.size())))},
-      {"write_max_ms", number(m.write_ms.empty() ? std::nan("") : m.write_ms.back())},
+      {"write_p50_ms", number(w.percentile(50))},
+      {"write_p95_ms", number(w.percentile(95))},
+      {"write_p99_ms", number(w.percentile(99))},
+      {"write_mean_ms", number(ratio(w.sum(), static_cast<double>(w.size())))},
+      {"write_max_ms", number(w.empty() ? std::nan("") : w.max())},
       {"write_queued_mean_ms", number(ratio(m.write_queued_ms, static_cast<double>(m.writes_ok)))},
       {"reads_ok", text(m.reads_ok)},
-      {"read_p50_ms", number(percentile(m.read_ms, 50))},
-      {"read_p99_ms", number(percentile(m.read_ms, 99))},
+      {"read_p50_ms", number(m.read_ms.percentile(50))},
+      {"read_p99_ms", number(m.read_ms.percentile(99))},
       {"stale_read_fraction", number(ratio(static_cast<double>(m.stale_reads), static_cast<double>(m.reads_ok)))},
       {"stale_versions_behind_mean",
        number(ratio(static_cast<double>(m.stale_versions_behind), static_cast<double>(m.stale_reads)))},
