@@ -39,6 +39,7 @@ struct KindOf {
   MessageKind operator()(const ReplicateAck&) const { return MessageKind::ack; }
   MessageKind operator()(const ReplicaWriteAck&) const { return MessageKind::ack; }
   MessageKind operator()(const ChainAck&) const { return MessageKind::ack; }
+  MessageKind operator()(const LeaderSyncAck&) const { return MessageKind::ack; }
   MessageKind operator()(const ReplicaRead&) const { return MessageKind::read; }
   MessageKind operator()(const CommittedVersionQuery&) const { return MessageKind::read; }
   MessageKind operator()(const ReplicaReadReply&) const { return MessageKind::response; }

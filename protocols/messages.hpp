@@ -150,9 +150,27 @@ struct CommittedVersionReply {
   Version version = 0;
 };
 
+// --- Fault tolerance: acknowledged multi-leader syncs ------------------------
+
+// Multi-leader (with acknowledged syncs): the answer to a LeaderSync. For each
+// record it carried, the key and how many of the syncing leader's writes of
+// that key the receiver now holds (its version vector's component for the
+// sender), so that the sender stops resending what arrived, whatever order
+// syncs and acks travel in.
+struct SyncedKey {
+  Key key = 0;
+  std::uint64_t counter = 0;
+};
+
+struct LeaderSyncAck {
+  std::vector<SyncedKey> keys;
+};
+
 using Message = std::variant<ClientWrite, ClientRead, WriteReply, ReadReply, Replicate, ReplicateAck, ReplicaWrite,
                              ReplicaWriteAck, ReplicaRead, ReplicaReadReply, LeaderSync, FollowerUpdate, FollowerAck,
-                             ChainForward, ChainAck, CommittedVersionQuery, CommittedVersionReply>;
+                             ChainForward, ChainAck, CommittedVersionQuery, CommittedVersionReply,
+                             // fault tolerance (keep this block last)
+                             LeaderSyncAck>;
 
 // How many values a message carries on the wire, for its simulated size.
 std::size_t values_in(const Message& message);
