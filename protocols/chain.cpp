@@ -23,29 +23,39 @@ std::string to_string(ChainReads reads)
   return "?";
 }
 
-ChainNode::ChainNode(NodeId self, const Placement& placement, ChainConfig config)
-    : self_(self), placement_(placement), config_(config)
+ChainNode::ChainNode(NodeId self, const Placement& placement, ChainConfig config, const Membership* membership)
+    : self_(self), placement_(placement), config_(config), membership_(membership)
 {
   for (UnitId unit = 0; unit < placement.unit_count(); ++unit) {
-    const auto chain = placement.replicas(unit);
-    const auto pos = std::find(chain.begin(), chain.end(), self) - chain.begin();
-    if (pos == static_cast<std::ptrdiff_t>(chain.size()))
+    if (!placement.is_replica(unit, self))
       continue;
-    UnitState& state = units_[unit];
-    state.chain_length = static_cast<int>(chain.size());
-    if (pos > 0)
-      state.predecessor = chain[static_cast<std::size_t>(pos - 1)];
-    if (pos + 1 < static_cast<std::ptrdiff_t>(chain.size()))
-      state.successor = chain[static_cast<std::size_t>(pos + 1)];
+    set_view(units_[unit], live_chain(unit));
+    my_units_.push_back(unit);
   }
+}
+
+Ready ChainNode::start(Time now)
+{
+  now_ = now;
+  for (UnitId unit : my_units_) {
+    UnitState& state = units_.at(unit);
+    if (state.predecessor == kNoNode)
+      start_leading(unit, state);
+  }
+  return {};
 }
 
 Ready ChainNode::step(const Envelope& in, Time now)
 {
   Ready out;
   now_ = now;
-  std::visit([&](const auto& m) { on(m, in.from, out); }, in.message);
+  dispatch(in, out);
   return out;
+}
+
+void ChainNode::dispatch(const Envelope& in, Ready& out)
+{
+  std::visit([&](const auto& m) { on(m, in.from, out); }, in.message);
 }
 
 ChainNode::UnitState* ChainNode::unit_state(UnitId unit)
@@ -90,12 +100,24 @@ Version ChainNode::committed_version_of(Key key) const
 }
 
 // The chain is the placement's replica set in order (§2: "the servers are
-// linearly ordered to form a chain"); it never changes without failures.
-NodeId ChainNode::head_of(UnitId unit) const { return placement_.replicas(unit).front(); }
-NodeId ChainNode::tail_of(UnitId unit) const { return placement_.replicas(unit).back(); }
+// linearly ordered to form a chain"), less the nodes that are down.
+NodeId ChainNode::head_of(UnitId unit) const
+{
+  const auto chain = live_chain(unit);
+  return chain.empty() ? kNoNode : chain.front();
+}
+
+NodeId ChainNode::tail_of(UnitId unit) const
+{
+  const auto chain = live_chain(unit);
+  return chain.empty() ? kNoNode : chain.back();
+}
+
 LogIndex ChainNode::applied_seq(UnitId unit) const { return unit_state_or_throw(unit).durable.log.size(); }
 LogIndex ChainNode::committed_seq(UnitId unit) const { return unit_state_or_throw(unit).durable.committed; }
 const std::vector<ChainEntry>& ChainNode::log_of(UnitId unit) const { return unit_state_or_throw(unit).durable.log; }
+std::uint64_t ChainNode::epoch_of(UnitId unit) const { return unit_state_or_throw(unit).durable.epoch; }
+bool ChainNode::catching_up(UnitId unit) const { return unit_state_or_throw(unit).vol.catching_up; }
 
 std::size_t ChainNode::pending_reads() const
 {
@@ -125,6 +147,13 @@ void ChainNode::commit_through(UnitState& state, LogIndex seq)
   }
 }
 
+// The update with sequence number `seq` as this node would forward it.
+ChainForward ChainNode::forward_of(UnitId unit, const UnitState& state, LogIndex seq) const
+{
+  const ChainEntry& e = state.durable.log.at(seq - 1);
+  return ChainForward{unit, seq, e.key, e.version, e.client, e.op};
+}
+
 // After applying `update`: a node with a successor forwards it (§2: "each
 // server forwards the update to its successor"); the tail commits it,
 // answers the client and starts the acknowledgement back up the chain.
@@ -135,7 +164,9 @@ void ChainNode::pass_down(UnitState& state, const ChainForward& update, Ready& o
     return;
   }
   commit_through(state, update.seq);
-  out.send(self(), update.client, WriteReply{update.op, true, update.version, state.chain_length, now_});
+  const int holders = static_cast<int>(state.live.size());
+  if (update.client.kind == Address::Kind::client)  // else committed and answered before (a catch-up)
+    out.send(self(), update.client, WriteReply{update.op, true, update.version, holders, now_});
   if (state.predecessor != kNoNode)
     out.send(self(), Address::node(state.predecessor), ChainAck{update.unit, update.seq});
 }
@@ -144,14 +175,19 @@ void ChainNode::on(const ClientWrite& m, Address from, Ready& out)
 {
   const UnitId unit = placement_.unit_of(m.key);
   UnitState* state = unit_state(unit);
+  if (state != nullptr && state->predecessor == kNoNode && state->vol.catching_up) {
+    state->vol.held.push_back({from, self(), m});  // the new head, not caught up yet
+    return;
+  }
   if (state == nullptr || state->predecessor != kNoNode) {
-    out.send(self(), from, WriteReply{m.op, false, 0, 0});  // §2: updates go to the head only
+    // §2: updates go to the head only; the refusal names the head.
+    out.send(self(), from, WriteReply{m.op, false, 0, 0, -1, head_of(unit)});
     return;
   }
   ++counters_.writes_led;
   // The head orders the unit's updates: the next sequence number, and the
   // key's next version (the head has applied every earlier one).
-  const ChainEntry entry{m.key, version_of(m.key) + 1};
+  const ChainEntry entry{m.key, version_of(m.key) + 1, from, m.op};
   apply(*state, entry, out);
   pass_down(*state, ChainForward{unit, state->durable.log.size(), entry.key, entry.version, from, m.op}, out);
 }
@@ -161,26 +197,32 @@ void ChainNode::on(const ChainForward& m, Address from, Ready& out)
   UnitState* state = unit_state(m.unit);
   if (state == nullptr || from != Address::node(state->predecessor))
     return;  // updates come only from the predecessor (§2's FIFO link)
-  // Delays can reorder messages between two nodes, which §2 assumes FIFO:
-  // apply strictly in sequence, holding updates that arrive ahead of a gap,
-  // so every node's history stays a prefix of its predecessor's.
-  auto& early = state->vol.early;
-  if (m.seq > state->durable.log.size() + 1) {
-    early.emplace(m.seq, m);
+  if (state->vol.catching_up) {
+    if (m.seq > state->vol.have)
+      state->vol.early.emplace(m.seq, m);  // applied once the rest of the log has come
     return;
   }
   if (m.seq <= state->durable.log.size())
     return;  // a duplicate: applied and passed on already
-  ChainForward next = m;
-  for (;;) {
-    apply(*state, {next.key, next.version}, out);
-    ++counters_.writes_replicated;
-    pass_down(*state, next, out);
-    auto it = early.find(state->durable.log.size() + 1);
-    if (it == early.end())
-      break;
-    next = it->second;
+  // Delays can reorder messages between two nodes, which §2 assumes FIFO:
+  // apply strictly in sequence, holding updates that arrive ahead of a gap,
+  // so every node's history stays a prefix of its predecessor's.
+  state->vol.early.emplace(m.seq, m);
+  apply_in_sequence(*state, out);
+}
+
+void ChainNode::apply_in_sequence(UnitState& state, Ready& out)
+{
+  auto& early = state.vol.early;
+  while (!early.empty() && early.begin()->first <= state.durable.log.size())
+    early.erase(early.begin());  // duplicates
+  for (auto it = early.begin(); it != early.end() && it->first == state.durable.log.size() + 1;
+       it = early.begin()) {
+    const ChainForward next = it->second;
     early.erase(it);
+    apply(state, {next.key, next.version, next.client, next.op}, out);
+    ++counters_.writes_replicated;
+    pass_down(state, next, out);
   }
 }
 
@@ -189,6 +231,10 @@ void ChainNode::on(const ChainAck& m, Address from, Ready& out)
   UnitState* state = unit_state(m.unit);
   if (state == nullptr || from != Address::node(state->successor))
     return;
+  if (state->vol.catching_up) {
+    state->vol.deferred_ack = std::max(state->vol.deferred_ack, m.seq);  // its log may not reach it yet
+    return;
+  }
   // Cumulative: an ack at or below the committed point says nothing new (the
   // higher one was already passed up). An ack beyond what this node applied
   // cannot be genuine: the successor holds only what this node sent it.
@@ -203,6 +249,10 @@ void ChainNode::on(const ClientRead& m, Address from, Ready& out)
 {
   const UnitId unit = placement_.unit_of(m.key);
   UnitState* state = unit_state(unit);
+  if (state != nullptr && state->vol.catching_up) {
+    state->vol.held.push_back({from, self(), m});  // its versions may be stale until it has caught up
+    return;
+  }
   const bool is_tail = state != nullptr && state->successor == kNoNode;
   if (state == nullptr || (config_.reads == ChainReads::tail && !is_tail)) {
     // Without CRAQ only the tail's copy is known committed: a read elsewhere
@@ -221,15 +271,19 @@ void ChainNode::on(const ClientRead& m, Address from, Ready& out)
   }
   // CRAQ §2.3: dirty, so ask the tail for its last committed version.
   const OpId request = next_request_++;
-  state->vol.pending_reads.emplace(request, PendingRead{from, m.op});
-  out.send(self(), Address::node(placement_.replicas(unit).back()), CommittedVersionQuery{request, unit, m.key});
+  state->vol.pending_reads.emplace(request, PendingRead{from, m.op, m.key});
+  out.send(self(), Address::node(state->live.back()), CommittedVersionQuery{request, unit, m.key});
 }
 
 void ChainNode::on(const CommittedVersionQuery& m, Address from, Ready& out)
 {
   UnitState* state = unit_state(m.unit);
+  if (state != nullptr && state->successor == kNoNode && state->vol.catching_up) {
+    state->vol.held.push_back({from, self(), m});  // a new tail answers once caught up
+    return;
+  }
   if (state == nullptr || state->successor != kNoNode)
-    return;  // only the tail knows what is committed; a node never sends this elsewhere
+    return;  // only the tail knows what is committed (the asker asks a new tail again)
   out.send(self(), from, CommittedVersionReply{m.request, m.unit, committed_version_of(m.key)});
 }
 

@@ -14,6 +14,9 @@ LeaderlessNode::LeaderlessNode(NodeId self, const Placement& placement, const Me
                                LeaderlessConfig config)
     : self_(self), placement_(placement), membership_(membership), config_(config)
 {
+  // Nodes down from the start have been down since the start.
+  for (NodeId n = 0; n < membership.node_count(); ++n)
+    down_since_.push_back(membership.alive[n] ? -1.0 : 0.0);
 }
 
 Version LeaderlessNode::version_of(Key key) const
@@ -52,8 +55,11 @@ LeaderlessNode::Request* LeaderlessNode::open(Address client, OpId client_op, Ke
   Request& r = requests_.emplace(id, Request{client, client_op, key, is_write, rule, {}, 0, 0, false, 0, {}}).first->second;
   r.answers_per_zone.assign(replicas_per_zone.size(), 0);
   for (NodeId n : placement_.replicas(unit)) {
-    if (!membership_.alive[n])
-      continue;  // Cassandra would store a hint; it does not count toward the level
+    if (!membership_.alive[n]) {
+      if (is_write && config_.hinted_handoff)
+        keep_hint(n, key, lww_version(now, self_), now, out);  // a hint never counts toward the level
+      continue;
+    }
     ++r.asked;
     if (is_write)
       out.send(self(), Address::node(n), ReplicaWrite{id, key, lww_version(now, self_)});
@@ -165,6 +171,74 @@ Ready LeaderlessNode::on_timer(TimerId id, Time)
   }
   requests_.erase(it);
   return out;
+}
+
+// --- failures and hinted handoff ---------------------------------------------
+
+void LeaderlessNode::keep_hint(NodeId target, Key key, Version version, Time now, Ready& out)
+{
+  const Time since = down_since_.at(static_cast<std::size_t>(target));
+  if (since >= 0 && now - since >= config_.max_hint_window)
+    return;  // down too long: Cassandra stops hinting it (a repair must bring it up to date)
+  Version& held = hints_[target][key];
+  held = std::max(held, version);
+  ++out.persist;  // hints are written to disk
+}
+
+void LeaderlessNode::follow_membership(Time now, Ready& out)
+{
+  for (NodeId n = 0; n < membership_.node_count(); ++n) {
+    Time& since = down_since_.at(static_cast<std::size_t>(n));
+    const bool alive = membership_.alive[n];
+    if (!alive && since < 0)
+      since = now;
+    if (!alive || since < 0)
+      continue;
+    // Back: hand it what it missed, if it was not away too long. Cassandra
+    // replays the hints and deletes each once delivered; a replay here wants
+    // no answer (request 0, like read repair's writes).
+    if (auto it = hints_.find(n); it != hints_.end()) {
+      if (now - since < config_.max_hint_window)
+        for (const auto& [key, version] : it->second)
+          out.send(self(), Address::node(n), ReplicaWrite{0, key, version});
+      hints_.erase(it);
+    }
+    since = -1;
+  }
+}
+
+void LeaderlessNode::crash(Time)
+{
+  requests_.clear();  // their clients time out
+}
+
+Ready LeaderlessNode::recover(Time now)
+{
+  Ready out;
+  follow_membership(now, out);
+  return out;
+}
+
+Ready LeaderlessNode::membership_changed(Time now)
+{
+  Ready out;
+  follow_membership(now, out);
+  return out;
+}
+
+const std::map<Key, Version>& LeaderlessNode::hints_for(NodeId target) const
+{
+  static const std::map<Key, Version> kNone;
+  const auto it = hints_.find(target);
+  return it == hints_.end() ? kNone : it->second;
+}
+
+std::size_t LeaderlessNode::hint_count() const
+{
+  std::size_t n = 0;
+  for (const auto& [target, keys] : hints_)
+    n += keys.size();
+  return n;
 }
 
 }  // namespace replisim

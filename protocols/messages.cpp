@@ -12,6 +12,7 @@ struct ValuesIn {
   std::size_t operator()(const FollowerUpdate&) const { return 1; }
   std::size_t operator()(const ChainForward&) const { return 1; }
   std::size_t operator()(const LeaderSync& m) const { return m.records.size(); }
+  std::size_t operator()(const ChainCatchUp& m) const { return m.updates.size(); }
   std::size_t operator()(const auto&) const { return 0; }
 };
 }  // namespace
@@ -19,9 +20,12 @@ struct ValuesIn {
 std::size_t values_in(const Message& message) { return std::visit(ValuesIn{}, message); }
 
 // Chain replication's forwards and acks are write-path legs by their kind;
-// the CRAQ version query and its reply are read legs.
+// the CRAQ version query and its reply are read legs. A chain's repair traffic
+// (a recovered node catching up) belongs to no write.
 bool is_write_path(const Message& message)
 {
+  if (std::holds_alternative<ChainJoin>(message) || std::holds_alternative<ChainCatchUp>(message))
+    return false;
   const MessageKind kind = kind_of(message);
   if (kind == MessageKind::read || kind == MessageKind::response)
     return false;
@@ -39,6 +43,9 @@ struct KindOf {
   MessageKind operator()(const ReplicateAck&) const { return MessageKind::ack; }
   MessageKind operator()(const ReplicaWriteAck&) const { return MessageKind::ack; }
   MessageKind operator()(const ChainAck&) const { return MessageKind::ack; }
+  MessageKind operator()(const LeaderSyncAck&) const { return MessageKind::ack; }
+  MessageKind operator()(const ChainJoin&) const { return MessageKind::ack; }
+  MessageKind operator()(const ChainCatchUp&) const { return MessageKind::write; }
   MessageKind operator()(const ReplicaRead&) const { return MessageKind::read; }
   MessageKind operator()(const CommittedVersionQuery&) const { return MessageKind::read; }
   MessageKind operator()(const ReplicaReadReply&) const { return MessageKind::response; }

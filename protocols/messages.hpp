@@ -150,9 +150,47 @@ struct CommittedVersionReply {
   Version version = 0;
 };
 
+// --- Fault tolerance: acknowledged multi-leader syncs, chain repair ----------
+
+// Multi-leader (with acknowledged syncs): the answer to a LeaderSync. For each
+// record it carried, the key and how many of the syncing leader's writes of
+// that key the receiver now holds (its version vector's component for the
+// sender), so that the sender stops resending what arrived, whatever order
+// syncs and acks travel in.
+struct SyncedKey {
+  Key key = 0;
+  std::uint64_t counter = 0;
+};
+
+struct LeaderSyncAck {
+  std::vector<SyncedKey> keys;
+};
+
+// Chain repair: a node that comes back asks a live neighbour of its chain (its
+// predecessor, or its successor when it comes back as the head) for every
+// update after `have`, the end of its committed prefix.
+struct ChainJoin {
+  UnitId unit = 0;
+  LogIndex have = 0;
+  std::uint64_t epoch = 0;  // the joiner's configuration epoch of the unit
+};
+
+// The neighbour's answer: its updates after `after` (the joiner's `have`), in
+// sequence, with the client and op of those not yet committed so that a new
+// tail can answer them; `committed` is the neighbour's committed point.
+struct ChainCatchUp {
+  UnitId unit = 0;
+  std::uint64_t epoch = 0;
+  LogIndex after = 0;
+  LogIndex committed = 0;
+  std::vector<ChainForward> updates;
+};
+
 using Message = std::variant<ClientWrite, ClientRead, WriteReply, ReadReply, Replicate, ReplicateAck, ReplicaWrite,
                              ReplicaWriteAck, ReplicaRead, ReplicaReadReply, LeaderSync, FollowerUpdate, FollowerAck,
-                             ChainForward, ChainAck, CommittedVersionQuery, CommittedVersionReply>;
+                             ChainForward, ChainAck, CommittedVersionQuery, CommittedVersionReply,
+                             // fault tolerance (keep this block last)
+                             LeaderSyncAck, ChainJoin, ChainCatchUp>;
 
 // How many values a message carries on the wire, for its simulated size.
 std::size_t values_in(const Message& message);

@@ -69,7 +69,7 @@ public:
   const Placement& placement() const override { return placement_; }
   std::unique_ptr<NodeMachine> make_node(NodeId node) override
   {
-    auto machine = std::make_unique<MultiLeaderNode>(node, groups_, config_);
+    auto machine = std::make_unique<MultiLeaderNode>(node, groups_, config_, &membership_);
     nodes_.at(static_cast<std::size_t>(node)) = machine.get();
     return machine;
   }
@@ -78,7 +78,7 @@ public:
     std::vector<double> latency;
     for (NodeId n = 0; n < placement_.node_count(); ++n)
       latency.push_back(cluster_.latency_client_to_node(client, n));
-    return std::make_unique<LeaderRouter>(groups_, random_leader_, latency, membership_.alive);
+    return std::make_unique<LeaderRouter>(groups_, random_leader_, latency, &membership_);
   }
   // Every leader is primary and leader of the whole key space.
   UnitRoles roles() const override { return {{groups_.leaders}, {groups_.leaders}}; }
