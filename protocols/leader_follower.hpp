@@ -12,16 +12,11 @@
 #include <unordered_map>
 
 #include "protocols/placement.hpp"
+#include "protocols/raft_log.hpp"
 #include "protocols/state_machine.hpp"
 #include "protocols/write_concern.hpp"
 
 namespace replisim {
-
-struct LogEntry {
-  Term term = 0;
-  Key key = 0;
-  Version version = 0;
-};
 
 class LeaderFollowerNode final : public NodeMachine {
 public:
