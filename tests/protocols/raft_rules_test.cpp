@@ -1,7 +1,7 @@
 // The pure rules elections are built from (protocols/election.*,
 // protocols/raft_log.*), each against the sentence of the Raft paper
-// (Ongaro and Ousterhout, USENIX ATC 2014) it implements, and the failover
-// presets.
+// (Ongaro and Ousterhout, USENIX ATC 2014) it implements; the failover
+// presets; and how the new messages travel.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "protocols/election.hpp"
+#include "protocols/messages.hpp"
 #include "protocols/raft_log.hpp"
 #include "protocols/write_concern.hpp"
 
@@ -178,6 +179,24 @@ TEST(RaftRulesTest, ALeaderCommitsByCountingOnlyEntriesOfItsOwnTerm)
   EXPECT_EQ(leader_commit({3, 3, 3, 1, 1}, log, 4, 1), 3u);
   EXPECT_EQ(leader_commit({3, 3, 1, 1, 1}, log, 4, 1), 1u);  // not a majority yet
   EXPECT_EQ(leader_commit({3, 3, 3, 3, 3}, log, 4, 3), 3u);  // never backwards
+}
+
+// Heartbeats and votes travel as writes and acks (their cost and delay laws),
+// but are on no write's path.
+TEST(RaftRulesTest, ElectionMessagesTravelAsWritesAndAcksOffTheWritePath)
+{
+  EXPECT_EQ(kind_of(RequestVote{}), MessageKind::write);
+  EXPECT_EQ(kind_of(Heartbeat{}), MessageKind::write);
+  EXPECT_EQ(kind_of(Vote{}), MessageKind::ack);
+  EXPECT_EQ(kind_of(HeartbeatReply{}), MessageKind::ack);
+  for (const Message& m : {Message{RequestVote{}}, Message{Vote{}}, Message{Heartbeat{}}, Message{HeartbeatReply{}}}) {
+    EXPECT_FALSE(is_write_path(m));
+    EXPECT_EQ(values_in(m), 0u);
+  }
+  EXPECT_TRUE(is_write_path(Replicate{}));
+  EXPECT_TRUE(is_write_path(ReplicateAck{}));
+  EXPECT_EQ(values_in(Replicate{.version = 3}), 1u);
+  EXPECT_EQ(values_in(Replicate{.version = 0}), 0u);  // a no-op carries no value
 }
 
 }  // namespace
