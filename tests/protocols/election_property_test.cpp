@@ -24,18 +24,27 @@ struct Setup {
   Placement placement;
   WriteConcern concern;
   int min_insync;
+  bool catch_up;
 };
 
-// MongoDB-style sets of 3 and 5 at w:majority, and Kafka-style partitions
-// (four partitions of three replicas on four brokers) at acks=all with
+// Replica sets of 3 and 5 at w:majority (the set of 5 with MongoDB's
+// catch-up, on Raft's time scale), and Kafka-style partitions (four
+// partitions of three replicas on four brokers) at acks=all with
 // min.insync.replicas 2.
 Setup setup_for(std::uint64_t seed)
 {
   switch (seed % 3) {
-    case 0: return {leader_follower_placement(3, 3), WriteConcern::majority, 1};
-    case 1: return {leader_follower_placement(5, 5), WriteConcern::majority, 1};
-    default: return {kafka_placement(4, 4, 3, static_cast<int>(seed % 4)), WriteConcern::all, 2};
+    case 0: return {leader_follower_placement(3, 3), WriteConcern::majority, 1, false};
+    case 1: return {leader_follower_placement(5, 5), WriteConcern::majority, 1, true};
+    default: return {kafka_placement(4, 4, 3, static_cast<int>(seed % 4)), WriteConcern::all, 2, false};
   }
+}
+
+FailoverConfig config_for(const Setup& setup, std::uint64_t seed)
+{
+  FailoverConfig config = FailoverConfig::raft(0.150, 0.300, 0.050, seed);
+  config.catch_up = setup.catch_up;
+  return config;
 }
 
 struct Totals {
@@ -49,7 +58,7 @@ class Schedule {
 public:
   explicit Schedule(std::uint64_t seed)
       : setup_(setup_for(seed)),
-        c_(setup_.placement, setup_.concern, FailoverConfig::raft(0.150, 0.300, 0.050, seed), setup_.min_insync),
+        c_(setup_.placement, setup_.concern, config_for(setup_, seed), setup_.min_insync),
         rng_(derive_seed(20'140'619, seed)), crashed_(nodes(), false), partitioned_(nodes(), false)
   {
   }
