@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cmath>
 #include <set>
 #include <vector>
 
@@ -18,8 +17,6 @@ namespace {
 
 using test::ElectionCluster;
 using test::is;
-using test::is_any;
-using test::key_in;
 using Kind = RoleEvent::Kind;
 
 constexpr Time kLo = 0.150;
