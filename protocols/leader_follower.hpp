@@ -1,87 +1,233 @@
 // Leader-follower replication of a unit's log, the write path shared by
 // MongoDB replica sets (one unit per node: the shard) and Kafka partitions
 // (many units per node); what differs between the two models is the placement
-// of units on nodes and the ack rule. Each unit's primary (storage role) is
-// also its leader (write role). The leader orders
-// every write of the shard into a log, pushes each entry to the secondaries,
-// and acknowledges the client once the write concern's count of replicas holds
-// it. Secondaries apply entries in log order and acknowledge cumulatively.
+// of units on nodes and the ack rule. The leader orders every write of the
+// unit into a log, pushes each entry to the other replicas, and acknowledges
+// the client once the write concern's count of replicas holds it. Followers
+// apply entries in log order and acknowledge cumulatively.
+//
+// Without failover (the default) each unit's primary (storage role) is its
+// leader (write role) at term 1 for the whole run: no timer, no heartbeat,
+// the messages of before elections existed, and a crashed node comes back in
+// the role it had (with nothing resent: entries lost meanwhile stay lost).
+//
+// With failover (FailoverConfig), each unit elects its leader after Raft
+// (Ongaro and Ousterhout, USENIX ATC 2014). The primary leads term 1 from the
+// start (announced by heartbeats, without an election); a follower that hears no leader for its election timeout stands for
+// the next term (§5.2); voters grant one vote per term, to candidates whose
+// log is at least as up to date as theirs (§5.4.1); appends carry the previous
+// entry's term, a follower refuses one its log does not match and truncates
+// entries that conflict (§5.3); a leader commits an entry of its own term
+// once a majority holds it (§5.4.2), and writes a no-op entry when it takes
+// over (§8) so entries of earlier terms commit without waiting for a client.
+//  - Client acknowledgement: w:1 / acks=1 once the leader has appended (such
+//    a write can be lost on failover); majority once committed; all once
+//    committed and held by every in-sync replica (see
+//    FailoverConfig::replica_lag_max). Without failover the rules are
+//    today's: the write concern's count of replicas.
+//  - A write sent to a replica that is not the unit's writable leader is
+//    refused at once, naming the leader it knows of (kNoNode: none, or the
+//    refusing node is itself a leader still catching up).
+//  - A leader that steps down fails its pending writes at once with
+//    WriteReply{ok = false, leader = the new leader if known}, as MongoDB
+//    fails them with InterruptedDueToReplStateChange. They may or may not
+//    commit later under the new leader: a client must treat them as unknown.
+//  - MongoDB catch-up (FailoverConfig::catch_up): a new leader first sends
+//    heartbeats, and takes writes only once a majority of the replicas (itself
+//    included) has reported its last index and its own log is at least the
+//    longest of those reports. When a reporter is ahead, MongoDB copies the
+//    missing entries from it; here only its time is modelled: one more
+//    heartbeat round trip to that replica (given up after one heartbeat
+//    interval, where MongoDB's catchUpTimeoutMillis is unbounded), after
+//    which the leader takes writes, opening its term with its no-op (and,
+//    being Raft, truncates the entries it lacked, which were never
+//    committed).
+//  - Heartbeats are batched: one Heartbeat per (leader node, follower node)
+//    pair every interval, with an EmptyAppend for each unit they share; a
+//    follower behind the leader refuses it, and the leader backs up its
+//    next_index and probes with one entry at a time until the logs match
+//    (etcd's probe state), then resends the missing entries, at most
+//    kCatchUpBatch per round trip.
+//  - crash() loses the volatile state (roles, pending writes, next and match
+//    indexes, early entries, commit index); the log, term and vote survive.
+//    recover() comes back as a follower of the durable term with a fresh
+//    election timer. A crashed node is told nothing until recover(): the
+//    driver forgets its timers and inbox. membership_changed() is not used:
+//    failures are detected by election timeouts, as Raft and MongoDB do.
 #pragma once
 #include <deque>
 #include <map>
 #include <unordered_map>
+#include <vector>
 
+#include "protocols/election.hpp"
 #include "protocols/placement.hpp"
+#include "protocols/raft_log.hpp"
+#include "protocols/rng.hpp"
 #include "protocols/state_machine.hpp"
 #include "protocols/write_concern.hpp"
 
 namespace replisim {
 
-struct LogEntry {
-  Term term = 0;
-  Key key = 0;
-  Version version = 0;
-};
-
 class LeaderFollowerNode final : public NodeMachine {
 public:
+  // Entries a leader resends per round trip to a follower that is behind.
+  static constexpr LogIndex kCatchUpBatch = 64;
+
   // `min_insync` (Kafka's min.insync.replicas) applies to WriteConcern::all:
   // a write is refused at once when fewer replicas are in sync. Without
   // failures every replica is in sync.
-  LeaderFollowerNode(NodeId self, const Placement& placement, WriteConcern concern, int min_insync = 1);
+  LeaderFollowerNode(NodeId self, const Placement& placement, WriteConcern concern, int min_insync = 1,
+                     FailoverConfig failover = FailoverConfig::none());
 
+  Ready start(Time now) override;
   Ready step(const Envelope& in, Time now) override;
+  Ready on_timer(TimerId id, Time now) override;
+  void crash(Time now) override;
+  Ready recover(Time now) override;
 
   const NodeCounters& counters() const override { return counters_; }
+  const FailoverConfig& failover() const { return failover_; }
   Version version_of(Key key) const;
-  NodeId leader_of(UnitId unit) const;
+  // The following throw std::out_of_range when this node holds no replica of the unit.
+  NodeId leader_of(UnitId unit) const;  // the leader this node knows of; kNoNode: none
+  ReplicaRole role_of(UnitId unit) const;
   Term term_of(UnitId unit) const;
-  LogIndex applied_index(UnitId unit) const;
+  NodeId voted_for(UnitId unit) const;  // at term_of(unit); kNoNode: no vote
   const std::vector<LogEntry>& log_of(UnitId unit) const;
+  LogIndex commit_index(UnitId unit) const;  // as far as this node knows (volatile)
+  // Entries applied to the data: the whole log (a replica applies an entry
+  // when it appends it, as MongoDB's secondaries apply the oplog, so reads
+  // see uncommitted writes; truncation un-applies).
+  LogIndex last_applied(UnitId unit) const;
+  LogIndex applied_index(UnitId unit) const { return last_applied(unit); }
+  bool accepting_writes(UnitId unit) const;  // the unit's leader, caught up
+  // Leader only (0 otherwise): its next and match index for a replica of the unit.
+  LogIndex next_index(UnitId unit, NodeId replica) const;
+  LogIndex match_index(UnitId unit, NodeId replica) const;
+  bool in_sync(UnitId unit, NodeId replica) const;  // leader only
+  // When this follower or candidate stands for election next; kNever otherwise.
+  Time election_deadline(UnitId unit) const;
 
 private:
+  static constexpr TimerId kHeartbeatTimer = ~TimerId{0};  // election timers: the unit's id
+
   struct PendingWrite {
     LogIndex index;
     Address client;
     OpId op;
     Version version;
   };
-  // Survives a crash: the unit's term and its log.
+  // Survives a crash: the unit's term, the vote cast in it, and its log.
   struct Durable {
     Term term = 1;
-    NodeId leader = kNoNode;
-    std::vector<LogEntry> log;  // entry i has log index i + 1
+    NodeId voted_for = kNoNode;
+    Log log;
+  };
+  // A leader's view of its replicas, per replica in replica-set order. Lost on a crash.
+  struct Leading {
+    std::vector<LogIndex> match;
+    std::vector<LogIndex> next;
+    std::vector<bool> probing;  // after a refusal: one entry at a time until the logs match (etcd's probe state)
+    std::vector<bool> in_sync;
+    std::vector<Time> last_heard;
+    std::vector<LogIndex> reported;  // catch-up: last indexes reported this term (kUnreported: none)
+    bool writable = true;
+    NodeId fetch_from = kNoNode;  // catch-up: the replica ahead, whose next answer ends it
+    Time fetch_sent = 0;
+    std::deque<PendingWrite> pending;  // unacknowledged writes, by index
   };
   // Lost on a crash.
   struct Volatile {
-    std::vector<LogIndex> match;         // leader: per replica, in replica-set order
-    std::deque<PendingWrite> pending;    // leader: unacknowledged writes, by index
+    ReplicaRole role = ReplicaRole::follower;
+    NodeId leader = kNoNode;
+    Leading lead;
+    VoteTally votes;                      // candidate
     std::map<LogIndex, Replicate> early;  // follower: entries that arrived ahead of a gap
+    LogIndex commit = 0;
+    LogIndex verified = 0;  // follower: its log matches this term's leader's up to here
+    Time election_deadline = kNever;
+    Time timer_armed = kNever;  // the deadline of the election timer set last
   };
   struct UnitState {
+    UnitId id = 0;
     Durable durable;
     Volatile vol;
   };
+  static constexpr LogIndex kUnreported = ~LogIndex{0};
 
-  // One handler per message type, one per message type (called through std::visit).
+  // One handler per message type (called through std::visit).
   void on(const ClientWrite& m, Address from, Ready& out);
   void on(const ClientRead& m, Address from, Ready& out);
   void on(const Replicate& m, Address from, Ready& out);
   void on(const ReplicateAck& m, Address from, Ready& out);
+  void on(const RequestVote& m, Address from, Ready& out);
+  void on(const Vote& m, Address from, Ready& out);
+  void on(const Heartbeat& m, Address from, Ready& out);
+  void on(const HeartbeatReply& m, Address from, Ready& out);
   void on(const auto&, Address, Ready&) {}  // replies and other models' messages
 
+  // leader_follower.cpp: state, the client's requests, the fixed-leader path.
   UnitState* unit_state(UnitId unit);
   const UnitState& unit_state_or_throw(UnitId unit) const;
-  void apply(UnitState& unit, const LogEntry& entry);
+  int position(UnitId unit, NodeId node) const;  // in the unit's replica set; -1 if absent
+  int replica_count(UnitId unit) const { return static_cast<int>(placement_.replicas(unit).size()); }
+  bool elections() const { return failover_.enabled; }
+  void set_fixed_roles(UnitState& state);
+  void init_leading(UnitState& state);
+  void append(UnitState& state, const LogEntry& entry, Ready& out);
+  void apply(UnitState& state, const LogEntry& entry);
+  void send_entry(const UnitState& state, NodeId to, LogIndex index, Ready& out) const;
+  void follow_fixed_leader(UnitState& state, const Replicate& m, Address from, Ready& out);
+  void record_progress(UnitState& state, int replica, LogIndex match, Ready& out);
+  LogIndex acknowledgeable(const UnitState& state) const;
   void acknowledge_committed(UnitState& state, Ready& out);
+
+  // leader_follower_append.cpp: Raft's log replication (§5.3), heartbeats, catch-up.
+  void follow_append(UnitState& state, const Replicate& m, Address from, Ready& out);
+  ReplicateAck follow_empty_append(UnitState& state, const EmptyAppend& m, NodeId from, Ready& out);
+  bool accept_entry(UnitState& state, LogIndex index, const LogEntry& entry);
+  std::uint32_t drain_early(UnitState& state);
+  void learn_commit(UnitState& state, LogIndex leader_commit);
+  ReplicateAck ack_of(const UnitState& state) const;
+  ReplicateAck refusal_of(const UnitState& state, LogIndex rejected, LogIndex hint) const;
+  void on_leader_ack(UnitState& state, const ReplicateAck& m, NodeId from, Ready& out);
+  void back_up(UnitState& state, int replica, LogIndex rejected, LogIndex hint, Ready& out);
+  void send_batch(UnitState& state, int replica, Ready& out);
+  void note_catch_up_report(UnitState& state, int replica, LogIndex last, Ready& out);
+  void finish_catch_up_if_heard(UnitState& state, Ready& out);
+  void give_up_catch_up(UnitState& state, Ready& out);
+  void start_writing(UnitState& state, Ready& out);
+  void heartbeat_tick(Ready& out);
+  void send_heartbeats(const std::vector<UnitId>& units, Ready& out);
+  void expire_in_sync(UnitState& state, Ready& out);
+  void arm_heartbeat(Ready& out);
+  void truncate(UnitState& state, LogIndex from);
+
+  // leader_follower_election.cpp: terms, votes and roles (§5.1, §5.2, §5.4.1).
+  void on_election_timer(UnitState& state, Ready& out);
+  void campaign(UnitState& state, Ready& out);
+  void become_leader(UnitState& state, Ready& out);
+  void take_lead(UnitState& state, Ready& out);
+  void become_follower(UnitState& state, Term term, NodeId leader, Ready& out);
+  bool follow(UnitState& state, Term term, NodeId leader, Ready& out);
+  void fail_pending(UnitState& state, NodeId leader, Ready& out);
+  void reset_election_deadline(UnitState& state, Ready& out);
+  void arm_election_timer(UnitState& state, Ready& out);
+  void event(RoleEvent::Kind kind, const UnitState& state, Term term);
+
   Address self() const { return Address::node(self_); }
 
   NodeId self_;
   const Placement& placement_;
   WriteConcern concern_;
   int min_insync_;
+  FailoverConfig failover_;
+  Rng rng_;  // election timeouts
+  std::vector<UnitId> my_units_;  // ascending: every walk over units is in this order
   std::unordered_map<UnitId, UnitState> units_;
   std::unordered_map<Key, Version> data_;
+  Time heartbeat_armed_ = kNever;
   NodeCounters counters_;
   Time now_ = 0;  // the time of the input being handled
 };

@@ -5,7 +5,7 @@ namespace replisim {
 namespace {
 struct ValuesIn {
   std::size_t operator()(const ClientWrite&) const { return 1; }
-  std::size_t operator()(const Replicate&) const { return 1; }
+  std::size_t operator()(const Replicate& m) const { return m.version == 0 ? 0 : 1; }  // a no-op carries none
   std::size_t operator()(const ReadReply&) const { return 1; }
   std::size_t operator()(const ReplicaWrite&) const { return 1; }
   std::size_t operator()(const ReplicaReadReply&) const { return 1; }
@@ -19,9 +19,22 @@ struct ValuesIn {
 
 std::size_t values_in(const Message& message) { return std::visit(ValuesIn{}, message); }
 
+namespace {
+struct OnWritePath {
+  bool operator()(const ClientRead&) const { return false; }
+  bool operator()(const ReadReply&) const { return false; }
+  bool operator()(const RequestVote&) const { return false; }
+  bool operator()(const Vote&) const { return false; }
+  bool operator()(const Heartbeat&) const { return false; }
+  bool operator()(const HeartbeatReply&) const { return false; }
+  bool operator()(const auto&) const { return true; }
+};
+}  // namespace
+
 // Chain replication's forwards and acks are write-path legs by their kind;
-// the CRAQ version query and its reply are read legs. A chain's repair traffic
-// (a recovered node catching up) belongs to no write.
+// the CRAQ version query and its reply are read legs. Heartbeats and votes,
+// though they travel as writes and acks, carry no write, and neither does a
+// chain's repair traffic (a recovered node catching up).
 bool is_write_path(const Message& message)
 {
   if (std::holds_alternative<ChainJoin>(message) || std::holds_alternative<ChainCatchUp>(message))
@@ -29,7 +42,7 @@ bool is_write_path(const Message& message)
   const MessageKind kind = kind_of(message);
   if (kind == MessageKind::read || kind == MessageKind::response)
     return false;
-  return !std::holds_alternative<ClientRead>(message) && !std::holds_alternative<ReadReply>(message);
+  return std::visit(OnWritePath{}, message);
 }
 
 namespace {
@@ -39,6 +52,10 @@ struct KindOf {
   MessageKind operator()(const LeaderSync&) const { return MessageKind::write; }
   MessageKind operator()(const FollowerUpdate&) const { return MessageKind::write; }
   MessageKind operator()(const ChainForward&) const { return MessageKind::write; }
+  MessageKind operator()(const RequestVote&) const { return MessageKind::write; }
+  MessageKind operator()(const Heartbeat&) const { return MessageKind::write; }
+  MessageKind operator()(const Vote&) const { return MessageKind::ack; }
+  MessageKind operator()(const HeartbeatReply&) const { return MessageKind::ack; }
   MessageKind operator()(const FollowerAck&) const { return MessageKind::ack; }
   MessageKind operator()(const ReplicateAck&) const { return MessageKind::ack; }
   MessageKind operator()(const ReplicaWriteAck&) const { return MessageKind::ack; }

@@ -46,21 +46,68 @@ struct ReadReply {
   Version version = 0;  // the version the replica held; 0 if it never saw the key
 };
 
-// Leader → follower: one entry of the unit's log.
+// Leader → follower: one entry of the unit's log (Raft's AppendEntries with
+// one entry). The entry before it, Raft's prevLogIndex, is index − 1.
 struct Replicate {
-  Term term = 0;
+  Term term = 0;        // the sender's current term
   UnitId unit = 0;
   LogIndex index = 0;
   Key key = 0;
-  Version version = 0;
+  Version version = 0;  // 0: a new leader's no-op entry (Raft §8), which writes no key
+  Term prev_term = 0;   // the term of entry index − 1 in the leader's log (§5.3's consistency check)
+  LogIndex commit = 0;  // the leader's commit index
+  OpId op = 0;          // the client write that created the entry (0: none)
+  Term entry_term = 0;  // the entry's own term when a leader resends one of an earlier term; 0: `term`
 };
 
 // Follower → leader: everything up to match_index is applied (cumulative, like
-// MongoDB's oplog position or Raft's matchIndex).
+// MongoDB's oplog position or Raft's matchIndex). With failover, a follower
+// whose log does not match the leader's at the append's previous entry
+// refuses it (success = false) and says where the leader should resume.
 struct ReplicateAck {
+  Term term = 0;  // the follower's current term: a higher one deposes the leader
+  UnitId unit = 0;
+  LogIndex match_index = 0;  // up to here the follower's log is known to match the leader's
+  bool success = true;
+  LogIndex rejected = 0;    // a refusal: the previous index of the append refused
+  LogIndex hint = 0;        // a refusal: the last index the follower's log may still share with the leader's
+  LogIndex last_index = 0;  // with failover: the follower's last log index
+};
+
+// Raft elections (Ongaro and Ousterhout, USENIX ATC 2014), with failover on.
+// A candidate → the unit's other replicas (§5.2), with its log's end for the
+// voter's up-to-date check (§5.4.1).
+struct RequestVote {
   Term term = 0;
   UnitId unit = 0;
-  LogIndex match_index = 0;
+  LogIndex last_index = 0;
+  Term last_term = 0;
+};
+
+struct Vote {
+  Term term = 0;  // the voter's current term
+  UnitId unit = 0;
+  bool granted = false;
+};
+
+// An append without entries: Raft's heartbeat for one unit.
+struct EmptyAppend {
+  Term term = 0;
+  UnitId unit = 0;
+  LogIndex prev_index = 0;
+  Term prev_term = 0;
+  LogIndex commit = 0;
+};
+
+// A leader node → a follower node: the heartbeats of every unit the sender
+// leads and the receiver replicates, in one message; and the answer, one
+// acknowledgement per unit.
+struct Heartbeat {
+  std::vector<EmptyAppend> appends;
+};
+
+struct HeartbeatReply {
+  std::vector<ReplicateAck> acks;
 };
 
 // Leaderless (Dynamo): a coordinator's request to one replica, and the
@@ -188,21 +235,22 @@ struct ChainCatchUp {
 
 using Message = std::variant<ClientWrite, ClientRead, WriteReply, ReadReply, Replicate, ReplicateAck, ReplicaWrite,
                              ReplicaWriteAck, ReplicaRead, ReplicaReadReply, LeaderSync, FollowerUpdate, FollowerAck,
-                             ChainForward, ChainAck, CommittedVersionQuery, CommittedVersionReply,
-                             // fault tolerance (keep this block last)
-                             LeaderSyncAck, ChainJoin, ChainCatchUp>;
+                             ChainForward, ChainAck, CommittedVersionQuery, CommittedVersionReply, RequestVote, Vote,
+                             Heartbeat, HeartbeatReply, LeaderSyncAck, ChainJoin, ChainCatchUp>;
 
 // How many values a message carries on the wire, for its simulated size.
 std::size_t values_in(const Message& message);
 
 // Whether a message belongs to a write's path (request, replication, acks,
-// reply), for messages-per-write.
+// reply), for messages-per-write. Heartbeats and votes do not.
 bool is_write_path(const Message& message);
 
 // The leg a message travels, as in the WARS model of Bailis et al. (PBS):
 // leader/coordinator → replica write, replica → leader/coordinator ack,
 // coordinator → replica read, replica → coordinator response; and the
-// client's own request and reply.
+// client's own request and reply. A leader's heartbeat and a candidate's
+// vote request travel as writes (a replica must persist the term or vote it
+// takes from them before answering), their answers as acks.
 enum class MessageKind : std::uint8_t { write, ack, read, response, client };
 MessageKind kind_of(const Message& message);
 
