@@ -102,9 +102,17 @@ struct Cluster::Impl final : TimerListener {
     if (!quiescent || (at_rest && quiescent()))
       finish();
     else
-      timers.set(sg4::Engine::get_clock() + drain_poll_s, *this, 0);
+      timers.set(sg4::Engine::get_clock() + drain_poll_s, *this, kDrainTimer);
   }
-  void timer_fired(std::uint64_t, std::uint64_t) override { drain_or_finish(); }
+  static constexpr std::uint64_t kDrainTimer = 0;
+  static constexpr std::uint64_t kStopTimer = 1;
+  void timer_fired(std::uint64_t id, std::uint64_t) override
+  {
+    if (id == kStopTimer)
+      finish();
+    else
+      drain_or_finish();
+  }
 
   // Stops everything still in flight, so that the engine returns now.
   void finish()
@@ -355,6 +363,12 @@ void Cluster::stop()
 {
   if (!impl_->finished)
     impl_->finish();
+}
+
+void Cluster::stop_soon()
+{
+  if (!impl_->finished)
+    impl_->timers.set(sg4::Engine::get_clock(), *impl_, Impl::kStopTimer);
 }
 
 double Cluster::clock() const { return impl_->finished ? impl_->end_s : sg4::Engine::get_clock(); }

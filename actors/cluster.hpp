@@ -120,6 +120,9 @@ public:
   void keep_running_after_clients();
   // Ends the run now: whatever is in flight is cancelled.
   void stop();
+  // Ends the run once the event being handled is done (safe from inside a
+  // node's handling of a message, where stop() would cancel the handler).
+  void stop_soon();
   // Simulated seconds at the end of the run (when the last client finished,
   // or the drain after it), or now while it runs.
   double clock() const;

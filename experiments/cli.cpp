@@ -129,7 +129,12 @@ void add_run_flags(CLI::App& app, RunConfig& c)
   app.add_option("--concurrency", c.concurrency, "Closed loop: operations each client keeps outstanding");
   app.add_option("--rate", c.rate, "Open loop: Poisson arrivals, mean operations per second per client (0: closed loop)");
   app.add_option("--value-bytes", c.value_bytes, "Size of a value; sets the simulated size of messages that carry one")->check(unsigned_number());
-  app.add_option("--timeout", c.timeout, "Client timeout per operation (e.g. 2000ms)");
+  app.add_option("--timeout", c.timeout, "Client timeout per attempt of an operation (e.g. 2000ms)");
+  app.add_option("--retries", c.retries,
+                 "Attempts after the first for an operation that timed out or was refused; a refusal that names the "
+                 "new leader sends the retry there (default 0)");
+  app.add_option("--retry-backoff", c.retry_backoff,
+                 "Wait before the first retry; each later retry waits twice as long (default 100ms)");
   app.add_option("--seed", c.seed, "Seed for every random draw of the run")->check(unsigned_number());
   app.add_option("--out", c.out, "Directory for ops.csv, roles.csv, visibility.csv and summary.csv");
   app.add_option("--roles-dot", c.roles_dot, "Also write the unit-node role graph as Graphviz DOT to this file");
@@ -140,6 +145,9 @@ void add_run_flags(CLI::App& app, RunConfig& c)
   app.add_option("--faults", c.faults,
                  "Fault schedule (TOML): [[crash]] host/node, at, recover; [[link]] link, down, up; "
                  "[[partition]] sides, from, until");
+  app.add_flag("--check-invariants", c.check_invariants,
+               "Check at run time: one leader per unit and term, every committed entry in every later leader's "
+               "log, no write acknowledged by a majority lost; a violation stops the run with exit status 3");
   app.add_option("--timeline-step", c.timeline_step,
                  "Write roles_timeline.csv (each node's leader units) every this often (default with --faults: 1s)");
 }

@@ -29,7 +29,8 @@ std::vector<int> zone_indices(const Cluster& cluster, std::vector<std::string>& 
 }  // namespace
 
 Datastore::Datastore(const RunConfig& config, Cluster& cluster)
-    : config_(config), cluster_(cluster), leadership_(deploy_model(), membership_.alive)
+    : config_(config), cluster_(cluster), invariants_(config.check_invariants),
+      leadership_(deploy_model(), membership_.alive)
 {
   server_settings_.threads = config_.threads;
   server_settings_.service = config_.service_model;
@@ -59,7 +60,7 @@ const Model& Datastore::deploy_model()
       throw std::invalid_argument(fmt::format("--down: no node host '{}'", host));
     membership_.alive[static_cast<std::size_t>(it - all.begin())] = false;
   }
-  const ModelContext context{config_, config_.params, cluster_, membership_, zones_};
+  const ModelContext context{config_, config_.params, cluster_, membership_, zones_, &invariants_};
   model_ = models().get(config_.model).deploy(context);
   return *model_;
 }
@@ -68,6 +69,10 @@ void Datastore::role_changed(const RoleEvent& e)
 {
   leadership_.event(e);
   leadership_.changed(e.at);
+  invariants_.role_changed(e);
+  model_->role_changed(e);
+  if (invariants_.violation())
+    cluster_.stop_soon();
 }
 
 void Datastore::node_down(NodeId node, Time now)
@@ -107,7 +112,13 @@ void Datastore::watch_outstanding(std::function<Time()> oldest_outstanding)
 
 void Datastore::record(const Completion& op)
 {
-  metrics_->record(op);
+  if (const std::optional<NodeId> primary = model_->primary_now(op.unit); primary && *primary != op.primary) {
+    Completion moved = op;
+    moved.primary = *primary;
+    metrics_->record(moved);
+  } else {
+    metrics_->record(op);
+  }
   model_->on_completion(op);
 }
 
@@ -115,6 +126,8 @@ void Datastore::finish(double run_s)
 {
   leadership_.finish(run_s);
   model_->after_run();
+  if (invariants_.violation())
+    throw InvariantViolation(*invariants_.violation());
   metrics_->finish();
   loads_.clear();
   for (NodeId n = 0; n < static_cast<NodeId>(nodes_.size()); ++n)

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/cluster.hpp"
+#include "experiments/invariants.hpp"
 #include "experiments/leadership.hpp"
 #include "experiments/models/model.hpp"
 #include "experiments/node_load.hpp"
@@ -52,6 +53,8 @@ public:
   RoleGraph role_graph() const;
   // Who led which unit over the run (after start(), which reads the first roles).
   const LeadershipTracker& leadership() const { return leadership_; }
+  // What --check-invariants found (the run stops at the first violation).
+  const Invariants& invariants() const { return invariants_; }
   // After the cluster started: the roles at the start.
   void started(Time now) { leadership_.changed(now); }
 
@@ -64,6 +67,7 @@ private:
 
   RunConfig config_;
   Cluster& cluster_;
+  Invariants invariants_;
   std::vector<std::string> zones_;  // zone names, by zone index
   Membership membership_;
   std::unique_ptr<Model> model_;

@@ -128,6 +128,8 @@ void Experiment::add_clients()
     cc.concurrency = config_.concurrency;
     cc.rate = config_.rate;
     cc.timeout = config_.timeout_s;
+    cc.retries = config_.retries;
+    cc.retry_backoff = config_.retry_backoff_s;
     cc.seed = derive_seed(config_.seed, static_cast<std::uint64_t>(c));
     clients_.push_back(std::make_unique<ClientMachine>(cc, placement(), datastore_->router(c), workload));
     if (cc.ops > 0)
@@ -160,6 +162,8 @@ void Experiment::run()
   release_ended_activities();
   if (!cluster_->unreachable().empty())
     throw PlatformError(fmt::format("platform file '{}': {}", config_.platform, cluster_->unreachable()));
+  if (const auto& violation = datastore_->invariants().violation())
+    throw InvariantViolation(*violation);
   if (!cluster_->finished())
     throw std::runtime_error("the simulation ended before every client was done: a reply never came");
   datastore_->finish(cluster_->clock());

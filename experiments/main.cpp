@@ -209,6 +209,10 @@ int Commands::dispatch()
   } catch (const PlatformError& e) {
     experiment.release();
     leave(fail(e.what()));
+  } catch (const InvariantViolation& e) {
+    experiment.release();
+    std::cerr << "replisim: " << one_line(e.what()) << "\n";
+    leave(3);
   } catch (const std::exception& e) {
     experiment.release();
     std::cerr << "replisim: " << one_line(e.what()) << "\n";

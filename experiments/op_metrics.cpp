@@ -30,7 +30,7 @@ OpMetrics::OpMetrics(std::ostream* ops_csv, std::function<Time()> oldest_outstan
 {
   if (csv_ != nullptr)
     *csv_ << "op_id,client,kind,key,unit,coordinator,primary,start_ms,end_ms,latency_ms,acks,outcome,version,stale,"
-             "since_commit_ms,versions_behind,queued_ms\n";
+             "since_commit_ms,versions_behind,queued_ms,attempts\n";
 }
 
 const OpMetrics::Acked* OpMetrics::acked_before(Key key, Time t) const
@@ -101,9 +101,13 @@ void OpMetrics::judge(const Completion& op)
       write_ms.add(latency_ms);
       writes_led_by_primary += op.coordinator == op.primary ? 1 : 0;
       write_queued_ms += op.queued * 1e3;
+    } else if (op.outcome == Outcome::timeout) {
+      ++writes_timed_out;
     } else {
       ++writes_failed;
     }
+    writes_retried += op.attempts > 1 ? 1 : 0;
+    write_attempts += static_cast<std::uint64_t>(op.attempts);
   } else if (ok) {
     ++reads_ok;
     read_ms.add(latency_ms);
@@ -130,9 +134,9 @@ void OpMetrics::judge(const Completion& op)
     ++reads_failed;
   }
   if (csv_ != nullptr)
-    fmt::print(*csv_, "{},{},{},{},{},{},{},{:.6f},{:.6f},{:.6f},{},{},{},{},{},{},{:.6f}\n", op.op, op.client,
+    fmt::print(*csv_, "{},{},{},{},{},{},{},{:.6f},{:.6f},{:.6f},{},{},{},{},{},{},{:.6f},{}\n", op.op, op.client,
                to_string(op.kind), op.key, op.unit, op.coordinator, op.primary, op.start * 1e3, op.end * 1e3,
-               latency_ms, op.acks, to_string(op.outcome), op.version, stale, since_commit, behind, op.queued * 1e3);
+               latency_ms, op.acks, to_string(op.outcome), op.version, stale, since_commit, behind, op.queued * 1e3, op.attempts);
 }
 
 std::string OpMetrics::visibility_csv() const

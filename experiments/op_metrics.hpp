@@ -36,7 +36,10 @@ public:
   void finish();
 
   std::uint64_t writes_ok = 0;
-  std::uint64_t writes_failed = 0;  // failed or timed out
+  std::uint64_t writes_failed = 0;     // refused: did not commit
+  std::uint64_t writes_timed_out = 0;  // unanswered: may or may not have committed
+  std::uint64_t writes_retried = 0;    // ended after more than one attempt, however they ended
+  std::uint64_t write_attempts = 0;    // requests clients sent for writes, retries included
   std::uint64_t reads_ok = 0;
   std::uint64_t reads_failed = 0;
   std::uint64_t stale_reads = 0;

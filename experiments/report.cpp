@@ -62,6 +62,8 @@ void add_run_params(SummaryRow& row, const RunConfig& c)
       {"rate", text(c.rate)},
       {"value_bytes", text(c.value_bytes)},
       {"timeout", c.timeout},
+      {"retries", text(c.retries)},
+      {"retry_backoff", c.retries > 0 ? c.retry_backoff : ""},
   });
 }
 
@@ -71,6 +73,8 @@ void add_latency_results(SummaryRow& row, const OpMetrics& m)
   row.insert(row.end(), {
       {"writes_ok", text(m.writes_ok)},
       {"writes_failed", text(m.writes_failed)},
+      {"writes_timed_out", text(m.writes_timed_out)},
+      {"writes_retried", text(m.writes_retried)},
       {"write_p50_ms", number(w.percentile(50))},
       {"write_p95_ms", number(w.percentile(95))},
       {"write_p99_ms", number(w.percentile(99))},
@@ -90,12 +94,13 @@ void add_latency_results(SummaryRow& row, const OpMetrics& m)
 void add_role_results(SummaryRow& row, const Datastore& e)
 {
   const OpMetrics& m = e.metrics();
-  std::uint64_t write_msgs = m.writes_ok + m.writes_failed;  // each write's request from its client
+  const std::uint64_t writes = m.writes_ok + m.writes_failed + m.writes_timed_out;
+  std::uint64_t write_msgs = m.write_attempts;  // each write's requests from its client
   for (const Traffic& t : e.traffic())
     write_msgs += t.write_path_msgs_sent;
   const RoleSummary roles = e.role_graph().summary();
   row.insert(row.end(), {
-      {"msgs_per_write", number(ratio(static_cast<double>(write_msgs), static_cast<double>(m.writes_ok + m.writes_failed)))},
+      {"msgs_per_write", number(ratio(static_cast<double>(write_msgs), static_cast<double>(writes)))},
       {"leader_is_primary_fraction",
        number(ratio(static_cast<double>(m.writes_led_by_primary), static_cast<double>(m.writes_ok)))},
       {"mixed_role_nodes", text(roles.mixed_role_nodes)},
@@ -131,6 +136,8 @@ void add_failover_results(SummaryRow& row, const Datastore& e)
       {"leader_imbalance_before_fault", number(l.imbalance_before_fault())},
       {"leader_imbalance_after_fault", number(l.imbalance_after_fault())},
   });
+  const std::optional<std::uint64_t> lost = e.model().acked_writes_lost();
+  row.emplace_back("acked_writes_lost", lost ? text(*lost) : "");
 }
 
 }  // namespace

@@ -132,6 +132,11 @@ void RunConfig::check()
   if (!(timeout_s > 0) || timeout_s > kMaxTimeout)
     throw std::invalid_argument(
         fmt::format("--timeout: '{}' is out of range: must be positive and at most {} s", timeout, kMaxTimeout));
+  check_range("--retries", retries, 0, kMaxRetries);
+  retry_backoff_s = parse_duration(retry_backoff, "--retry-backoff");
+  if (retry_backoff_s > kMaxTimeout)
+    throw std::invalid_argument(
+        fmt::format("--retry-backoff: '{}' is out of range: at most {} s", retry_backoff, kMaxTimeout));
   timeline_step_s = timeline_step.empty() ? (faults.empty() ? 0 : 1) : parse_duration(timeline_step, "--timeline-step");
   // A sample per node per step: keep the file to a few million rows.
   if (!timeline_step.empty() && !(timeline_step_s >= 1e-3))

@@ -31,6 +31,7 @@ inline constexpr double kMaxLatency = 86'400;       // seconds: a day, for every
 inline constexpr double kMaxLatencyScale = 1e6;
 inline constexpr int kMaxThreads = 4'096;
 inline constexpr int kMaxCores = 4'096;
+inline constexpr int kMaxRetries = 100;
 }  // namespace limits
 
 struct RunConfig {
@@ -64,6 +65,9 @@ struct RunConfig {
   double rate = 0;                   // ops/s per client; 0: closed loop
   std::uint64_t value_bytes = 100;
   std::string timeout = "2000ms";
+  int retries = 0;                   // attempts after the first, per operation
+  std::string retry_backoff = "100ms";  // before the first retry; doubling after
+  bool check_invariants = false;     // stop the run (exit 3) at the first violated invariant
   std::uint64_t seed = 1;
   std::string out;                   // output directory; empty: print the summary only
   std::string roles_dot;             // Graphviz file of the unit–node role graph; empty: none
@@ -84,6 +88,7 @@ struct RunConfig {
   double latency_s = 0;
   double bandwidth_Bps = 0;
   double timeout_s = 0;
+  double retry_backoff_s = 0;
   KeyDistribution key_distribution = KeyDistribution::uniform;
   std::vector<std::pair<std::string, int>> rf_per_zone;  // from rf_text when it names zones
   DelayModel delay_model{"--delay"};

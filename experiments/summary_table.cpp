@@ -51,6 +51,9 @@ void print_summary_table(std::ostream& out, const Experiment& experiment)
              "max ms");
   fmt::print(out, "  {:<8}{:>9}{:>9}{:>11}{:>11}{:>11}{:>11}\n", "writes", v("writes_ok"), v("writes_failed"),
              ms(v("write_p50_ms")), ms(v("write_p95_ms")), ms(v("write_p99_ms")), ms(v("write_max_ms")));
+  if (v("writes_timed_out") != "0" || v("writes_retried") != "0")
+    fmt::print(out, "  writes timed out {} (they may have committed), retried {}\n", v("writes_timed_out"),
+               v("writes_retried"));
   if (v("reads_ok") != "0" || experiment.metrics().reads_failed > 0)
     fmt::print(out, "  {:<8}{:>9}{:>9}{:>11}{:>11}{:>11}{:>11}   stale {}\n", "reads", v("reads_ok"),
                experiment.metrics().reads_failed, ms(v("read_p50_ms")), "-", ms(v("read_p99_ms")), "-",

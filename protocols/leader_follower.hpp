@@ -87,6 +87,7 @@ public:
   Ready recover(Time now) override;
 
   const NodeCounters& counters() const override { return counters_; }
+  NodeId id() const { return self_; }
   const FailoverConfig& failover() const { return failover_; }
   Version version_of(Key key) const;
   // The following throw std::out_of_range when this node holds no replica of the unit.

@@ -152,6 +152,7 @@ Report Store::report()
   Report r;
   r.writes_ok = d.metrics().writes_ok;
   r.writes_failed = d.metrics().writes_failed;
+  r.writes_timed_out = d.metrics().writes_timed_out;
   r.reads_ok = d.metrics().reads_ok;
   r.write_p50_ms = number("write_p50_ms");
   r.write_p99_ms = number("write_p99_ms");

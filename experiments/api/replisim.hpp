@@ -70,7 +70,8 @@ struct NodeReport {
 
 struct Report {
   std::uint64_t writes_ok = 0;
-  std::uint64_t writes_failed = 0;  // failed or timed out
+  std::uint64_t writes_failed = 0;     // refused: did not commit
+  std::uint64_t writes_timed_out = 0;  // unanswered: may have committed
   std::uint64_t reads_ok = 0;
   double write_p50_ms = 0;  // NaN without ok writes
   double write_p99_ms = 0;

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "experiments/models/failover.hpp"
 #include "protocols/leader_follower.hpp"
 
 namespace replisim {
@@ -32,14 +33,20 @@ void require_plain_rf(const ModelContext& context)
 
 LeaderBasedModel::LeaderBasedModel(const ModelContext& context, Placement placement, WriteConcern concern,
                                    int min_insync)
-    : Model(context.config.rf), cluster_(context.cluster), placement_(std::move(placement)), concern_(concern),
-      min_insync_(min_insync), read_from_(parse_read_from(context.params.text("read-from")))
+    : Model(context.config.rf), cluster_(context.cluster), membership_(context.membership),
+      placement_(std::move(placement)), concern_(concern), min_insync_(min_insync),
+      read_from_(parse_read_from(context.params.text("read-from"))),
+      failover_(failover_config(context.params, context.config.seed)),
+      nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr),
+      audit_(placement_, nodes_, membership_, concern != WriteConcern::one, context.invariants)
 {
 }
 
 std::unique_ptr<NodeMachine> LeaderBasedModel::make_node(NodeId node)
 {
-  return std::make_unique<LeaderFollowerNode>(node, placement_, concern_, min_insync_);
+  auto machine = std::make_unique<LeaderFollowerNode>(node, placement_, concern_, min_insync_, failover_);
+  nodes_.at(static_cast<std::size_t>(node)) = machine.get();
+  return machine;
 }
 
 std::unique_ptr<Router> LeaderBasedModel::make_router(ClientId client)
@@ -51,15 +58,66 @@ std::unique_ptr<Router> LeaderBasedModel::make_router(ClientId client)
   return std::make_unique<ReplicaRouter>(placement_, read_from_, std::move(latency));
 }
 
+NodeId LeaderBasedModel::leader_now(UnitId unit) const
+{
+  NodeId leader = kNoNode;
+  Term term = 0;
+  for (NodeId n : placement_.replicas(unit)) {
+    const LeaderFollowerNode* node = nodes_[static_cast<std::size_t>(n)];
+    if (node == nullptr)
+      return placement_.primary(unit);  // before the nodes exist: as placed
+    if (membership_.alive[n] && node->role_of(unit) == ReplicaRole::leader && node->term_of(unit) > term) {
+      leader = n;
+      term = node->term_of(unit);
+    }
+  }
+  return leader;
+}
+
+// A unit's leader is its primary: the replica that orders its writes holds
+// its authoritative copy. Without failover, the primary as placed leads for
+// the whole run (a crashed one included: it leads again when it returns).
 UnitRoles LeaderBasedModel::roles() const
 {
-  // No failover yet: every unit is led by its primary.
   UnitRoles r;
-  for (NodeId p : placement_.primaries()) {
-    r.primaries.push_back({p});
-    r.leaders.push_back({p});
+  for (UnitId u = 0; u < placement_.unit_count(); ++u) {
+    const NodeId leader = failover_.enabled ? leader_now(u) : placement_.primary(u);
+    r.primaries.push_back(leader == kNoNode ? std::vector<NodeId>{} : std::vector<NodeId>{leader});
+    r.leaders.push_back(r.primaries.back());
   }
   return r;
+}
+
+std::optional<NodeId> LeaderBasedModel::primary_now(UnitId unit) const
+{
+  if (!failover_.enabled)
+    return std::nullopt;
+  return leader_now(unit);
+}
+
+void LeaderBasedModel::on_completion(const Completion& op)
+{
+  if (failover_.enabled && op.kind == OpKind::write && op.outcome == Outcome::ok)
+    audit_.acknowledged(op);
+}
+
+void LeaderBasedModel::role_changed(const RoleEvent& event)
+{
+  if (event.kind == RoleEvent::Kind::became_leader)
+    audit_.became_leader(event);
+}
+
+void LeaderBasedModel::after_run()
+{
+  if (failover_.enabled)
+    audit_.finish(cluster_.clock());
+}
+
+std::optional<std::uint64_t> LeaderBasedModel::acked_writes_lost() const
+{
+  if (!failover_.enabled)
+    return std::nullopt;
+  return audit_.lost();
 }
 
 }  // namespace replisim

@@ -1,6 +1,7 @@
 // leader-follower: MongoDB's sharded cluster, every shard its own replica set.
 #include <fmt/format.h>
 
+#include "experiments/models/failover.hpp"
 #include "experiments/models/leader_based.hpp"
 #include "experiments/models/registry.hpp"
 
@@ -16,10 +17,14 @@ void add_leader_follower(ModelRegistry& registry)
   concern.help = "replicas (the leader included) holding a write before it is acknowledged: 1, majority or all "
                  "(MongoDB's w)";
 
+  std::vector<ParamSpec> params = {concern, read_from_param()};
+  for (ParamSpec& p : failover_params())
+    params.push_back(std::move(p));
+
   registry.add({
       "leader-follower",
       "MongoDB replica sets, one per shard",
-      {concern, read_from_param()},
+      std::move(params),
       {},
       [](const ModelContext& context) -> std::unique_ptr<Model> {
         require_plain_rf(context);

@@ -6,11 +6,13 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "actors/cluster.hpp"
+#include "experiments/invariants.hpp"
 #include "experiments/models/param.hpp"
 #include "experiments/run_config.hpp"
 #include "protocols/client.hpp"
@@ -39,6 +41,7 @@ struct ModelContext {
   const Cluster& cluster;         // node and client hosts, zones, route latencies
   const Membership& membership;   // which nodes are up, and the zone index of each
   const std::vector<std::string>& zones;  // zone names, by zone index
+  Invariants* invariants = nullptr;       // where the model's own checks report (--check-invariants)
 };
 
 class Model {
@@ -59,6 +62,14 @@ public:
   virtual std::vector<NodeId> follows() const { return {}; }
   // Every operation as it finishes.
   virtual void on_completion(const Completion& /*op*/) {}
+  // A role change a node reported (after the run's own bookkeeping of it).
+  virtual void role_changed(const RoleEvent& /*event*/) {}
+  // When failover moves roles: the unit's primary now (kNoNode: none now);
+  // std::nullopt: the placement's primary, always.
+  virtual std::optional<NodeId> primary_now(UnitId /*unit*/) const { return std::nullopt; }
+  // Writes the clients saw acknowledged that the final state of their unit's
+  // replicas does not hold; std::nullopt where the model does not measure it.
+  virtual std::optional<std::uint64_t> acked_writes_lost() const { return std::nullopt; }
   // Replication that outlives the clients (asynchronous): the run goes on
   // after the last client until this holds and no message is in flight.
   virtual std::function<bool()> quiescent() const { return nullptr; }

@@ -2,6 +2,7 @@
 // leaders are spread over every broker by Kafka's replica assignment.
 #include <fmt/format.h>
 
+#include "experiments/models/failover.hpp"
 #include "experiments/models/leader_based.hpp"
 #include "experiments/models/registry.hpp"
 #include "protocols/kafka_assignment.hpp"
@@ -89,9 +90,13 @@ void add_partitioned(ModelRegistry& registry)
   start.max = 1'000'000;
   start.help = "Kafka's start index and replica shift, in [0, nodes) (default: drawn from --seed)";
 
+  std::vector<ParamSpec> params = {units, acks, min_insync, start, read_from_param()};
+  for (ParamSpec& p : failover_params())
+    params.push_back(std::move(p));
+
   registry.add({"partitioned",
                 "Kafka partitions, Elasticsearch primary shards",
-                {units, acks, min_insync, start, read_from_param()},
+                std::move(params),
                 {},
                 deploy});
 }

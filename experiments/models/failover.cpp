@@ -1,0 +1,106 @@
+#include "experiments/models/failover.hpp"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "protocols/duration.hpp"
+#include "protocols/rng.hpp"
+
+namespace replisim {
+
+namespace {
+
+constexpr std::uint64_t kFailoverStream = (1u << 20) + 3;  // past every client's stream
+
+// Raft's preset: the paper's 150–300 ms election timeouts (Ongaro and
+// Ousterhout §9.3), and heartbeats well inside the shortest of them.
+constexpr Time kRaftTimeoutMin = 0.150;
+constexpr Time kRaftTimeoutMax = 0.300;
+constexpr Time kRaftHeartbeat = 0.050;
+constexpr Time kMaxTimeout = 86'400;
+
+struct TimeoutRange {
+  Time lo;
+  Time hi;
+};
+
+// "150ms:300ms", or one duration for timeouts without randomness. Throws
+// std::invalid_argument without the flag (ParamSpec::validate's contract).
+TimeoutRange parse_timeout_range(const std::string& text)
+{
+  const auto colon = text.find(':');
+  const auto seconds = [](const std::string& part) {
+    try {
+      return duration_seconds(part);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(fmt::format("'{}' {}", part, e.what()));
+    }
+  };
+  const Time lo = seconds(text.substr(0, colon));
+  const Time hi = colon == std::string::npos ? lo : seconds(text.substr(colon + 1));
+  if (!(lo > 0) || !(lo <= hi) || hi > kMaxTimeout)
+    throw std::invalid_argument(fmt::format("'{}' must be lo:hi with 0 < lo <= hi <= 1 day (or one duration)", text));
+  return {lo, hi};
+}
+
+}  // namespace
+
+std::vector<ParamSpec> failover_params()
+{
+  ParamSpec failover;
+  failover.name = "failover";
+  failover.type = ParamType::choice;
+  failover.default_value = "none";
+  failover.choices = {"none", "raft", "mongodb"};
+  failover.help = "how a unit's leader is replaced when it fails: none (the primary leads for the whole run), raft "
+                  "(per-unit elections, timeouts 150ms:300ms, heartbeat 50ms) or mongodb (replica-set elections: "
+                  "heartbeat 2s, election timeout 10s plus up to 15% jitter, primary catch-up)";
+
+  ParamSpec heartbeat;
+  heartbeat.name = "heartbeat";
+  heartbeat.type = ParamType::duration;
+  heartbeat.min = 1e-6;
+  heartbeat.max = 86'400;
+  heartbeat.help = "with --failover: how often a leader heartbeats its followers (default: the preset's)";
+
+  ParamSpec timeout;
+  timeout.name = "election-timeout";
+  timeout.type = ParamType::text;
+  timeout.help = "with --failover: election timeouts drawn uniformly in lo:hi (e.g. 150ms:300ms), or one duration "
+                 "for timeouts without randomness (default: the preset's)";
+  timeout.validate = [](const std::string& text) { parse_timeout_range(text); };
+
+  return {failover, heartbeat, timeout};
+}
+
+FailoverConfig failover_config(const ModelParams& params, std::uint64_t run_seed)
+{
+  const std::string& preset = params.text("failover");
+  if (preset == "none") {
+    for (const char* timing : {"heartbeat", "election-timeout"})
+      if (params.given(timing))
+        throw std::invalid_argument(fmt::format("--{}: needs --failover raft or mongodb", timing));
+    return FailoverConfig::none();
+  }
+  const std::uint64_t seed = derive_seed(run_seed, kFailoverStream);
+  FailoverConfig config = preset == "mongodb" ? FailoverConfig::mongodb(seed)
+                                              : FailoverConfig::raft(kRaftTimeoutMin, kRaftTimeoutMax, kRaftHeartbeat, seed);
+  if (params.given("heartbeat"))
+    config.heartbeat_interval = params.seconds("heartbeat");
+  if (params.given("election-timeout")) {
+    const TimeoutRange range = parse_timeout_range(params.text("election-timeout"));
+    config.election_timeout_min = range.lo;
+    config.election_timeout_max = range.hi;
+    if (preset == "raft")
+      config.replica_lag_max = range.hi;
+  }
+  if (config.heartbeat_interval >= config.election_timeout_min)
+    throw std::invalid_argument(fmt::format("--heartbeat: {} s is not shorter than the shortest election timeout ({} s): "
+                                            "followers would stand for election between heartbeats",
+                                            config.heartbeat_interval, config.election_timeout_min));
+  validate(config);
+  return config;
+}
+
+}  // namespace replisim
