@@ -27,8 +27,10 @@ void Network::send(Envelope&& message, std::uint64_t size)
     return;
   const Endpoint& from = endpoint(message.from);
   const Endpoint& to = endpoint(message.to);
-  if (!from.host->is_on() || !to.host->is_on() || (cut_ && cut_(message.from, message.to)))
-    return;  // lost: nobody is there to send or to receive it, or a partition is in the way
+  if (!from.host->is_on() || !to.host->is_on() || (cut_ && cut_(message.from, message.to))) {
+    lose(message);  // nobody is there to send or to receive it, or a partition is in the way
+    return;
+  }
   if (check_routes_ && !routed(from.host, to.host))
     return;  // lost: no route (SimGrid would abort the run); unreachable() says so
   Transfer* t;
@@ -72,7 +74,9 @@ void Network::Transfer::activity_ended(bool ok)
 {
   const sg4::CommPtr done = std::move(comm);  // keep it alive until this returns
   if (!ok || network->stopped_) {
-    network->release(*this);  // a host or link on the route failed, or the run is over
+    if (!network->stopped_)
+      network->lose(message);  // a host or link on the route failed
+    network->release(*this);
     return;
   }
   if (delay > 0)
@@ -92,6 +96,8 @@ void Network::deliver(Transfer& t)
   release(t);
   if (receivable)
     to.receiver->receive(std::move(message));
+  else
+    lose(message);
 }
 
 void Network::release(Transfer& t)

@@ -58,6 +58,9 @@ public:
   // it is sent or when it would be delivered.
   void set_cut(std::function<bool(Address, Address)> cut) { cut_ = std::move(cut); }
 
+  // Hears of every message lost to a fault (not those a stop() cancels).
+  void on_loss(std::function<void(const Envelope&)> listener) { on_loss_ = std::move(listener); }
+
   // No message in flight.
   bool idle() const { return in_flight_ == 0; }
   // Cancels every transfer in flight; nothing is delivered any more.
@@ -100,6 +103,11 @@ private:
   bool check_routes_ = false;
   void deliver(Transfer& t);
   void release(Transfer& t);
+  void lose(const Envelope& message) const
+  {
+    if (on_loss_)
+      on_loss_(message);
+  }
 
   TimerQueue& timers_;
   std::vector<Endpoint> nodes_;
@@ -109,6 +117,7 @@ private:
   std::size_t in_flight_ = 0;
   bool stopped_ = false;
   std::function<bool(Address, Address)> cut_;
+  std::function<void(const Envelope&)> on_loss_;
   DelayModel delays_;
   Rng delay_rng_;
 };

@@ -92,6 +92,22 @@ RunHosts run_hosts(simgrid::s4u::Engine& engine, RunConfig& config)
   return hosts;
 }
 
+// A model whose replication outlives the clients runs until its live nodes
+// agree: a cut that never heals would keep it running for ever.
+void require_healing(const FaultPlan& plan, const std::string& file)
+{
+  for (const auto& p : plan.partitions)
+    if (p.until == kNever)
+      throw std::invalid_argument(fmt::format("--faults: {}: a partition without `until` never heals, and this model "
+                                              "runs until its leaders agree",
+                                              p.where.empty() ? file : p.where));
+  for (const auto& l : plan.links)
+    if (l.up == kNever)
+      throw std::invalid_argument(fmt::format("--faults: {}: a link without `up` never heals, and this model runs "
+                                              "until its leaders agree",
+                                              l.where.empty() ? file : l.where));
+}
+
 }  // namespace
 
 Experiment::Experiment(RunConfig config) : config_(std::move(config))
@@ -110,8 +126,12 @@ Experiment::Experiment(RunConfig config) : config_(std::move(config))
                                        derive_seed(config_.seed, kDelayStream));
   cluster_->network().check_routes(check_routes);
   datastore_ = std::make_unique<Datastore>(config_, *cluster_);
-  if (!config_.faults.empty())
-    cluster_->schedule_faults(read_fault_file(config_.faults), [this] { return datastore_->leadership().most_leaders(); });
+  if (!config_.faults.empty()) {
+    const FaultPlan plan = read_fault_file(config_.faults);
+    if (datastore_->model().quiescent())
+      require_healing(plan, config_.faults);
+    cluster_->schedule_faults(plan, [this] { return datastore_->leadership().most_leaders(); });
+  }
 }
 
 Experiment::~Experiment() = default;

@@ -4,7 +4,7 @@
 
 namespace replisim {
 
-// Seconds from "250us", "5ms", "1.5s" (a bare number is milliseconds). Negative → error.
+// Seconds from "250us", "5ms", "1.5s", "10min", "3h" (a bare number is milliseconds). Negative → error.
 double parse_duration(const std::string& text, const std::string& flag);
 
 // Bytes per second from "1Gbps", "100Mbps", "125MBps", "10kbps" (bits with b, bytes with B).

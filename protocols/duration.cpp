@@ -26,7 +26,11 @@ double duration_seconds(const std::string& text)
     return value / 1e9;
   if (unit == "s")
     return value;
-  throw std::invalid_argument("has unknown time unit '" + unit + "' (use ns, us, ms or s)");
+  if (unit == "min")
+    return value * 60;
+  if (unit == "h")
+    return value * 3600;
+  throw std::invalid_argument("has unknown time unit '" + unit + "' (use ns, us, ms, s, min or h)");
 }
 
 }  // namespace replisim

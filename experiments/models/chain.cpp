@@ -31,7 +31,7 @@ Placement ring_of_chains(int nodes, int chains, int rf)
 class ChainModel final : public Model {
 public:
   ChainModel(const ModelContext& context, Placement placement)
-      : Model(context.config.rf), placement_(std::move(placement)),
+      : Model(context.config.rf), placement_(std::move(placement)), membership_(context.membership),
         config_{parse_chain_reads(context.params.text("chain-reads"))}
   {
   }
@@ -39,26 +39,32 @@ public:
   const Placement& placement() const override { return placement_; }
   std::unique_ptr<NodeMachine> make_node(NodeId node) override
   {
-    return std::make_unique<ChainNode>(node, placement_, config_);
+    return std::make_unique<ChainNode>(node, placement_, config_, &membership_);
   }
   std::unique_ptr<Router> make_router(ClientId) override
   {
-    return std::make_unique<ChainRouter>(placement_, config_.reads);
+    return std::make_unique<ChainRouter>(placement_, config_.reads, &membership_);
   }
-  // No failover yet: the head of each chain leads it, the tail is its primary.
+  // The head of each chain leads it, the tail is its primary: of its live
+  // replicas in placement order (§3: a failed node leaves the chain, one that
+  // returns rejoins at its place).
   UnitRoles roles() const override
   {
     UnitRoles r;
     for (UnitId u = 0; u < placement_.unit_count(); ++u) {
-      const auto chain = placement_.replicas(u);
-      r.primaries.push_back({chain.back()});
-      r.leaders.push_back({chain.front()});
+      std::vector<NodeId> live;
+      for (NodeId n : placement_.replicas(u))
+        if (membership_.alive[n])
+          live.push_back(n);
+      r.primaries.push_back(live.empty() ? std::vector<NodeId>{} : std::vector<NodeId>{live.back()});
+      r.leaders.push_back(live.empty() ? std::vector<NodeId>{} : std::vector<NodeId>{live.front()});
     }
     return r;
   }
 
 private:
   Placement placement_;
+  const Membership& membership_;
   ChainConfig config_;
 };
 

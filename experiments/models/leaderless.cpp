@@ -27,7 +27,8 @@ public:
         cluster_(context.cluster), zones_(context.zones),
         config_{parse_consistency(context.params.text("consistency")),
                 parse_consistency(context.params.text("read-consistency")), context.params.flag("read-repair"),
-                context.config.timeout_s},
+                context.config.timeout_s, context.params.flag("hinted-handoff"),
+                context.params.seconds("max-hint-window")},
         choice_(parse_coordinator_choice(context.params.text("coordinator")))
   {
   }
@@ -155,9 +156,24 @@ void add_leaderless(ModelRegistry& registry)
   repair.type = ParamType::flag;
   repair.help = "after answering a read, push the newest version to replicas that answered older";
 
+  ParamSpec hints;
+  hints.name = "hinted-handoff";
+  hints.type = ParamType::flag;
+  hints.help = "a coordinator keeps a hint for each replica that is down and replays it when the replica returns "
+               "(hints do not count toward the consistency level)";
+
+  ParamSpec hint_window;
+  hint_window.name = "max-hint-window";
+  hint_window.type = ParamType::duration;
+  hint_window.default_value = "3h";
+  hint_window.min = 0;
+  hint_window.max = 86'400 * 30;
+  hint_window.help = "with --hinted-handoff: no hints for a replica down longer than this (Cassandra's "
+                     "max_hint_window, 3h)";
+
   registry.add({"leaderless",
                 "Cassandra, Dynamo",
-                {vnodes, strategy, coordinator, write_level, read_level, repair},
+                {vnodes, strategy, coordinator, write_level, read_level, repair, hints, hint_window},
                 {"quorum_overlap"},
                 [](const ModelContext& context) -> std::unique_ptr<Model> {
                   return std::make_unique<LeaderlessModel>(context, ring_placement(context));
