@@ -27,6 +27,7 @@ namespace replisim {
 namespace {
 
 constexpr std::uint64_t kDelayStream = (1u << 20) + 2;  // past every client's stream
+constexpr std::uint64_t kFaultStream = (1u << 20) + 4;
 constexpr double kDrainPoll = 0.001;  // seconds: how often the end of an asynchronous run checks for quiet
 
 struct RunHosts {
@@ -127,7 +128,7 @@ Experiment::Experiment(RunConfig config) : config_(std::move(config))
   cluster_->network().check_routes(check_routes);
   datastore_ = std::make_unique<Datastore>(config_, *cluster_);
   if (!config_.faults.empty()) {
-    const FaultPlan plan = read_fault_file(config_.faults);
+    const FaultPlan plan = read_fault_file(config_.faults, derive_seed(config_.seed, kFaultStream));
     if (datastore_->model().quiescent())
       require_healing(plan, config_.faults);
     cluster_->schedule_faults(plan, [this] { return datastore_->leadership().most_leaders(); });

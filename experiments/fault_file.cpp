@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "experiments/quantities.hpp"
+#include "protocols/rng.hpp"
 
 namespace replisim {
 
@@ -15,6 +16,7 @@ namespace {
 
 struct Reader {
   std::string path;
+  Rng& rng;  // draws the times given as ranges, in file order
 
   [[noreturn]] void fail(const toml::node& at, const std::string& why) const
   {
@@ -45,7 +47,14 @@ struct Reader {
     else
       fail(*node, fmt::format("{}.{}: a time, e.g. \"10s\"", what, key));
     try {
-      return parse_duration(text, what + "." + key);
+      const auto colon = text.find(':');
+      const Time lo = parse_duration(text.substr(0, colon), what + "." + key);
+      if (colon == std::string::npos)
+        return lo;
+      const Time hi = parse_duration(text.substr(colon + 1), what + "." + key);
+      if (!(lo < hi))
+        fail(*node, fmt::format("{}.{}: '{}' is a range lo:hi with lo < hi", what, key, text));
+      return lo + (hi - lo) * rng.uniform();
     } catch (const std::invalid_argument& e) {
       fail(*node, e.what());
     }
@@ -139,7 +148,7 @@ struct Reader {
 
 }  // namespace
 
-FaultPlan read_fault_file(const std::string& path)
+FaultPlan read_fault_file(const std::string& path, std::uint64_t seed)
 {
   if (std::filesystem::is_directory(path) || !std::filesystem::exists(path))
     throw std::invalid_argument(fmt::format("--faults: '{}' is not a file", path));
@@ -149,7 +158,8 @@ FaultPlan read_fault_file(const std::string& path)
   } catch (const toml::parse_error& e) {
     throw std::invalid_argument(fmt::format("{}:{}: {}", path, e.source().begin.line, e.description()));
   }
-  const Reader r{path};
+  Rng rng(seed);
+  const Reader r{path, rng};
   FaultPlan plan;
   for (const auto& [key, node] : root) {
     const toml::array* entries = node.as_array();

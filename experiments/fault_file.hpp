@@ -15,8 +15,11 @@
 //   from = "10s"
 //   until = "20s"             # optional
 //
-// Times as everywhere ("10s", "250ms"; a bare number is ms).
+// Times as everywhere ("10s", "250ms"; a bare number is ms), or a range
+// "lo:hi" drawn uniformly from the run's seed (at = "2s:2.075s": a crash at
+// a random phase of a heartbeat interval, different for every seed).
 #pragma once
+#include <cstdint>
 #include <string>
 
 #include "actors/fault_plan.hpp"
@@ -25,6 +28,7 @@ namespace replisim {
 
 // Throws std::invalid_argument with one line naming the file, its line and
 // the key ("faults.toml:7: crash.at: '1O s' is not a duration").
-FaultPlan read_fault_file(const std::string& path);
+// `seed` draws the times given as ranges, in file order.
+FaultPlan read_fault_file(const std::string& path, std::uint64_t seed);
 
 }  // namespace replisim

@@ -13,11 +13,11 @@ namespace {
 
 constexpr std::uint64_t kFailoverStream = (1u << 20) + 3;  // past every client's stream
 
-// Raft's preset: the paper's 150–300 ms election timeouts (Ongaro and
-// Ousterhout §9.3), and heartbeats well inside the shortest of them.
+// Raft's preset: the election timeouts the paper recommends, 150–300 ms, and
+// heartbeats every half of the shortest timeout, as in its measurements
+// (Ongaro and Ousterhout §9.3).
 constexpr Time kRaftTimeoutMin = 0.150;
 constexpr Time kRaftTimeoutMax = 0.300;
-constexpr Time kRaftHeartbeat = 0.050;
 constexpr Time kMaxTimeout = 86'400;
 
 struct TimeoutRange {
@@ -54,7 +54,7 @@ std::vector<ParamSpec> failover_params()
   failover.default_value = "none";
   failover.choices = {"none", "raft", "mongodb"};
   failover.help = "how a unit's leader is replaced when it fails: none (the primary leads for the whole run), raft "
-                  "(per-unit elections, timeouts 150ms:300ms, heartbeat 50ms) or mongodb (replica-set elections: "
+                  "(per-unit elections after Raft: timeouts 150ms:300ms, heartbeats every half the shortest) or mongodb (replica-set elections: "
                   "heartbeat 2s, election timeout 10s plus up to 15% jitter, primary catch-up)";
 
   ParamSpec heartbeat;
@@ -62,7 +62,8 @@ std::vector<ParamSpec> failover_params()
   heartbeat.type = ParamType::duration;
   heartbeat.min = 1e-6;
   heartbeat.max = 86'400;
-  heartbeat.help = "with --failover: how often a leader heartbeats its followers (default: the preset's)";
+  heartbeat.help = "with --failover: how often a leader heartbeats its followers (default: raft, half the shortest "
+                   "election timeout; mongodb, 2s)";
 
   ParamSpec timeout;
   timeout.name = "election-timeout";
@@ -84,17 +85,20 @@ FailoverConfig failover_config(const ModelParams& params, std::uint64_t run_seed
     return FailoverConfig::none();
   }
   const std::uint64_t seed = derive_seed(run_seed, kFailoverStream);
-  FailoverConfig config = preset == "mongodb" ? FailoverConfig::mongodb(seed)
-                                              : FailoverConfig::raft(kRaftTimeoutMin, kRaftTimeoutMax, kRaftHeartbeat, seed);
-  if (params.given("heartbeat"))
-    config.heartbeat_interval = params.seconds("heartbeat");
+  const bool raft = preset == "raft";
+  FailoverConfig config = raft ? FailoverConfig::raft(kRaftTimeoutMin, kRaftTimeoutMax, kRaftTimeoutMin / 2, seed)
+                               : FailoverConfig::mongodb(seed);
   if (params.given("election-timeout")) {
     const TimeoutRange range = parse_timeout_range(params.text("election-timeout"));
     config.election_timeout_min = range.lo;
     config.election_timeout_max = range.hi;
-    if (preset == "raft")
+    if (raft) {
+      config.heartbeat_interval = range.lo / 2;
       config.replica_lag_max = range.hi;
+    }
   }
+  if (params.given("heartbeat"))
+    config.heartbeat_interval = params.seconds("heartbeat");
   if (config.heartbeat_interval >= config.election_timeout_min)
     throw std::invalid_argument(fmt::format("--heartbeat: {} s is not shorter than the shortest election timeout ({} s): "
                                             "followers would stand for election between heartbeats",
