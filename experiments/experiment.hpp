@@ -34,6 +34,7 @@ public:
 
   const RunConfig& config() const { return config_; }
   const Cluster& cluster() const { return *cluster_; }
+  Cluster& cluster() { return *cluster_; }
   const Datastore& datastore() const { return *datastore_; }
   const Model& model() const { return datastore_->model(); }
   const Placement& placement() const { return datastore_->placement(); }

@@ -20,6 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 using replisim::test::slurp;
+using replisim::test::summary_value;
 using Result = replisim::test::CommandResult;
 
 class Cli : public replisim::test::ScratchDirTest {
@@ -152,20 +153,6 @@ TEST_F(Cli, RolesDotDrawsTheRoleGraph)
   const std::string text = slurp(dot);
   EXPECT_EQ(text.rfind("graph G {", 0), 0u) << text;
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1 + 3 + 3 + 6 + 1) << text;  // header, nodes, units, edges, }
-}
-
-// summary.csv's value in column `name`.
-std::string summary_value(const std::string& summary, const std::string& name)
-{
-  std::istringstream in(summary);
-  std::string header, values;
-  std::getline(in, header);
-  std::getline(in, values);
-  std::istringstream h(header), v(values);
-  for (std::string n, x; std::getline(h, n, ',') && std::getline(v, x, ',');)
-    if (n == name)
-      return x;
-  return "";
 }
 
 // A fixed write rate on a small key set: the longer a write takes to reach

@@ -24,6 +24,20 @@ inline std::string slurp(const fs::path& path)
   return s.str();
 }
 
+// summary.csv's value in column `name` ("" if absent).
+inline std::string summary_value(const std::string& summary, const std::string& name)
+{
+  std::istringstream in(summary);
+  std::string header, values;
+  std::getline(in, header);
+  std::getline(in, values);
+  std::istringstream h(header), v(values);
+  for (std::string n, x; std::getline(h, n, ',') && std::getline(v, x, ',');)
+    if (n == name)
+      return x;
+  return "";
+}
+
 struct CommandResult {
   int status = -1;  // exit status; -1 if killed by a signal
   std::string out;
