@@ -11,7 +11,6 @@ import textwrap
 import common  # sets the Agg backend before pyplot is imported
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
@@ -25,13 +24,7 @@ def load(path, title=None):
     df = common.read_table(path, REQUIRED)
     df, notes, warnings = common.ok_rows(df, path)
     text = df.copy()  # the cells as written, for the title
-    for c in ["rate", X, Y, "clients", "read_ratio", "ops"]:
-        if c not in df:
-            continue
-        df[c] = common.numeric_or_text(df[c])
-        if df[c].dtype.kind != "f":
-            bad = next(v for v in df[c] if v != "" and pd.isna(pd.to_numeric(v, errors="coerce")))
-            raise common.InputError(f"{path}: column {c} is not numeric (holds {bad!r})")
+    df = common.numeric_columns(df, ["rate", X, Y, "clients", "read_ratio", "ops"], path)
     df = common.drop_rows(df, df[X].isna(), f"{X} empty", notes, warnings)
     df = common.drop_rows(df, df[Y].isna(), f"{Y} empty (no write acknowledged)", notes, warnings)
     df = common.drop_rows(df, ~(df["rate"] > 0), "closed loop (rate 0): no offered load", notes,

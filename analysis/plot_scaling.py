@@ -29,13 +29,7 @@ def load(path, title=None):
     df = common.read_table(path, REQUIRED)
     df, notes, warnings = common.ok_rows(df, path)
     text = df.copy()  # the cells as written, for titles and legend notes
-    for c in NUMERIC:
-        if c not in df:
-            continue
-        df[c] = common.numeric_or_text(df[c])
-        if df[c].dtype.kind != "f":
-            bad = next(v for v in df[c] if v != "" and pd.isna(pd.to_numeric(v, errors="coerce")))
-            raise common.InputError(f"{path}: column {c} is not numeric (holds {bad!r})")
+    df = common.numeric_columns(df, NUMERIC, path)
     df = common.drop_rows(df, df["nodes"].isna(), "nodes empty", notes, warnings)
     df = common.drop_rows(df, ~(df["rate"] > 0), "closed loop (rate 0): no offered load", notes,
                           warnings)
