@@ -1,4 +1,5 @@
 """Helpers shared by the replisim plotting scripts (see DESIGN.md §4 for the CSV contract)."""
+import argparse
 import os
 import sys
 
@@ -478,3 +479,26 @@ def drop_rows(df, mask, why, notes, warnings):
         notes.append(said)
         warnings.append(said)
     return df[~mask]
+
+
+def summary_plot_main(doc, summary_help, default_name, load, render, argv=None, report=None):
+    """The command line of a script that draws one figure from a sweep's summary.csv:
+    SUMMARY_CSV, -o/--output (default `default_name` beside it) and --title, passed to
+    `load(path, title)`; bad input is one line and exit 2; warnings go to stderr, then
+    `report(data)` (a table, if any) and the path `render(data, out)` wrote, to stdout."""
+    p = argparse.ArgumentParser(description=doc)
+    p.add_argument("summary_csv", help=summary_help)
+    p.add_argument("-o", "--output", help=f"PNG to write (default: {default_name} beside SUMMARY_CSV)")
+    p.add_argument("--title", help="second title line (default: the run parameters every row shares)")
+    a = p.parse_args(argv)
+    out = a.output or beside(a.summary_csv, default_name)
+    try:
+        data = load(a.summary_csv, a.title)
+        check_output(out)
+    except InputError as e:
+        fail(e)
+    for w in data["warnings"]:
+        print(f"{p.prog}: warning: {w}", file=sys.stderr)
+    if report:
+        print(report(data))
+    print(render(data, out))

@@ -4,7 +4,6 @@ model, from an open-loop sweep's summary.csv (experiments/capacity.toml). Each p
 mean over seeds of one offered rate; whiskers span min to max over seeds. A dotted mark
 shows where each model saturates: its largest mean throughput. Rows whose status is not ok,
 closed-loop rows (rate 0) and rows without a throughput or a p99 are left out."""
-import argparse
 import sys
 import textwrap
 
@@ -173,21 +172,8 @@ def render(data, out):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("summary_csv", help="summary.csv of an open-loop sweep over rate and model "
-                                       "(e.g. experiments/capacity.toml)")
-    p.add_argument("-o", "--output", help=f"PNG to write (default: {DEFAULT_NAME} beside SUMMARY_CSV)")
-    p.add_argument("--title", help="second title line (default: the run parameters every row shares)")
-    a = p.parse_args(argv)
-    out = a.output or common.beside(a.summary_csv, DEFAULT_NAME)
-    try:
-        data = load(a.summary_csv, a.title)
-        common.check_output(out)
-    except common.InputError as e:
-        common.fail(e)
-    for w in data["warnings"]:
-        print(f"{p.prog}: warning: {w}", file=sys.stderr)
-    print(render(data, out))
+    common.summary_plot_main(__doc__, "summary.csv of an open-loop sweep over rate and model "
+                             "(e.g. experiments/capacity.toml)", DEFAULT_NAME, load, render, argv)
 
 
 if __name__ == "__main__":

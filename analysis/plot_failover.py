@@ -7,7 +7,6 @@ shorter T. 150ms:300ms is in both. Each curve is the share of trials that had a 
 within a time; a run still without one when it ended is counted as at least that long and marked.
 Also prints, per range, the trials, how many elected a leader, and the median, p99, max and mean
 time without one, beside the figures the paper reports."""
-import argparse
 import math
 import sys
 import textwrap
@@ -211,22 +210,9 @@ def render(data, out):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("summary_csv", help="summary.csv of a sweep over election-timeout with a leader "
-                                       "crash (e.g. experiments/failover.toml)")
-    p.add_argument("-o", "--output", help=f"PNG to write (default: {DEFAULT_NAME} beside SUMMARY_CSV)")
-    p.add_argument("--title", help="second title line (default: the run parameters every row shares)")
-    a = p.parse_args(argv)
-    out = a.output or common.beside(a.summary_csv, DEFAULT_NAME)
-    try:
-        data = load(a.summary_csv, a.title)
-        common.check_output(out)
-    except common.InputError as e:
-        common.fail(e)
-    for w in data["warnings"]:
-        print(f"{p.prog}: warning: {w}", file=sys.stderr)
-    print(table(data))
-    print(render(data, out))
+    common.summary_plot_main(__doc__, "summary.csv of a sweep over election-timeout with a "
+                             "leader crash (e.g. experiments/failover.toml)", DEFAULT_NAME, load, render,
+                             argv, report=table)
 
 
 if __name__ == "__main__":

@@ -148,7 +148,7 @@ def render(data, out, marks=(), faults=()):
     if units not in ("", "nan"):
         ax.axhline(float(units), color="black", ls="--", lw=1)
         handles.append(Line2D([], [], color="black", ls="--", lw=1,
-                              label=f"units in all ({float(units):g}): a gap below\nis units without a leader"))
+                              label=f"units in all ({float(units):g}): a gap\nbelow is units without a leader"))
         top = max(top, float(units))
     for lo, hi, text in faults:
         if hi > lo:
@@ -181,7 +181,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("timeline_csv", help="roles_timeline.csv written by a replisim run")
     p.add_argument("-o", "--output", help=f"PNG to write (default: {DEFAULT_NAME} beside TIMELINE_CSV)")
-    p.add_argument("--summary", help="summary.csv for the title (default: summary.csv beside TIMELINE_CSV, if any)")
+    p.add_argument("--summary", help="summary.csv for the title (default: summary.csv beside "
+                                     "TIMELINE_CSV, if any)")
     p.add_argument("--title", help="title line (default: model, nodes, rf... from the summary)")
     p.add_argument("--faults", metavar="FILE", help="the run's fault file (--faults): mark its times")
     p.add_argument("--mark", default="", help="vertical lines at these times, e.g. 10s,60s")
