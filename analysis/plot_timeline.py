@@ -147,8 +147,8 @@ def render(data, out, marks=(), faults=()):
     top = led.sum(axis=1).max()
     if units not in ("", "nan"):
         ax.axhline(float(units), color="black", ls="--", lw=1)
-        handles.append(Line2D([], [], color="black", ls="--", lw=1,
-                              label=f"units in all ({float(units):g}): a gap\nbelow is units without a leader"))
+        gap = f"units in all ({float(units):g}): a gap\nbelow is units without a leader"
+        handles.append(Line2D([], [], color="black", ls="--", lw=1, label=gap))
         top = max(top, float(units))
     for lo, hi, text in faults:
         if hi > lo:
