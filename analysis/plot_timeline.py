@@ -108,7 +108,7 @@ def story(summary, led):
                      f"{float(after):.2f} once every unit had a leader again")
     gone = [n for n in led.columns if led[n].iloc[0] > 0 and led[n].iloc[-1] == 0]
     if len(gone) == 1:
-        parts.append(f"node {gone[0]} led {led[gone[0]].iloc[0]:g} units at the start "
+        parts.append(f"node {gone[0]} led {common.plural(int(led[gone[0]].iloc[0]), 'unit')} at the start "
                      "and leads none at the end")
     elif gone:
         parts.append(f"nodes {', '.join(map(str, gone))} led units at the start and lead none at the end")
