@@ -19,7 +19,7 @@ from matplotlib.ticker import FuncFormatter
 
 DEFAULT_NAME = "failover_fig16.png"
 DOWN, RANGE = "unavailability_max_ms", "election_timeout"
-# Empty once a fault happened when some unit never had a leader again (README "Output files").
+# Empty, once a fault happened, when some unit never had a leader again (experiments/leadership.hpp).
 AFTER = "leader_imbalance_after_fault"
 REQUIRED = [RANGE, DOWN, "outages", AFTER]
 SKIP = ("seed", "status", "error", RANGE)
@@ -34,12 +34,13 @@ PAPER = {(150, 150): "always > 10 s (split votes)",
 
 
 def timeout_range(text, failover):
-    """(shortest, longest) election timeout in ms from the election_timeout column."""
+    """(shortest, longest) election timeout in ms from the election_timeout column, rounded to
+    the ns so that 0.15s and 150000us are 150 ms as 150ms is."""
     if text == "" and failover == "raft":
         text = RAFT_PRESET
     lo, _, hi = text.partition(":")
-    lo_ms = common.duration_s(lo) * 1e3
-    return lo_ms, (common.duration_s(hi) * 1e3 if hi else lo_ms)
+    lo_ms = round(common.duration_s(lo) * 1e3, 6)
+    return lo_ms, (round(common.duration_s(hi) * 1e3, 6) if hi else lo_ms)
 
 
 def load(path, title=None):
