@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Draw every plot of one replisim run directory: latency_cdf.png, roles.png, and load.png
-(how busy each node was) when the run had processing costs."""
+"""Draw every plot of one replisim run directory: latency_cdf.png, roles.png, load.png (how busy
+each node was) when the run had processing costs, and roles_timeline.png (units led by each node
+over the run) when it wrote roles_timeline.csv (--faults or --timeline-step)."""
 import argparse
 import os
 import sys
@@ -9,6 +10,7 @@ import common
 import plot_latency
 import plot_load
 import plot_roles
+import plot_timeline
 
 
 def main(argv=None):
@@ -24,12 +26,16 @@ def main(argv=None):
         roles = plot_roles.load(roles_csv)
         # Only a run with processing costs (--service) has busy nodes to show.
         busy = plot_load.load([roles_csv]) if plot_load.has_load(roles_csv) else None
+        timeline_csv = os.path.join(a.dir, "roles_timeline.csv")
+        timeline = plot_timeline.load(timeline_csv) if os.path.isfile(timeline_csv) else None
     except common.InputError as e:
         common.fail(e)
     print(plot_latency.render(lat, os.path.join(a.dir, plot_latency.DEFAULT_NAME)))
     print(plot_roles.render(roles, os.path.join(a.dir, plot_roles.DEFAULT_NAME)))
     if busy:
         print(plot_load.render(busy, os.path.join(a.dir, plot_load.DEFAULT_NAME)))
+    if timeline:
+        print(plot_timeline.render(timeline, os.path.join(a.dir, plot_timeline.DEFAULT_NAME)))
 
 
 if __name__ == "__main__":
