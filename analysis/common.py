@@ -13,7 +13,7 @@ import pandas as pd  # noqa: E402
 TITLE_PARAMS = [
     ("platform", "{}"),
     ("nodes", "{} nodes"),
-    ("clients", "{} clients"),
+    ("clients", "{} clients"),  # "1 client": see title_parts
     ("rf", "rf {}"),
     ("strategy", "{}"),
     ("coordinator", "{} coordinator"),
@@ -375,7 +375,7 @@ def title_parts(summary, skip=()):
             continue
         v = _fmt_value(k, summary[k])
         if v != "":
-            parts.append(fmt.format(v))
+            parts.append("1 client" if (k, v) == ("clients", "1") else fmt.format(v))
     return parts
 
 
