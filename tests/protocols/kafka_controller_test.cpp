@@ -194,8 +194,11 @@ TEST(KafkaControllerTest, ABrokerBackFromACrashWithinItsSessionLosesItsLeadershi
   KafkaController controller(0, placement, config());
   controller.start(0);
   BrokerHeartbeat back{.registering = true, .restarted = true, .report = {}};
-  for (UnitId u : {0, 1, 2})
-    back.report.push_back({PartitionState{u}, 1});
+  for (UnitId u : {0, 1, 2}) {
+    PartitionState unknown;  // version 0: no state to report
+    unknown.unit = u;
+    back.report.push_back({unknown, 1});
+  }
   EXPECT_TRUE(controller.on_heartbeat(1, back, 3.0));
   EXPECT_FALSE(controller.fenced(1));
   EXPECT_EQ(controller.partition(1), (PartitionState{1, 2, 2, 2, {2, 0}}));
