@@ -181,6 +181,8 @@ void ClientMachine::on_reply(const Envelope& in, OpId id, bool ok, int acks, Ver
       o.op.coordinator = in.from.index;
       o.op.primary = router_.primary(placement_, o.op.unit, o.op.coordinator);
     }
+    if (o.op.kind == OpKind::write && config_.retries > 0 && in.from.is_node() && router_.acks_name_the_leader())
+      leader_hints_[o.op.unit] = in.from.index;
     finish(&in, id, now, Outcome::ok, acks, version, committed, out);
     return;
   }

@@ -32,6 +32,11 @@ public:
   // driver's failover to the next host of its list). Routers whose models
   // have no single leader per unit override it (a new coordinator).
   virtual NodeId retry_target(OpKind kind, UnitId unit, NodeId previous, const Placement& placement, Rng& rng) const;
+  // Whether the node that acknowledges a write is the unit's one writable
+  // leader, so that a client retrying writes keeps sending the unit's writes
+  // there (a driver's refreshed view of the primary, a producer's refreshed
+  // metadata) rather than back to a leader that timed out.
+  virtual bool acks_name_the_leader() const { return false; }
 };
 
 struct ClientConfig {

@@ -18,6 +18,7 @@ public:
   // latency_to_node[n]: one-way route latency from this client to node n, for `nearest`.
   ReplicaRouter(const Placement& placement, ReadFrom read_from, std::vector<double> latency_to_node);
   NodeId route(OpKind kind, UnitId unit, Rng& rng) const override;
+  bool acks_name_the_leader() const override { return true; }
 
 private:
   const Placement& placement_;

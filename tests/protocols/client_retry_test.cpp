@@ -148,6 +148,29 @@ TEST(ClientRetryTest, NewWritesOfAUnitGoToItsHintedLeader)
   EXPECT_EQ(request_of(third), (std::pair<NodeId, OpId>{0, 2}));
 }
 
+// A write that timed out at a dead leader and was acknowledged by the next
+// replica taught the client where the unit's leader now is: later writes go
+// there, not to the dead leader first.
+TEST(ClientRetryTest, AnAcknowledgedRetryTeachesTheLeaderWhenAcksNameIt)
+{
+  class LeaderRouter final : public Router {
+  public:
+    NodeId route(OpKind, UnitId, Rng&) const override { return 0; }
+    bool acks_name_the_leader() const override { return true; }
+  };
+  const Placement placement = leader_follower_placement(3, 3);
+  LeaderRouter router;
+  ClientMachine client(config(2, 2), placement, router, writes_only());
+  const Ready first = client.start(0);
+  ASSERT_EQ(request_of(first).first, 0);
+  const Ready backoff = client.on_timer(first.timers.at(0).id, 2.0);
+  const Ready retry = client.on_timer(backoff.timers.at(0).id, 2.1);
+  ASSERT_EQ(request_of(retry).first, 1);
+  const Ready next = client.step(reply_from(1, 0, true), 2.2);
+  EXPECT_EQ(client.leader_hint(0), 1);
+  EXPECT_EQ(request_of(next), (std::pair<NodeId, OpId>{1, 1}));  // not back to node 0
+}
+
 // --- timeouts ----------------------------------------------------------------------
 
 TEST(ClientRetryTest, TimeoutsRetryAtTheNextReplicaWithDoublingBackoffThenEndAsTimeout)
