@@ -4,8 +4,12 @@
 had a leader and a gap below the dashed line is units without one. Faults are marked from the
 run's fault file (--faults) or at given times (--mark); the title comes from summary.csv beside
 the file. --window shows chosen stretches of the run side by side (a broken time axis), so that
-a gap of seconds and an event minutes later both stay readable."""
+a gap of seconds and an event minutes later both stay readable. --writes adds a panel below,
+on the same time axis: what each write cost, from ops.csv (or ops.csv.gz) beside the file —
+its latency at the time its client sent it, the p50 and p99 of each time bin, the writes that
+timed out or were refused, and when units had no leader (outages.csv)."""
 import argparse
+import os
 import sys
 import tomllib
 
@@ -14,10 +18,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 DEFAULT_NAME = "roles_timeline.png"
 COLUMNS = ["time_s", "node", "leader_units"]
+OPS_COLUMNS = ["kind", "unit", "start_ms", "latency_ms", "outcome"]
+OUTAGE_COLUMNS = ["unit", "from_s", "until_s"]
+OUTCOMES = ("ok", "failed", "timeout")
+MAX_BINS = 100_000
 LABEL_BOX = dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85)
 # The keys of a fault file (experiments/fault_file.hpp) that give times, and what they mean.
 FAULT_TIMES = {"crash": (("at", "{} crashes"), ("recover", "{} comes back")),
@@ -41,6 +49,61 @@ def load(path, summary_csv=None, title=None):
     if title is None:
         title = common.run_title(summary, f"{path} (no summary.csv beside it)")
     return {"led": led, "hosts": hosts, "summary": summary or {}, "title": title}
+
+
+def find_ops(timeline_csv):
+    """ops.csv beside the timeline, or ops.csv.gz (--ops-file gz), as plot_run.py reads them."""
+    for name in ("ops.csv", "ops.csv.gz"):
+        path = common.beside(timeline_csv, name)
+        if os.path.isfile(path):
+            return path
+    raise common.InputError(f"--writes: no ops.csv or ops.csv.gz beside {timeline_csv} (a run with "
+                            "--ops-file none keeps none); name one with --ops")
+
+
+def numeric(df, columns, path):
+    for c in columns:
+        if df[c].dtype.kind not in "if" or df[c].isna().any():
+            raise common.InputError(f"{path}: column {c} is not numeric in every row")
+
+
+def load_writes(ops_csv, outages_csv=None):
+    """The writes of ops.csv (time sent in s, latency, outcome, attempts, and whether their unit
+    had no leader when sent, from outages.csv beside it when there is one)."""
+    ops = common.read_csv(ops_csv, OPS_COLUMNS, optional=["attempts"])
+    w = ops[ops["kind"] == "write"]
+    if w.empty:
+        raise common.InputError(f"{ops_csv}: no writes (the panel shows what writes cost)")
+    numeric(w, ["unit", "start_ms", "latency_ms"], ops_csv)
+    other = sorted(set(w["outcome"].astype(str)) - set(OUTCOMES))
+    if other:
+        raise common.InputError(f"{ops_csv}: outcome {other[0]!r} is none of {', '.join(OUTCOMES)}")
+    writes = {"t": w["start_ms"].to_numpy(float) / 1e3, "latency_ms": w["latency_ms"].to_numpy(float),
+              "outcome": w["outcome"].astype(str).to_numpy(), "unit": w["unit"].to_numpy(int),
+              "attempts": w["attempts"].to_numpy(float)}  # NaN when ops.csv predates the column
+    path = outages_csv or common.beside(ops_csv, "outages.csv")
+    outages = None
+    if outages_csv or os.path.isfile(path):
+        outages = common.read_csv(path, OUTAGE_COLUMNS)
+        outages["until_s"] = outages["until_s"].fillna(float("inf"))  # still open when the run ended
+        numeric(outages, OUTAGE_COLUMNS, path)
+    writes["leaderless"] = sent_leaderless(writes, outages)
+    return {"writes": writes, "outages": outages, "path": ops_csv}
+
+
+def sent_leaderless(writes, outages):
+    """Per write: its unit had no leader when its client sent it (False for all without outages)."""
+    hit = np.zeros(len(writes["t"]), bool)
+    if outages is None:
+        return hit
+    for unit, spans in outages.groupby("unit"):
+        spans = spans.sort_values("from_s")
+        mine = writes["unit"] == unit
+        t = writes["t"][mine]
+        i = np.searchsorted(spans["from_s"].to_numpy(float), t, side="right") - 1
+        until = spans["until_s"].to_numpy(float)
+        hit[mine] = (i >= 0) & (t < until[np.maximum(i, 0)])
+    return hit
 
 
 def parse_marks(text):
@@ -265,7 +328,115 @@ def draw_times(ax, lo, hi, faults, marks, back, labels):
     return handles
 
 
-def render(data, out, marks=(), faults=(), windows=()):
+def nearest_rank(values, q):
+    """The q-th percentile as summary.csv computes it (nearest rank)."""
+    return float(np.percentile(values, q, method="inverted_cdf"))
+
+
+def cost_text(lat):
+    return (f"p50 {common.ms_text(nearest_rank(lat, 50))}, p99 {common.ms_text(nearest_rank(lat, 99))}"
+            if len(lat) else "none ok")
+
+
+def fault_span(faults, end):
+    """(first, last) fault time: the stretch of the run a fault schedule disturbed (to the end of
+    the run when it gives a single time)."""
+    first, last = min(lo for lo, _, _ in faults), max(hi for _, hi, _ in faults)
+    return first, last if last > first else end
+
+
+def cost_story(cost, faults, end, bin_s):
+    """What the write panel shows, a line each."""
+    w = cost["writes"]
+    ok = w["outcome"] == "ok"
+    parts = []
+    if cost["outages"] is not None and w["leaderless"].any():
+        lost = w["leaderless"]
+        n_to = int((lost & (w["outcome"] == "timeout")).sum())
+        parts.append(f"sent while their unit had no leader: {int(lost.sum()):,} writes"
+                     + (f", {n_to:,} timed out" if n_to else "")
+                     + f"; ok ones {cost_text(w['latency_ms'][lost & ok])}")
+    if faults:
+        first, last = fault_span(faults, end)
+        inside = (w["t"] >= first) & (w["t"] < last)
+        parts.append(f"sent between the first fault and the last ({first:g}–{last:g} s): "
+                     f"{cost_text(w['latency_ms'][inside & ok])}; "
+                     f"before and after: {cost_text(w['latency_ms'][~inside & ok])}")
+    retried = int((w["attempts"] > 1).sum())
+    counts = [f"{len(w['t']):,} writes", f"{retried:,} retried" if not np.isnan(w["attempts"]).all() else "",
+              f"{int((w['outcome'] == 'timeout').sum()):,} timed out (may have committed)",
+              f"{int((w['outcome'] == 'failed').sum()):,} refused"]
+    parts.append("in all " + ", ".join(c for c in counts if c)
+                 + f"; lines: p50 and p99 of the ok writes sent in each {common.ms_text(bin_s * 1e3)}")
+    return parts
+
+
+def bin_percentiles(w, start, end, bin_s):
+    """(edges, p50, p99) of the ok writes' latency by the time they were sent, nearest rank;
+    NaN for an empty bin."""
+    edges = start + bin_s * np.arange(int(np.ceil((end - start) / bin_s)) + 1)
+    ok = w["outcome"] == "ok"
+    idx = np.clip(np.digitize(w["t"][ok], edges) - 1, 0, len(edges) - 2)  # the end in the last bin
+    lat = w["latency_ms"][ok]
+    order = np.lexsort((lat, idx))  # by bin, then latency
+    idx, lat = idx[order], lat[order]
+    bins, first, n = np.unique(idx, return_index=True, return_counts=True)
+    p50, p99 = np.full(len(edges) - 1, np.nan), np.full(len(edges) - 1, np.nan)
+    for out, q in ((p50, 50), (p99, 99)):
+        out[bins] = lat[first + (q * n + 99) // 100 - 1]  # the ceil(q n / 100)-th smallest
+    return edges, p50, p99
+
+
+def union(outages, end):
+    """[(from, until)]: the stretches of the run when some unit had no leader."""
+    spans = []
+    for lo, hi in sorted(zip(outages["from_s"], np.minimum(outages["until_s"], end))):
+        if spans and lo <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], hi)
+        else:
+            spans.append([lo, hi])
+    return spans
+
+
+def draw_writes(ax, cost, edges, p50, p99, timeout_ms):
+    """One column of the write panel; returns its legend handles."""
+    w = cost["writes"]
+    handles = []
+    spans = union(cost["outages"], edges[-1]) if cost["outages"] is not None else []
+    for lo, hi in spans:
+        ax.axvspan(lo, hi, color="0.5", alpha=0.18, lw=0)
+    if spans:
+        handles.append(Patch(color="0.5", alpha=0.18, label="some unit without a leader (outages.csv)"))
+    first = (w["outcome"] == "ok") & ~(w["attempts"] > 1)
+    again = (w["outcome"] == "ok") & (w["attempts"] > 1)
+    kinds = ((first, "tab:blue", "ok at the first attempt"), (again, "tab:orange", "ok after a retry"))
+    if np.isnan(w["attempts"]).all():  # an ops.csv without attempts: retries unknown
+        kinds = ((first, "tab:blue", "ok"),)
+    for mask, color, label in kinds:
+        # Above the p50 and p99 lines: a line would hide the writes that make it.
+        ax.scatter(w["t"][mask], w["latency_ms"][mask], s=5, color=color, alpha=0.5, lw=0, zorder=3.5,
+                   rasterized=True)
+        handles.append(Line2D([], [], ls="none", marker="o", ms=4, color=color,
+                              label=f"a write {label} ({int(mask.sum()):,})"))
+    for outcome, marker, color, label in (("timeout", "x", "tab:red", "timed out: may have committed"),
+                                          ("failed", "v", "black", "refused at every attempt")):
+        mask = w["outcome"] == outcome
+        if mask.any():
+            ax.scatter(w["t"][mask], w["latency_ms"][mask], s=28, marker=marker, color=color, lw=1.2,
+                       zorder=4)
+            handles.append(Line2D([], [], ls="none", marker=marker, color=color, mew=1.2,
+                                  label=f"a write {label} ({int(mask.sum()):,})"))
+    for values, color, q in ((p50, "black", "p50"), (p99, "tab:purple", "p99")):
+        ax.stairs(values, edges, color=color, lw=1.4, zorder=3, baseline=None)
+        handles.append(Line2D([], [], color=color, lw=1.4, label=f"{q} of the ok writes sent in a bin"))
+    if timeout_ms:
+        ax.axhline(timeout_ms, color="0.3", ls=":", lw=1)
+        handles.append(Line2D([], [], color="0.3", ls=":", lw=1,
+                              label=f"client timeout per attempt ({common.ms_text(timeout_ms)})"))
+    return handles
+
+
+def render(data, out, marks=(), faults=(), windows=(), cost=None, bin_s=None):
     led, hosts = data["led"], data["hosts"]
     t = led.index.to_numpy(float)
     cols = clip_windows(windows, led)
@@ -273,8 +444,9 @@ def render(data, out, marks=(), faults=(), windows=()):
     cmap = plt.get_cmap("tab20" if len(nodes) > 10 else "tab10")
     colors = [cmap(i % cmap.N) for i in range(len(nodes))]
     back = returns(led)
-    fig = plt.figure(figsize=(12, 5.8))
-    (row,), (span,) = make_axes(fig, cols, [1])
+    fig = plt.figure(figsize=(12, 11 if cost else 5.8))
+    rows, spans = make_axes(fig, cols, [1, 1] if cost else [1])
+    row, span = rows[0], spans[0]
     for (lo, hi), ax in zip(cols, row):
         ax.stackplot(t, *[led[n].to_numpy(float) for n in nodes], step="post", colors=colors,
                      alpha=0.85, lw=0)
@@ -295,15 +467,49 @@ def render(data, out, marks=(), faults=(), windows=()):
     row[0].set_ylim(0, max(top, 1) * 1.08)
     row[0].yaxis.set_major_locator(MaxNLocator(integer=True))
     row[0].set_ylabel("units led (stacked by node)")
+    if cost:
+        draw_cost(rows[1], spans[1], cols, cost, faults, marks, back, t, data["summary"], bin_s)
     if len(cols) > 1:
         fig.supxlabel("simulated time (s; the axis is broken between windows)", fontsize=10)
     else:
-        row[0].set_xlabel("simulated time (s)")
+        rows[-1][0].set_xlabel("simulated time (s)" + ("; writes at the time their client sent them"
+                                                        if cost else ""))
     row[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8.5,
                    frameon=False, ncol=2 if len(nodes) > 20 else 1)
     span.set_title("\n".join(story(data["summary"], led)), fontsize=9.5, style="italic")
-    fig.suptitle("Units led by each node over the run\n" + data["title"], fontsize=11)
+    fig.suptitle(("Units led by each node, and what writes cost, over the run\n" if cost else
+                  "Units led by each node over the run\n") + data["title"], fontsize=11)
     return common.save_figure(fig, out, bbox_inches="tight")
+
+
+def draw_cost(row, span, cols, cost, faults, marks, back, t, summary, bin_s):
+    """The write panel: a column per time window, under the timeline's."""
+    w = cost["writes"]
+    end = max(t[-1], float(np.max(w["t"])))
+    bin_s = bin_s or (float(np.median(np.diff(t))) if len(t) > 1 else 1.0)
+    edges, p50, p99 = bin_percentiles(w, min(t[0], float(np.min(w["t"]))), end, bin_s)
+    try:
+        timeout_ms = common.duration_s(summary.get("timeout", "")) * 1e3
+    except ValueError:
+        timeout_ms = None
+    for (lo, hi), ax in zip(cols, row):
+        handles = draw_writes(ax, cost, edges, p50, p99, timeout_ms)
+        draw_times(ax, lo, hi, faults, marks, back, labels=False)
+        ax.set_xlim(lo, hi)
+        ax.grid(True, which="major", alpha=0.3)
+    ax = row[0]
+    ax.set_yscale("log")
+    lat = w["latency_ms"][w["latency_ms"] > 0]
+    if len(lat):
+        ax.set_ylim(lat.min() / 1.6, max(lat.max(), timeout_ms or 0) * 1.6)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: common.ms_text(v)))
+    ax.set_ylabel("write latency (log scale)")
+    row[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8.5,
+                   frameon=False)
+    span.set_title("\n".join(cost_story(cost, faults, end, bin_s)), fontsize=9.5, style="italic")
+    span.annotate("What the writes cost: each write's latency, at the time its client sent it",
+                  (0.5, 1), xycoords=span.title, xytext=(0, 4), textcoords="offset points",
+                  ha="center", va="bottom", fontsize=11)
 
 
 def main(argv=None):
@@ -318,6 +524,13 @@ def main(argv=None):
     p.add_argument("--window", metavar="LO:HI", action="append", default=[],
                    help="show only this stretch of the run, e.g. 0s:80s; repeat for stretches side by "
                         "side on a broken time axis (an empty HI: to the end, e.g. 300s:)")
+    p.add_argument("--writes", action="store_true",
+                   help="add a panel of what writes cost over the run, from ops.csv (or ops.csv.gz) and "
+                        "outages.csv beside TIMELINE_CSV")
+    p.add_argument("--ops", metavar="OPS_CSV", help="the run's ops.csv for the write panel (implies --writes)")
+    p.add_argument("--bin", metavar="DURATION",
+                   help="the time bins of the write panel's p50 and p99 lines (default: the timeline's step; "
+                        "implies --writes)")
     a = p.parse_args(argv)
     out = a.output or common.beside(a.timeline_csv, DEFAULT_NAME)
     try:
@@ -326,10 +539,24 @@ def main(argv=None):
         faults = fault_times(a.faults) if a.faults else []
         windows = parse_windows(a.window)
         clip_windows(windows, data["led"])
+        cost = None
+        if a.writes or a.ops or a.bin:
+            cost = load_writes(a.ops or find_ops(a.timeline_csv))
+        bin_s = None
+        if a.bin:
+            try:
+                bin_s = common.duration_s(a.bin)
+            except ValueError as e:
+                raise common.InputError(f"--bin: {e}") from None
+            if bin_s <= 0:
+                raise common.InputError("--bin: must be more than 0")
+            t = cost["writes"]["t"]
+            if (max(t.max(), data["led"].index.max()) - min(t.min(), data["led"].index.min())) / bin_s > MAX_BINS:
+                raise common.InputError(f"--bin {a.bin}: more than {MAX_BINS:,} bins over the run")
         common.check_output(out)
     except common.InputError as e:
         common.fail(e)
-    print(render(data, out, marks, faults, windows))
+    print(render(data, out, marks, faults, windows, cost, bin_s))
 
 
 if __name__ == "__main__":
