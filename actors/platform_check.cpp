@@ -194,7 +194,9 @@ Probe run_probe(const std::function<void()>& body)
   }
   if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
     p.message = fmt::format("no answer from SimGrid within {} s", kRouteCheckSeconds);
-  if (WIFSIGNALED(status) && step != nullptr && step[0] != '\0')
+  // A sanitizer catches the signal, reports it and exits instead of dying of it.
+  const bool crashed = WIFSIGNALED(status) || text.find("AddressSanitizer:DEADLYSIGNAL") != std::string::npos;
+  if (crashed && step != nullptr && step[0] != '\0')
     p.message = fmt::format("SimGrid failed while {}{}", step, p.message.empty() ? "" : " (" + p.message + ")");
   if (step != nullptr)
     munmap(step, kStepSize);
