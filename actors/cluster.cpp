@@ -268,6 +268,7 @@ void Cluster::add_endpoint(ClientId id, Receiver& endpoint)
 }
 
 Network& Cluster::network() { return impl_->network; }
+const Network& Cluster::network() const { return impl_->network; }
 
 void Cluster::start()
 {

@@ -101,6 +101,7 @@ public:
   // A client endpoint driven from outside (the library's blocking calls).
   void add_endpoint(ClientId id, Receiver& endpoint);
   Network& network();
+  const Network& network() const;
 
   // After the last client is done, keep simulating until no message is in
   // flight and `quiescent()` holds, checking every `poll_s` simulated seconds
