@@ -91,6 +91,7 @@ BareLoopResult run_bare_loop(const std::vector<std::string>& engine_args, const 
   const WallPhases phases = wall_phases();
   result.setup_s = phases.setup_s;
   result.run_s = phases.run_s;
+  result.setup_peak_mb = phases.setup_peak_mb;
   return result;
 }
 

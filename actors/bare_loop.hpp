@@ -24,6 +24,7 @@ struct BareLoopResult {
   std::uint64_t executions = 0;
   double setup_s = 0;  // wall seconds from the engine's creation to the first event
   double run_s = 0;    // wall seconds of the simulation itself
+  double setup_peak_mb = 0;
 };
 
 // The star's clients keep `outstanding` requests outstanding in all (each its

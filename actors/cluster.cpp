@@ -277,6 +277,8 @@ void Cluster::start()
   for (std::size_t n = 0; n < impl_->servers.size(); ++n)
     if (impl_->nodes[n].host->is_on())
       impl_->servers[n].start();
+  if (impl_->observer != nullptr)
+    impl_->observer->nodes_started(sg4::Engine::get_clock());
   for (ClientDriver& c : impl_->clients)
     c.start();
   if (impl_->clients.empty() && impl_->end_with_clients)

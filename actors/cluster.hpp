@@ -47,6 +47,8 @@ struct ClientHost {
 // Hears what happens to the nodes during a run.
 class ClusterObserver {
 public:
+  // Every node has taken its start input (its role events told already).
+  virtual void nodes_started(Time /*now*/) {}
   virtual void role_changed(const RoleEvent& /*event*/) {}
   // A node's host went off (after the node lost its volatile state, before
   // the other nodes hear of it).

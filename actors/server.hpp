@@ -12,7 +12,7 @@
 // work is the protocol's own bookkeeping, which a real node runs on a thread
 // of its own.
 #pragma once
-#include <deque>
+#include <list>
 #include <functional>
 #include <vector>
 
@@ -21,6 +21,7 @@
 #include "actors/machine_driver.hpp"
 #include "experiments/samples.hpp"
 #include "protocols/delay.hpp"
+#include "protocols/fifo.hpp"
 #include "protocols/rng.hpp"
 
 namespace simgrid::s4u {
@@ -109,10 +110,10 @@ private:
   sg4::Disk* disk_ = nullptr;  // with --sync-writes
   const ServerSettings& settings_;
   Rng service_rng_;
-  std::deque<Arrival> inbox_;
+  Fifo<Arrival> inbox_;
   std::vector<Worker> workers_;
   std::vector<Worker*> idle_;
-  std::deque<Flush> flushes_;
+  std::list<Flush> flushes_;  // a list: flushes never move, and none is allocated until needed
   NodeLoad load_;
   bool stopped_ = false;
 };

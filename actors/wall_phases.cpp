@@ -1,6 +1,7 @@
 #include "actors/wall_phases.hpp"
 
 #include <chrono>
+#include <sys/resource.h>
 
 #include <simgrid/s4u/Engine.hpp>
 
@@ -14,6 +15,7 @@ struct Marks {
   Clock::time_point setup;
   Clock::time_point start;
   Clock::time_point end;
+  long setup_peak_kb = 0;
   bool started = false;
   bool ended = false;
 };
@@ -34,6 +36,9 @@ void start_wall_phases()
     simgrid::s4u::Engine::on_simulation_start_cb([] {
       marks().start = Clock::now();
       marks().started = true;
+      rusage usage{};
+      getrusage(RUSAGE_SELF, &usage);
+      marks().setup_peak_kb = usage.ru_maxrss;
     });
     simgrid::s4u::Engine::on_simulation_end_cb([] {
       marks().end = Clock::now();
@@ -52,6 +57,7 @@ WallPhases wall_phases()
   WallPhases p;
   p.setup_s = seconds(m.setup, m.started ? m.start : Clock::now());
   p.run_s = m.started && m.ended ? seconds(m.start, m.end) : 0;
+  p.setup_peak_mb = static_cast<double>(m.setup_peak_kb) / 1024.0;
   return p;
 }
 

@@ -45,6 +45,7 @@ int run_bench_replisim(RunConfig config, const std::string& result_file)
                               {"in_flight", end > 0 ? network.transfer_seconds() / end : 0},
                               {"executions", static_cast<double>(executions)},
                               {"setup_s", phases.setup_s},
+                              {"setup_peak_mb", phases.setup_peak_mb},
                               {"run_s", phases.run_s}});
   return 0;
 }
@@ -58,6 +59,7 @@ int run_bench_bare(RunConfig platform, std::uint64_t outstanding, std::uint64_t 
   write_figures(result_file, {{"messages", static_cast<double>(r.messages)},
                               {"executions", static_cast<double>(r.executions)},
                               {"setup_s", r.setup_s},
+                              {"setup_peak_mb", r.setup_peak_mb},
                               {"run_s", r.run_s}});
   return 0;
 }

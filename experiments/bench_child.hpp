@@ -17,12 +17,13 @@ using BenchFigures = std::map<std::string, double>;
 // Runs `config` (no output files) and writes: ops, messages (SimGrid
 // transfers), in_flight (transfers in flight on average over the run),
 // executions (messages nodes handled at a cost), setup_s (from the engine's
-// creation to the first event) and run_s (the simulation).
+// creation to the first event), setup_peak_mb (memory then) and run_s (the
+// simulation).
 int run_bench_replisim(RunConfig config, const std::string& result_file);
 
 // Runs the bare loop on the star `platform` describes (as `replisim run`
 // would build it), `outstanding` requests at once over its clients, and
-// writes: messages, executions, setup_s, run_s.
+// writes: messages, executions, setup_s, setup_peak_mb, run_s.
 int run_bench_bare(RunConfig platform, std::uint64_t outstanding, std::uint64_t messages, std::uint64_t executions,
                    double cost_flops, const std::string& result_file);
 

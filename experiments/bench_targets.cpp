@@ -54,10 +54,14 @@ void run_bench_targets(int repeat, const BenchChild& child, const BenchProgress&
   progress("set-up of a 10,000-node, 100,000-unit partitioned run");
   const auto setup = medians(repeat, child,
                              {"bench-run", "--model", "partitioned", "--nodes", "10000", "--units", "100000", "--ops", "100"},
-                             [](const Measured& m) { return std::vector<double>{m.figures.at("setup_s"), m.peak_mb}; });
+                             [](const Measured& m) {
+                               return std::vector<double>{m.figures.at("setup_s"), m.figures.at("setup_peak_mb"), m.peak_mb};
+                             });
   progress("");
-  fmt::print(out, "  set-up, partitioned, 10,000 nodes, 100,000 units: {:.2f} s, peak {:.0f} MB (under {:.0f} s and {:.0f} MB): {}\n",
-             setup[0], setup[1], kSetupLimitS, kSetupLimitMb, verdict(setup[0] < kSetupLimitS && setup[1] < kSetupLimitMb));
+  fmt::print(out, "  set-up, partitioned, 10,000 nodes, 100,000 units: {:.2f} s, {:.0f} MB at the first event (under {:.0f} s "
+             "and {:.0f} MB): {}; the whole run of 100 operations peaks at {:.0f} MB\n",
+             setup[0], setup[1], kSetupLimitS, kSetupLimitMb, verdict(setup[0] < kSetupLimitS && setup[1] < kSetupLimitMb),
+             setup[2]);
 
   progress("leaderless, 1,000 nodes, 100,000 operations");
   const double small = medians(repeat, child, leaderless("100000"), [](const Measured& m) {

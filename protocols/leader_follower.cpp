@@ -14,9 +14,7 @@ LeaderFollowerNode::LeaderFollowerNode(NodeId self, const Placement& placement, 
       rng_(derive_seed(failover.seed, static_cast<std::uint64_t>(self)))
 {
   validate(failover_);
-  for (UnitId unit = 0; unit < placement.unit_count(); ++unit) {
-    if (!placement.is_replica(unit, self))
-      continue;
+  for (UnitId unit : placement.units_of(self)) {
     my_units_.push_back(unit);
     UnitState& state = units_[unit];
     state.id = unit;
