@@ -50,11 +50,12 @@ struct NodeLoad {
 
 class NodeServer final : public MachineDriver {
 public:
-  // `role_events` hears of every role change the node reports.
+  // `role_events` hears of every role change the node reports. Waits past
+  // the first `wait_buffer` go to `spill` (the run's temporary file).
   NodeServer(NodeMachine& machine, NodeId self, sg4::Host* host, Network& network, TimerQueue& timers,
              const MessageSizes& sizes, Traffic& traffic, const ServerSettings& settings, int threads,
              std::uint64_t service_seed, std::function<void(const RoleEvent&)> role_events,
-             std::shared_ptr<Spill> spill);
+             std::shared_ptr<Spill> spill, std::size_t wait_buffer = 4096);
 
   void receive(Envelope&& message) override;
   std::uint64_t incarnation() const override { return incarnation_; }
