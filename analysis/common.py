@@ -1,4 +1,5 @@
 """Helpers shared by the replisim plotting scripts (see DESIGN.md §4 for the CSV contract)."""
+import argparse
 import os
 import sys
 
@@ -12,7 +13,7 @@ import pandas as pd  # noqa: E402
 TITLE_PARAMS = [
     ("platform", "{}"),
     ("nodes", "{} nodes"),
-    ("clients", "{} clients"),
+    ("clients", "{} clients"),  # "1 client": see title_parts
     ("rf", "rf {}"),
     ("strategy", "{}"),
     ("coordinator", "{} coordinator"),
@@ -201,6 +202,44 @@ def numeric_or_text(col):
     return num.astype(float) if num.notna().sum() == (col != "").sum() else col
 
 
+def numeric_columns(df, columns, path):
+    """Convert `columns` of a summary table (strings, as read_table gives; those absent are
+    skipped) to floats, NaN for empty cells, raising InputError naming a column that holds text."""
+    for c in columns:
+        if c not in df:
+            continue
+        df[c] = numeric_or_text(df[c])
+        if df[c].dtype.kind != "f":
+            bad = next(v for v in df[c] if v != "" and pd.isna(pd.to_numeric(v, errors="coerce")))
+            raise InputError(f"{path}: column {c} is not numeric (holds {bad!r})")
+    return df
+
+
+# Units of a replisim duration ("150ms", "2.5s", "1min"; a bare number is ms), in seconds.
+DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "": 1e-3, "s": 1.0, "min": 60.0, "h": 3600.0}
+
+
+def duration_s(text):
+    """Seconds in a duration written as replisim reads one; ValueError when it is not one."""
+    text = str(text).strip()
+    num = text.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = text[len(num):]
+    try:
+        value = float(num)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a duration (e.g. 150ms)") from None
+    if unit not in DURATION_UNITS or not (0 <= value < float("inf")):
+        raise ValueError(f"{text!r} is not a duration (e.g. 150ms)")
+    return value * DURATION_UNITS[unit]
+
+
+def ms_text(ms):
+    """'287 ms', '1.35 s', '13.9 s': a time in milliseconds as a reader says it."""
+    if ms < 999.5:  # beyond, .3g would round to 1e+03
+        return f"{ms:.3g} ms"
+    return f"{ms / 1000:.3g} s" if ms < 999_500 else f"{ms / 1000:,.0f} s"
+
+
 def column_unit(col):
     """Unit implied by a column name: times are milliseconds unless the name ends
     in _s (but _per_s is a rate); a _fraction or _utilization is a share, shown as %."""
@@ -336,7 +375,7 @@ def title_parts(summary, skip=()):
             continue
         v = _fmt_value(k, summary[k])
         if v != "":
-            parts.append(fmt.format(v))
+            parts.append("1 client" if (k, v) == ("clients", "1") else fmt.format(v))
     return parts
 
 
@@ -440,3 +479,26 @@ def drop_rows(df, mask, why, notes, warnings):
         notes.append(said)
         warnings.append(said)
     return df[~mask]
+
+
+def summary_plot_main(doc, summary_help, default_name, load, render, argv=None, report=None):
+    """The command line of a script that draws one figure from a sweep's summary.csv:
+    SUMMARY_CSV, -o/--output (default `default_name` beside it) and --title, passed to
+    `load(path, title)`; bad input is one line and exit 2; warnings go to stderr, then
+    `report(data)` (a table, if any) and the path `render(data, out)` wrote, to stdout."""
+    p = argparse.ArgumentParser(description=doc)
+    p.add_argument("summary_csv", help=summary_help)
+    p.add_argument("-o", "--output", help=f"PNG to write (default: {default_name} beside SUMMARY_CSV)")
+    p.add_argument("--title", help="second title line (default: the run parameters every row shares)")
+    a = p.parse_args(argv)
+    out = a.output or beside(a.summary_csv, default_name)
+    try:
+        data = load(a.summary_csv, a.title)
+        check_output(out)
+    except InputError as e:
+        fail(e)
+    for w in data["warnings"]:
+        print(f"{p.prog}: warning: {w}", file=sys.stderr)
+    if report:
+        print(report(data))
+    print(render(data, out))

@@ -4,14 +4,12 @@ model, from an open-loop sweep's summary.csv (experiments/capacity.toml). Each p
 mean over seeds of one offered rate; whiskers span min to max over seeds. A dotted mark
 shows where each model saturates: its largest mean throughput. Rows whose status is not ok,
 closed-loop rows (rate 0) and rows without a throughput or a p99 are left out."""
-import argparse
 import sys
 import textwrap
 
 import common  # sets the Agg backend before pyplot is imported
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
@@ -25,13 +23,7 @@ def load(path, title=None):
     df = common.read_table(path, REQUIRED)
     df, notes, warnings = common.ok_rows(df, path)
     text = df.copy()  # the cells as written, for the title
-    for c in ["rate", X, Y, "clients", "read_ratio", "ops"]:
-        if c not in df:
-            continue
-        df[c] = common.numeric_or_text(df[c])
-        if df[c].dtype.kind != "f":
-            bad = next(v for v in df[c] if v != "" and pd.isna(pd.to_numeric(v, errors="coerce")))
-            raise common.InputError(f"{path}: column {c} is not numeric (holds {bad!r})")
+    df = common.numeric_columns(df, ["rate", X, Y, "clients", "read_ratio", "ops"], path)
     df = common.drop_rows(df, df[X].isna(), f"{X} empty", notes, warnings)
     df = common.drop_rows(df, df[Y].isna(), f"{Y} empty (no write acknowledged)", notes, warnings)
     df = common.drop_rows(df, ~(df["rate"] > 0), "closed loop (rate 0): no offered load", notes,
@@ -180,21 +172,8 @@ def render(data, out):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("summary_csv", help="summary.csv of an open-loop sweep over rate and model "
-                                       "(e.g. experiments/capacity.toml)")
-    p.add_argument("-o", "--output", help=f"PNG to write (default: {DEFAULT_NAME} beside SUMMARY_CSV)")
-    p.add_argument("--title", help="second title line (default: the run parameters every row shares)")
-    a = p.parse_args(argv)
-    out = a.output or common.beside(a.summary_csv, DEFAULT_NAME)
-    try:
-        data = load(a.summary_csv, a.title)
-        common.check_output(out)
-    except common.InputError as e:
-        common.fail(e)
-    for w in data["warnings"]:
-        print(f"{p.prog}: warning: {w}", file=sys.stderr)
-    print(render(data, out))
+    common.summary_plot_main(__doc__, "summary.csv of an open-loop sweep over rate and model "
+                             "(e.g. experiments/capacity.toml)", DEFAULT_NAME, load, render, argv)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ rate in the file. Bottom: throughput at the highest rate, offered far more than 
 takes, so that throughput is the cluster's capacity. Lines are means over seeds, bands min to
 max. Rows whose status is not ok, closed-loop rows (rate 0) and rows without the value a panel
 plots are left out."""
-import argparse
 import sys
 import textwrap
 
@@ -29,13 +28,7 @@ def load(path, title=None):
     df = common.read_table(path, REQUIRED)
     df, notes, warnings = common.ok_rows(df, path)
     text = df.copy()  # the cells as written, for titles and legend notes
-    for c in NUMERIC:
-        if c not in df:
-            continue
-        df[c] = common.numeric_or_text(df[c])
-        if df[c].dtype.kind != "f":
-            bad = next(v for v in df[c] if v != "" and pd.isna(pd.to_numeric(v, errors="coerce")))
-            raise common.InputError(f"{path}: column {c} is not numeric (holds {bad!r})")
+    df = common.numeric_columns(df, NUMERIC, path)
     df = common.drop_rows(df, df["nodes"].isna(), "nodes empty", notes, warnings)
     df = common.drop_rows(df, ~(df["rate"] > 0), "closed loop (rate 0): no offered load", notes,
                           warnings)
@@ -215,21 +208,8 @@ def render(data, out):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("summary_csv", help="summary.csv of an open-loop sweep over nodes and two rates "
-                                       "(e.g. experiments/default.toml)")
-    p.add_argument("-o", "--output", help=f"PNG to write (default: {DEFAULT_NAME} beside SUMMARY_CSV)")
-    p.add_argument("--title", help="second title line (default: the run parameters every row shares)")
-    a = p.parse_args(argv)
-    out = a.output or common.beside(a.summary_csv, DEFAULT_NAME)
-    try:
-        data = load(a.summary_csv, a.title)
-        common.check_output(out)
-    except common.InputError as e:
-        common.fail(e)
-    for w in data["warnings"]:
-        print(f"{p.prog}: warning: {w}", file=sys.stderr)
-    print(render(data, out))
+    common.summary_plot_main(__doc__, "summary.csv of an open-loop sweep over nodes and two "
+                             "rates (e.g. experiments/default.toml)", DEFAULT_NAME, load, render, argv)
 
 
 if __name__ == "__main__":

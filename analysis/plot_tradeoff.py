@@ -14,7 +14,6 @@ import sys
 import common  # sets the Agg backend before pyplot is imported
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
@@ -66,11 +65,7 @@ def load(path, latency="write_p50_ms", tail=DEFAULT_TAIL, labels=("consistency",
     df = common.read_table(path, [STALE, latency] + labels + ([tail] if tail else []))
     df, notes, warnings = common.ok_rows(df, path)
 
-    for c in [STALE, latency] + ([tail] if tail else []):
-        df[c] = common.numeric_or_text(df[c])
-        if df[c].dtype.kind != "f":
-            example = next(v for v in df[c] if v != "" and pd.isna(pd.to_numeric(v, errors="coerce")))
-            raise common.InputError(f"{path}: column {c} is not numeric (holds {example!r})")
+    df = common.numeric_columns(df, [STALE, latency] + ([tail] if tail else []), path)
     for c in labels:
         if (df[c] == "").all():
             raise common.InputError(f"{path}: column {c} is empty in every ok row "

@@ -9,7 +9,7 @@ namespace replisim {
 LeadershipTracker::LeadershipTracker(const Model& model, const std::vector<bool>& alive)
     : model_(model), alive_(alive),
       leaderless_since_(static_cast<std::size_t>(model.placement().unit_count()), kNever),
-      tracked_(leaderless_since_.size(), false),
+      last_leader_(leaderless_since_.size(), kNoNode), tracked_(leaderless_since_.size(), false),
       before_(std::nan("")), after_(std::nan(""))
 {
 }
@@ -20,12 +20,13 @@ void LeadershipTracker::changed(Time now)
   std::vector<int> counts(alive_.size(), 0);
   bool all_led = true;
   for (std::size_t u = 0; u < roles.leaders.size(); ++u) {
-    bool led = false;
+    NodeId leader = kNoNode;
     for (NodeId n : roles.leaders[u])
       if (alive_.at(static_cast<std::size_t>(n))) {
         ++counts[static_cast<std::size_t>(n)];
-        led = true;
+        leader = leader == kNoNode ? n : leader;
       }
+    const bool led = leader != kNoNode;
     // Units led at the start are followed; a leaderless store's have no leader to lose.
     if (changes_.empty())
       tracked_[u] = led;
@@ -35,9 +36,10 @@ void LeadershipTracker::changed(Time now)
     if (!led && since == kNever)
       since = now;
     else if (led && since != kNever) {
-      outages_ms_.push_back((now - since) * 1e3);
-      since = kNever;
+      end_outage(static_cast<UnitId>(u), now, leader);
     }
+    if (led)
+      last_leader_[u] = leader;
     all_led = all_led && led;
   }
   counts_ = counts;
@@ -69,13 +71,19 @@ void LeadershipTracker::fault(Time)
   before_ = imbalance();
 }
 
+void LeadershipTracker::end_outage(UnitId unit, Time now, NodeId leader)
+{
+  Time& since = leaderless_since_[unit];
+  outages_ms_.push_back((now - since) * 1e3);
+  outages_.push_back({unit, since, now, last_leader_[unit], leader});
+  since = kNever;
+}
+
 void LeadershipTracker::finish(Time now)
 {
-  for (Time& since : leaderless_since_)
-    if (since != kNever) {
-      outages_ms_.push_back((now - since) * 1e3);
-      since = kNever;
-    }
+  for (UnitId u = 0; u < static_cast<UnitId>(leaderless_since_.size()); ++u)
+    if (leaderless_since_[u] != kNever)
+      end_outage(u, now, kNoNode);
   std::sort(outages_ms_.begin(), outages_ms_.end());
 }
 

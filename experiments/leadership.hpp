@@ -23,8 +23,17 @@ public:
   // The end of the run: outages still open end here.
   void finish(Time now);
 
-  // Durations (ms) of every interval a unit spent without a leader.
+  // Durations (ms) of every interval a unit spent without a leader, ascending.
   const std::vector<double>& outages_ms() const { return outages_ms_; }
+  // Each interval a unit spent without a leader, in the order they ended.
+  struct Outage {
+    UnitId unit;
+    Time from;
+    Time until;
+    NodeId leader_before;  // the leader it lost
+    NodeId leader_after;   // the leader it found; kNoNode if the run ended first
+  };
+  const std::vector<Outage>& outages() const { return outages_; }
   std::uint64_t elections() const { return elections_; }
   std::uint64_t split_votes() const { return split_votes_; }
   // Leader imbalance (max / mean leader units per node) just before the
@@ -46,11 +55,14 @@ public:
 
 private:
   std::vector<int> leader_units() const;
+  void end_outage(UnitId unit, Time now, NodeId leader);
   double imbalance() const;
 
   const Model& model_;
   const std::vector<bool>& alive_;
   std::vector<Time> leaderless_since_;  // per unit; kNever while it has a leader
+  std::vector<NodeId> last_leader_;     // per unit: its leader, or the one it lost
+  std::vector<Outage> outages_;
   std::vector<bool> tracked_;           // per unit: it had a leader at the start
   std::vector<int> counts_;             // per node: leader units now
   struct Change {

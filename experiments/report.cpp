@@ -197,6 +197,19 @@ std::string timeline_csv(const Datastore& e, double step, Time end)
   return csv;
 }
 
+std::string outages_csv(const Datastore& e)
+{
+  const auto& nodes = e.cluster().nodes();
+  const auto node = [&](NodeId n) {
+    return n == kNoNode ? std::string(",") : fmt::format("{},{}", n, nodes.at(static_cast<std::size_t>(n)).name);
+  };
+  std::string csv = "unit,from_s,until_s,duration_ms,leader_before,leader_before_host,leader_after,leader_after_host\n";
+  for (const auto& o : e.leadership().outages())
+    csv += fmt::format("{},{:.6f},{:.6f},{:.6f},{},{}\n", o.unit, o.from, o.until, (o.until - o.from) * 1e3,
+                       node(o.leader_before), node(o.leader_after));
+  return csv;
+}
+
 std::string roles_csv(const Datastore& e)
 {
   const auto roles = e.role_graph().per_node();
@@ -271,6 +284,8 @@ std::vector<std::filesystem::path> RunOutputs::commit(const Datastore& e, const 
     if (config_.timeline_step_s > 0) {
       files.push_back(std::make_unique<OutputFile>(config_.out, "roles_timeline.csv"));
       files.back()->stream() << timeline_csv(e, config_.timeline_step_s, e.cluster().clock());
+      files.push_back(std::make_unique<OutputFile>(config_.out, "outages.csv"));
+      files.back()->stream() << outages_csv(e);
     }
   }
   if (!config_.roles_dot.empty()) {

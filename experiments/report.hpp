@@ -26,6 +26,9 @@ std::string summary_value(const SummaryRow& row, const std::string& name);
 std::string roles_csv(const Datastore& datastore);
 // roles_timeline.csv: each node's leader units every `step` seconds up to `end`.
 std::string timeline_csv(const Datastore& datastore, double step, Time end);
+// outages.csv: every interval a unit spent without a leader, with the leader
+// it lost and the one it found (empty if the run ended first).
+std::string outages_csv(const Datastore& e);
 
 // The files of one run: ops.csv is streamed while the run goes on; the
 // others are written at the end, and all of them appear together on commit.

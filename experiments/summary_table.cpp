@@ -54,6 +54,20 @@ void print_summary_table(std::ostream& out, const Experiment& experiment)
   if (v("writes_timed_out") != "0" || v("writes_retried") != "0")
     fmt::print(out, "  writes timed out {} (they may have committed), retried {}\n", v("writes_timed_out"),
                v("writes_retried"));
+  if (v("outages") != "0" || v("elections") != "0" || !v("acked_writes_lost").empty()) {
+    std::string line = fmt::format("  failover: {} outage(s)", v("outages"));
+    if (v("outages") != "0")
+      line += fmt::format(" without a leader, p50 {} / p99 {} / max {} ms", ms(v("unavailability_p50_ms")),
+                          ms(v("unavailability_p99_ms")), ms(v("unavailability_max_ms")));
+    line += fmt::format("; {} election(s), {} split vote(s)", v("elections"), v("split_votes"));
+    if (!v("acked_writes_lost").empty())
+      line += fmt::format("; acknowledged writes lost {}", v("acked_writes_lost"));
+    if (!v("leader_imbalance_before_fault").empty())
+      line += fmt::format("; leader imbalance {} before the fault, {} after, {} at the end",
+                          ms(v("leader_imbalance_before_fault")), ms(v("leader_imbalance_after_fault")),
+                          ms(v("leader_imbalance")));
+    fmt::print(out, "{}\n", line);
+  }
   if (v("reads_ok") != "0" || experiment.metrics().reads_failed > 0)
     fmt::print(out, "  {:<8}{:>9}{:>9}{:>11}{:>11}{:>11}{:>11}   stale {}\n", "reads", v("reads_ok"),
                experiment.metrics().reads_failed, ms(v("read_p50_ms")), "-", ms(v("read_p99_ms")), "-",

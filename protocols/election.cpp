@@ -30,13 +30,42 @@ FailoverConfig FailoverConfig::mongodb(std::uint64_t seed)
   return c;
 }
 
+FailoverConfig FailoverConfig::kafka(std::uint64_t seed)
+{
+  FailoverConfig c;
+  c.enabled = true;
+  c.heartbeat_interval = 0.5;
+  c.seed = seed;
+  c.replica_lag_max = 30.0;
+  c.controller.enabled = true;
+  return c;
+}
+
+namespace {
+void validate_controller(const KafkaControllerConfig& c)
+{
+  if (!(c.broker_heartbeat_interval > 0) || !(c.broker_heartbeat_interval < c.broker_session_timeout))
+    throw std::invalid_argument("failover kafka: the broker heartbeat interval and session timeout must satisfy "
+                                "0 < heartbeat < session timeout");
+  if (!(c.leader_imbalance_check_interval > 0))
+    throw std::invalid_argument("failover kafka: the leader imbalance check interval must be positive");
+  if (!(c.leader_imbalance_per_broker_pct >= 0 && c.leader_imbalance_per_broker_pct <= 100))
+    throw std::invalid_argument("failover kafka: the leader imbalance percentage must be in [0, 100]");
+}
+}  // namespace
+
 void validate(const FailoverConfig& config)
 {
-  if (!config.enabled)
+  if (!config.enabled) {
+    if (config.controller.enabled)
+      throw std::invalid_argument("failover: a Kafka controller needs failover enabled");
     return;
+  }
   if (!(config.heartbeat_interval > 0))
     throw std::invalid_argument("failover: the heartbeat interval must be positive");
-  if (!(config.election_timeout_min > 0) || !(config.election_timeout_min <= config.election_timeout_max))
+  if (config.controller.enabled)
+    validate_controller(config.controller);
+  else if (!(config.election_timeout_min > 0) || !(config.election_timeout_min <= config.election_timeout_max))
     throw std::invalid_argument("failover: the election timeout range must satisfy 0 < min <= max");
   if (!(config.replica_lag_max > 0))
     throw std::invalid_argument("failover: replica_lag_max must be positive");

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "protocols/kafka_controller_config.hpp"
 #include "protocols/rng.hpp"
 #include "protocols/types.hpp"
 
@@ -14,6 +15,8 @@ namespace replisim {
 
 // Failover of each unit's leader. The default, none(), is off: each unit's
 // primary leads at term 1 for the whole run, with no timer and no heartbeat.
+// On, a unit's leaders are elected by Raft votes, or (controller.enabled)
+// chosen by a Kafka controller; both replicate with Raft's appends.
 struct FailoverConfig {
   bool enabled = false;
   // A leader node sends one Heartbeat to each follower node this often,
@@ -34,6 +37,9 @@ struct FailoverConfig {
   // the commit index (Kafka's replica.lag.time.max.ms). kNever: every replica
   // stays in sync, so `all` waits for every replica (MongoDB's w:all).
   Time replica_lag_max = kNever;
+  // Kafka's controller decides each partition's leader instead of votes;
+  // the election timeouts are then unused and nothing is drawn.
+  KafkaControllerConfig controller;
 
   static FailoverConfig none() { return {}; }
   // Raft: timeouts uniform in [lo, hi] (the paper's 150–300 ms; etcd's
@@ -44,10 +50,18 @@ struct FailoverConfig {
   // electionTimeoutMillis 10000 plus up to 15 % jitter ([10 s, 11.5 s]),
   // catch-up on; w:all waits for every member.
   static FailoverConfig mongodb(std::uint64_t seed);
+  // Kafka's defaults: a controller with KafkaControllerConfig's defaults;
+  // leaders send followers an (empty) append every 0.5 s, the longest an
+  // idle follower's fetch waits (replica.fetch.wait.max.ms = 500); a follower
+  // silent for replica.lag.time.max.ms = 30 s leaves the ISR. `seed` is kept
+  // for symmetry with the other presets: the controller draws nothing.
+  static FailoverConfig kafka(std::uint64_t seed);
 };
 
 // Throws std::invalid_argument unless an enabled config has a positive
-// heartbeat and 0 < min <= max.
+// heartbeat and replica_lag_max and, with Raft's votes, 0 < min <= max; with
+// a controller, 0 < broker heartbeat < session timeout, a positive rebalance
+// interval and an imbalance percentage in [0, 100].
 void validate(const FailoverConfig& config);
 
 // What a replica is for one unit at one moment (§5.1).

@@ -11,7 +11,9 @@ namespace replisim {
 LeaderFollowerNode::LeaderFollowerNode(NodeId self, const Placement& placement, WriteConcern concern,
                                        int min_insync, FailoverConfig failover)
     : self_(self), placement_(placement), concern_(concern), min_insync_(min_insync), failover_(failover),
-      rng_(derive_seed(failover.seed, static_cast<std::uint64_t>(self)))
+      rng_(derive_seed(failover.seed, static_cast<std::uint64_t>(self))),
+      controller_(self, placement, failover.controller),
+      finder_(self, placement.node_count(), failover.controller.broker_session_timeout)
 {
   validate(failover_);
   for (UnitId unit : placement.units_of(self)) {
@@ -70,6 +72,8 @@ Ready LeaderFollowerNode::start(Time now)
     }
   }
   send_heartbeats(led, out);
+  if (controlled())
+    start_controlled(out);
   return out;
 }
 
@@ -89,6 +93,10 @@ Ready LeaderFollowerNode::on_timer(TimerId id, Time now)
     return out;
   if (id == kHeartbeatTimer) {
     heartbeat_tick(out);
+  } else if (id == kBrokerTimer) {
+    broker_tick(out);
+  } else if (id == kControllerTimer) {
+    controller_tick(out);
   } else if (UnitState* state = unit_state(static_cast<UnitId>(id))) {
     on_election_timer(*state, out);
   }
@@ -101,12 +109,19 @@ void LeaderFollowerNode::crash(Time now)
   for (auto& [unit, state] : units_)
     state.vol = Volatile{};
   heartbeat_armed_ = kNever;
+  controller_.stop();
+  broker_armed_ = kNever;
+  controller_armed_ = kNever;
 }
 
 Ready LeaderFollowerNode::recover(Time now)
 {
   Ready out;
   now_ = now;
+  if (controlled()) {
+    recover_controlled(out);
+    return out;
+  }
   for (UnitId unit : my_units_) {
     UnitState& state = units_.at(unit);
     state.vol = Volatile{};
@@ -316,8 +331,13 @@ void LeaderFollowerNode::record_progress(UnitState& state, int replica, LogIndex
   lead.next[i] = std::max(lead.next[i], lead.match[i] + 1);
   if (!lead.probing[i] && lead.match[i] + 1 == lead.next[i] && lead.next[i] <= last_index(state.durable.log))
     send_batch(state, replica, out);
-  if (!lead.in_sync[i] && lead.match[i] >= state.vol.commit)
-    lead.in_sync[i] = true;  // Kafka: a follower back at the high watermark rejoins the ISR
+  // Kafka: a follower back at the high watermark rejoins the ISR; with a
+  // controller, also past the start of the leader's epoch (Kafka's
+  // Partition.isFollowerInSync), since a leader back from a crash lost its
+  // high watermark and may know it lower than the followers.
+  const bool past_term_start = !controlled() || lead.match[i] >= lead.term_start;
+  if (!lead.in_sync[i] && lead.match[i] >= state.vol.commit && past_term_start)
+    lead.in_sync[i] = true;
   acknowledge_committed(state, out);
 }
 
@@ -345,13 +365,19 @@ LogIndex LeaderFollowerNode::acknowledgeable(const UnitState& state) const
 void LeaderFollowerNode::acknowledge_committed(UnitState& state, Ready& out)
 {
   Leading& lead = state.vol.lead;
-  state.vol.commit = leader_commit(lead.match, state.durable.log, state.durable.term, state.vol.commit);
+  state.vol.commit = controlled() ? high_watermark(lead.match, lead.in_sync, state.vol.commit)
+                                  : leader_commit(lead.match, state.durable.log, state.durable.term, state.vol.commit);
   const LogIndex acknowledged = acknowledgeable(state);
+  // Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND: an ISR that shrank below
+  // min.insync.replicas since the write was taken fails it.
+  const bool too_few = controlled() && concern_ == WriteConcern::all &&
+                       std::count(lead.in_sync.begin(), lead.in_sync.end(), true) < min_insync_;
   auto& pending = lead.pending;
   while (!pending.empty() && pending.front().index <= acknowledged) {
     const PendingWrite& w = pending.front();
     const auto holders = std::count_if(lead.match.begin(), lead.match.end(), [&](LogIndex i) { return i >= w.index; });
-    out.send(self(), w.client, WriteReply{w.op, true, w.version, static_cast<int>(holders), now_});
+    out.send(self(), w.client,
+             too_few ? WriteReply{w.op, false, 0, 0} : WriteReply{w.op, true, w.version, static_cast<int>(holders), now_});
     pending.pop_front();
   }
 }

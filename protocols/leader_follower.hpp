@@ -54,14 +54,35 @@
 //    election timer. A crashed node is told nothing until recover(): the
 //    driver forgets its timers and inbox. membership_changed() is not used:
 //    failures are detected by election timeouts, as Raft and MongoDB do.
+//
+// With a Kafka controller (FailoverConfig::kafka, leader_follower_controlled.cpp)
+// there are no votes and no election timers: one node, the controller
+// (kafka_controller.hpp), chooses each partition's leader and its epoch (the
+// unit's term) and sends them in LeaderAndIsr messages; every node is also a
+// broker that heartbeats the controller. The appends are Raft's, as above,
+// which repairs a follower's log after a change of leader. What differs:
+//  - The ISR is the controller's: a leader proposes changes (AlterPartition)
+//    at its heartbeats, adds a follower that caught up (to the high
+//    watermark and past the start of the leader's epoch) to its own in-sync
+//    set at once but drops one (silent for replica_lag_max) only once the
+//    controller has, so that every replica the controller may choose holds
+//    every acknowledged write.
+//  - The commit index is Kafka's high watermark: the entries every in-sync
+//    replica holds (majority is not a Kafka setting and acts as all). A
+//    write whose ISR shrank below min_insync by the time it is held fails
+//    (Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND).
+//  - A new leader still opens its epoch with a no-op entry.
+//  - recover() comes back leading nothing and registers with the controller.
 #pragma once
 #include <deque>
 #include <map>
 #include <unordered_map>
 #include <vector>
 
+#include "protocols/controller_finder.hpp"
 #include "protocols/election.hpp"
 #include "protocols/fifo.hpp"
+#include "protocols/kafka_controller.hpp"
 #include "protocols/placement.hpp"
 #include "protocols/raft_log.hpp"
 #include "protocols/rng.hpp"
@@ -111,9 +132,14 @@ public:
   bool in_sync(UnitId unit, NodeId replica) const;  // leader only
   // When this follower or candidate stands for election next; kNever otherwise.
   Time election_deadline(UnitId unit) const;
+  // With a Kafka controller: whether this node is the active controller, and its decisions.
+  bool is_controller() const { return controller_.active(); }
+  const KafkaController& controller() const { return controller_; }
 
 private:
   static constexpr TimerId kHeartbeatTimer = ~TimerId{0};  // election timers: the unit's id
+  static constexpr TimerId kBrokerTimer = ~TimerId{1};      // a broker's heartbeat to its controller
+  static constexpr TimerId kControllerTimer = ~TimerId{2};  // the controller's fencing and rebalance checks
 
   struct PendingWrite {
     LogIndex index;
@@ -121,11 +147,14 @@ private:
     OpId op;
     Version version;
   };
-  // Survives a crash: the unit's term, the vote cast in it, and its log.
+  // Survives a crash: the unit's term, the vote cast in it, and its log;
+  // with a controller, the state it last sent (KRaft brokers keep the
+  // metadata log on disk).
   struct Durable {
     Term term = 1;
     NodeId voted_for = kNoNode;
     Log log;
+    PartitionState known;
   };
   // A leader's view of its replicas, per replica in replica-set order. Lost on a crash.
   struct Leading {
@@ -136,6 +165,7 @@ private:
     std::vector<Time> last_heard;
     std::vector<LogIndex> reported;  // catch-up: last indexes reported this term (kUnreported: none)
     bool writable = true;
+    LogIndex term_start = 0;  // the index of the no-op that opened the leader's term
     NodeId fetch_from = kNoNode;  // catch-up: the replica ahead, whose next answer ends it
     Time fetch_sent = 0;
     Fifo<PendingWrite> pending;  // unacknowledged writes, by index
@@ -168,6 +198,10 @@ private:
   void on(const Vote& m, Address from, Ready& out);
   void on(const Heartbeat& m, Address from, Ready& out);
   void on(const HeartbeatReply& m, Address from, Ready& out);
+  void on(const BrokerHeartbeat& m, Address from, Ready& out);
+  void on(const BrokerHeartbeatReply& m, Address from, Ready& out);
+  void on(const LeaderAndIsr& m, Address from, Ready& out);
+  void on(const AlterPartition& m, Address from, Ready& out);
   void on(const auto&, Address, Ready&) {}  // replies and other models' messages
 
   // leader_follower.cpp: state, the client's requests, the fixed-leader path.
@@ -175,7 +209,9 @@ private:
   const UnitState& unit_state_or_throw(UnitId unit) const;
   int position(UnitId unit, NodeId node) const;  // in the unit's replica set; -1 if absent
   int replica_count(UnitId unit) const { return static_cast<int>(placement_.replicas(unit).size()); }
-  bool elections() const { return failover_.enabled; }
+  bool elections() const { return failover_.enabled; }  // Raft's appends, by votes or a controller
+  bool controlled() const { return failover_.controller.enabled; }
+  bool voting() const { return elections() && !controlled(); }
   void set_fixed_roles(UnitState& state);
   void init_leading(UnitState& state);
   void append(UnitState& state, const LogEntry& entry, Ready& out);
@@ -219,6 +255,21 @@ private:
   void arm_election_timer(UnitState& state, Ready& out);
   void event(RoleEvent::Kind kind, const UnitState& state, Term term);
 
+  // leader_follower_controlled.cpp: a Kafka controller's partition states, the broker's side.
+  void start_controlled(Ready& out);
+  void recover_controlled(Ready& out);
+  void broker_tick(Ready& out);
+  void send_broker_heartbeat(Ready& out);
+  void arm_broker_heartbeat(Ready& out);
+  BrokerHeartbeat registration() const;
+  void take_over(Ready& out);
+  void controller_tick(Ready& out);
+  void publish(Ready& out);
+  void apply_partition(UnitState& state, const PartitionState& decided, Ready& out);
+  void lead_epoch(UnitState& state, Term epoch, Ready& out);
+  void adopt_isr(UnitState& state);
+  void propose_isr(const std::vector<UnitId>& led, Ready& out);
+
   Address self() const { return Address::node(self_); }
 
   NodeId self_;
@@ -231,6 +282,10 @@ private:
   UnitTable<UnitState> units_;
   std::unordered_map<Key, Version> data_;
   Time heartbeat_armed_ = kNever;
+  KafkaController controller_;  // active on the controller's node only
+  ControllerFinder finder_;
+  Time broker_armed_ = kNever;
+  Time controller_armed_ = kNever;
   NodeCounters counters_;
   Time now_ = 0;  // the time of the input being handled
 };

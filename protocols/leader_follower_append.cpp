@@ -244,6 +244,7 @@ void LeaderFollowerNode::start_writing(UnitState& state, Ready& out)
   state.vol.lead.writable = true;
   state.vol.lead.fetch_from = kNoNode;
   append(state, LogEntry{state.durable.term, 0, 0, 0}, out);
+  state.vol.lead.term_start = last_index(state.durable.log);
   acknowledge_committed(state, out);
 }
 
@@ -262,6 +263,8 @@ void LeaderFollowerNode::heartbeat_tick(Ready& out)
     led.push_back(unit);
   }
   send_heartbeats(led, out);
+  if (controlled())
+    propose_isr(led, out);
 }
 
 // One Heartbeat per follower node, covering every unit of `units` (all led
@@ -298,8 +301,11 @@ void LeaderFollowerNode::arm_heartbeat(Ready& out)
 
 // Kafka's ISR: a follower not heard from for replica_lag_max leaves it, which
 // may let acks=all writes waiting for it be acknowledged.
+// With a controller the leader only proposes it (propose_isr).
 void LeaderFollowerNode::expire_in_sync(UnitState& state, Ready& out)
 {
+  if (controlled())
+    return;
   Leading& lead = state.vol.lead;
   bool shrank = false;
   for (std::size_t i = 0; i < lead.in_sync.size(); ++i) {

@@ -34,6 +34,8 @@ void LeaderFollowerNode::on_election_timer(UnitState& state, Ready& out)
 // interval", drawn afresh at every reset.
 void LeaderFollowerNode::reset_election_deadline(UnitState& state, Ready& out)
 {
+  if (!voting())
+    return;  // a controller decides: no timer, and nothing drawn
   state.vol.election_deadline =
       now_ + draw_election_timeout(rng_, failover_.election_timeout_min, failover_.election_timeout_max);
   arm_election_timer(state, out);
@@ -83,7 +85,7 @@ void LeaderFollowerNode::campaign(UnitState& state, Ready& out)
 // election timer.
 void LeaderFollowerNode::on(const RequestVote& m, Address from, Ready& out)
 {
-  UnitState* state = elections() ? unit_state(m.unit) : nullptr;
+  UnitState* state = voting() ? unit_state(m.unit) : nullptr;
   if (state == nullptr)
     return;
   Durable& d = state->durable;
@@ -104,7 +106,7 @@ void LeaderFollowerNode::on(const RequestVote& m, Address from, Ready& out)
 // the servers in the full cluster for the same term."
 void LeaderFollowerNode::on(const Vote& m, Address from, Ready& out)
 {
-  UnitState* state = elections() ? unit_state(m.unit) : nullptr;
+  UnitState* state = voting() ? unit_state(m.unit) : nullptr;
   if (state == nullptr)
     return;
   if (m.term > state->durable.term) {

@@ -27,14 +27,19 @@ struct OnWritePath {
   bool operator()(const Vote&) const { return false; }
   bool operator()(const Heartbeat&) const { return false; }
   bool operator()(const HeartbeatReply&) const { return false; }
+  bool operator()(const BrokerHeartbeat&) const { return false; }
+  bool operator()(const BrokerHeartbeatReply&) const { return false; }
+  bool operator()(const LeaderAndIsr&) const { return false; }
+  bool operator()(const AlterPartition&) const { return false; }
   bool operator()(const auto&) const { return true; }
 };
 }  // namespace
 
 // Chain replication's forwards and acks are write-path legs by their kind;
-// the CRAQ version query and its reply are read legs. Heartbeats and votes,
-// though they travel as writes and acks, carry no write, and neither does a
-// chain's repair traffic (a recovered node catching up).
+// the CRAQ version query and its reply are read legs. Heartbeats, votes and
+// a Kafka controller's messages, though they travel as writes and acks, carry
+// no write, and neither does a chain's repair traffic (a recovered node
+// catching up).
 bool is_write_path(const Message& message)
 {
   if (std::holds_alternative<ChainJoin>(message) || std::holds_alternative<ChainCatchUp>(message))
@@ -56,6 +61,10 @@ struct KindOf {
   MessageKind operator()(const Heartbeat&) const { return MessageKind::write; }
   MessageKind operator()(const Vote&) const { return MessageKind::ack; }
   MessageKind operator()(const HeartbeatReply&) const { return MessageKind::ack; }
+  MessageKind operator()(const BrokerHeartbeat&) const { return MessageKind::write; }
+  MessageKind operator()(const LeaderAndIsr&) const { return MessageKind::write; }
+  MessageKind operator()(const AlterPartition&) const { return MessageKind::write; }
+  MessageKind operator()(const BrokerHeartbeatReply&) const { return MessageKind::ack; }
   MessageKind operator()(const FollowerAck&) const { return MessageKind::ack; }
   MessageKind operator()(const ReplicateAck&) const { return MessageKind::ack; }
   MessageKind operator()(const ReplicaWriteAck&) const { return MessageKind::ack; }

@@ -233,16 +233,81 @@ struct ChainCatchUp {
   std::vector<ChainForward> updates;
 };
 
+// --- Kafka's controller (failover kafka; see kafka_controller.hpp) ----------
+
+// What the controller decided for one partition: its leader, the leader's
+// epoch (the unit's Raft term), the partition epoch `version` that every
+// change bumps, and the in-sync replicas in assignment order. A broker keeps
+// the last one it was sent for each of its partitions (KRaft brokers keep
+// the metadata log on disk). version 0: not known.
+struct PartitionState {
+  UnitId unit = 0;
+  NodeId leader = kNoNode;  // kNoNode: no live in-sync replica to lead
+  Term epoch = 0;
+  std::uint64_t version = 0;
+  std::vector<NodeId> isr;
+  friend bool operator==(const PartitionState&, const PartitionState&) = default;
+};
+
+// What a registering broker knows of one of its partitions, from which a
+// new controller rebuilds its view: the state it was last sent (kept on
+// disk), and its own term of the unit (which a leader's append may have
+// raised past it).
+struct ReplicaReport {
+  PartitionState known;
+  Term term = 0;
+};
+
+// A broker → its controller, every broker.heartbeat.interval.ms. `report`
+// registers the broker (Kafka's BrokerRegistration): sent until a controller
+// has it. `restarted`: the broker came back from a crash since it last
+// registered, so it leads nothing whatever the controller's view says.
+// `decisions`: the LeaderAndIsr messages of this controller it has received,
+// in sequence (KRaft brokers fetch the metadata log from an offset); the
+// controller resends the state of all its partitions when some went missing.
+struct BrokerHeartbeat {
+  bool registering = false;
+  bool restarted = false;
+  std::vector<ReplicaReport> report;
+  std::uint64_t decisions = 0;
+};
+
+// The answer: from the active controller (controller == the sender), whether
+// it holds the broker's registration; from another node, the node it
+// believes is the controller (Kafka's NOT_CONTROLLER).
+struct BrokerHeartbeatReply {
+  NodeId controller = kNoNode;
+  bool registered = false;
+};
+
+// The controller → a broker: new states of partitions it replicates (Kafka's
+// LeaderAndIsr request, batched per broker), numbered per broker from 1;
+// `full`: the state of every partition the broker replicates.
+struct LeaderAndIsr {
+  std::vector<PartitionState> partitions;
+  std::uint64_t sequence = 0;
+  bool full = false;
+};
+
+// A partition leader → the controller: the ISR it proposes for partitions it
+// leads (Kafka's AlterPartition), each against the state version it holds;
+// a proposal against an older version is ignored.
+struct AlterPartition {
+  std::vector<PartitionState> proposals;
+};
+
 using Message = std::variant<ClientWrite, ClientRead, WriteReply, ReadReply, Replicate, ReplicateAck, ReplicaWrite,
                              ReplicaWriteAck, ReplicaRead, ReplicaReadReply, LeaderSync, FollowerUpdate, FollowerAck,
                              ChainForward, ChainAck, CommittedVersionQuery, CommittedVersionReply, RequestVote, Vote,
-                             Heartbeat, HeartbeatReply, LeaderSyncAck, ChainJoin, ChainCatchUp>;
+                             Heartbeat, HeartbeatReply, LeaderSyncAck, ChainJoin, ChainCatchUp, BrokerHeartbeat,
+                             BrokerHeartbeatReply, LeaderAndIsr, AlterPartition>;
 
 // How many values a message carries on the wire, for its simulated size.
 std::size_t values_in(const Message& message);
 
 // Whether a message belongs to a write's path (request, replication, acks,
-// reply), for messages-per-write. Heartbeats and votes do not.
+// reply), for messages-per-write. Heartbeats, votes and a Kafka controller's
+// messages do not.
 bool is_write_path(const Message& message);
 
 // The leg a message travels, as in the WARS model of Bailis et al. (PBS):
@@ -250,7 +315,9 @@ bool is_write_path(const Message& message);
 // coordinator → replica read, replica → coordinator response; and the
 // client's own request and reply. A leader's heartbeat and a candidate's
 // vote request travel as writes (a replica must persist the term or vote it
-// takes from them before answering), their answers as acks.
+// takes from them before answering), their answers as acks; so do a broker's
+// heartbeat, a controller's decision and a leader's ISR proposal (metadata
+// the receiver records), and the heartbeat's answer.
 enum class MessageKind : std::uint8_t { write, ack, read, response, client };
 MessageKind kind_of(const Message& message);
 

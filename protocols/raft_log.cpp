@@ -57,4 +57,13 @@ LogIndex leader_commit(const std::vector<LogIndex>& match, const Log& log, Term 
   return candidate;
 }
 
+LogIndex high_watermark(const std::vector<LogIndex>& match, const std::vector<bool>& in_sync, LogIndex commit)
+{
+  LogIndex held = ~LogIndex{0};
+  for (std::size_t i = 0; i < match.size(); ++i)
+    if (in_sync.at(i))
+      held = std::min(held, match[i]);
+  return held == ~LogIndex{0} ? commit : std::max(commit, held);
+}
+
 }  // namespace replisim

@@ -55,4 +55,10 @@ Version latest_version(const Log& log, Key key);
 // `commit`, the index already committed.
 LogIndex leader_commit(const std::vector<LogIndex>& match, const Log& log, Term current, LogIndex commit);
 
+// Kafka's high watermark, the commit index with a controller: the highest
+// index every replica `in_sync` holds (per replica, as `match`), and never
+// below `commit`. No term condition: a controller only ever makes an in-sync
+// replica the leader, and it holds every entry below the mark.
+LogIndex high_watermark(const std::vector<LogIndex>& match, const std::vector<bool>& in_sync, LogIndex commit);
+
 }  // namespace replisim

@@ -2,10 +2,13 @@
 // reads (Terrace and Freedman, USENIX ATC 2009). It splits the roles inside
 // one unit: the head leads (takes and orders every write), the tail is the
 // primary (holds the committed copy reads trust).
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "experiments/models/leader_based.hpp"
 #include "experiments/models/registry.hpp"
+#include "experiments/models/version_audit.hpp"
 #include "protocols/chain.hpp"
 #include "protocols/chain_router.hpp"
 
@@ -32,14 +35,17 @@ class ChainModel final : public Model {
 public:
   ChainModel(const ModelContext& context, Placement placement)
       : Model(context.config.rf), placement_(std::move(placement)), membership_(context.membership),
-        config_{parse_chain_reads(context.params.text("chain-reads"))}
+        config_{parse_chain_reads(context.params.text("chain-reads"))}, audited_(!context.config.faults.empty()),
+        nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr)
   {
   }
 
   const Placement& placement() const override { return placement_; }
   std::unique_ptr<NodeMachine> make_node(NodeId node) override
   {
-    return std::make_unique<ChainNode>(node, placement_, config_, &membership_);
+    auto machine = std::make_unique<ChainNode>(node, placement_, config_, &membership_);
+    nodes_.at(static_cast<std::size_t>(node)) = machine.get();
+    return machine;
   }
   std::unique_ptr<Router> make_router(ClientId) override
   {
@@ -62,10 +68,43 @@ public:
     return r;
   }
 
+  void on_completion(const Completion& op) override
+  {
+    if (audited_ && op.kind == OpKind::write && op.outcome == Outcome::ok)
+      audit_.acknowledged(op);
+  }
+  // Under faults: acknowledged writes the unit's final tail does not hold
+  // (its last live replica; with none live, the furthest of its replicas).
+  std::optional<std::uint64_t> acked_writes_lost() const override
+  {
+    if (!audited_)
+      return std::nullopt;
+    return audit_.lost([this](UnitId unit, Key key) {
+      Version newest = 0;
+      for (NodeId n : placement_.replicas(unit)) {
+        const Version v = nodes_[static_cast<std::size_t>(n)]->version_of(key);
+        if (membership_.alive[n])
+          newest = v;  // the last live replica is the tail
+        else if (!any_alive(unit))
+          newest = std::max(newest, v);
+      }
+      return newest;
+    });
+  }
+
 private:
+  bool any_alive(UnitId unit) const
+  {
+    const auto chain = placement_.replicas(unit);
+    return std::any_of(chain.begin(), chain.end(), [&](NodeId n) { return membership_.alive[n]; });
+  }
+
   Placement placement_;
   const Membership& membership_;
   ChainConfig config_;
+  bool audited_;  // a fault schedule was given
+  std::vector<const ChainNode*> nodes_;
+  VersionAudit audit_;
 };
 
 }  // namespace

@@ -52,10 +52,12 @@ std::vector<ParamSpec> failover_params()
   failover.name = "failover";
   failover.type = ParamType::choice;
   failover.default_value = "none";
-  failover.choices = {"none", "raft", "mongodb"};
+  failover.choices = {"none", "raft", "mongodb", "kafka"};
   failover.help = "how a unit's leader is replaced when it fails: none (the primary leads for the whole run), raft "
-                  "(per-unit elections after Raft: timeouts 150ms:300ms, heartbeats every half the shortest) or mongodb (replica-set elections: "
-                  "heartbeat 2s, election timeout 10s plus up to 15% jitter, primary catch-up)";
+                  "(per-unit elections after Raft: timeouts 150ms:300ms, heartbeats every half the shortest), mongodb (replica-set elections: "
+                  "heartbeat 2s, election timeout 10s plus up to 15% jitter, primary catch-up) or kafka (a controller "
+                  "moves a failed broker's partitions to their first live in-sync replica; session timeout 9s, "
+                  "preferred-leader rebalance)";
 
   ParamSpec heartbeat;
   heartbeat.name = "heartbeat";
@@ -63,7 +65,7 @@ std::vector<ParamSpec> failover_params()
   heartbeat.min = 1e-6;
   heartbeat.max = 86'400;
   heartbeat.help = "with --failover: how often a leader heartbeats its followers (default: raft, half the shortest "
-                   "election timeout; mongodb, 2s)";
+                   "election timeout; mongodb, 2s; kafka, 500ms, replica.fetch.wait.max.ms)";
 
   ParamSpec timeout;
   timeout.name = "election-timeout";
@@ -72,19 +74,53 @@ std::vector<ParamSpec> failover_params()
                  "for timeouts without randomness (default: the preset's)";
   timeout.validate = [](const std::string& text) { parse_timeout_range(text); };
 
-  return {failover, heartbeat, timeout};
+  ParamSpec rebalance;
+  rebalance.name = "leader-rebalance-interval";
+  rebalance.type = ParamType::duration;
+  rebalance.default_value = "300s";
+  rebalance.min = 0;
+  rebalance.max = 86'400;
+  rebalance.help = "with --failover kafka: how often the controller moves partitions back to their preferred leaders "
+                   "(leader.imbalance.check.interval.seconds); 0: never (auto.leader.rebalance.enable=false)";
+
+  ParamSpec imbalance;
+  imbalance.name = "leader-imbalance-pct";
+  imbalance.type = ParamType::number;
+  imbalance.default_value = "10";
+  imbalance.min = 0;
+  imbalance.max = 100;
+  imbalance.help = "with --failover kafka: a broker gets its preferred partitions back once more than this share of them "
+                   "is led elsewhere (leader.imbalance.per.broker.percentage)";
+
+  return {failover, heartbeat, timeout, rebalance, imbalance};
 }
 
 FailoverConfig failover_config(const ModelParams& params, std::uint64_t run_seed)
 {
   const std::string& preset = params.text("failover");
+  if (preset != "kafka")
+    for (const char* controller : {"leader-rebalance-interval", "leader-imbalance-pct"})
+      if (params.given(controller))
+        throw std::invalid_argument(fmt::format("--{}: needs --failover kafka", controller));
   if (preset == "none") {
     for (const char* timing : {"heartbeat", "election-timeout"})
       if (params.given(timing))
-        throw std::invalid_argument(fmt::format("--{}: needs --failover raft or mongodb", timing));
+        throw std::invalid_argument(fmt::format("--{}: needs --failover raft, mongodb or kafka", timing));
     return FailoverConfig::none();
   }
   const std::uint64_t seed = derive_seed(run_seed, kFailoverStream);
+  if (preset == "kafka") {
+    if (params.given("election-timeout"))
+      throw std::invalid_argument("--election-timeout: --failover kafka has none: its controller chooses leaders");
+    FailoverConfig config = FailoverConfig::kafka(seed);
+    if (params.given("heartbeat"))
+      config.heartbeat_interval = params.seconds("heartbeat");
+    const double interval = params.seconds("leader-rebalance-interval");
+    config.controller.leader_imbalance_check_interval = interval > 0 ? interval : kNever;
+    config.controller.leader_imbalance_per_broker_pct = params.number("leader-imbalance-pct");
+    validate(config);
+    return config;
+  }
   const bool raft = preset == "raft";
   FailoverConfig config = raft ? FailoverConfig::raft(kRaftTimeoutMin, kRaftTimeoutMax, kRaftTimeoutMin / 2, seed)
                                : FailoverConfig::mongodb(seed);

@@ -11,7 +11,8 @@
 
 namespace replisim {
 
-// --failover none|raft|mongodb, --heartbeat, --election-timeout.
+// --failover none|raft|mongodb|kafka, --heartbeat, --election-timeout,
+// --leader-rebalance-interval, --leader-imbalance-pct.
 std::vector<ParamSpec> failover_params();
 
 // The run's failover: the preset --failover names, with --heartbeat and

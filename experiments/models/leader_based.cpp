@@ -31,6 +31,21 @@ void require_plain_rf(const ModelContext& context)
     throw std::invalid_argument(fmt::format("--rf: {} is larger than the node count ({})", c.rf, nodes));
 }
 
+namespace {
+
+// Whether an acknowledged write is committed, so that losing it violates an
+// invariant: majority always; all under elections (it waits for the commit);
+// under Kafka's controller, acks=all waits for the in-sync replicas, which
+// may have shrunk to the leader alone unless min.insync.replicas >= 2.
+bool committed_acks(WriteConcern concern, int min_insync, const FailoverConfig& failover)
+{
+  if (concern == WriteConcern::one)
+    return false;
+  return concern == WriteConcern::majority || !failover.controller.enabled || min_insync >= 2;
+}
+
+}  // namespace
+
 LeaderBasedModel::LeaderBasedModel(const ModelContext& context, Placement placement, WriteConcern concern,
                                    int min_insync)
     : Model(context.config.rf), cluster_(context.cluster), membership_(context.membership),
@@ -38,7 +53,7 @@ LeaderBasedModel::LeaderBasedModel(const ModelContext& context, Placement placem
       read_from_(parse_read_from(context.params.text("read-from"))),
       failover_(failover_config(context.params, context.config.seed)),
       nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr),
-      audit_(placement_, nodes_, membership_, concern != WriteConcern::one, context.invariants)
+      audit_(placement_, nodes_, membership_, committed_acks(concern, min_insync, failover_), context.invariants)
 {
 }
 

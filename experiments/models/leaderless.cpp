@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "experiments/models/registry.hpp"
+#include "experiments/models/version_audit.hpp"
 #include "protocols/consistency.hpp"
 #include "protocols/coordinator_router.hpp"
 #include "protocols/leaderless.hpp"
@@ -29,14 +30,17 @@ public:
                 parse_consistency(context.params.text("read-consistency")), context.params.flag("read-repair"),
                 context.config.timeout_s, context.params.flag("hinted-handoff"),
                 context.params.seconds("max-hint-window")},
-        choice_(parse_coordinator_choice(context.params.text("coordinator")))
+        choice_(parse_coordinator_choice(context.params.text("coordinator"))),
+        audited_(!context.config.faults.empty()), nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr)
   {
   }
 
   const Placement& placement() const override { return placement_; }
   std::unique_ptr<NodeMachine> make_node(NodeId node) override
   {
-    return std::make_unique<LeaderlessNode>(node, placement_, membership_, config_);
+    auto machine = std::make_unique<LeaderlessNode>(node, placement_, membership_, config_);
+    nodes_.at(static_cast<std::size_t>(node)) = machine.get();
+    return machine;
   }
   std::unique_ptr<Router> make_router(ClientId client) override
   {
@@ -55,6 +59,24 @@ public:
     return r;
   }
   SummaryRow results() const override { return {{"quorum_overlap", to_string(overlap())}}; }
+  void on_completion(const Completion& op) override
+  {
+    if (audited_ && op.kind == OpKind::write && op.outcome == Outcome::ok)
+      audit_.acknowledged(op);
+  }
+  // Under faults: acknowledged writes whose key no replica of the range holds
+  // at that version or newer (data is durable: down replicas count).
+  std::optional<std::uint64_t> acked_writes_lost() const override
+  {
+    if (!audited_)
+      return std::nullopt;
+    return audit_.lost([this](UnitId unit, Key key) {
+      Version newest = 0;
+      for (NodeId n : placement_.replicas(unit))
+        newest = std::max(newest, nodes_[static_cast<std::size_t>(n)]->version_of(key));
+      return newest;
+    });
+  }
 
 private:
   // Whether reads meet acknowledged writes, over every range: a range that
@@ -82,6 +104,9 @@ private:
   const std::vector<std::string>& zones_;
   LeaderlessConfig config_;
   CoordinatorChoice choice_;
+  bool audited_;  // a fault schedule was given
+  std::vector<const LeaderlessNode*> nodes_;
+  VersionAudit audit_;
 };
 
 Placement ring_placement(const ModelContext& context)

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <sstream>
 #include <vector>
 
 #include <fmt/format.h>
@@ -152,6 +153,76 @@ TEST_F(FailoverRuns, APartitionedLeaderLosesItsW1WritesButNoMajorityWrite)
   };
   EXPECT_GT(lost("1"), 100);
   EXPECT_EQ(lost("majority"), 0);
+}
+
+}  // namespace
+
+namespace {
+
+// The rows of a CSV file after its header, each split on commas.
+std::vector<std::vector<std::string>> csv_rows(const fs::path& file)
+{
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(slurp(file));
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::istringstream cells_in(line);
+    for (std::string cell; std::getline(cells_in, cell, ',');)
+      cells.push_back(cell);
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+// The scenario with Kafka's controller: the broker leading the most
+// partitions (node 0, four of 24, and the controller) crashes at 10 s and
+// returns at 60 s; the preferred-leader check runs every 100 s of the new
+// controller's tenure. Its partitions are without a leader for one session
+// timeout (9 s) less the part of a heartbeat interval (2 s) since it last
+// heartbeat; they stay elsewhere after it returns, come back at the check,
+// and no acks=all write with min.insync.replicas 2 is lost.
+TEST_F(FailoverRuns, KafkaMovesABrokersPartitionsAwayAndBackAtTheRebalanceCheck)
+{
+  const fs::path file = faults("[[crash]]\nnode = \"most-leaders\"\nat = \"10s\"\nrecover = \"60s\"\n");
+  const fs::path out = dir_ / "kafka";
+  const auto r = replisim(fmt::format("run --model partitioned --nodes 6 --units 24 --rf 3 --acks all --min-insync 2 "
+                                      "--failover kafka --leader-rebalance-interval 100s --faults {} --clients 6 "
+                                      "--rate 20 --ops 16000 --retries 5 --check-invariants --ops-file none --out {}",
+                                      file.string(), out.string()));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string summary = slurp(out / "summary.csv");
+  EXPECT_EQ(summary_value(summary, "acked_writes_lost"), "0");
+  EXPECT_EQ(summary_value(summary, "split_votes"), "0");
+  EXPECT_EQ(summary_value(summary, "leader_imbalance_before_fault"), "1.000000");
+  EXPECT_EQ(summary_value(summary, "leader_imbalance"), "1.000000");  // back to preferred leaders at the end
+  int failovers = 0;
+  for (const auto& o : csv_rows(out / "outages.csv")) {
+    if (o.at(1) != "10.000000")
+      continue;  // the moment of a move back at the check
+    ++failovers;
+    EXPECT_EQ(o.at(4), "0");  // node 0 lost it
+    EXPECT_GE(std::stod(o.at(3)), 9000 - 2000);
+    EXPECT_LE(std::stod(o.at(3)), 9000 + 100);
+    EXPECT_NE(o.at(6), "");  // and another node took it
+  }
+  EXPECT_EQ(failovers, 4);
+  // Node 0's leader units: 4 before the crash, 0 once failed over and after
+  // its return, 4 again after the first check (a new controller at ~18 s).
+  for (const auto& row : csv_rows(out / "roles_timeline.csv")) {
+    if (row.at(1) != "0")
+      continue;
+    const double t = std::stod(row.at(0));
+    const int led = std::stoi(row.at(3));
+    if (t < 10) {
+      EXPECT_EQ(led, 4) << "t " << t;
+    } else if (t >= 20 && t < 115) {
+      EXPECT_EQ(led, 0) << "t " << t;
+    } else if (t >= 125) {
+      EXPECT_EQ(led, 4) << "t " << t;
+    }
+  }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "experiments/invariants.hpp"
 #include "experiments/models/log_audit.hpp"
+#include "experiments/models/version_audit.hpp"
 
 namespace replisim {
 namespace {
@@ -109,6 +110,31 @@ TEST(LogAudit, TheAuthorityIsTheLiveLeader)
   EXPECT_EQ(audit.authority(0)->id(), 0);  // the primary leads term 1
   u.membership.alive[0] = false;
   EXPECT_NE(audit.authority(0)->id(), 0);
+}
+
+}  // namespace
+}  // namespace replisim
+
+namespace replisim {
+namespace {
+
+TEST(VersionAudit, AWriteIsLostWhenTheFinalVersionOfItsKeyIsOlder)
+{
+  VersionAudit audit;
+  const auto write = [](UnitId unit, Key key, Version version) {
+    Completion c;
+    c.unit = unit;
+    c.key = key;
+    c.version = version;
+    return c;
+  };
+  audit.acknowledged(write(0, 5, 3));
+  audit.acknowledged(write(0, 5, 4));
+  audit.acknowledged(write(1, 6, 2));
+  // Unit 0 ends with key 5 at version 3 (the write of version 4 is gone);
+  // unit 1 with key 6 at version 9 (a newer write covers version 2).
+  EXPECT_EQ(audit.lost([](UnitId unit, Key) { return unit == 0 ? Version{3} : Version{9}; }), 1u);
+  EXPECT_EQ(audit.lost([](UnitId, Key) { return Version{0}; }), 3u);
 }
 
 }  // namespace

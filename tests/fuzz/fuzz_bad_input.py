@@ -29,11 +29,13 @@ RUN_FLAGS = {
     "--read-ratio": "0.3", "--rate": "0", "--concurrency": "2", "--latency": "2ms", "--bandwidth": "1Gbps",
     "--timeout": "2000ms", "--latency-scale": "1", "--threads": "1", "--cores": "1", "--host-speed": "1Gf",
     "--disk-read-bw": "500MBps", "--disk-write-bw": "200MBps", "--rf": "3", "--key-dist": "uniform",
-    "--model": "leader-follower", "--write-concern": "majority",
+    "--model": "leader-follower", "--write-concern": "majority", "--retries": "1", "--retry-backoff": "10ms",
+    "--failover": "raft", "--election-timeout": "150ms:300ms", "--heartbeat": "50ms",
 }
 MODEL_FLAGS = {
     "partitioned": {"--units": "3", "--min-insync": "1", "--start-index": "0", "--acks": "all"},
-    "leaderless": {"--vnodes": "4", "--consistency": "QUORUM", "--read-consistency": "ONE", "--strategy": "simple"},
+    "leaderless": {"--vnodes": "4", "--consistency": "QUORUM", "--read-consistency": "ONE", "--strategy": "simple",
+                   "--max-hint-window": "3h"},
     "multi-leader": {"--leaders": "1", "--replication-interval": "1ms", "--leader-choice": "random"},
     "chain": {"--units": "3", "--chain-reads": "craq"},
 }
@@ -50,8 +52,11 @@ ENGINE = ["--cfg=foo:bar", "--cfg=network/model:XX", "--log=foo", "--log=root.th
 
 
 def mutate_value(rng, flag, value):
-    if flag in ("--latency", "--timeout", "--replication-interval"):
+    if flag in ("--latency", "--timeout", "--replication-interval", "--retry-backoff", "--heartbeat",
+                "--max-hint-window"):
         return rng.choice(DURATIONS)
+    if flag == "--election-timeout":
+        return rng.choice(DURATIONS + ["300ms:150ms", "0ms:1ms", "1ms:", ":5ms", "1ms:2ms:3ms", "5ms:86401s"])
     if flag in ("--bandwidth", "--host-speed", "--disk-read-bw", "--disk-write-bw"):
         return rng.choice(QUANTITIES)
     if rng.random() < 0.15 and value:
@@ -158,6 +163,47 @@ def spec_case(rng, scratch, n):
     return ["sweep", path, "--jobs=1"]
 
 
+FAULTS = """[[crash]]
+node = "most-leaders"
+at = "5ms:10ms"
+recover = "20ms"
+
+[[link]]
+link = "node1-link"
+down = "5ms"
+up = "8ms"
+
+[[partition]]
+sides = [["node0"], ["node1", "node2"]]
+from = "2ms"
+until = "9ms"
+"""
+
+
+def faults_case(rng, scratch, n):
+    lines = FAULTS.split("\n")
+    kind = rng.choice(["dup", "drop", "truncate", "value", "value", "value"])
+    if kind == "dup":
+        i = rng.randrange(len(lines))
+        lines.insert(i, lines[i])
+    elif kind == "drop":
+        del lines[rng.randrange(len(lines))]
+    elif kind == "truncate":
+        lines = FAULTS[: rng.randrange(len(FAULTS))].split("\n")
+    else:
+        i = rng.choice([i for i, line in enumerate(lines) if " = " in line])
+        key = lines[i].split(" = ")[0]
+        lines[i] = key + " = " + rng.choice(['"-5ms"', '"10ms:5ms"', '"5ms:"', '"1e400s"', "-1", "nan", '"abc"',
+                                             "[]", '[["mars"], ["node0"]]', '"node99"', "99", '"2d"', "{ a = 1 }",
+                                             '"5ms:5ms"', '""'])
+    path = os.path.join(scratch, "inputs", f"faults-{n}.toml")
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+    model = rng.choice(["leader-follower", "leaderless", "multi-leader", "partitioned", "chain"])
+    return ["run", f"--faults={path}", f"--model={model}", "--ops=20", "--nodes=3", "--clients=1",
+            "--failover=raft" if model in ("leader-follower", "partitioned") else "--rf=3"]
+
+
 def output_case(rng, scratch, n):
     blocker = os.path.join(scratch, "inputs", f"file-{n}")
     with open(blocker, "w") as f:
@@ -185,7 +231,7 @@ def make_cases(seed, count, scratch, data, platforms_dir):
     cases = [["run", f"--platform={data}"], ["run", "--platform=/nonexistent/x.xml"]]  # a directory, a missing file
     while len(cases) < count:
         n = len(cases)
-        kind = rng.choices(["cli", "platform", "spec", "output", "engine"], [45, 30, 8, 9, 8])[0]
+        kind = rng.choices(["cli", "platform", "spec", "output", "engine", "faults"], [40, 27, 8, 9, 8, 8])[0]
         if kind == "cli":
             cases.append(command_line_case(rng))
         elif kind == "platform":
@@ -194,6 +240,8 @@ def make_cases(seed, count, scratch, data, platforms_dir):
             cases.append(spec_case(rng, scratch, n))
         elif kind == "output":
             cases.append(output_case(rng, scratch, n))
+        elif kind == "faults":
+            cases.append(faults_case(rng, scratch, n))
         else:
             cases.append(engine_case(rng))
     return cases

@@ -11,6 +11,9 @@
 
 #include "experiments/experiment.hpp"
 #include "experiments/report.hpp"
+#include "platforms/star_platform.hpp"
+
+#include <fmt/format.h>
 
 namespace replisim {
 namespace {
@@ -146,6 +149,75 @@ TEST(Faults, ALinkDownLosesWhatCrossesIt)
   c.ops = 500;
   Experiment e(c);
   e.run();
+  EXPECT_GE(e.metrics().writes_timed_out, 3u);
+  EXPECT_LE(e.metrics().writes_timed_out, 5u);
+}
+
+}  // namespace
+}  // namespace replisim
+
+namespace replisim {
+namespace {
+
+// A platform file where a host or a link follows a SimGrid state profile
+// (state_file="...", beside the platform: lines "time 0|1"), which turns it
+// off and on as a fault file would.
+struct ProfiledPlatform {
+  ProfiledPlatform(int nodes, const std::string& element, double off, double on)
+      : path(fs::temp_directory_path() / ("replisim-profiled-" + std::to_string(getpid()) + ".xml")),
+        profile(fs::temp_directory_path() / ("replisim-profiled-" + std::to_string(getpid()) + ".profile"))
+  {
+    StarSpec spec;
+    spec.nodes = nodes;
+    spec.clients = nodes == 9 ? 3 : 1;
+    spec.latency_s = 0.001;
+    std::string xml = star_platform_xml(spec);
+    const std::string tag = "id=\"" + element + "\"";
+    xml.insert(xml.find(tag) + tag.size(), " state_file=\"" + profile.filename().string() + "\"");
+    std::ofstream(path) << xml;
+    std::ofstream(profile) << fmt::format("{} 0\n{} 1\n", off, on);
+  }
+  ~ProfiledPlatform()
+  {
+    fs::remove(path);
+    fs::remove(profile);
+  }
+  fs::path path;
+  fs::path profile;
+};
+
+RunConfig on_platform(const ProfiledPlatform& platform)
+{
+  RunConfig c;
+  c.platform = platform.path.string();
+  c.rf = 3;
+  c.concurrency = 4;
+  c.ops = 6000;
+  c.timeout = "50ms";
+  c.timeline_step = "100ms";
+  return c;
+}
+
+TEST(Faults, AHostStateProfileCrashesAndRecoversItsNode)
+{
+  const ProfiledPlatform platform(9, "node3", 0.3, 0.5);
+  Experiment e(on_platform(platform));
+  e.run();
+  EXPECT_EQ(summary_value(e.summary(), "outages"), "1");
+  EXPECT_NEAR(std::stod(summary_value(e.summary(), "unavailability_max_ms")), 200, 1e-6);
+  EXPECT_GT(e.metrics().writes_timed_out, 0u);
+}
+
+TEST(Faults, ALinkStateProfileLosesWhatCrossesIt)
+{
+  const ProfiledPlatform platform(3, "client0-link", 0.2, 0.4);
+  RunConfig c = on_platform(platform);
+  c.clients = 1;
+  c.concurrency = 1;
+  c.ops = 500;
+  Experiment e(c);
+  e.run();
+  // As with a fault file: each write takes 8 ms; the 50 ms timeout loses one per 50 ms.
   EXPECT_GE(e.metrics().writes_timed_out, 3u);
   EXPECT_LE(e.metrics().writes_timed_out, 5u);
 }

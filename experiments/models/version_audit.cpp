@@ -1,0 +1,13 @@
+#include "experiments/models/version_audit.hpp"
+
+namespace replisim {
+
+std::uint64_t VersionAudit::lost(const std::function<Version(UnitId, Key)>& final_version) const
+{
+  std::uint64_t lost = 0;
+  for (const Acked& a : acked_)
+    lost += final_version(a.unit, a.key) < a.version ? 1 : 0;
+  return lost;
+}
+
+}  // namespace replisim
