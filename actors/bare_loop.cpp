@@ -1,68 +1,97 @@
 #include "actors/bare_loop.hpp"
 
-#include <chrono>
-
 #include <simgrid/s4u.hpp>
 
 #include "actors/engine_setup.hpp"
+#include "actors/star.hpp"
+#include "actors/wall_phases.hpp"
 
 namespace replisim {
 
 namespace sg4 = simgrid::s4u;
 
 namespace {
+
+__extension__ using Wide = unsigned __int128;  // products of two 64-bit counts
+
 struct Request {
   sg4::Mailbox* reply_to;
+  std::uint64_t executions;  // the node runs this many before it answers
 };
+
+// The part of `total` that parts [from, to) of `parts` equal parts get, in
+// whole numbers: floor(to·total/parts) − floor(from·total/parts).
+std::uint64_t portion(std::uint64_t total, std::uint64_t parts, std::uint64_t from, std::uint64_t to)
+{
+  const auto upto = [&](std::uint64_t k) { return static_cast<std::uint64_t>(static_cast<Wide>(k) * total / parts); };
+  return upto(to) - upto(from);
+}
+
 }  // namespace
 
-BareLoopResult run_bare_loop(const std::vector<std::string>& engine_args, const std::string& platform_file,
-                             int clients, int concurrency, std::uint64_t requests, double cost_flops)
+BareLoopResult run_bare_loop(const std::vector<std::string>& engine_args, const BareLoopSpec& spec)
 {
+  start_wall_phases();
   const auto engine = create_engine(engine_args);
-  const PlatformHosts hosts = load_platform(*engine, platform_file);
+  const PlatformHosts hosts = build_star(*engine, spec.star);
   const auto& nodes = hosts.nodes;
+  const double cost_flops = spec.cost_flops;
+  const std::uint64_t requests = spec.messages / 2;
+  const auto clients = static_cast<std::uint64_t>(hosts.clients.size());
   BareLoopResult result;
+  std::vector<sg4::Mailbox*> node_boxes;  // looked up once, not per message
+  for (std::size_t n = 0; n < nodes.size(); ++n)
+    node_boxes.push_back(sg4::Mailbox::by_name("bare-node" + std::to_string(n)));
 
   for (std::size_t n = 0; n < nodes.size(); ++n) {
-    sg4::Actor::create("bare-node", nodes[n], [n, cost_flops] {
-      sg4::Mailbox* inbox = sg4::Mailbox::by_name("bare-node" + std::to_string(n));
+    sg4::Actor::create("bare-node", nodes[n], [inbox = node_boxes[n], cost_flops] {
       inbox->set_receiver(sg4::Actor::self());
       for (;;) {
         auto* request = inbox->get<Request>();
-        if (cost_flops > 0)
+        for (std::uint64_t e = 0; e < request->executions; ++e)
           sg4::this_actor::execute(cost_flops);
         request->reply_to->put_init(request, 64)->detach();
       }
     })->daemonize();
   }
-  const std::uint64_t per_client = requests / static_cast<std::uint64_t>(clients);
-  for (int c = 0; c < clients; ++c) {
-    sg4::Actor::create("bare-client", hosts.clients.at(static_cast<std::size_t>(c) % hosts.clients.size()),
-                       [c, concurrency, per_client, &result, node_count = nodes.size()] {
-                         sg4::Mailbox* inbox = sg4::Mailbox::by_name("bare-client" + std::to_string(c));
-                         inbox->set_receiver(sg4::Actor::self());
-                         std::size_t next = static_cast<std::size_t>(c);
-                         auto send = [&] {
-                           auto* box = sg4::Mailbox::by_name("bare-node" + std::to_string(next++ % node_count));
-                           box->put_init(new Request{inbox}, 164)->detach();
-                         };
-                         std::uint64_t sent = 0;
-                         for (; sent < std::min<std::uint64_t>(per_client, concurrency); ++sent)
-                           send();
-                         for (std::uint64_t answered = 0; answered < per_client; ++answered) {
-                           delete inbox->get<Request>();
-                           result.messages += 2;
-                           if (sent < per_client) {
-                             send();
-                             ++sent;
-                           }
-                         }
-                       });
+  // Each client keeps its window of the outstanding requests, and answers
+  // its share of the requests and executions in proportion to that window,
+  // so that every client is busy until the end.
+  const std::uint64_t slots = std::max<std::uint64_t>(1, spec.outstanding);
+  const std::uint64_t busy = std::min(slots, clients);
+  for (std::uint64_t c = 0, first = 0; c < busy; ++c) {
+    const std::uint64_t window = portion(slots, busy, c, c + 1);
+    const std::uint64_t mine = portion(requests, slots, first, first + window);
+    const std::uint64_t my_executions = portion(spec.executions, slots, first, first + window);
+    first += window;
+    if (mine == 0)
+      continue;
+    sg4::Actor::create("bare-client", hosts.clients[c], [c, window, mine, my_executions, &result, &node_boxes] {
+      sg4::Mailbox* inbox = sg4::Mailbox::by_name("bare-client" + std::to_string(c));
+      inbox->set_receiver(sg4::Actor::self());
+      std::size_t next = static_cast<std::size_t>(c);
+      std::uint64_t sent = 0;
+      auto send = [&] {
+        node_boxes[next++ % node_boxes.size()]->put_init(new Request{inbox, portion(my_executions, mine, sent, sent + 1)}, 164)->detach();
+        ++sent;
+      };
+      while (sent < std::min(mine, window))
+        send();
+      for (std::uint64_t answered = 0; answered < mine; ++answered) {
+        const auto* reply = inbox->get<Request>();
+        result.messages += 2;
+        result.executions += reply->executions;
+        delete reply;
+        if (sent < mine)
+          send();
+      }
+    });
   }
-  const auto start = std::chrono::steady_clock::now();
   engine->run();
-  result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const WallPhases phases = wall_phases();
+  result.setup_s = phases.setup_s;
+  result.run_s = phases.run_s;
+  result.setup_peak_mb = phases.setup_peak_mb;
   return result;
 }
 

@@ -144,6 +144,13 @@ std::set<Cluster::Impl*>& watching()
   return clusters;
 }
 
+// Waits each node keeps in memory before they go to the run's spill file:
+// about 8 MB for all the nodes together, 2 to 32 KB each.
+std::size_t wait_buffer(std::size_t nodes)
+{
+  return std::clamp<std::size_t>((std::size_t{1} << 20) / std::max<std::size_t>(1, nodes), 256, 4096);
+}
+
 double route_latency(const sg4::Host* from, const sg4::Host* to)
 {
   if (from == to)
@@ -241,7 +248,7 @@ void Cluster::add_node(NodeId id, NodeMachine& machine, Traffic& traffic, const 
         if (impl->observer != nullptr)
           impl->observer->role_changed(e);
       },
-      impl_->spill);
+      impl_->spill, wait_buffer(impl_->nodes.size()));
   impl_->network.attach(Address::node(id), host, server);
 }
 
@@ -268,6 +275,7 @@ void Cluster::add_endpoint(ClientId id, Receiver& endpoint)
 }
 
 Network& Cluster::network() { return impl_->network; }
+const Network& Cluster::network() const { return impl_->network; }
 
 void Cluster::start()
 {
@@ -276,6 +284,8 @@ void Cluster::start()
   for (std::size_t n = 0; n < impl_->servers.size(); ++n)
     if (impl_->nodes[n].host->is_on())
       impl_->servers[n].start();
+  if (impl_->observer != nullptr)
+    impl_->observer->nodes_started(sg4::Engine::get_clock());
   for (ClientDriver& c : impl_->clients)
     c.start();
   if (impl_->clients.empty() && impl_->end_with_clients)

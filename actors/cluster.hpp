@@ -47,6 +47,8 @@ struct ClientHost {
 // Hears what happens to the nodes during a run.
 class ClusterObserver {
 public:
+  // Every node has taken its start input (its role events told already).
+  virtual void nodes_started(Time /*now*/) {}
   virtual void role_changed(const RoleEvent& /*event*/) {}
   // A node's host went off (after the node lost its volatile state, before
   // the other nodes hear of it).
@@ -101,6 +103,7 @@ public:
   // A client endpoint driven from outside (the library's blocking calls).
   void add_endpoint(ClientId id, Receiver& endpoint);
   Network& network();
+  const Network& network() const;
 
   // After the last client is done, keep simulating until no message is in
   // flight and `quiescent()` holds, checking every `poll_s` simulated seconds

@@ -63,6 +63,11 @@ public:
 
   // No message in flight.
   bool idle() const { return in_flight_ == 0; }
+  // Messages handed to SimGrid so far: one transfer each.
+  std::uint64_t carried() const { return carried_; }
+  // Simulated seconds transfers have spent in flight, summed over the ended
+  // ones: over the run's length, how many were in flight on average.
+  double transfer_seconds() const { return transfer_seconds_; }
   // Cancels every transfer in flight; nothing is delivered any more.
   void stop();
   // Empty, or the first pair of hosts a message found no route between (the
@@ -84,6 +89,7 @@ private:
     Network* network = nullptr;
     Envelope message;
     double delay = 0;  // extra seconds after the transfer
+    double sent_at = 0;
     std::uint64_t incarnation = 0;  // of the receiver when sent
     sg4::CommPtr comm;
     void activity_ended(bool ok) override;
@@ -115,6 +121,8 @@ private:
   std::deque<Transfer> transfers_;  // a deque: transfers never move
   std::vector<Transfer*> free_;
   std::size_t in_flight_ = 0;
+  std::uint64_t carried_ = 0;
+  double transfer_seconds_ = 0;
   bool stopped_ = false;
   std::function<bool(Address, Address)> cut_;
   std::function<void(const Envelope&)> on_loss_;

@@ -12,7 +12,7 @@
 // work is the protocol's own bookkeeping, which a real node runs on a thread
 // of its own.
 #pragma once
-#include <deque>
+#include <list>
 #include <functional>
 #include <vector>
 
@@ -21,6 +21,7 @@
 #include "actors/machine_driver.hpp"
 #include "experiments/samples.hpp"
 #include "protocols/delay.hpp"
+#include "protocols/fifo.hpp"
 #include "protocols/rng.hpp"
 
 namespace simgrid::s4u {
@@ -49,11 +50,12 @@ struct NodeLoad {
 
 class NodeServer final : public MachineDriver {
 public:
-  // `role_events` hears of every role change the node reports.
+  // `role_events` hears of every role change the node reports. Waits past
+  // the first `wait_buffer` go to `spill` (the run's temporary file).
   NodeServer(NodeMachine& machine, NodeId self, sg4::Host* host, Network& network, TimerQueue& timers,
              const MessageSizes& sizes, Traffic& traffic, const ServerSettings& settings, int threads,
              std::uint64_t service_seed, std::function<void(const RoleEvent&)> role_events,
-             std::shared_ptr<Spill> spill);
+             std::shared_ptr<Spill> spill, std::size_t wait_buffer = 4096);
 
   void receive(Envelope&& message) override;
   std::uint64_t incarnation() const override { return incarnation_; }
@@ -109,10 +111,10 @@ private:
   sg4::Disk* disk_ = nullptr;  // with --sync-writes
   const ServerSettings& settings_;
   Rng service_rng_;
-  std::deque<Arrival> inbox_;
+  Fifo<Arrival> inbox_;
   std::vector<Worker> workers_;
   std::vector<Worker*> idle_;
-  std::deque<Flush> flushes_;
+  std::list<Flush> flushes_;  // a list: flushes never move, and none is allocated until needed
   NodeLoad load_;
   bool stopped_ = false;
 };

@@ -65,10 +65,19 @@ const Model& Datastore::deploy_model()
   return *model_;
 }
 
+void Datastore::nodes_started(Time now)
+{
+  if (nodes_started_)
+    return;
+  nodes_started_ = true;
+  leadership_.changed(now);
+}
+
 void Datastore::role_changed(const RoleEvent& e)
 {
   leadership_.event(e);
-  leadership_.changed(e.at);
+  if (nodes_started_)
+    leadership_.changed(e.at);
   invariants_.role_changed(e);
   model_->role_changed(e);
   if (invariants_.violation())

@@ -12,7 +12,7 @@
 #include "actors/engine_args.hpp"
 #include "actors/deployment_file.hpp"
 #include "actors/platform_check.hpp"
-#include "experiments/bench.hpp"
+#include "experiments/bench_commands.hpp"
 #include "experiments/cli.hpp"
 #include "experiments/experiment.hpp"
 #include "experiments/interrupt.hpp"
@@ -98,15 +98,8 @@ struct Commands {
   CLI::App* run = nullptr;
   CLI::App* placement = nullptr;
   CLI::App* platform = nullptr;
-  CLI::App* bench = nullptr;
-  CLI::App* bench_bare = nullptr;
   std::unique_ptr<sweep::SweepCommands> sweep;  // sweep, merge
-  BenchOptions bench_options;
-  // The bare loop's own process, started by `bench`.
-  std::string bare_platform;
-  int bare_clients = 1;
-  std::uint64_t bare_requests = 0;
-  double bare_cost_flops = 0;
+  std::unique_ptr<BenchCommands> bench;         // bench and its measurements
   std::map<std::string, std::string> from_deployment;  // flag → the actor of the deployment file that set it
 
   Commands();
@@ -130,18 +123,7 @@ Commands::Commands()
   platform = app.add_subcommand("platform", "Print the generated star platform as SimGrid XML");
   add_platform_flags(*platform, config);
 
-  bench = app.add_subcommand("bench", "Measure simulated messages per wall second against a bare SimGrid loop");
-  bench->add_option("--nodes-list", bench_options.nodes, "Node counts to measure")->delimiter(',');
-  bench->add_option("--ops", bench_options.ops, "Client operations per measurement")->check(unsigned_number());
-  bench->add_option("--concurrency", bench_options.concurrency, "Outstanding operations per client");
-  bench->add_option("--cost", bench_options.cost, "Processing cost per message in the runs with costs (e.g. 20us)");
-
-  bench_bare = app.add_subcommand("bench-bare", "")->group("");
-  bench_bare->add_option("--platform", bare_platform)->required();
-  bench_bare->add_option("--clients", bare_clients);
-  bench_bare->add_option("--concurrency", bench_options.concurrency);
-  bench_bare->add_option("--requests", bare_requests);
-  bench_bare->add_option("--cost-flops", bare_cost_flops);
+  bench = std::make_unique<BenchCommands>(app);
 }
 
 int Commands::parse(std::vector<std::string> args)
@@ -178,18 +160,12 @@ int Commands::dispatch()
 {
   std::unique_ptr<Experiment> experiment;
   try {
-    if (bench->parsed() || sweep->parsed())
+    if (bench->bench_parsed() || sweep->parsed())
       probe_simgrid(config.engine_args, "", 0, 1);  // each job would fail on them
-    if (bench->parsed()) {
-      bench_options.self = std::filesystem::read_symlink("/proc/self/exe").string();
-      bench_options.engine_args = config.engine_args;
-      return run_bench(bench_options);
-    }
+    if (bench->parsed())
+      return bench->dispatch(config.engine_args);
     if (sweep->parsed())
       return sweep->dispatch(config.engine_args);
-    if (bench_bare->parsed())
-      return run_bare_child(config.engine_args, bare_platform, bare_clients, bench_options.concurrency, bare_requests,
-                            bare_cost_flops);
     if (platform->parsed()) {
       config.check();
       std::cout << star_platform_xml(config.star());

@@ -11,6 +11,10 @@
 
 namespace replisim {
 
+namespace {
+constexpr std::uint64_t kForgetEvery = 1u << 16;  // operations between two passes over the keys' histories
+}  // namespace
+
 double percentile(const std::vector<double>& sorted, double p)
 {
   if (sorted.empty())
@@ -78,6 +82,29 @@ void OpMetrics::record(const Completion& op)
   while (!unjudged_.empty() && ready()) {
     judge(unjudged_.front());
     unjudged_.pop_front();
+  }
+  if (++recorded_since_forgetting_ >= kForgetEvery) {
+    recorded_since_forgetting_ = 0;
+    forget_old_acks();
+  }
+}
+
+// Every write recorded from now on started, and so was acknowledged, at or
+// after the watermark; every read still to be judged started at or after it.
+// A read starting at t >= watermark looks up the last write acknowledged by
+// t: the last one before the watermark still answers for everything before.
+void OpMetrics::forget_old_acks()
+{
+  if (!oldest_outstanding_)
+    return;
+  Time watermark = oldest_outstanding_();
+  for (const Completion& op : unjudged_)
+    watermark = std::min(watermark, op.start);
+  for (auto& [key, history] : acked_) {
+    const auto after = std::upper_bound(history.begin(), history.end(), watermark,
+                                        [](Time t, const Acked& a) { return t < a.at; });
+    if (after - history.begin() > 1)
+      history.erase(history.begin(), std::prev(after));
   }
 }
 

@@ -30,6 +30,18 @@ public:
   // A read is judged (stale or not) once every write that can have been
   // acknowledged before it began is known; rows keep the order operations
   // finished in.
+  //
+  // Memory stays bounded however long the run: every so often, each key's
+  // history of acknowledged writes forgets the writes acknowledged before
+  // the watermark — the oldest start of an operation not yet judged (still
+  // outstanding, or finished and waiting) — but the last of them, whose
+  // newest version is all a read starting after the watermark needs to be
+  // judged stale or not (and its since_commit_ms). A read's versions_behind
+  // counts acknowledged versions newer than the one it returned back to
+  // that last write: exact unless the read returned a version older than
+  // every version acknowledged before operations then outstanding began
+  // (then it counts the newer ones since). Without `oldest_outstanding`
+  // nothing is forgotten.
   void record(const Completion& op);
 
   // Judges what is left and sorts the latency samples; call once, after the run.
@@ -61,6 +73,9 @@ private:
   void judge(const Completion& op);
   // Whether the oldest unjudged operation can be judged now.
   bool ready() const;
+  // Forgets, per key, the acknowledged writes no read still to be judged
+  // can need (see record).
+  void forget_old_acks();
 
   // One acknowledged write of a key. `newest` is the newest version
   // acknowledged up to `at` (with LWW timestamps a later ack may carry an
@@ -80,6 +95,7 @@ private:
   std::function<Time()> oldest_outstanding_;
   std::deque<Completion> unjudged_;  // in the order they finished
   std::unordered_map<Key, std::vector<Acked>> acked_;  // per key, in order of acknowledgement
+  std::uint64_t recorded_since_forgetting_ = 0;
 };
 
 }  // namespace replisim

@@ -15,8 +15,10 @@ namespace {
 
 constexpr int kDigitBits = 16;
 constexpr std::size_t kBuckets = std::size_t{1} << kDigitBits;
-// Candidates few enough to sort: a lower bound on memory too (8 MB).
-constexpr std::uint64_t kSortInMemory = std::uint64_t{1} << 20;
+// Candidates few enough to sort: a bound on the memory a percentile takes
+// (512 KB), so that a run of ten million operations ends no bigger than one
+// of a hundred thousand.
+constexpr std::uint64_t kSortInMemory = std::uint64_t{1} << 16;
 constexpr std::uint64_t kReadBlock = std::uint64_t{1} << 16;     // values read from the spill at once
 
 std::uint64_t bits(double x) { return std::bit_cast<std::uint64_t>(x); }

@@ -41,7 +41,7 @@ class Samples {
 public:
   // `buffer`: values kept in memory before a chunk goes to `spill` (shared;
   // made on first need when null).
-  explicit Samples(std::size_t buffer = std::size_t{1} << 20, std::shared_ptr<Spill> spill = nullptr);
+  explicit Samples(std::size_t buffer = std::size_t{1} << 16, std::shared_ptr<Spill> spill = nullptr);
 
   void add(double x)
   {

@@ -26,9 +26,7 @@ std::string to_string(ChainReads reads)
 ChainNode::ChainNode(NodeId self, const Placement& placement, ChainConfig config, const Membership* membership)
     : self_(self), placement_(placement), config_(config), membership_(membership)
 {
-  for (UnitId unit = 0; unit < placement.unit_count(); ++unit) {
-    if (!placement.is_replica(unit, self))
-      continue;
+  for (UnitId unit : placement.units_of(self)) {
     set_view(units_[unit], live_chain(unit));
     my_units_.push_back(unit);
   }

@@ -32,6 +32,7 @@
 #include "protocols/membership.hpp"
 #include "protocols/placement.hpp"
 #include "protocols/state_machine.hpp"
+#include "protocols/unit_table.hpp"
 
 namespace replisim {
 
@@ -174,7 +175,7 @@ private:
   const Placement& placement_;
   ChainConfig config_;
   const Membership* membership_;
-  std::unordered_map<UnitId, UnitState> units_;
+  UnitTable<UnitState> units_;
   std::vector<UnitId> my_units_;  // the units of units_, ascending: repairs go in a fixed order
   OpId next_request_ = 1;  // CRAQ query ids of this node; they keep growing across a crash
   NodeCounters counters_;

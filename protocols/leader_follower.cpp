@@ -16,9 +16,7 @@ LeaderFollowerNode::LeaderFollowerNode(NodeId self, const Placement& placement, 
       finder_(self, placement.node_count(), failover.controller.broker_session_timeout)
 {
   validate(failover_);
-  for (UnitId unit = 0; unit < placement.unit_count(); ++unit) {
-    if (!placement.is_replica(unit, self))
-      continue;
+  for (UnitId unit : placement.units_of(self)) {
     my_units_.push_back(unit);
     UnitState& state = units_[unit];
     state.id = unit;

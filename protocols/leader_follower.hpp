@@ -81,11 +81,13 @@
 
 #include "protocols/controller_finder.hpp"
 #include "protocols/election.hpp"
+#include "protocols/fifo.hpp"
 #include "protocols/kafka_controller.hpp"
 #include "protocols/placement.hpp"
 #include "protocols/raft_log.hpp"
 #include "protocols/rng.hpp"
 #include "protocols/state_machine.hpp"
+#include "protocols/unit_table.hpp"
 #include "protocols/write_concern.hpp"
 
 namespace replisim {
@@ -166,7 +168,7 @@ private:
     LogIndex term_start = 0;  // the index of the no-op that opened the leader's term
     NodeId fetch_from = kNoNode;  // catch-up: the replica ahead, whose next answer ends it
     Time fetch_sent = 0;
-    std::deque<PendingWrite> pending;  // unacknowledged writes, by index
+    Fifo<PendingWrite> pending;  // unacknowledged writes, by index
   };
   // Lost on a crash.
   struct Volatile {
@@ -277,7 +279,7 @@ private:
   FailoverConfig failover_;
   Rng rng_;  // election timeouts
   std::vector<UnitId> my_units_;  // ascending: every walk over units is in this order
-  std::unordered_map<UnitId, UnitState> units_;
+  UnitTable<UnitState> units_;
   std::unordered_map<Key, Version> data_;
   Time heartbeat_armed_ = kNever;
   KafkaController controller_;  // active on the controller's node only

@@ -16,7 +16,8 @@ LeaderlessNode::LeaderlessNode(NodeId self, const Placement& placement, const Me
 {
   // Nodes down from the start have been down since the start.
   for (NodeId n = 0; n < membership.node_count(); ++n)
-    down_since_.push_back(membership.alive[n] ? -1.0 : 0.0);
+    if (!membership.alive[n])
+      down_since_.emplace(n, 0.0);
 }
 
 Version LeaderlessNode::version_of(Key key) const
@@ -177,8 +178,8 @@ Ready LeaderlessNode::on_timer(TimerId id, Time)
 
 void LeaderlessNode::keep_hint(NodeId target, Key key, Version version, Time now, Ready& out)
 {
-  const Time since = down_since_.at(static_cast<std::size_t>(target));
-  if (since >= 0 && now - since >= config_.max_hint_window)
+  const auto down = down_since_.find(target);
+  if (down != down_since_.end() && now - down->second >= config_.max_hint_window)
     return;  // down too long: Cassandra stops hinting it (a repair must bring it up to date)
   Version& held = hints_[target][key];
   held = std::max(held, version);
@@ -188,12 +189,14 @@ void LeaderlessNode::keep_hint(NodeId target, Key key, Version version, Time now
 void LeaderlessNode::follow_membership(Time now, Ready& out)
 {
   for (NodeId n = 0; n < membership_.node_count(); ++n) {
-    Time& since = down_since_.at(static_cast<std::size_t>(n));
-    const bool alive = membership_.alive[n];
-    if (!alive && since < 0)
-      since = now;
-    if (!alive || since < 0)
+    if (!membership_.alive[n]) {
+      down_since_.emplace(n, now);  // kept if it was down already
       continue;
+    }
+    const auto down = down_since_.find(n);
+    if (down == down_since_.end())
+      continue;
+    const Time since = down->second;
     // Back: hand it what it missed, if it was not away too long. Cassandra
     // replays the hints and deletes each once delivered; a replay here wants
     // no answer (request 0, like read repair's writes).
@@ -203,7 +206,7 @@ void LeaderlessNode::follow_membership(Time now, Ready& out)
           out.send(self(), Address::node(n), ReplicaWrite{0, key, version});
       hints_.erase(it);
     }
-    since = -1;
+    down_since_.erase(down);
   }
 }
 

@@ -16,6 +16,40 @@ Placement::Placement(int node_count, std::vector<std::vector<NodeId>> replicas)
   for (const auto& set : replicas_)
     if (set.empty())
       throw std::invalid_argument("every unit needs at least one replica");
+  index_units();
+}
+
+// Counting sort of (node, unit) pairs: each node's units come out ascending.
+// A node listed twice in one unit's set holds the unit once.
+void Placement::index_units()
+{
+  const auto nodes = static_cast<std::size_t>(node_count_);
+  std::vector<std::size_t> count(nodes + 1, 0);
+  for (const auto& set : replicas_)
+    for (NodeId n : set)
+      if (n >= 0 && static_cast<std::size_t>(n) < nodes)
+        ++count[static_cast<std::size_t>(n) + 1];
+  for (std::size_t n = 0; n < nodes; ++n)
+    count[n + 1] += count[n];
+  node_units_.assign(count.back(), 0);
+  node_start_.assign(count.begin(), count.end() - 1);
+  node_end_ = node_start_;
+  for (UnitId unit = 0; unit < unit_count(); ++unit)
+    for (NodeId n : replicas_[static_cast<std::size_t>(unit)]) {
+      if (n < 0 || static_cast<std::size_t>(n) >= nodes)
+        continue;
+      std::size_t& end = node_end_[static_cast<std::size_t>(n)];
+      if (end == node_start_[static_cast<std::size_t>(n)] || node_units_[end - 1] != unit)
+        node_units_[end++] = unit;
+    }
+}
+
+std::span<const UnitId> Placement::units_of(NodeId node) const
+{
+  if (node < 0 || node >= node_count_)
+    return {};
+  const auto n = static_cast<std::size_t>(node);
+  return {node_units_.data() + node_start_[n], node_end_[n] - node_start_[n]};
 }
 
 Placement::Placement(int node_count, std::vector<std::vector<NodeId>> replicas, std::vector<std::uint64_t> ring_tokens)

@@ -215,12 +215,13 @@ TEST_F(FailoverRuns, KafkaMovesABrokersPartitionsAwayAndBackAtTheRebalanceCheck)
       continue;
     const double t = std::stod(row.at(0));
     const int led = std::stoi(row.at(3));
-    if (t < 10)
+    if (t < 10) {
       EXPECT_EQ(led, 4) << "t " << t;
-    else if (t >= 20 && t < 115)
+    } else if (t >= 20 && t < 115) {
       EXPECT_EQ(led, 0) << "t " << t;
-    else if (t >= 125)
+    } else if (t >= 125) {
       EXPECT_EQ(led, 4) << "t " << t;
+    }
   }
 }
 
