@@ -44,11 +44,11 @@ void Network::send(Envelope&& message, std::uint64_t size)
   t->message = std::move(message);
   t->delay = delay;
   t->incarnation = to.receiver->incarnation();
-  t->sent_at = sg4::Engine::get_clock();
   t->comm = sg4::Comm::sendto_init(from.host, to.host);
   t->comm->set_payload_size(size);
   ++in_flight_;
   ++carried_;
+  in_flight_seen_ += in_flight_;
   start_activity(t->comm, *t);
 }
 
@@ -75,7 +75,6 @@ bool Network::routed(const sg4::Host* from, const sg4::Host* to)
 void Network::Transfer::activity_ended(bool ok)
 {
   const sg4::CommPtr done = std::move(comm);  // keep it alive until this returns
-  network->transfer_seconds_ += sg4::Engine::get_clock() - sent_at;
   if (!ok || network->stopped_) {
     if (!network->stopped_)
       network->lose(message);  // a host or link on the route failed

@@ -65,9 +65,16 @@ public:
   bool idle() const { return in_flight_ == 0; }
   // Messages handed to SimGrid so far: one transfer each.
   std::uint64_t carried() const { return carried_; }
-  // Simulated seconds transfers have spent in flight, summed over the ended
-  // ones: over the run's length, how many were in flight on average.
-  double transfer_seconds() const { return transfer_seconds_; }
+  // Transfers in flight when a transfer started (itself included), averaged
+  // over the transfers: what each paid for. SimGrid 3.32 ends a transfer by
+  // searching every transfer in flight (CommImpl::finish removes it from
+  // maestro's list of activities), so its cost per message follows this
+  // count, which bursts (a fan-out to every node) raise well above the
+  // average over time.
+  double in_flight_per_transfer() const
+  {
+    return carried_ > 0 ? static_cast<double>(in_flight_seen_) / static_cast<double>(carried_) : 0;
+  }
   // Cancels every transfer in flight; nothing is delivered any more.
   void stop();
   // Empty, or the first pair of hosts a message found no route between (the
@@ -89,7 +96,6 @@ private:
     Network* network = nullptr;
     Envelope message;
     double delay = 0;  // extra seconds after the transfer
-    double sent_at = 0;
     std::uint64_t incarnation = 0;  // of the receiver when sent
     sg4::CommPtr comm;
     void activity_ended(bool ok) override;
@@ -122,7 +128,7 @@ private:
   std::vector<Transfer*> free_;
   std::size_t in_flight_ = 0;
   std::uint64_t carried_ = 0;
-  double transfer_seconds_ = 0;
+  std::uint64_t in_flight_seen_ = 0;  // in_flight_ summed at every start
   bool stopped_ = false;
   std::function<bool(Address, Address)> cut_;
   std::function<void(const Envelope&)> on_loss_;

@@ -177,7 +177,8 @@ int run_bench(const BenchOptions& o)
 
   fmt::print("Each model (N/10 clients, {1} operations outstanding per client, on a generated star of {0} links)\n"
              "against a bare SimGrid loop (an actor per host, request/reply, no protocol) on the same star, sending\n"
-             "as many messages and keeping as many in flight on average; each run in its own process. With costs\n"
+             "as many messages and keeping as many in flight as replisim's messages found in flight when they\n"
+             "started (SimGrid's cost per message grows with it); each run in its own process. With costs\n"
              "every message costs {2} at the node that takes it and the bare loop executes as much. Rates are per\n"
              "wall second of simulation; medians of {3} run{4}. Machine: {5}.\n\n",
              kLatency, o.concurrency, o.cost, o.repeat, o.repeat == 1 ? "" : "s", machine());

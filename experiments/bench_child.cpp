@@ -39,10 +39,9 @@ int run_bench_replisim(RunConfig config, const std::string& result_file)
     for (const NodeLoadSummary& load : experiment.loads())
       executions += load.handled;
   const Network& network = experiment.cluster().network();
-  const double end = experiment.cluster().clock();
   write_figures(result_file, {{"ops", static_cast<double>(m.writes_ok + m.writes_failed + m.reads_ok + m.reads_failed)},
                               {"messages", static_cast<double>(network.carried())},
-                              {"in_flight", end > 0 ? network.transfer_seconds() / end : 0},
+                              {"in_flight", network.in_flight_per_transfer()},
                               {"executions", static_cast<double>(executions)},
                               {"setup_s", phases.setup_s},
                               {"setup_peak_mb", phases.setup_peak_mb},

@@ -15,7 +15,7 @@ namespace replisim {
 using BenchFigures = std::map<std::string, double>;
 
 // Runs `config` (no output files) and writes: ops, messages (SimGrid
-// transfers), in_flight (transfers in flight on average over the run),
+// transfers), in_flight (transfers in flight when one started, averaged over the transfers),
 // executions (messages nodes handled at a cost), setup_s (from the engine's
 // creation to the first event), setup_peak_mb (memory then) and run_s (the
 // simulation).

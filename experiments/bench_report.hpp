@@ -12,7 +12,7 @@ namespace replisim {
 struct BenchSample {
   double ops = 0;
   double messages = 0;
-  double in_flight = 0;  // messages in flight on average, which the bare loop keeps too
+  double in_flight = 0;  // transfers in flight as each started, on average: the bare loop keeps as many
   double executions = 0;
   double run_s = 0;
   double setup_s = 0;
