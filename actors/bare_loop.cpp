@@ -1,5 +1,7 @@
 #include "actors/bare_loop.hpp"
 
+#include <random>
+
 #include <simgrid/s4u.hpp>
 
 #include "actors/engine_setup.hpp"
@@ -69,10 +71,15 @@ BareLoopResult run_bare_loop(const std::vector<std::string>& engine_args, const 
     sg4::Actor::create("bare-client", hosts.clients[c], [c, window, mine, my_executions, &result, &node_boxes] {
       sg4::Mailbox* inbox = sg4::Mailbox::by_name("bare-client" + std::to_string(c));
       inbox->set_receiver(sg4::Actor::self());
-      std::size_t next = static_cast<std::size_t>(c);
+      // Each request to a node drawn at random, as a datastore's keys spread
+      // its traffic: requests to neighbouring nodes only would keep SimGrid's
+      // max-min system in small independent pieces, far cheaper to solve
+      // than the one large piece that traffic between any two hosts makes.
+      std::minstd_rand draw(static_cast<std::uint32_t>(c + 1));
+      std::uniform_int_distribution<std::size_t> node(0, node_boxes.size() - 1);
       std::uint64_t sent = 0;
       auto send = [&] {
-        node_boxes[next++ % node_boxes.size()]->put_init(new Request{inbox, portion(my_executions, mine, sent, sent + 1)}, 164)->detach();
+        node_boxes[node(draw)]->put_init(new Request{inbox, portion(my_executions, mine, sent, sent + 1)}, 164)->detach();
         ++sent;
       };
       while (sent < std::min(mine, window))
