@@ -140,6 +140,17 @@ void add_failover_results(SummaryRow& row, const Datastore& e)
   row.emplace_back("acked_writes_lost", lost ? text(*lost) : "");
 }
 
+// The SimGrid settings (--cfg=) the run changed from replisim's defaults,
+// which may change its results: named in every summary.
+std::string engine_settings(const RunConfig& c)
+{
+  std::vector<std::string> settings;
+  for (const std::string& arg : c.engine_args)
+    if (arg.starts_with("--cfg="))
+      settings.push_back(arg.substr(6));
+  return fmt::format("{}", fmt::join(settings, " "));
+}
+
 }  // namespace
 
 SummaryRow summary_row(const Datastore& e, double wall_s)
@@ -163,6 +174,7 @@ SummaryRow summary_row(const Datastore& e, double wall_s)
   for (const std::string& column : models().result_columns())
     row.emplace_back(column, summary_value(results, column));
   row.insert(row.end(), {
+      {"engine_settings", engine_settings(c)},
       {"sim_time_s", number(e.cluster().clock())},
       {"wall_s", number(wall_s)},
       {"seed", text(c.seed)},

@@ -84,6 +84,8 @@ void print_summary_table(std::ostream& out, const Experiment& experiment)
                describe_roles(graph.per_node().at(n)), load.busy_fraction * 100,
                ms(fmt::format("{}", load.queue_wait_p99_ms)), load.max_queue_length);
   }
+  if (const std::string settings = v("engine_settings"); !settings.empty())
+    fmt::print(out, "  SimGrid settings changed from replisim's defaults (results may differ): {}\n", settings);
   fmt::print(out, "  {} s simulated in {} s\n", ms(v("sim_time_s")), ms(v("wall_s")));
   if (!experiment.written().empty()) {
     std::vector<std::string> files;

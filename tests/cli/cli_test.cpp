@@ -173,6 +173,23 @@ TEST_F(Cli, MultiLeaderConflictsRiseWithInterDatacenterLatency)
   EXPECT_GT(conflicts[1], 2 * conflicts[0]) << conflicts[0] << " then " << conflicts[1];
 }
 
+// A SimGrid setting that changes results (CM02 without its reverse cross
+// traffic) is named in the summary and on the terminal; by default nothing is.
+TEST_F(Cli, EngineSettingsThatChangeResultsAreNamedInTheOutput)
+{
+  const fs::path plain = dir_ / "plain", changed = dir_ / "changed";
+  const Result a = replisim(fmt::format("run --nodes 3 --ops 50 --out {}", plain.string()));
+  const Result b = replisim(fmt::format("run --nodes 3 --ops 50 --cfg=network/crosstraffic:0 --out {}", changed.string()));
+  ASSERT_EQ(a.status, 0) << a.err;
+  ASSERT_EQ(b.status, 0) << b.err;
+  EXPECT_EQ(summary_value(slurp(plain / "summary.csv"), "engine_settings"), "");
+  EXPECT_EQ(summary_value(slurp(changed / "summary.csv"), "engine_settings"), "network/crosstraffic:0");
+  EXPECT_EQ(a.out.find("SimGrid settings changed"), std::string::npos) << a.out;
+  EXPECT_NE(b.out.find("SimGrid settings changed from replisim's defaults (results may differ): network/crosstraffic:0"),
+            std::string::npos)
+      << b.out;
+}
+
 TEST_F(Cli, MoreLeadersThanAZoneHasIsBadInput)
 {
   expect_bad_input(fmt::format("run --model multi-leader --platform {}/three_dc_wan.xml --leaders-per-zone 4",
