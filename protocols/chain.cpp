@@ -26,6 +26,8 @@ std::string to_string(ChainReads reads)
 ChainNode::ChainNode(NodeId self, const Placement& placement, ChainConfig config, const Membership* membership)
     : self_(self), placement_(placement), config_(config), membership_(membership)
 {
+  units_.reserve(placement.units_of(self).size());  // exactly: doubling would leave up to half unused
+  my_units_.reserve(placement.units_of(self).size());
   for (UnitId unit : placement.units_of(self)) {
     set_view(units_[unit], live_chain(unit));
     my_units_.push_back(unit);
