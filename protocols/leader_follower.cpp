@@ -164,7 +164,7 @@ NodeId LeaderFollowerNode::leader_of(UnitId unit) const { return unit_state_or_t
 ReplicaRole LeaderFollowerNode::role_of(UnitId unit) const { return unit_state_or_throw(unit).vol.role; }
 Term LeaderFollowerNode::term_of(UnitId unit) const { return unit_state_or_throw(unit).durable.term; }
 NodeId LeaderFollowerNode::voted_for(UnitId unit) const { return unit_state_or_throw(unit).durable.voted_for; }
-const std::vector<LogEntry>& LeaderFollowerNode::log_of(UnitId unit) const { return unit_state_or_throw(unit).durable.log; }
+const Log& LeaderFollowerNode::log_of(UnitId unit) const { return unit_state_or_throw(unit).durable.log; }
 LogIndex LeaderFollowerNode::commit_index(UnitId unit) const { return unit_state_or_throw(unit).vol.commit; }
 LogIndex LeaderFollowerNode::last_applied(UnitId unit) const { return last_index(unit_state_or_throw(unit).durable.log); }
 Time LeaderFollowerNode::election_deadline(UnitId unit) const { return unit_state_or_throw(unit).vol.election_deadline; }
@@ -227,7 +227,7 @@ void LeaderFollowerNode::append(UnitState& state, const LogEntry& entry, Ready& 
 void LeaderFollowerNode::send_entry(const UnitState& state, NodeId to, LogIndex index, Ready& out) const
 {
   const Log& log = state.durable.log;
-  const LogEntry& e = log[index - 1];
+  const LogEntry& e = log.at(index);
   out.send(self(), Address::node(to),
            Replicate{state.durable.term, state.id, index, e.key, e.version, term_at(log, index - 1), state.vol.commit,
                      e.op, e.term});

@@ -118,7 +118,7 @@ public:
   ReplicaRole role_of(UnitId unit) const;
   Term term_of(UnitId unit) const;
   NodeId voted_for(UnitId unit) const;  // at term_of(unit); kNoNode: no vote
-  const std::vector<LogEntry>& log_of(UnitId unit) const;
+  const Log& log_of(UnitId unit) const;
   LogIndex commit_index(UnitId unit) const;  // as far as this node knows (volatile)
   // Entries applied to the data: the whole log (a replica applies an entry
   // when it appends it, as MongoDB's secondaries apply the oplog, so reads

@@ -65,7 +65,7 @@ bool LeaderFollowerNode::accept_entry(UnitState& state, LogIndex index, const Lo
 {
   Log& log = state.durable.log;
   state.vol.verified = std::max(state.vol.verified, index);
-  if (index <= last_index(log) && log[index - 1].term == entry.term)
+  if (index <= last_index(log) && term_at(log, index) == entry.term)
     return false;
   truncate(state, index);
   apply(state, entry);

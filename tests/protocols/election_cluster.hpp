@@ -201,8 +201,9 @@ private:
       if (!placement.is_replica(unit, n))
         continue;
       const Log& log = node(n).log_of(unit);
-      const auto it = std::find_if(log.rbegin(), log.rend(), [&](const LogEntry& e) { return e.op == reply.op; });
-      if (it != log.rend()) {
+      const auto it = std::find_if(std::make_reverse_iterator(log.end()), std::make_reverse_iterator(log.begin()),
+                                   [&](const LogEntry& e) { return e.op == reply.op; });
+      if (it != std::make_reverse_iterator(log.begin())) {
         acked.push_back({reply.op, unit, it->key, it->version, n, node(n).term_of(unit)});
         return;
       }
@@ -230,8 +231,8 @@ private:
       for (std::size_t b = a + 1; b < set.size(); ++b) {
         const Log& x = node(set[a]).log_of(unit);
         const Log& y = node(set[b]).log_of(unit);
-        std::size_t i = std::min(x.size(), y.size());
-        while (i > 0 && x[i - 1].term != y[i - 1].term)
+        LogIndex i = std::min(x.last_index(), y.last_index());
+        while (i > 0 && x.at(i).term != y.at(i).term)
           --i;
         if (!std::equal(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(i), y.begin()))
           fail("Log Matching: unit " + std::to_string(unit) + " nodes " + std::to_string(set[a]) + " and " +
@@ -244,11 +245,11 @@ private:
     auto& committed = committed_[unit];
     for (NodeId n : placement.replicas(unit)) {
       const Log& log = node(n).log_of(unit);
-      const LogIndex commit = std::min<LogIndex>(node(n).commit_index(unit), log.size());
+      const LogIndex commit = std::min<LogIndex>(node(n).commit_index(unit), log.last_index());
       for (LogIndex i = 1; i <= commit; ++i) {
         if (i > committed.size())
-          committed.push_back({log[i - 1], node(n).term_of(unit)});
-        else if (!(committed[i - 1].entry == log[i - 1]))
+          committed.push_back({log.at(i), node(n).term_of(unit)});
+        else if (!(committed[i - 1].entry == log.at(i)))
           fail("State Machine Safety: node " + std::to_string(n) + " commits another entry at index " +
                std::to_string(i) + " of unit " + std::to_string(unit));
       }
@@ -258,7 +259,7 @@ private:
         continue;
       const Log& log = node(n).log_of(unit);
       for (std::size_t i = 0; i < committed.size(); ++i)
-        if (committed[i].seen_at <= node(n).term_of(unit) && (i >= log.size() || !(log[i] == committed[i].entry)))
+        if (committed[i].seen_at <= node(n).term_of(unit) && (i >= log.last_index() || !(log.at(i + 1) == committed[i].entry)))
           fail("Leader Completeness: leader " + std::to_string(n) + " of unit " + std::to_string(unit) + " at term " +
                std::to_string(node(n).term_of(unit)) + " lacks committed index " + std::to_string(i + 1));
     }

@@ -257,15 +257,15 @@ TEST(ElectionLogTest, EntriesOfAnEarlierTermCommitOnlyWithTheNewLeadersNoOp)
   c.write(1, 5, 0);
   c.net.deliver_all();
   for (NodeId n = 0; n < 3; ++n)
-    ASSERT_EQ(c.node(n).log_of(0).size(), 1u);  // on every replica, committed by none
+    ASSERT_EQ(c.node(n).log_of(0).last_index(), 1u);  // on every replica, committed by none
   EXPECT_EQ(c.node(0).commit_index(0), 0u);
   c.crash(0);
   ASSERT_TRUE(run_until(c, Kind::became_leader, 2, 2.0));
   const NodeId leader = c.events_of(Kind::became_leader)[1].node;
   const NodeId follower = 3 - leader;
-  ASSERT_EQ(c.node(leader).log_of(0).size(), 2u);
-  EXPECT_TRUE(c.node(leader).log_of(0)[1].is_noop());
-  EXPECT_EQ(c.node(leader).log_of(0)[1].term, 2u);
+  ASSERT_EQ(c.node(leader).log_of(0).last_index(), 2u);
+  EXPECT_TRUE(c.node(leader).log_of(0).at(2).is_noop());
+  EXPECT_EQ(c.node(leader).log_of(0).at(2).term, 2u);
 
   // The follower holds entry 1 too: a majority, but of term 1, so no commit.
   const Term term = c.node(leader).term_of(0);
@@ -318,7 +318,7 @@ TEST(ElectionLogTest, AMongoDbPrimaryElectTakesWritesOnlyOnceCaughtUp)
   EXPECT_GE(started[0].at, 10.0);  // the last heartbeat came at t = 0
   EXPECT_LE(started[0].at, 11.5);
   EXPECT_FALSE(c.node(f.leader).accepting_writes(0));
-  EXPECT_TRUE(c.node(f.leader).log_of(0).size() == 1u);  // no no-op before catch-up
+  EXPECT_TRUE(c.node(f.leader).log_of(0).last_index() == 1u);  // no no-op before catch-up
 
   c.write(2, 5, f.leader);
   ASSERT_TRUE(c.net.deliver_first(is_any<ClientWrite>()));

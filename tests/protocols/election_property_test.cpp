@@ -217,7 +217,7 @@ private:
       const NodeId leader = c_.leader(unit);
       ASSERT_NE(leader, kNoNode) << "unit " << unit;
       const auto& log = c_.node(leader).log_of(unit);
-      EXPECT_EQ(c_.node(leader).commit_index(unit), log.size()) << "unit " << unit;
+      EXPECT_EQ(c_.node(leader).commit_index(unit), log.last_index()) << "unit " << unit;
       for (NodeId n : setup_.placement.replicas(unit)) {
         EXPECT_EQ(c_.node(n).leader_of(unit), leader) << "unit " << unit << " node " << n;
         EXPECT_EQ(c_.node(n).log_of(unit), log) << "unit " << unit << " node " << n;

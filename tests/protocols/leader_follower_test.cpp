@@ -57,7 +57,7 @@ ReadReply read_at(LeaderFollowerNode& node, NodeId self, Key key)
   return std::get<ReadReply>(ready.messages.at(0).message);
 }
 
-bool same_entries(const std::vector<LogEntry>& a, const std::vector<LogEntry>& b)
+bool same_entries(const Log& a, const Log& b)
 {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const LogEntry& x, const LogEntry& y) {
     return x.term == y.term && x.key == y.key && x.version == y.version;
@@ -200,8 +200,8 @@ TEST(LeaderFollowerTest, IsolatedSecondaryLosesNoAcknowledgedMajorityWrite)
 
   const auto replies = c.replies();
   ASSERT_EQ(replies.size(), static_cast<std::size_t>(kWrites));
-  EXPECT_EQ(c.node(0).log_of(0).size(), static_cast<std::size_t>(kWrites));
-  EXPECT_EQ(c.node(1).log_of(0).size(), static_cast<std::size_t>(kWrites));
+  EXPECT_EQ(c.node(0).log_of(0).last_index(), static_cast<LogIndex>(kWrites));
+  EXPECT_EQ(c.node(1).log_of(0).last_index(), static_cast<LogIndex>(kWrites));
   EXPECT_TRUE(c.node(2).log_of(0).empty());
   std::vector<OpId> ops;
   for (const WriteReply& reply : replies)
@@ -306,8 +306,8 @@ TEST(LeaderFollowerTest, EarlyEntriesWaitForTheGap)
   ASSERT_EQ(gap.messages.size(), 1u);
   EXPECT_EQ(std::get<ReplicateAck>(gap.messages[0].message).match_index, 2u);
   EXPECT_EQ(follower.applied_index(0), 2u);
-  EXPECT_EQ(follower.log_of(0)[0].key, 7u);
-  EXPECT_EQ(follower.log_of(0)[1].key, 8u);
+  EXPECT_EQ(follower.log_of(0).at(1).key, 7u);
+  EXPECT_EQ(follower.log_of(0).at(2).key, 8u);
 }
 
 TEST(LeaderFollowerTest, DuplicateReplicateIsAcknowledgedButAppliedOnce)
