@@ -9,8 +9,9 @@
 namespace replisim {
 
 LeaderFollowerNode::LeaderFollowerNode(NodeId self, const Placement& placement, WriteConcern concern,
-                                       int min_insync, FailoverConfig failover)
+                                       int min_insync, FailoverConfig failover, bool compact_logs)
     : self_(self), placement_(placement), concern_(concern), min_insync_(min_insync), failover_(failover),
+      compact_logs_(compact_logs),
       rng_(derive_seed(failover.seed, static_cast<std::uint64_t>(self))),
       controller_(self, placement, failover.controller),
       finder_(self, placement.node_count(), failover.controller.broker_session_timeout)
@@ -230,7 +231,7 @@ void LeaderFollowerNode::send_entry(const UnitState& state, NodeId to, LogIndex 
   const LogEntry& e = log.at(index);
   out.send(self(), Address::node(to),
            Replicate{state.durable.term, state.id, index, e.key, e.version, term_at(log, index - 1), state.vol.commit,
-                     e.op, e.term});
+                     e.op, e.term, log.compacted()});
 }
 
 void LeaderFollowerNode::on(const ClientWrite& m, Address from, Ready& out)
@@ -297,6 +298,7 @@ void LeaderFollowerNode::follow_fixed_leader(UnitState& state, const Replicate& 
     }
   }
   state.vol.commit = std::max(state.vol.commit, std::min(m.commit, last_index(log)));
+  compact(state, m.compacted);
   // Acknowledge even a duplicate: the leader may have lost the earlier ack.
   out.send(self(), from, ReplicateAck{state.durable.term, m.unit, last_index(log)});
 }
@@ -367,6 +369,7 @@ void LeaderFollowerNode::acknowledge_committed(UnitState& state, Ready& out)
   Leading& lead = state.vol.lead;
   state.vol.commit = controlled() ? high_watermark(lead.match, lead.in_sync, state.vol.commit)
                                   : leader_commit(lead.match, state.durable.log, state.durable.term, state.vol.commit);
+  compact(state, compactable(lead.match, state.vol.commit));
   const LogIndex acknowledged = acknowledgeable(state);
   // Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND: an ISR that shrank below
   // min.insync.replicas since the write was taken fails it.
@@ -380,6 +383,26 @@ void LeaderFollowerNode::acknowledge_committed(UnitState& state, Ready& out)
              too_few ? WriteReply{w.op, false, 0, 0} : WriteReply{w.op, true, w.version, static_cast<int>(holders), now_});
     pending.pop_front();
   }
+}
+
+// Discards the entries up to `through`, no further than this replica's
+// commit index. Amortised O(1) per entry (Log::compact).
+void LeaderFollowerNode::compact(UnitState& state, LogIndex through)
+{
+  Log& log = state.durable.log;
+  through = std::min({through, state.vol.commit, last_index(log)});
+  if (!compact_logs_ || through <= log.compacted())
+    return;
+  if (!elections()) {
+    log.compact(through);
+    return;
+  }
+  log.compact(through, [this](LogIndex, const LogEntry& e) {
+    if (!e.is_noop()) {
+      Version& v = discarded_versions_[e.key];
+      v = std::max(v, e.version);
+    }
+  });
 }
 
 }  // namespace replisim

@@ -1,14 +1,23 @@
-// Log compaction (protocols/raft_log.*): a log that discarded a prefix
-// answers every question on absolute indexes as the whole log did.
+// Log compaction (protocols/raft_log.*, LeaderFollowerNode): a log that
+// discarded a prefix answers every question on absolute indexes as the whole
+// log did; a unit's logs stay bounded while every replica keeps up; a replica
+// that is down holds compaction back, and catches up from the leader when it
+// returns, every entry it lacks still there to be sent.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <stdexcept>
 #include <vector>
 
+#include "election_cluster.hpp"
+#include "protocols/leader_follower.hpp"
 #include "protocols/raft_log.hpp"
+#include "support/fake_network.hpp"
 
 namespace replisim {
 namespace {
+
+using test::ElectionCluster;
 
 // A log whose entries have these terms; entry i writes key i with version 1.
 Log log_of_terms(const std::vector<Term>& terms)
@@ -126,6 +135,141 @@ TEST(LogCompactionTest, AUnitCompactsWhatEveryReplicaHoldsAndIsCommitted)
   EXPECT_EQ(compactable({9, 7, 8}, 9), 7u);
   EXPECT_EQ(compactable({9, 9, 9}, 6), 6u);
   EXPECT_EQ(compactable({9, 0, 9}, 9), 0u);  // one replica holds nothing
+}
+
+// Replica sets without failover on the fake network.
+struct ReplicaSets {
+  ReplicaSets(int node_count, int rf, WriteConcern concern) : placement(leader_follower_placement(node_count, rf))
+  {
+    for (NodeId n = 0; n < node_count; ++n) {
+      nodes.push_back(std::make_unique<LeaderFollowerNode>(n, placement, concern));
+      net.add(Address::node(n), *nodes.back());
+    }
+    net.start_all();
+  }
+  LeaderFollowerNode& node(NodeId n) { return *nodes.at(static_cast<std::size_t>(n)); }
+  void write(OpId op, Key key) { net.inject({Address::client(0), Address::node(0), ClientWrite{op, key}}); }
+
+  Placement placement;
+  std::vector<std::unique_ptr<LeaderFollowerNode>> nodes;
+  test::FakeNetwork net;
+};
+
+// The case: without failover, each write's log entry is discarded
+// once every replica holds it; the followers learn how far with the next
+// append. The values served stay.
+TEST(LogCompactionTest, AReplicaSetsLogsStayBoundedWhileEveryReplicaKeepsUp)
+{
+  for (const WriteConcern concern : {WriteConcern::one, WriteConcern::majority, WriteConcern::all}) {
+    ReplicaSets c(3, 3, concern);
+    constexpr OpId kWrites = 2000;
+    for (OpId op = 1; op <= kWrites; ++op) {
+      c.write(op, op % 17);
+      c.net.deliver_all();
+      for (NodeId n = 0; n < 3; ++n)
+        ASSERT_LE(c.node(n).log_of(0).kept(), 2u) << "node " << n << " after write " << op;
+    }
+    EXPECT_EQ(c.net.received<WriteReply>(Address::client(0)).size(), kWrites);
+    for (NodeId n = 0; n < 3; ++n) {
+      EXPECT_EQ(c.node(n).applied_index(0), kWrites);
+      EXPECT_GE(c.node(n).log_of(0).compacted(), kWrites - 1);
+      for (Key k = 0; k < 17; ++k)
+        EXPECT_EQ(c.node(n).version_of(k), c.node(0).version_of(k)) << "node " << n << " key " << k;
+    }
+    EXPECT_EQ(c.node(0).version_of(5), (kWrites - 5) / 17 + 1);
+  }
+}
+
+constexpr Time kTick = 0.001;
+FailoverConfig raft() { return FailoverConfig::raft(0.150, 0.300, 0.050, 1); }
+
+// With failover, heartbeats carry the compaction point too: an idle unit's
+// followers discard everything.
+TEST(LogCompactionTest, WithFailoverHeartbeatsBringTheFollowersCompactionPoint)
+{
+  ElectionCluster c(leader_follower_placement(3, 3), WriteConcern::majority, raft());
+  c.start();
+  c.run_for(0.01, kTick);
+  for (OpId op = 1; op <= 300; ++op) {
+    c.write(op, op % 11, 0);
+    c.run_for(0.002, kTick);
+  }
+  c.run_for(0.2, kTick);
+  ASSERT_EQ(c.replies().size(), 300u);
+  for (NodeId n = 0; n < 3; ++n) {
+    EXPECT_TRUE(c.node(n).log_of(0).empty()) << "node " << n;
+    EXPECT_EQ(c.node(n).log_of(0).compacted(), 300u) << "node " << n;  // term 1 opens with no no-op
+    EXPECT_EQ(c.node(n).version_of(4), c.node(0).version_of(4));
+  }
+  EXPECT_EQ(c.violation(), "");
+}
+
+// A follower down holds compaction back (its match index stays): the leader
+// keeps every entry it lacks, and sends them when it returns; then the unit
+// compacts again.
+TEST(LogCompactionTest, ADownReplicaStallsCompactionAndCatchesUpWhenItReturns)
+{
+  ElectionCluster c(leader_follower_placement(3, 3), WriteConcern::majority, raft());
+  c.start();
+  c.run_for(0.01, kTick);
+  for (OpId op = 1; op <= 20; ++op)
+    c.write(op, op % 7, 0);
+  c.run_for(0.2, kTick);
+  const LogIndex held = c.node(2).log_of(0).last_index();
+  ASSERT_EQ(held, 20u);
+  ASSERT_EQ(c.node(0).log_of(0).compacted(), held);
+
+  c.crash(2);
+  constexpr OpId kMore = 150;  // more than two catch-up batches
+  for (OpId op = 21; op < 21 + kMore; ++op) {
+    c.write(op, op % 7, 0);
+    c.run_for(0.002, kTick);
+  }
+  c.run_for(0.2, kTick);
+  ASSERT_EQ(c.replies().size(), 20 + kMore);  // a majority is up
+  for (NodeId n : {0, 1}) {
+    EXPECT_EQ(c.node(n).log_of(0).compacted(), held) << "node " << n;  // stalled at what node 2 holds
+    EXPECT_EQ(c.node(n).log_of(0).kept(), kMore) << "node " << n;
+  }
+
+  c.recover(2);
+  c.run_for(0.5, kTick);
+  EXPECT_EQ(c.node(2).log_of(0).last_index(), held + kMore);
+  EXPECT_EQ(c.full_log(2, 0), c.full_log(0, 0));
+  for (Key k = 0; k < 7; ++k)
+    EXPECT_EQ(c.node(2).version_of(k), c.node(0).version_of(k)) << "key " << k;
+  for (NodeId n = 0; n < 3; ++n) {
+    EXPECT_EQ(c.node(n).log_of(0).compacted(), held + kMore) << "node " << n;  // compacting again
+    EXPECT_TRUE(c.node(n).log_of(0).empty()) << "node " << n;
+  }
+  EXPECT_EQ(c.violation(), "");
+}
+
+// A follower that discarded a key's committed versions and then truncates
+// the uncommitted entry after them (a new leader's log differs there) goes
+// back to the newest discarded version, not to nothing.
+TEST(LogCompactionTest, TruncationAfterTheCompactionPointKeepsTheDiscardedVersions)
+{
+  const Placement placement = leader_follower_placement(3, 3);
+  LeaderFollowerNode follower(1, placement, WriteConcern::majority, 1, raft());
+  const auto from = [](NodeId n) { return Address::node(n); };
+  follower.step({from(0), from(1), Replicate{1, 0, 1, 5, 1, 0, 0, 1}}, 0.01);
+  follower.step({from(0), from(1), Replicate{1, 0, 2, 5, 2, 1, 0, 2}}, 0.02);
+  follower.step({from(0), from(1), Replicate{.term = 1, .unit = 0, .index = 3, .key = 5, .version = 3, .prev_term = 1,
+                                             .commit = 2, .op = 3, .compacted = 2}},
+                0.03);
+  ASSERT_EQ(follower.log_of(0).compacted(), 2u);
+  ASSERT_EQ(follower.version_of(5), 3u);
+
+  // Node 2 leads term 2 without entry 3: its no-op replaces it.
+  const Ready r = follower.step({from(2), from(1), Replicate{.term = 2, .unit = 0, .index = 3, .key = 0, .version = 0,
+                                                            .prev_term = 1, .commit = 2, .op = 0, .entry_term = 2,
+                                                            .compacted = 2}},
+                                0.04);
+  ASSERT_FALSE(r.messages.empty());
+  EXPECT_TRUE(std::get<ReplicateAck>(r.messages.back().message).success);
+  EXPECT_EQ(follower.log_of(0).term_at(3), 2u);
+  EXPECT_EQ(follower.version_of(5), 2u);
 }
 
 }  // namespace
