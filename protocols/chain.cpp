@@ -113,9 +113,9 @@ NodeId ChainNode::tail_of(UnitId unit) const
   return chain.empty() ? kNoNode : chain.back();
 }
 
-LogIndex ChainNode::applied_seq(UnitId unit) const { return unit_state_or_throw(unit).durable.log.size(); }
+LogIndex ChainNode::applied_seq(UnitId unit) const { return unit_state_or_throw(unit).durable.log.last_index(); }
 LogIndex ChainNode::committed_seq(UnitId unit) const { return unit_state_or_throw(unit).durable.committed; }
-const std::vector<ChainEntry>& ChainNode::log_of(UnitId unit) const { return unit_state_or_throw(unit).durable.log; }
+const ChainLog& ChainNode::log_of(UnitId unit) const { return unit_state_or_throw(unit).durable.log; }
 std::uint64_t ChainNode::epoch_of(UnitId unit) const { return unit_state_or_throw(unit).durable.epoch; }
 bool ChainNode::catching_up(UnitId unit) const { return unit_state_or_throw(unit).vol.catching_up; }
 
@@ -141,16 +141,18 @@ void ChainNode::commit_through(UnitState& state, LogIndex seq)
 {
   Durable& d = state.durable;
   for (; d.committed < seq; ++d.committed) {
-    const ChainEntry& entry = d.log[d.committed];
+    const ChainEntry& entry = d.log.at(d.committed + 1);
     Version& clean = d.keys[entry.key].clean;
     clean = std::max(clean, entry.version);
   }
+  if (config_.compact_logs)
+    d.log.discard_through(d.committed);
 }
 
 // The update with sequence number `seq` as this node would forward it.
 ChainForward ChainNode::forward_of(UnitId unit, const UnitState& state, LogIndex seq) const
 {
-  const ChainEntry& e = state.durable.log.at(seq - 1);
+  const ChainEntry& e = state.durable.log.at(seq);
   return ChainForward{unit, seq, e.key, e.version, e.client, e.op};
 }
 
@@ -189,7 +191,7 @@ void ChainNode::on(const ClientWrite& m, Address from, Ready& out)
   // key's next version (the head has applied every earlier one).
   const ChainEntry entry{m.key, version_of(m.key) + 1, from, m.op};
   apply(*state, entry, out);
-  pass_down(*state, ChainForward{unit, state->durable.log.size(), entry.key, entry.version, from, m.op}, out);
+  pass_down(*state, ChainForward{unit, state->durable.log.last_index(), entry.key, entry.version, from, m.op}, out);
 }
 
 void ChainNode::on(const ChainForward& m, Address from, Ready& out)
@@ -202,7 +204,7 @@ void ChainNode::on(const ChainForward& m, Address from, Ready& out)
       state->vol.early.emplace(m.seq, m);  // applied once the rest of the log has come
     return;
   }
-  if (m.seq <= state->durable.log.size())
+  if (m.seq <= state->durable.log.last_index())
     return;  // a duplicate: applied and passed on already
   // Delays can reorder messages between two nodes, which §2 assumes FIFO:
   // apply strictly in sequence, holding updates that arrive ahead of a gap,
@@ -214,9 +216,9 @@ void ChainNode::on(const ChainForward& m, Address from, Ready& out)
 void ChainNode::apply_in_sequence(UnitState& state, Ready& out)
 {
   auto& early = state.vol.early;
-  while (!early.empty() && early.begin()->first <= state.durable.log.size())
+  while (!early.empty() && early.begin()->first <= state.durable.log.last_index())
     early.erase(early.begin());  // duplicates
-  for (auto it = early.begin(); it != early.end() && it->first == state.durable.log.size() + 1;
+  for (auto it = early.begin(); it != early.end() && it->first == state.durable.log.last_index() + 1;
        it = early.begin()) {
     const ChainForward next = it->second;
     early.erase(it);
@@ -238,7 +240,7 @@ void ChainNode::on(const ChainAck& m, Address from, Ready& out)
   // Cumulative: an ack at or below the committed point says nothing new (the
   // higher one was already passed up). An ack beyond what this node applied
   // cannot be genuine: the successor holds only what this node sent it.
-  if (m.seq <= state->durable.committed || m.seq > state->durable.log.size())
+  if (m.seq <= state->durable.committed || m.seq > state->durable.log.last_index())
     return;
   commit_through(*state, m.seq);
   if (state->predecessor != kNoNode)

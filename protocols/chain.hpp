@@ -23,6 +23,15 @@
 // caught up. The head of a unit is reported (RoleEvent) with the unit's
 // configuration epoch, which every node advances when the unit's live chain
 // changes.
+//
+// Log compaction (ChainConfig::compact_logs): a node discards the updates up
+// to its committed point. Without failures nothing reads them again (a
+// middle or tail failure resends or answers only updates after the committed
+// point), but a node that comes back from a crash asks its neighbour for
+// every update after its own committed prefix, which the neighbour cannot
+// know while it is down: so compaction is for runs without crashes (the
+// model turns it on when no fault is scheduled), and a neighbour asked for
+// an update it discarded throws std::out_of_range.
 #pragma once
 #include <map>
 #include <string>
@@ -32,6 +41,7 @@
 #include "protocols/membership.hpp"
 #include "protocols/placement.hpp"
 #include "protocols/state_machine.hpp"
+#include "protocols/suffix_log.hpp"
 #include "protocols/unit_table.hpp"
 
 namespace replisim {
@@ -45,6 +55,7 @@ std::string to_string(ChainReads reads);
 
 struct ChainConfig {
   ChainReads reads = ChainReads::tail;
+  bool compact_logs = false;  // discard committed updates: only for runs where no node crashes (see above)
 };
 
 // One update of a unit, as every node of its chain applies it, with the
@@ -55,7 +66,9 @@ struct ChainEntry {
   Version version = 0;
   Address client;  // kind node: unknown (an update that reached a catching-up node already committed)
   OpId op = 0;
+  friend bool operator==(const ChainEntry&, const ChainEntry&) = default;
 };
+using ChainLog = SuffixLog<ChainEntry>;  // entry i has sequence number i
 
 class ChainNode final : public NodeMachine {
 public:
@@ -86,7 +99,7 @@ public:
   // The following throw std::out_of_range when this node is not in the unit's chain.
   LogIndex applied_seq(UnitId unit) const;    // updates applied, in sequence
   LogIndex committed_seq(UnitId unit) const;  // updates known to have reached the tail
-  const std::vector<ChainEntry>& log_of(UnitId unit) const;
+  const ChainLog& log_of(UnitId unit) const;  // the updates kept (compact_logs: after the committed point)
   std::uint64_t epoch_of(UnitId unit) const;  // the unit's configuration epoch, from 1
   bool catching_up(UnitId unit) const;        // back from a crash, waiting for a neighbour's updates
   std::size_t pending_reads() const;  // CRAQ reads waiting for the tail's answer
@@ -106,7 +119,7 @@ private:
   // Survives a crash: the updates applied, the committed point, the versions,
   // the configuration epoch.
   struct Durable {
-    std::vector<ChainEntry> log;  // entry i has sequence number i + 1
+    ChainLog log;
     LogIndex committed = 0;
     std::unordered_map<Key, KeyVersions> keys;
     std::uint64_t epoch = 1;

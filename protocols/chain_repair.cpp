@@ -3,6 +3,7 @@
 // sees the same membership change at the same time and repairs the chains
 // it belongs to; a node that comes back catches up from a live neighbour.
 #include <algorithm>
+#include <stdexcept>
 
 #include "protocols/chain.hpp"
 
@@ -108,7 +109,7 @@ void ChainNode::reconfigure(UnitId unit, UnitState& state, Ready& out)
 // Sent list (updates forwarded, not yet known to have reached the tail).
 void ChainNode::resend_sent(UnitId unit, UnitState& state, Ready& out)
 {
-  for (LogIndex seq = state.durable.committed + 1; seq <= state.durable.log.size(); ++seq)
+  for (LogIndex seq = state.durable.committed + 1; seq <= state.durable.log.last_index(); ++seq)
     out.send(self(), Address::node(state.successor), forward_of(unit, state, seq));
 }
 
@@ -120,12 +121,12 @@ void ChainNode::become_tail(UnitId unit, UnitState& state, Ready& out)
 {
   Durable& d = state.durable;
   const int holders = static_cast<int>(state.live.size());
-  for (LogIndex seq = d.committed + 1; seq <= d.log.size(); ++seq) {
-    const ChainEntry& e = d.log[seq - 1];
+  for (LogIndex seq = d.committed + 1; seq <= d.log.last_index(); ++seq) {
+    const ChainEntry& e = d.log.at(seq);
     if (e.client.kind == Address::Kind::client)
       out.send(self(), e.client, WriteReply{e.op, true, e.version, holders, now_});
   }
-  commit_through(state, d.log.size());
+  commit_through(state, d.log.last_index());
   if (state.predecessor != kNoNode && d.committed > 0)
     out.send(self(), Address::node(state.predecessor), ChainAck{unit, d.committed});
 }
@@ -207,7 +208,7 @@ void ChainNode::on(const ChainJoin& m, Address from, Ready& out)
 void ChainNode::answer_join(UnitId unit, const UnitState& state, NodeId joiner, const ChainJoin& m, Ready& out)
 {
   const Durable& d = state.durable;
-  const LogIndex last = state.vol.catching_up ? d.committed : d.log.size();
+  const LogIndex last = state.vol.catching_up ? d.committed : d.log.last_index();
   ChainCatchUp reply{unit, d.epoch, m.have, d.committed, {}};
   for (LogIndex seq = m.have + 1; seq <= last; ++seq) {
     ChainForward update = forward_of(unit, state, seq);
@@ -225,27 +226,32 @@ void ChainNode::on(const ChainCatchUp& m, Address from, Ready& out)
     return;  // an answer to an earlier request
   Durable& d = state->durable;
   d.epoch = std::max(d.epoch, m.epoch);
-  d.log.resize(std::min<LogIndex>(d.log.size(), m.after));
+  d.log.erase_from(m.after + 1);
   for (const ChainForward& u : m.updates) {
     d.log.push_back({u.key, u.version, u.client, u.op});
     ++out.persist;
     ++counters_.writes_replicated;
   }
   rebuild_keys(*state);
-  commit_through(*state, std::min<LogIndex>(m.committed, d.log.size()));
+  commit_through(*state, std::min<LogIndex>(m.committed, d.log.last_index()));
   finish_catching_up(m.unit, *state, out);
 }
 
-// Versions per key from the log, after part of it was replaced.
+// Versions per key from the log, after part of it was replaced. Needs the
+// whole log: compaction is off in runs where nodes come back from crashes.
 void ChainNode::rebuild_keys(UnitState& state)
 {
   Durable& d = state.durable;
+  if (d.log.compacted() != 0)
+    throw std::logic_error("chain: rebuilding the versions of a compacted log");
   d.keys.clear();
-  for (LogIndex i = 0; i < d.log.size(); ++i) {
-    KeyVersions& v = d.keys[d.log[i].key];
-    v.latest = std::max(v.latest, d.log[i].version);
-    if (i < d.committed)
-      v.clean = std::max(v.clean, d.log[i].version);
+  LogIndex seq = 0;
+  for (const ChainEntry& e : d.log) {
+    ++seq;
+    KeyVersions& v = d.keys[e.key];
+    v.latest = std::max(v.latest, e.version);
+    if (seq <= d.committed)
+      v.clean = std::max(v.clean, e.version);
   }
 }
 
@@ -262,7 +268,7 @@ void ChainNode::finish_catching_up(UnitId unit, UnitState& state, Ready& out)
     resend_sent(unit, state, out);
   }
   apply_in_sequence(state, out);
-  const LogIndex acked = std::min<LogIndex>(v.deferred_ack, state.durable.log.size());
+  const LogIndex acked = std::min<LogIndex>(v.deferred_ack, state.durable.log.last_index());
   if (state.successor != kNoNode && acked > state.durable.committed) {
     commit_through(state, acked);
     if (state.predecessor != kNoNode)

@@ -9,8 +9,9 @@
 namespace replisim {
 
 LeaderFollowerNode::LeaderFollowerNode(NodeId self, const Placement& placement, WriteConcern concern,
-                                       int min_insync, FailoverConfig failover)
+                                       int min_insync, FailoverConfig failover, bool compact_logs)
     : self_(self), placement_(placement), concern_(concern), min_insync_(min_insync), failover_(failover),
+      compact_logs_(compact_logs),
       rng_(derive_seed(failover.seed, static_cast<std::uint64_t>(self))),
       controller_(self, placement, failover.controller),
       finder_(self, placement.node_count(), failover.controller.broker_session_timeout)
@@ -168,7 +169,7 @@ NodeId LeaderFollowerNode::leader_of(UnitId unit) const { return unit_state_or_t
 ReplicaRole LeaderFollowerNode::role_of(UnitId unit) const { return unit_state_or_throw(unit).vol.role; }
 Term LeaderFollowerNode::term_of(UnitId unit) const { return unit_state_or_throw(unit).durable.term; }
 NodeId LeaderFollowerNode::voted_for(UnitId unit) const { return unit_state_or_throw(unit).durable.voted_for; }
-const std::vector<LogEntry>& LeaderFollowerNode::log_of(UnitId unit) const { return unit_state_or_throw(unit).durable.log; }
+const Log& LeaderFollowerNode::log_of(UnitId unit) const { return unit_state_or_throw(unit).durable.log; }
 LogIndex LeaderFollowerNode::commit_index(UnitId unit) const { return unit_state_or_throw(unit).vol.commit; }
 LogIndex LeaderFollowerNode::last_applied(UnitId unit) const { return last_index(unit_state_or_throw(unit).durable.log); }
 Time LeaderFollowerNode::election_deadline(UnitId unit) const { return unit_state_or_throw(unit).vol.election_deadline; }
@@ -231,10 +232,10 @@ void LeaderFollowerNode::append(UnitState& state, const LogEntry& entry, Ready& 
 void LeaderFollowerNode::send_entry(const UnitState& state, NodeId to, LogIndex index, Ready& out) const
 {
   const Log& log = state.durable.log;
-  const LogEntry& e = log[index - 1];
+  const LogEntry& e = log.at(index);
   out.send(self(), Address::node(to),
            Replicate{state.durable.term, state.id, index, e.key, e.version, term_at(log, index - 1), state.vol.commit,
-                     e.op, e.term});
+                     e.op, e.term, log.compacted()});
 }
 
 void LeaderFollowerNode::on(const ClientWrite& m, Address from, Ready& out)
@@ -301,6 +302,7 @@ void LeaderFollowerNode::follow_fixed_leader(UnitState& state, const Replicate& 
     }
   }
   state.vol.commit = std::max(state.vol.commit, std::min(m.commit, last_index(log)));
+  compact(state, m.compacted);
   // Acknowledge even a duplicate: the leader may have lost the earlier ack.
   out.send(self(), from, ReplicateAck{state.durable.term, m.unit, last_index(log)});
 }
@@ -371,6 +373,7 @@ void LeaderFollowerNode::acknowledge_committed(UnitState& state, Ready& out)
   Leading& lead = state.vol.lead;
   state.vol.commit = controlled() ? high_watermark(lead.match, lead.in_sync, state.vol.commit)
                                   : leader_commit(lead.match, state.durable.log, state.durable.term, state.vol.commit);
+  compact(state, compactable(lead.match, state.vol.commit));
   const LogIndex acknowledged = acknowledgeable(state);
   // Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND: an ISR that shrank below
   // min.insync.replicas since the write was taken fails it.
@@ -384,6 +387,26 @@ void LeaderFollowerNode::acknowledge_committed(UnitState& state, Ready& out)
              too_few ? WriteReply{w.op, false, 0, 0} : WriteReply{w.op, true, w.version, static_cast<int>(holders), now_});
     pending.pop_front();
   }
+}
+
+// Discards the entries up to `through`, no further than this replica's
+// commit index. Amortised O(1) per entry (Log::compact).
+void LeaderFollowerNode::compact(UnitState& state, LogIndex through)
+{
+  Log& log = state.durable.log;
+  through = std::min({through, state.vol.commit, last_index(log)});
+  if (!compact_logs_ || through <= log.compacted())
+    return;
+  if (!elections()) {
+    log.compact(through);
+    return;
+  }
+  log.compact(through, [this](LogIndex, const LogEntry& e) {
+    if (!e.is_noop()) {
+      Version& v = discarded_versions_[e.key];
+      v = std::max(v, e.version);
+    }
+  });
 }
 
 }  // namespace replisim

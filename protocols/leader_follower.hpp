@@ -48,6 +48,16 @@
 //    next_index and probes with one entry at a time until the logs match
 //    (etcd's probe state), then resends the missing entries, at most
 //    kCatchUpBatch per round trip.
+//  - Log compaction (compact_logs, on unless the caller turns it off): the
+//    leader computes the entries every replica holds and that are committed
+//    (compactable()), discards them from its log and tells the followers how
+//    far it discarded in every append and heartbeat (Replicate::compacted,
+//    EmptyAppend::compacted), as etcd/raft carries the commit index in
+//    MsgApp; a follower discards up to that point, no further than its own
+//    commit index. A replica that is down or behind holds compaction back
+//    for its units (its match index does not move), as in Raft without
+//    snapshots: no leader ever has to resend a discarded entry. The values
+//    served (data_) stay; the log keeps the discarded entries' terms.
 //  - crash() loses the volatile state (roles, pending writes, next and match
 //    indexes, early entries, commit index); the log, term and vote survive.
 //    recover() comes back as a follower of the durable term with a fresh
@@ -100,8 +110,10 @@ public:
   // `min_insync` (Kafka's min.insync.replicas) applies to WriteConcern::all:
   // a write is refused at once when fewer replicas are in sync. Without
   // failures every replica is in sync.
+  // `compact_logs`: discard the entries every replica holds and that are
+  // committed (see above); off keeps every log whole, for audits that read them.
   LeaderFollowerNode(NodeId self, const Placement& placement, WriteConcern concern, int min_insync = 1,
-                     FailoverConfig failover = FailoverConfig::none());
+                     FailoverConfig failover = FailoverConfig::none(), bool compact_logs = true);
 
   Ready start(Time now) override;
   Ready step(const Envelope& in, Time now) override;
@@ -118,7 +130,7 @@ public:
   ReplicaRole role_of(UnitId unit) const;
   Term term_of(UnitId unit) const;
   NodeId voted_for(UnitId unit) const;  // at term_of(unit); kNoNode: no vote
-  const std::vector<LogEntry>& log_of(UnitId unit) const;
+  const Log& log_of(UnitId unit) const;
   LogIndex commit_index(UnitId unit) const;  // as far as this node knows (volatile)
   // Entries applied to the data: the whole log (a replica applies an entry
   // when it appends it, as MongoDB's secondaries apply the oplog, so reads
@@ -242,6 +254,7 @@ private:
   void expire_in_sync(UnitState& state, Ready& out);
   void arm_heartbeat(Ready& out);
   void truncate(UnitState& state, LogIndex from);
+  void compact(UnitState& state, LogIndex through);
 
   // leader_follower_election.cpp: terms, votes and roles (§5.1, §5.2, §5.4.1).
   void on_election_timer(UnitState& state, Ready& out);
@@ -277,10 +290,15 @@ private:
   WriteConcern concern_;
   int min_insync_;
   FailoverConfig failover_;
+  bool compact_logs_;
   Rng rng_;  // election timeouts
   std::vector<UnitId> my_units_;  // ascending: every walk over units is in this order
   UnitTable<UnitState> units_;
   std::unordered_map<Key, Version> data_;
+  // With elections and compaction: per key, the newest version among the
+  // entries discarded from its unit's log, which a truncation of the entries
+  // after them goes back to (without elections nothing is ever truncated).
+  std::unordered_map<Key, Version> discarded_versions_;
   Time heartbeat_armed_ = kNever;
   KafkaController controller_;  // active on the controller's node only
   ControllerFinder finder_;

@@ -56,6 +56,7 @@ void LeaderFollowerNode::follow_append(UnitState& state, const Replicate& m, Add
   out.persist += accept_entry(state, m.index, {entry_term(m), m.key, m.version, m.op}) ? 1 : 0;
   out.persist += drain_early(state);
   learn_commit(state, m.commit);
+  compact(state, m.compacted);
   out.send(self(), from, ack_of(state));
 }
 
@@ -65,7 +66,7 @@ bool LeaderFollowerNode::accept_entry(UnitState& state, LogIndex index, const Lo
 {
   Log& log = state.durable.log;
   state.vol.verified = std::max(state.vol.verified, index);
-  if (index <= last_index(log) && log[index - 1].term == entry.term)
+  if (index <= last_index(log) && term_at(log, index) == entry.term)
     return false;
   truncate(state, index);
   apply(state, entry);
@@ -103,7 +104,9 @@ void LeaderFollowerNode::learn_commit(UnitState& state, LogIndex leader_commit)
 void LeaderFollowerNode::truncate(UnitState& state, LogIndex from)
 {
   for (Key key : truncate_from(state.durable.log, from)) {
-    const Version held = latest_version(state.durable.log, key);
+    Version held = latest_version(state.durable.log, key);
+    if (auto it = discarded_versions_.find(key); it != discarded_versions_.end())
+      held = std::max(held, it->second);
     if (held == 0)
       data_.erase(key);
     else
@@ -122,6 +125,7 @@ ReplicateAck LeaderFollowerNode::follow_empty_append(UnitState& state, const Emp
     return refusal_of(state, m.prev_index, rejection_hint(log, m.prev_index));
   state.vol.verified = std::max(state.vol.verified, m.prev_index);
   learn_commit(state, m.commit);
+  compact(state, m.compacted);
   return ack_of(state);
 }
 
@@ -177,6 +181,8 @@ void LeaderFollowerNode::back_up(UnitState& state, int replica, LogIndex rejecte
     return;
   lead.probing[i] = true;
   lead.next[i] = std::max(lead.match[i] + 1, std::min(rejected, hint + 1));
+  // Every replica holds the entries this leader discarded: resume after them.
+  lead.next[i] = std::max(lead.next[i], state.durable.log.first_index());
   if (lead.next[i] <= last_index(state.durable.log))
     send_entry(state, placement_.replicas(state.id)[i], lead.next[i], out);
 }
@@ -282,7 +288,8 @@ void LeaderFollowerNode::send_heartbeats(const std::vector<UnitId>& units, Ready
         continue;
       const LogIndex prev = lead.next[i] - 1;
       batches[set[i]].appends.push_back(
-          EmptyAppend{state.durable.term, unit, prev, term_at(state.durable.log, prev), state.vol.commit});
+          EmptyAppend{state.durable.term, unit, prev, term_at(state.durable.log, prev), state.vol.commit,
+                      state.durable.log.compacted()});
     }
   }
   for (auto& [node, heartbeat] : batches)

@@ -58,6 +58,7 @@ struct Replicate {
   LogIndex commit = 0;  // the leader's commit index
   OpId op = 0;          // the client write that created the entry (0: none)
   Term entry_term = 0;  // the entry's own term when a leader resends one of an earlier term; 0: `term`
+  LogIndex compacted = 0;  // every replica holds the entries up to here, committed: the receiver may discard them
 };
 
 // Follower → leader: everything up to match_index is applied (cumulative, like
@@ -97,6 +98,7 @@ struct EmptyAppend {
   LogIndex prev_index = 0;
   Term prev_term = 0;
   LogIndex commit = 0;
+  LogIndex compacted = 0;  // as in Replicate
 };
 
 // A leader node → a follower node: the heartbeats of every unit the sender

@@ -1,44 +1,74 @@
 #include "protocols/raft_log.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "protocols/election.hpp"
 #include "protocols/write_concern.hpp"
 
 namespace replisim {
 
-Term term_at(const Log& log, LogIndex index)
+// The discarded run holding `index` (1 <= index <= compacted()).
+const std::pair<LogIndex, Term>& Log::discarded_run(LogIndex index) const
 {
-  return index == 0 || index > log.size() ? 0 : log[index - 1].term;
+  const auto run = std::upper_bound(runs_.begin(), runs_.end(), index,
+                                    [](LogIndex i, const std::pair<LogIndex, Term>& r) { return i < r.first; });
+  return *std::prev(run);
+}
+
+Term Log::term_at(LogIndex index) const
+{
+  if (index == 0 || index > last_index())
+    return 0;
+  return index > compacted() ? at(index).term : discarded_run(index).second;
+}
+
+LogIndex Log::run_start(LogIndex index) const
+{
+  if (index <= compacted())
+    return discarded_run(index).first;
+  const Term term = term_at(index);
+  while (index > first_index() && at(index - 1).term == term)
+    --index;
+  if (index == first_index() && index > 1 && term_at(index - 1) == term) {
+    // The run goes on into the discarded prefix, whose last run it is.
+    return runs_.back().first;
+  }
+  return index;
+}
+
+std::vector<Key> Log::truncate_from(LogIndex from)
+{
+  std::vector<Key> keys;
+  if (from == 0 || from > last_index())
+    return keys;
+  if (from <= compacted())
+    throw std::logic_error("truncating a discarded (committed) log entry");
+  for (auto it = begin() + static_cast<std::ptrdiff_t>(from - first_index()); it != end(); ++it)
+    if (!it->is_noop())
+      keys.push_back(it->key);
+  entries_.erase_from(from);
+  return keys;
+}
+
+bool operator==(const Log& a, const Log& b)
+{
+  return a.entries_ == b.entries_ && a.runs_ == b.runs_;
 }
 
 bool log_matches(const Log& log, LogIndex prev_index, Term prev_term)
 {
-  return prev_index == 0 || (prev_index <= log.size() && log[prev_index - 1].term == prev_term);
+  return prev_index == 0 || (prev_index <= log.last_index() && log.term_at(prev_index) == prev_term);
 }
 
 LogIndex rejection_hint(const Log& log, LogIndex prev_index)
 {
-  if (prev_index > log.size())
-    return log.size();
-  const Term conflicting = term_at(log, prev_index);
-  LogIndex first = prev_index;
-  while (first > 1 && log[first - 2].term == conflicting)
-    --first;
-  return first - 1;
+  if (prev_index > log.last_index())
+    return log.last_index();
+  return prev_index == 0 ? 0 : log.run_start(prev_index) - 1;
 }
 
-std::vector<Key> truncate_from(Log& log, LogIndex from)
-{
-  std::vector<Key> keys;
-  if (from == 0 || from > log.size())
-    return keys;
-  for (auto it = log.begin() + static_cast<std::ptrdiff_t>(from - 1); it != log.end(); ++it)
-    if (!it->is_noop())
-      keys.push_back(it->key);
-  log.erase(log.begin() + static_cast<std::ptrdiff_t>(from - 1), log.end());
-  return keys;
-}
+std::vector<Key> truncate_from(Log& log, LogIndex from) { return log.truncate_from(from); }
 
 Version latest_version(const Log& log, Key key)
 {
@@ -64,6 +94,14 @@ LogIndex high_watermark(const std::vector<LogIndex>& match, const std::vector<bo
     if (in_sync.at(i))
       held = std::min(held, match[i]);
   return held == ~LogIndex{0} ? commit : std::max(commit, held);
+}
+
+LogIndex compactable(const std::vector<LogIndex>& match, LogIndex commit)
+{
+  LogIndex held = commit;
+  for (LogIndex m : match)
+    held = std::min(held, m);
+  return held;
 }
 
 }  // namespace replisim

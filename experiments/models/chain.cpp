@@ -38,6 +38,10 @@ public:
         config_{parse_chain_reads(context.params.text("chain-reads"))}, audited_(!context.config.faults.empty()),
         nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr)
   {
+    // A node back from a crash asks its neighbour for the updates after its
+    // own committed point, which compaction may have discarded: whole logs
+    // whenever a fault is scheduled.
+    config_.compact_logs = !audited_;
   }
 
   const Placement& placement() const override { return placement_; }

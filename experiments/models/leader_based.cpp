@@ -59,7 +59,14 @@ LeaderBasedModel::LeaderBasedModel(const ModelContext& context, Placement placem
 
 std::unique_ptr<NodeMachine> LeaderBasedModel::make_node(NodeId node)
 {
-  auto machine = std::make_unique<LeaderFollowerNode>(node, placement_, concern_, min_insync_, failover_);
+  // Logs are compacted (bounded memory) unless failover is on: then the log
+  // audit reads the units' whole logs to find acknowledged writes by op id
+  // (an op's index is not known to it, and a retried op may sit at several),
+  // so they are kept whole, as before compaction existed. Failover runs are
+  // rate-limited and short; their memory is as it was.
+  const bool compact_logs = !failover_.enabled;
+  auto machine =
+      std::make_unique<LeaderFollowerNode>(node, placement_, concern_, min_insync_, failover_, compact_logs);
   nodes_.at(static_cast<std::size_t>(node)) = machine.get();
   return machine;
 }

@@ -1,7 +1,9 @@
 // The leader-based models' acknowledged writes held against their units'
 // logs: Raft's Leader Completeness at every election (the new leader's log
 // holds every committed entry and every write acknowledged as committed), and
-// after the run, which acknowledged writes the unit's final state lost.
+// after the run, which acknowledged writes the unit's final state lost. It
+// needs whole logs: nodes audited keep theirs uncompacted (it throws
+// std::logic_error on a compacted one).
 #pragma once
 #include <cstdint>
 #include <optional>

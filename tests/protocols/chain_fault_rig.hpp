@@ -82,7 +82,7 @@ inline void expect_chain_invariants(Chains& c)
     for (std::size_t i = 0; i + 1 < serving.size(); ++i) {
       const auto& mine = c.node(serving[i]).log_of(unit);
       const auto& theirs = c.node(serving[i + 1]).log_of(unit);
-      EXPECT_TRUE(theirs.size() <= mine.size() &&
+      EXPECT_TRUE(theirs.last_index() <= mine.last_index() &&
                   std::equal(theirs.begin(), theirs.end(), mine.begin(),
                              [](const ChainEntry& a, const ChainEntry& b) {
                                return a.key == b.key && a.version == b.version;

@@ -108,7 +108,7 @@ struct Chains {
         EXPECT_LE(committed, next.committed_seq(unit)) << "unit " << unit << " node " << chain[i];
         const auto& mine = n.log_of(unit);
         const auto& theirs = next.log_of(unit);
-        EXPECT_TRUE(theirs.size() <= mine.size() &&
+        EXPECT_TRUE(theirs.last_index() <= mine.last_index() &&
                     std::equal(theirs.begin(), theirs.end(), mine.begin(), [](const ChainEntry& a, const ChainEntry& b) {
                       return a.key == b.key && a.version == b.version;
                     }))
@@ -289,7 +289,7 @@ TEST(ChainTest, ReorderedWritesApplyInSequenceOnEveryNode)
   for (UnitId unit = 0; unit < 2; ++unit) {
     const auto chain = c.placement.replicas(unit);
     const auto& head_log = c.node(chain.front()).log_of(unit);
-    ASSERT_EQ(head_log.size(), static_cast<std::size_t>(kWrites / 2));
+    ASSERT_EQ(head_log.last_index(), static_cast<LogIndex>(kWrites / 2));
     for (NodeId n : chain) {
       const auto& log = c.node(n).log_of(unit);
       EXPECT_TRUE(std::equal(log.begin(), log.end(), head_log.begin(), head_log.end(),
@@ -339,8 +339,8 @@ TEST(ChainTest, EarlyUpdateWaitsForTheGapAndDuplicatesAreIgnored)
     EXPECT_EQ(std::get<ChainForward>(gap.messages[i].message).seq, i + 1);  // passed on in sequence
   }
   EXPECT_EQ(middle.applied_seq(0), 2u);
-  EXPECT_EQ(middle.log_of(0)[0].key, 7u);
-  EXPECT_EQ(middle.log_of(0)[1].key, 8u);
+  EXPECT_EQ(middle.log_of(0).at(1).key, 7u);
+  EXPECT_EQ(middle.log_of(0).at(2).key, 8u);
 
   EXPECT_TRUE(middle.step({head, Address::node(1), forward(1, 7)}, 0).empty());  // a duplicate
   EXPECT_TRUE(middle.step({Address::node(2), Address::node(1), forward(3, 9)}, 0).empty());  // not the predecessor

@@ -12,6 +12,11 @@
 //  - no write acknowledged at w:majority (or acks=all) is lost: it stays in
 //    the logs of a majority of its unit's replicas and of every leader of its
 //    term or a later one.
+// The nodes compact their logs (LeaderFollowerNode's default): the cluster
+// keeps each node's whole log as a shadow, rebuilt after every input from the
+// entries the node keeps, and checks that a node only ever discarded entries
+// it was seen to hold, with the terms it held them at. The invariants are
+// checked on the whole logs.
 #pragma once
 #include <gtest/gtest.h>
 
@@ -133,10 +138,19 @@ public:
 
   std::vector<WriteReply> replies(ClientId client = 0) const { return net.received<WriteReply>(Address::client(client)); }
 
+  // Node n's whole log of `unit`, its discarded prefix included, as of its last input.
+  const std::vector<LogEntry>& full_log(NodeId n, UnitId unit) const
+  {
+    static const std::vector<LogEntry> none;
+    const auto it = shadows_.find({n, unit});
+    return it == shadows_.end() ? none : it->second.entries;
+  }
+
   // Every node's input goes through here: record its role events and the
   // writes it acknowledged, then check every invariant.
   Ready after(NodeId n, Ready ready)
   {
+    sync_shadows(n);
     for (const RoleEvent& e : node(n).take_role_events())
       record(e);
     for (const Envelope& e : ready.messages)
@@ -195,12 +209,39 @@ private:
            std::to_string(it->second) + " and " + std::to_string(e.node));
   }
 
+  // After node n's input: its discarded prefix must be one the shadow held,
+  // with the same terms; the shadow keeps that prefix and takes the rest
+  // from the entries the node keeps.
+  void sync_shadows(NodeId n)
+  {
+    for (UnitId unit : placement.units_of(n)) {
+      const Log& log = node(n).log_of(unit);
+      Shadow& s = shadows_[{n, unit}];
+      std::vector<LogEntry>& shadow = s.entries;
+      const LogIndex compacted = log.compacted();
+      if (compacted > shadow.size()) {
+        fail("node " + std::to_string(n) + " discarded entries of unit " + std::to_string(unit) +
+             " it was never seen to hold");
+        return;
+      }
+      for (LogIndex i = s.compacted + 1; i <= compacted; ++i)
+        if (shadow[i - 1].term != log.term_at(i)) {
+          fail("node " + std::to_string(n) + " discarded entry " + std::to_string(i) + " of unit " +
+               std::to_string(unit) + " with another term than it held");
+          return;
+        }
+      s.compacted = compacted;
+      shadow.resize(compacted);
+      shadow.insert(shadow.end(), log.begin(), log.end());
+    }
+  }
+
   void record_ack(NodeId n, const WriteReply& reply)
   {
     for (UnitId unit = 0; unit < placement.unit_count(); ++unit) {
       if (!placement.is_replica(unit, n))
         continue;
-      const Log& log = node(n).log_of(unit);
+      const std::vector<LogEntry>& log = full_log(n, unit);
       const auto it = std::find_if(log.rbegin(), log.rend(), [&](const LogEntry& e) { return e.op == reply.op; });
       if (it != log.rend()) {
         acked.push_back({reply.op, unit, it->key, it->version, n, node(n).term_of(unit)});
@@ -228,8 +269,8 @@ private:
     const auto set = placement.replicas(unit);
     for (std::size_t a = 0; a < set.size(); ++a)
       for (std::size_t b = a + 1; b < set.size(); ++b) {
-        const Log& x = node(set[a]).log_of(unit);
-        const Log& y = node(set[b]).log_of(unit);
+        const std::vector<LogEntry>& x = full_log(set[a], unit);
+        const std::vector<LogEntry>& y = full_log(set[b], unit);
         std::size_t i = std::min(x.size(), y.size());
         while (i > 0 && x[i - 1].term != y[i - 1].term)
           --i;
@@ -243,7 +284,7 @@ private:
   {
     auto& committed = committed_[unit];
     for (NodeId n : placement.replicas(unit)) {
-      const Log& log = node(n).log_of(unit);
+      const std::vector<LogEntry>& log = full_log(n, unit);
       const LogIndex commit = std::min<LogIndex>(node(n).commit_index(unit), log.size());
       for (LogIndex i = 1; i <= commit; ++i) {
         if (i > committed.size())
@@ -256,7 +297,7 @@ private:
     for (NodeId n : placement.replicas(unit)) {
       if (node(n).role_of(unit) != ReplicaRole::leader)
         continue;
-      const Log& log = node(n).log_of(unit);
+      const std::vector<LogEntry>& log = full_log(n, unit);
       for (std::size_t i = 0; i < committed.size(); ++i)
         if (committed[i].seen_at <= node(n).term_of(unit) && (i >= log.size() || !(log[i] == committed[i].entry)))
           fail("Leader Completeness: leader " + std::to_string(n) + " of unit " + std::to_string(unit) + " at term " +
@@ -264,7 +305,7 @@ private:
     }
   }
 
-  static bool holds(const Log& log, OpId op)
+  static bool holds(const std::vector<LogEntry>& log, OpId op)
   {
     return std::any_of(log.begin(), log.end(), [op](const LogEntry& e) { return e.op == op; });
   }
@@ -277,12 +318,12 @@ private:
     for (const Acked& a : acked) {
       if (a.unit != unit)
         continue;
-      const auto holders = std::count_if(set.begin(), set.end(), [&](NodeId n) { return holds(node(n).log_of(unit), a.op); });
+      const auto holders = std::count_if(set.begin(), set.end(), [&](NodeId n) { return holds(full_log(n, unit), a.op); });
       if (holders < majority(static_cast<int>(set.size())))
         fail("acknowledged write " + std::to_string(a.op) + " is on " + std::to_string(holders) + " replicas only");
       for (NodeId n : set)
         if (node(n).role_of(unit) == ReplicaRole::leader && node(n).term_of(unit) >= a.term &&
-            !holds(node(n).log_of(unit), a.op))
+            !holds(full_log(n, unit), a.op))
           fail("acknowledged write " + std::to_string(a.op) + " is missing from leader " + std::to_string(n));
     }
   }
@@ -290,6 +331,11 @@ private:
   WriteConcern concern_;
   std::map<std::pair<UnitId, Term>, NodeId> elected_;
   std::map<UnitId, std::vector<Committed>> committed_;
+  struct Shadow {
+    std::vector<LogEntry> entries;  // the whole log (full_log)
+    LogIndex compacted = 0;         // the node's compacted() when last seen
+  };
+  std::map<std::pair<NodeId, UnitId>, Shadow> shadows_;
   std::string violation_;
 };
 

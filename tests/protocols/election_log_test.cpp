@@ -53,9 +53,10 @@ std::shared_ptr<bool> cut_off(FakeNetwork& net, NodeId node)
   return cut;
 }
 
-bool holds(const LeaderFollowerNode& n, UnitId unit, OpId op)
+// In node n's whole log, its compacted prefix included.
+bool holds(const ElectionCluster& c, NodeId n, UnitId unit, OpId op)
 {
-  const auto& log = n.log_of(unit);
+  const auto& log = c.full_log(n, unit);
   return std::any_of(log.begin(), log.end(), [op](const LogEntry& e) { return e.op == op; });
 }
 
@@ -110,7 +111,7 @@ TEST(ElectionLogTest, ARecoveredFollowerCatchesUpThroughItsRefusalAndNextIndex)
   for (std::size_t i = before; i < c.net.delivered().size(); ++i)
     resent += std::holds_alternative<Replicate>(c.net.delivered()[i].message) ? 1 : 0;
   EXPECT_EQ(resent, kWrites);  // each missing entry once
-  EXPECT_EQ(c.node(2).log_of(0), c.node(0).log_of(0));
+  EXPECT_EQ(c.full_log(2, 0), c.full_log(0, 0));
   EXPECT_EQ(c.node(0).match_index(0, 2), kWrites);
   EXPECT_EQ(c.node(0).next_index(0, 2), kWrites + 1);
   for (Key k = 0; k < 13; ++k)
@@ -152,7 +153,7 @@ TEST(ElectionLogTest, ARefusalTheLeaderHasAlreadyActedOnIsIgnored)
   EXPECT_EQ(c.node(0).next_index(0, 2), 1u);
   c.run_for(0.01, kTick);
   EXPECT_EQ(c.net.received<Replicate>(Address::node(2)).size(), 10u);  // each entry once
-  EXPECT_EQ(c.node(2).log_of(0), c.node(0).log_of(0));
+  EXPECT_EQ(c.full_log(2, 0), c.full_log(0, 0));
   EXPECT_EQ(c.violation(), "");
 }
 
@@ -196,11 +197,11 @@ TEST(ElectionLogTest, AStaleLeaderStepsDownAndLosesItsUncommittedW1Writes)
   EXPECT_EQ(stopped[0].term, 1u);
 
   for (NodeId n = 0; n < 3; ++n) {
-    EXPECT_EQ(c.node(n).log_of(0), c.node(leader).log_of(0)) << "node " << n;
-    EXPECT_TRUE(holds(c.node(n), 0, 1));
-    EXPECT_TRUE(holds(c.node(n), 0, 12));
+    EXPECT_EQ(c.full_log(n, 0), c.full_log(leader, 0)) << "node " << n;
+    EXPECT_TRUE(holds(c, n, 0, 1));
+    EXPECT_TRUE(holds(c, n, 0, 12));
     for (OpId op = 2; op <= 11; ++op)
-      EXPECT_FALSE(holds(c.node(n), 0, op)) << "op " << op << " on node " << n;
+      EXPECT_FALSE(holds(c, n, 0, op)) << "op " << op << " on node " << n;
   }
   EXPECT_EQ(c.node(0).version_of(105), 0u);  // truncated entries are un-applied
   EXPECT_EQ(c.node(0).version_of(100), 1u);
@@ -238,7 +239,7 @@ TEST(ElectionLogTest, PendingWritesFailAtStepDownNamingTheNewLeader)
   EXPECT_EQ(replies[0].leader, leader);
   EXPECT_EQ(c.node(0).role_of(0), ReplicaRole::follower);
   c.run_for(0.3, kTick);
-  EXPECT_FALSE(holds(c.node(0), 0, 2));  // it had not committed, and never will
+  EXPECT_FALSE(holds(c, 0, 0, 2));  // it had not committed, and never will
   EXPECT_EQ(c.violation(), "");
 }
 
@@ -257,15 +258,15 @@ TEST(ElectionLogTest, EntriesOfAnEarlierTermCommitOnlyWithTheNewLeadersNoOp)
   c.write(1, 5, 0);
   c.net.deliver_all();
   for (NodeId n = 0; n < 3; ++n)
-    ASSERT_EQ(c.node(n).log_of(0).size(), 1u);  // on every replica, committed by none
+    ASSERT_EQ(c.node(n).log_of(0).last_index(), 1u);  // on every replica, committed by none
   EXPECT_EQ(c.node(0).commit_index(0), 0u);
   c.crash(0);
   ASSERT_TRUE(run_until(c, Kind::became_leader, 2, 2.0));
   const NodeId leader = c.events_of(Kind::became_leader)[1].node;
   const NodeId follower = 3 - leader;
-  ASSERT_EQ(c.node(leader).log_of(0).size(), 2u);
-  EXPECT_TRUE(c.node(leader).log_of(0)[1].is_noop());
-  EXPECT_EQ(c.node(leader).log_of(0)[1].term, 2u);
+  ASSERT_EQ(c.node(leader).log_of(0).last_index(), 2u);
+  EXPECT_TRUE(c.node(leader).log_of(0).at(2).is_noop());
+  EXPECT_EQ(c.node(leader).log_of(0).at(2).term, 2u);
 
   // The follower holds entry 1 too: a majority, but of term 1, so no commit.
   const Term term = c.node(leader).term_of(0);
@@ -318,7 +319,7 @@ TEST(ElectionLogTest, AMongoDbPrimaryElectTakesWritesOnlyOnceCaughtUp)
   EXPECT_GE(started[0].at, 10.0);  // the last heartbeat came at t = 0
   EXPECT_LE(started[0].at, 11.5);
   EXPECT_FALSE(c.node(f.leader).accepting_writes(0));
-  EXPECT_TRUE(c.node(f.leader).log_of(0).size() == 1u);  // no no-op before catch-up
+  EXPECT_TRUE(c.node(f.leader).log_of(0).last_index() == 1u);  // no no-op before catch-up
 
   c.write(2, 5, f.leader);
   ASSERT_TRUE(c.net.deliver_first(is_any<ClientWrite>()));
@@ -413,7 +414,7 @@ TEST(ElectionLogTest, AcksAllWaitsForTheInSyncReplicasAndRefusesBelowMinInsync)
   c.recover(2);
   c.run_for(0.1, kTick);
   EXPECT_TRUE(c.node(0).in_sync(0, 2));
-  EXPECT_EQ(c.node(2).log_of(0), c.node(0).log_of(0));
+  EXPECT_EQ(c.full_log(2, 0), c.full_log(0, 0));
   EXPECT_EQ(c.violation(), "");
 }
 

@@ -80,6 +80,7 @@ struct Totals {
   std::size_t elections_won = 0;  // after the start's
   std::size_t crashes = 0;
   std::size_t stepped_down = 0;
+  std::size_t discarded = 0;  // log entries compacted away, summed over nodes and units
 };
 
 class Schedule {
@@ -102,6 +103,9 @@ public:
     totals.elections_won += c_.events_of(RoleEvent::Kind::became_leader).size() - setup_.placement.unit_count();
     totals.crashes += crashes_;
     totals.stepped_down += c_.events_of(RoleEvent::Kind::stopped_leading).size();
+    for (UnitId unit = 0; unit < setup_.placement.unit_count(); ++unit)
+      for (NodeId n : setup_.placement.replicas(unit))
+        totals.discarded += c_.node(n).log_of(unit).compacted();
   }
 
 private:
@@ -216,15 +220,16 @@ private:
     for (UnitId unit = 0; unit < setup_.placement.unit_count(); ++unit) {
       const NodeId leader = c_.leader(unit);
       ASSERT_NE(leader, kNoNode) << "unit " << unit;
-      const auto& log = c_.node(leader).log_of(unit);
+      const auto& log = c_.full_log(leader, unit);  // the compacted prefix included
       EXPECT_EQ(c_.node(leader).commit_index(unit), log.size()) << "unit " << unit;
       for (NodeId n : setup_.placement.replicas(unit)) {
         EXPECT_EQ(c_.node(n).leader_of(unit), leader) << "unit " << unit << " node " << n;
-        EXPECT_EQ(c_.node(n).log_of(unit), log) << "unit " << unit << " node " << n;
+        EXPECT_EQ(c_.full_log(n, unit), log) << "unit " << unit << " node " << n;
+        EXPECT_EQ(last_index(c_.node(n).log_of(unit)), log.size()) << "unit " << unit << " node " << n;
       }
     }
     for (const test::Acked& a : c_.acked) {
-      const auto& log = c_.node(c_.leader(a.unit)).log_of(a.unit);
+      const auto& log = c_.full_log(c_.leader(a.unit), a.unit);
       EXPECT_TRUE(std::any_of(log.begin(), log.end(), [&](const LogEntry& e) { return e.op == a.op; }))
           << "acknowledged write " << a.op << " lost";
     }
@@ -254,6 +259,7 @@ Totals run_one_hundred(Setup (*setup_of)(std::uint64_t))
   ::testing::Test::RecordProperty("elections_won", static_cast<int>(totals.elections_won));
   ::testing::Test::RecordProperty("crashes", static_cast<int>(totals.crashes));
   ::testing::Test::RecordProperty("stepped_down", static_cast<int>(totals.stepped_down));
+  ::testing::Test::RecordProperty("discarded", static_cast<int>(totals.discarded));
   return totals;
 }
 
@@ -264,6 +270,7 @@ TEST(ElectionPropertyTest, MajorityAcknowledgedWritesSurviveOneHundredRandomSche
   EXPECT_GT(totals.acknowledged, 5000u);
   EXPECT_GT(totals.elections_won, 400u);
   EXPECT_GT(totals.stepped_down, 100u);
+  EXPECT_GT(totals.discarded, totals.acknowledged);  // the logs were compacted, across the failovers
 }
 
 TEST(ElectionPropertyTest, AcknowledgedWritesSurviveOneHundredRandomSchedulesUnderAKafkaController)
@@ -272,6 +279,7 @@ TEST(ElectionPropertyTest, AcknowledgedWritesSurviveOneHundredRandomSchedulesUnd
   EXPECT_GT(totals.acknowledged, 10000u);
   EXPECT_GT(totals.elections_won, 500u);
   EXPECT_GT(totals.stepped_down, 200u);
+  EXPECT_GT(totals.discarded, totals.acknowledged);
 }
 
 }  // namespace

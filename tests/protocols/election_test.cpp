@@ -261,7 +261,7 @@ TEST(ElectionTest, TermVoteAndLogSurviveACrashAndTheNodeComesBackAFollower)
   EXPECT_EQ(n1.role_of(0), ReplicaRole::follower);
   EXPECT_EQ(n1.term_of(0), 2u);
   EXPECT_EQ(n1.voted_for(0), 2);
-  EXPECT_EQ(n1.log_of(0).size(), 1u);
+  EXPECT_EQ(n1.log_of(0).last_index(), 1u);
   EXPECT_EQ(n1.version_of(5), 1u);
   EXPECT_FALSE(vote_of(n1.step({Address::node(0), Address::node(1), RequestVote{2, 0, 1, 1}}, 0.6)).granted);
 
@@ -272,7 +272,7 @@ TEST(ElectionTest, TermVoteAndLogSurviveACrashAndTheNodeComesBackAFollower)
   c.net.deliver_all();
   c.node(0).crash(0.7);
   EXPECT_EQ(c.node(0).role_of(0), ReplicaRole::follower);
-  EXPECT_EQ(c.node(0).log_of(0).size(), 2u);
+  EXPECT_EQ(c.node(0).log_of(0).last_index(), 2u);
   EXPECT_EQ(c.replies().size(), 1u);
 }
 

@@ -97,7 +97,7 @@ void expect_acknowledged_writes_committed_everywhere(const ElectionCluster& c)
   ASSERT_FALSE(c.acked.empty());
   for (const test::Acked& a : c.acked)
     for (NodeId r : c.placement.replicas(a.unit)) {
-      const Log& log = c.node(r).log_of(a.unit);
+      const std::vector<LogEntry>& log = c.full_log(r, a.unit);  // the compacted prefix included
       const auto it = std::find_if(log.begin(), log.end(), [&](const LogEntry& e) { return e.op == a.op; });
       ASSERT_NE(it, log.end()) << "write " << a.op << " is missing from node " << r;
       EXPECT_LE(static_cast<LogIndex>(it - log.begin()) + 1, c.node(r).commit_index(a.unit))

@@ -161,11 +161,11 @@ TEST(RaftRulesTest, TruncationErasesTheSuffixAndNamesTheKeysItWrote)
   log.push_back({2, 0, 0, 0});  // a no-op writes no key
   EXPECT_EQ(latest_version(log, 2), 2u);
   EXPECT_EQ(truncate_from(log, 4), (std::vector<Key>{4, 2}));
-  EXPECT_EQ(log.size(), 3u);
+  EXPECT_EQ(log.last_index(), 3u);
   EXPECT_EQ(latest_version(log, 2), 1u);
   EXPECT_EQ(latest_version(log, 4), 0u);
   EXPECT_TRUE(truncate_from(log, 7).empty());
-  EXPECT_EQ(log.size(), 3u);
+  EXPECT_EQ(log.last_index(), 3u);
 }
 
 // §5.4.2, Figure 8: S1 leads term 4 with log [1, 2, 4]; the entry of term 2
