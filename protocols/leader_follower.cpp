@@ -44,7 +44,7 @@ void LeaderFollowerNode::init_leading(UnitState& state)
 {
   const auto n = static_cast<std::size_t>(replica_count(state.id));
   const LogIndex last = last_index(state.durable.log);
-  Leading& lead = state.vol.lead;
+  Leading& lead = state.vol.lead.get();
   lead = Leading{};
   lead.match.assign(n, 0);
   lead.next.assign(n, last + 1);
@@ -177,28 +177,28 @@ Time LeaderFollowerNode::election_deadline(UnitId unit) const { return unit_stat
 bool LeaderFollowerNode::accepting_writes(UnitId unit) const
 {
   const Volatile& vol = unit_state_or_throw(unit).vol;
-  return vol.role == ReplicaRole::leader && vol.lead.writable;
+  return vol.role == ReplicaRole::leader && vol.lead->writable;
 }
 
 LogIndex LeaderFollowerNode::next_index(UnitId unit, NodeId replica) const
 {
   const Volatile& vol = unit_state_or_throw(unit).vol;
   const int i = position(unit, replica);
-  return vol.role != ReplicaRole::leader || i < 0 ? 0 : vol.lead.next[static_cast<std::size_t>(i)];
+  return vol.role != ReplicaRole::leader || i < 0 ? 0 : vol.lead->next[static_cast<std::size_t>(i)];
 }
 
 LogIndex LeaderFollowerNode::match_index(UnitId unit, NodeId replica) const
 {
   const Volatile& vol = unit_state_or_throw(unit).vol;
   const int i = position(unit, replica);
-  return vol.role != ReplicaRole::leader || i < 0 ? 0 : vol.lead.match[static_cast<std::size_t>(i)];
+  return vol.role != ReplicaRole::leader || i < 0 ? 0 : vol.lead->match[static_cast<std::size_t>(i)];
 }
 
 bool LeaderFollowerNode::in_sync(UnitId unit, NodeId replica) const
 {
   const Volatile& vol = unit_state_or_throw(unit).vol;
   const int i = position(unit, replica);
-  return vol.role == ReplicaRole::leader && i >= 0 && vol.lead.in_sync[static_cast<std::size_t>(i)];
+  return vol.role == ReplicaRole::leader && i >= 0 && vol.lead->in_sync[static_cast<std::size_t>(i)];
 }
 
 void LeaderFollowerNode::apply(UnitState& state, const LogEntry& entry)
@@ -217,7 +217,7 @@ void LeaderFollowerNode::append(UnitState& state, const LogEntry& entry, Ready& 
   apply(state, entry);
   ++out.persist;
   const LogIndex index = last_index(state.durable.log);
-  Leading& lead = state.vol.lead;
+  Leading& lead = state.vol.lead.get();
   const auto set = placement_.replicas(state.id);
   for (std::size_t i = 0; i < set.size(); ++i) {
     if (set[i] == self_) {
@@ -242,13 +242,13 @@ void LeaderFollowerNode::on(const ClientWrite& m, Address from, Ready& out)
 {
   UnitState* state = unit_state(placement_.unit_of(m.key));
   const bool leads = state != nullptr && state->vol.role == ReplicaRole::leader;
-  if (!leads || !state->vol.lead.writable) {
+  if (!leads || !state->vol.lead->writable) {
     // Without failover a refusal names no one, as before elections existed.
     const NodeId hint = elections() && state != nullptr && !leads ? state->vol.leader : kNoNode;
     out.send(self(), from, WriteReply{m.op, false, 0, 0, -1, hint});
     return;
   }
-  const auto& in_sync = state->vol.lead.in_sync;
+  const auto& in_sync = state->vol.lead->in_sync;
   if (concern_ == WriteConcern::all && std::count(in_sync.begin(), in_sync.end(), true) < min_insync_) {
     out.send(self(), from, WriteReply{m.op, false, 0, 0});
     return;
@@ -256,7 +256,7 @@ void LeaderFollowerNode::on(const ClientWrite& m, Address from, Ready& out)
   ++counters_.writes_led;
   const LogEntry entry{state->durable.term, m.key, version_of(m.key) + 1, m.op};
   append(*state, entry, out);
-  state->vol.lead.pending.push_back({last_index(state->durable.log), from, m.op, entry.version});
+  state->vol.lead->pending.push_back({last_index(state->durable.log), from, m.op, entry.version});
   acknowledge_committed(*state, out);
 }
 
@@ -327,7 +327,7 @@ void LeaderFollowerNode::on(const ReplicateAck& m, Address from, Ready& out)
 // (a catch-up in progress) gets the next batch.
 void LeaderFollowerNode::record_progress(UnitState& state, int replica, LogIndex match, Ready& out)
 {
-  Leading& lead = state.vol.lead;
+  Leading& lead = state.vol.lead.get();
   const auto i = static_cast<std::size_t>(replica);
   lead.match[i] = std::max(lead.match[i], match);
   if (lead.probing[i] && lead.match[i] + 1 >= lead.next[i]) {
@@ -353,7 +353,7 @@ void LeaderFollowerNode::record_progress(UnitState& state, int replica, LogIndex
 // every in-sync replica.
 LogIndex LeaderFollowerNode::acknowledgeable(const UnitState& state) const
 {
-  const Leading& lead = state.vol.lead;
+  const Leading& lead = state.vol.lead.view();
   if (!elections())
     return quorum_index(lead.match, acks_needed(concern_, static_cast<int>(lead.match.size())));
   switch (concern_) {
@@ -370,7 +370,7 @@ LogIndex LeaderFollowerNode::acknowledgeable(const UnitState& state) const
 
 void LeaderFollowerNode::acknowledge_committed(UnitState& state, Ready& out)
 {
-  Leading& lead = state.vol.lead;
+  Leading& lead = state.vol.lead.get();
   state.vol.commit = controlled() ? high_watermark(lead.match, lead.in_sync, state.vol.commit)
                                   : leader_commit(lead.match, state.durable.log, state.durable.term, state.vol.commit);
   compact(state, compactable(lead.match, state.vol.commit));

@@ -93,6 +93,7 @@
 #include "protocols/election.hpp"
 #include "protocols/fifo.hpp"
 #include "protocols/kafka_controller.hpp"
+#include "protocols/on_demand.hpp"
 #include "protocols/placement.hpp"
 #include "protocols/raft_log.hpp"
 #include "protocols/rng.hpp"
@@ -166,7 +167,7 @@ private:
     Term term = 1;
     NodeId voted_for = kNoNode;
     Log log;
-    PartitionState known;
+    OnDemand<PartitionState> known;  // with a controller only
   };
   // A leader's view of its replicas, per replica in replica-set order. Lost on a crash.
   struct Leading {
@@ -186,8 +187,8 @@ private:
   struct Volatile {
     ReplicaRole role = ReplicaRole::follower;
     NodeId leader = kNoNode;
-    Leading lead;
-    VoteTally votes;                      // candidate
+    OnDemand<Leading> lead;  // a leader's only: followers hold none
+    OnDemand<VoteTally> votes;            // candidate
     std::map<LogIndex, Replicate> early;  // follower: entries that arrived ahead of a gap
     LogIndex commit = 0;
     LogIndex verified = 0;  // follower: its log matches this term's leader's up to here

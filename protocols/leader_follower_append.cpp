@@ -159,7 +159,7 @@ void LeaderFollowerNode::on_leader_ack(UnitState& state, const ReplicateAck& m, 
   const int replica = position(state.id, from);
   if (state.vol.role != ReplicaRole::leader || m.term != state.durable.term || replica < 0)
     return;
-  state.vol.lead.last_heard[static_cast<std::size_t>(replica)] = now_;
+  state.vol.lead->last_heard[static_cast<std::size_t>(replica)] = now_;
   if (m.success)
     record_progress(state, replica, m.match_index, out);
   else
@@ -174,7 +174,7 @@ void LeaderFollowerNode::on_leader_ack(UnitState& state, const ReplicateAck& m, 
 // refusals of entries in flight costs one probe, not a resend each.
 void LeaderFollowerNode::back_up(UnitState& state, int replica, LogIndex rejected, LogIndex hint, Ready& out)
 {
-  Leading& lead = state.vol.lead;
+  Leading& lead = state.vol.lead.get();
   const auto i = static_cast<std::size_t>(replica);
   const bool stale = lead.probing[i] ? rejected + 1 != lead.next[i] : rejected <= lead.match[i];
   if (stale)
@@ -189,7 +189,7 @@ void LeaderFollowerNode::back_up(UnitState& state, int replica, LogIndex rejecte
 
 void LeaderFollowerNode::send_batch(UnitState& state, int replica, Ready& out)
 {
-  Leading& lead = state.vol.lead;
+  Leading& lead = state.vol.lead.get();
   const auto i = static_cast<std::size_t>(replica);
   const NodeId to = placement_.replicas(state.id)[i];
   const LogIndex end = std::min(last_index(state.durable.log), lead.next[i] + kCatchUpBatch - 1);
@@ -203,7 +203,7 @@ void LeaderFollowerNode::send_batch(UnitState& state, int replica, Ready& out)
 // missing entries would take; the entries themselves are not copied).
 void LeaderFollowerNode::note_catch_up_report(UnitState& state, int replica, LogIndex last, Ready& out)
 {
-  Leading& lead = state.vol.lead;
+  Leading& lead = state.vol.lead.get();
   if (state.vol.role != ReplicaRole::leader || lead.writable)
     return;
   if (lead.fetch_from == kNoNode) {
@@ -216,7 +216,7 @@ void LeaderFollowerNode::note_catch_up_report(UnitState& state, int replica, Log
 
 void LeaderFollowerNode::finish_catch_up_if_heard(UnitState& state, Ready& out)
 {
-  Leading& lead = state.vol.lead;
+  Leading& lead = state.vol.lead.get();
   const auto reported = [](LogIndex i) { return i != kUnreported; };
   if (std::count_if(lead.reported.begin(), lead.reported.end(), reported) < majority(replica_count(state.id)))
     return;
@@ -238,7 +238,7 @@ void LeaderFollowerNode::finish_catch_up_if_heard(UnitState& state, Ready& out)
 // crashed after reporting cannot keep the unit without a writable leader.
 void LeaderFollowerNode::give_up_catch_up(UnitState& state, Ready& out)
 {
-  const Leading& lead = state.vol.lead;
+  const Leading& lead = state.vol.lead.view();
   if (!lead.writable && lead.fetch_from != kNoNode && now_ - lead.fetch_sent >= failover_.heartbeat_interval)
     start_writing(state, out);
 }
@@ -247,10 +247,10 @@ void LeaderFollowerNode::give_up_catch_up(UnitState& state, Ready& out)
 // so that entries of earlier terms commit with it.
 void LeaderFollowerNode::start_writing(UnitState& state, Ready& out)
 {
-  state.vol.lead.writable = true;
-  state.vol.lead.fetch_from = kNoNode;
+  state.vol.lead->writable = true;
+  state.vol.lead->fetch_from = kNoNode;
   append(state, LogEntry{state.durable.term, 0, 0, 0}, out);
-  state.vol.lead.term_start = last_index(state.durable.log);
+  state.vol.lead->term_start = last_index(state.durable.log);
   acknowledge_committed(state, out);
 }
 
@@ -281,7 +281,7 @@ void LeaderFollowerNode::send_heartbeats(const std::vector<UnitId>& units, Ready
   std::map<NodeId, Heartbeat> batches;
   for (UnitId unit : units) {
     const UnitState& state = units_.at(unit);
-    const Leading& lead = state.vol.lead;
+    const Leading& lead = state.vol.lead.view();
     const auto set = placement_.replicas(unit);
     for (std::size_t i = 0; i < set.size(); ++i) {
       if (set[i] == self_)
@@ -313,7 +313,7 @@ void LeaderFollowerNode::expire_in_sync(UnitState& state, Ready& out)
 {
   if (controlled())
     return;
-  Leading& lead = state.vol.lead;
+  Leading& lead = state.vol.lead.get();
   bool shrank = false;
   for (std::size_t i = 0; i < lead.in_sync.size(); ++i) {
     if (placement_.replicas(state.id)[i] == self_ || !lead.in_sync[i])

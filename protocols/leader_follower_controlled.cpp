@@ -68,7 +68,7 @@ BrokerHeartbeat LeaderFollowerNode::registration() const
   BrokerHeartbeat m{.registering = true, .restarted = finder_.restarted(), .report = {}};
   for (UnitId unit : my_units_) {
     const UnitState& state = units_.at(unit);
-    m.report.push_back({state.durable.known, state.durable.term});
+    m.report.push_back({state.durable.known.view(), state.durable.term});
   }
   return m;
 }
@@ -177,7 +177,7 @@ void LeaderFollowerNode::apply_partition(UnitState& state, const PartitionState&
 {
   Volatile& vol = state.vol;
   const Term term = state.durable.term;
-  const PartitionState& known = state.durable.known;
+  const PartitionState& known = state.durable.known.view();
   if (decided.epoch < term ||
       (known.version != 0 && std::pair(decided.epoch, decided.version) <= std::pair(known.epoch, known.version)))
     return;
@@ -209,8 +209,8 @@ void LeaderFollowerNode::lead_epoch(UnitState& state, Term epoch, Ready& out)
 void LeaderFollowerNode::adopt_isr(UnitState& state)
 {
   const auto set = placement_.replicas(state.id);
-  const auto& isr = state.durable.known.isr;
-  auto& in_sync = state.vol.lead.in_sync;
+  const auto& isr = state.durable.known->isr;
+  auto& in_sync = state.vol.lead->in_sync;
   for (std::size_t i = 0; i < set.size(); ++i)
     in_sync[i] = set[i] == self_ || std::find(isr.begin(), isr.end(), set[i]) != isr.end();
 }
@@ -225,13 +225,13 @@ void LeaderFollowerNode::propose_isr(const std::vector<UnitId>& led, Ready& out)
   AlterPartition m;
   for (UnitId unit : led) {
     const UnitState& state = units_.at(unit);
-    const Leading& lead = state.vol.lead;
+    const Leading& lead = state.vol.lead.view();
     const auto set = placement_.replicas(unit);
     std::vector<NodeId> isr;
     for (std::size_t i = 0; i < set.size(); ++i)
       if (set[i] == self_ || (lead.in_sync[i] && now_ - lead.last_heard[i] <= failover_.replica_lag_max))
         isr.push_back(set[i]);
-    const PartitionState& known = state.durable.known;
+    const PartitionState& known = state.durable.known.view();
     if (isr != known.isr)
       m.proposals.push_back(PartitionState{unit, self_, state.durable.term, known.version, std::move(isr)});
   }

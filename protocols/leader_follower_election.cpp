@@ -69,14 +69,14 @@ void LeaderFollowerNode::campaign(UnitState& state, Ready& out)
   vol.verified = 0;
   vol.early.clear();
   vol.votes = VoteTally(replica_count(state.id));
-  vol.votes.grant(position(state.id, self_));
+  vol.votes->grant(position(state.id, self_));
   event(RoleEvent::Kind::election_started, state, d.term);
   reset_election_deadline(state, out);
   const RequestVote request{d.term, state.id, last_index(d.log), last_term(d.log)};
   for (NodeId replica : placement_.replicas(state.id))
     if (replica != self_)
       out.send(self(), Address::node(replica), request);
-  if (vol.votes.won())
+  if (vol.votes->won())
     become_leader(state, out);  // a unit of one replica
 }
 
@@ -116,8 +116,8 @@ void LeaderFollowerNode::on(const Vote& m, Address from, Ready& out)
   const int voter = position(m.unit, from.index);
   if (state->vol.role != ReplicaRole::candidate || m.term != state->durable.term || !m.granted || voter < 0)
     return;
-  state->vol.votes.grant(voter);
-  if (state->vol.votes.won())
+  state->vol.votes->grant(voter);
+  if (state->vol.votes->won())
     become_leader(*state, out);
 }
 
@@ -132,7 +132,7 @@ void LeaderFollowerNode::become_leader(UnitState& state, Ready& out)
     start_writing(state, out);
     return;
   }
-  state.vol.lead.writable = false;
+  state.vol.lead->writable = false;
   send_heartbeats({state.id}, out);
   finish_catch_up_if_heard(state, out);
 }
@@ -142,7 +142,7 @@ void LeaderFollowerNode::take_lead(UnitState& state, Ready& out)
   Volatile& vol = state.vol;
   vol.role = ReplicaRole::leader;
   vol.leader = self_;
-  vol.votes = VoteTally{};
+  vol.votes.reset();
   vol.election_deadline = kNever;
   if (vol.timer_armed != kNever) {
     out.cancel_timer(static_cast<TimerId>(state.id));
@@ -180,8 +180,8 @@ void LeaderFollowerNode::become_follower(UnitState& state, Term term, NodeId lea
   }
   vol.role = ReplicaRole::follower;
   vol.leader = leader;
-  vol.lead = Leading{};
-  vol.votes = VoteTally{};
+  vol.lead.reset();
+  vol.votes.reset();
   if (vol.election_deadline == kNever)
     reset_election_deadline(state, out);
 }
@@ -202,9 +202,9 @@ bool LeaderFollowerNode::follow(UnitState& state, Term term, NodeId leader, Read
 
 void LeaderFollowerNode::fail_pending(UnitState& state, NodeId leader, Ready& out)
 {
-  for (const PendingWrite& w : state.vol.lead.pending)
+  for (const PendingWrite& w : state.vol.lead->pending)
     out.send(self(), w.client, WriteReply{w.op, false, 0, 0, -1, leader});
-  state.vol.lead.pending.clear();
+  state.vol.lead->pending.clear();
 }
 
 }  // namespace replisim
