@@ -30,7 +30,8 @@ PlatformHosts build_star(sg4::Engine&, const StarSpec& spec)
   };
   for (int i = 0; i < spec.nodes; ++i) {
     sg4::Host* host = add(fmt::format("node{}", i), "node");
-    host->create_disk(fmt::format("node{}-disk", i), spec.disk_read_Bps, spec.disk_write_Bps);
+    if (spec.disks)
+      host->create_disk(fmt::format("node{}-disk", i), spec.disk_read_Bps, spec.disk_write_Bps);
     hosts.nodes.push_back(host);
   }
   for (int i = 0; i < spec.clients; ++i)

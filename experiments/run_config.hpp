@@ -104,7 +104,7 @@ struct RunConfig {
   // The generated star these flags describe (after check()).
   StarSpec star() const
   {
-    return {nodes, clients, latency_s, bandwidth_Bps, host_speed_flops, cores, disk_read_Bps, disk_write_Bps};
+    return {nodes, clients, latency_s, bandwidth_Bps, host_speed_flops, cores, disk_read_Bps, disk_write_Bps, sync_writes};
   }
 
 private:

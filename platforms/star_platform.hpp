@@ -15,6 +15,10 @@ struct StarSpec {
   int cores = 1;                     // every host
   double disk_read_Bps = 500e6;      // every node's disk
   double disk_write_Bps = 200e6;
+  // Whether nodes get their disks when the star is built in memory for a
+  // run: only --sync-writes uses them, and 10,000 of them take memory. The
+  // XML form always declares them.
+  bool disks = true;
 };
 
 std::string star_platform_xml(const StarSpec& spec);
