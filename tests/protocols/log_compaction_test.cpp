@@ -15,20 +15,14 @@
 #include "protocols/leader_follower.hpp"
 #include "protocols/raft_log.hpp"
 #include "support/fake_network.hpp"
+#include "support/log_of_terms.hpp"
 
 namespace replisim {
 namespace {
 
 using test::ElectionCluster;
 
-// A log whose entries have these terms; entry i writes key i with version 1.
-Log log_of_terms(const std::vector<Term>& terms)
-{
-  Log log;
-  for (std::size_t i = 0; i < terms.size(); ++i)
-    log.push_back({terms[i], static_cast<Key>(i + 1), 1, static_cast<OpId>(i + 1)});
-  return log;
-}
+using test::log_of_terms;
 
 TEST(LogCompactionTest, ACompactedLogKeepsItsAbsoluteIndexesAndTheTermsOfWhatItDiscarded)
 {

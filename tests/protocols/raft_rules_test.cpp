@@ -13,18 +13,12 @@
 #include "protocols/messages.hpp"
 #include "protocols/raft_log.hpp"
 #include "protocols/write_concern.hpp"
+#include "support/log_of_terms.hpp"
 
 namespace replisim {
 namespace {
 
-// A log whose entries have these terms; entry i writes key i with version 1.
-Log log_of_terms(const std::vector<Term>& terms)
-{
-  Log log;
-  for (std::size_t i = 0; i < terms.size(); ++i)
-    log.push_back({terms[i], static_cast<Key>(i + 1), 1, static_cast<OpId>(i + 1)});
-  return log;
-}
+using test::log_of_terms;
 
 TEST(RaftRulesTest, FailoverIsOffUnlessConfigured)
 {
