@@ -35,13 +35,14 @@ class ChainModel final : public Model {
 public:
   ChainModel(const ModelContext& context, Placement placement)
       : Model(context.config.rf), placement_(std::move(placement)), membership_(context.membership),
-        config_{parse_chain_reads(context.params.text("chain-reads"))}, audited_(!context.config.faults.empty()),
-        nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr)
+        config_{parse_chain_reads(context.params.text("chain-reads"))},
+        nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr),
+        audit_(!context.config.faults.empty())
   {
     // A node back from a crash asks its neighbour for the updates after its
     // own committed point, which compaction may have discarded: whole logs
     // whenever a fault is scheduled.
-    config_.compact_logs = !audited_;
+    config_.compact_logs = !audit_.kept();
   }
 
   const Placement& placement() const override { return placement_; }
@@ -74,15 +75,12 @@ public:
 
   void on_completion(const Completion& op) override
   {
-    if (audited_ && op.kind == OpKind::write && op.outcome == Outcome::ok)
-      audit_.acknowledged(op);
+    audit_.completed(op);
   }
   // Under faults: acknowledged writes the unit's final tail does not hold
   // (its last live replica; with none live, the furthest of its replicas).
   std::optional<std::uint64_t> acked_writes_lost() const override
   {
-    if (!audited_)
-      return std::nullopt;
     return audit_.lost([this](UnitId unit, Key key) {
       Version newest = 0;
       for (NodeId n : placement_.replicas(unit)) {
@@ -106,7 +104,6 @@ private:
   Placement placement_;
   const Membership& membership_;
   ChainConfig config_;
-  bool audited_;  // a fault schedule was given
   std::vector<const ChainNode*> nodes_;
   VersionAudit audit_;
 };

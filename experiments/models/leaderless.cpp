@@ -31,7 +31,8 @@ public:
                 context.config.timeout_s, context.params.flag("hinted-handoff"),
                 context.params.seconds("max-hint-window")},
         choice_(parse_coordinator_choice(context.params.text("coordinator"))),
-        audited_(!context.config.faults.empty()), nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr)
+        nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr),
+        audit_(!context.config.faults.empty())
   {
   }
 
@@ -61,15 +62,12 @@ public:
   SummaryRow results() const override { return {{"quorum_overlap", to_string(overlap())}}; }
   void on_completion(const Completion& op) override
   {
-    if (audited_ && op.kind == OpKind::write && op.outcome == Outcome::ok)
-      audit_.acknowledged(op);
+    audit_.completed(op);
   }
   // Under faults: acknowledged writes whose key no replica of the range holds
   // at that version or newer (data is durable: down replicas count).
   std::optional<std::uint64_t> acked_writes_lost() const override
   {
-    if (!audited_)
-      return std::nullopt;
     return audit_.lost([this](UnitId unit, Key key) {
       Version newest = 0;
       for (NodeId n : placement_.replicas(unit))
@@ -104,7 +102,6 @@ private:
   const std::vector<std::string>& zones_;
   LeaderlessConfig config_;
   CoordinatorChoice choice_;
-  bool audited_;  // a fault schedule was given
   std::vector<const LeaderlessNode*> nodes_;
   VersionAudit audit_;
 };

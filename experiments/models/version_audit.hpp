@@ -7,6 +7,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "protocols/client.hpp"
@@ -15,11 +16,18 @@ namespace replisim {
 
 class VersionAudit {
 public:
-  // An ok write, as its client saw it.
-  void acknowledged(const Completion& op) { acked_.push_back({op.unit, op.key, op.version}); }
+  // `kept`: whether the run audits at all (a fault schedule was given).
+  explicit VersionAudit(bool kept) : kept_(kept) {}
+  bool kept() const { return kept_; }
+  // Every finished operation; the ok writes are noted, as their clients saw them.
+  void completed(const Completion& op)
+  {
+    if (kept_ && op.kind == OpKind::write && op.outcome == Outcome::ok)
+      acked_.push_back({op.unit, op.key, op.version});
+  }
   // After the run: how many acknowledged writes `final_version(unit, key)`
-  // no longer covers.
-  std::uint64_t lost(const std::function<Version(UnitId, Key)>& final_version) const;
+  // no longer covers; nothing when the audit is not kept.
+  std::optional<std::uint64_t> lost(const std::function<Version(UnitId, Key)>& final_version) const;
 
 private:
   struct Acked {
@@ -27,6 +35,7 @@ private:
     Key key;
     Version version;
   };
+  bool kept_;
   std::vector<Acked> acked_;
 };
 

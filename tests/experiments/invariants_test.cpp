@@ -120,21 +120,28 @@ namespace {
 
 TEST(VersionAudit, AWriteIsLostWhenTheFinalVersionOfItsKeyIsOlder)
 {
-  VersionAudit audit;
-  const auto write = [](UnitId unit, Key key, Version version) {
+  VersionAudit audit(true);
+  const auto write = [](UnitId unit, Key key, Version version, Outcome outcome = Outcome::ok) {
     Completion c;
+    c.kind = OpKind::write;
+    c.outcome = outcome;
     c.unit = unit;
     c.key = key;
     c.version = version;
     return c;
   };
-  audit.acknowledged(write(0, 5, 3));
-  audit.acknowledged(write(0, 5, 4));
-  audit.acknowledged(write(1, 6, 2));
+  audit.completed(write(0, 5, 3));
+  audit.completed(write(0, 5, 4));
+  audit.completed(write(1, 6, 2));
+  audit.completed(write(1, 6, 7, Outcome::timeout));  // not acknowledged: not audited
   // Unit 0 ends with key 5 at version 3 (the write of version 4 is gone);
   // unit 1 with key 6 at version 9 (a newer write covers version 2).
   EXPECT_EQ(audit.lost([](UnitId unit, Key) { return unit == 0 ? Version{3} : Version{9}; }), 1u);
   EXPECT_EQ(audit.lost([](UnitId, Key) { return Version{0}; }), 3u);
+  // Without faults the audit keeps nothing and says nothing.
+  VersionAudit off(false);
+  off.completed(write(0, 5, 3));
+  EXPECT_EQ(off.lost([](UnitId, Key) { return Version{0}; }), std::nullopt);
 }
 
 }  // namespace
