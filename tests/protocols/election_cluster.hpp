@@ -118,6 +118,19 @@ public:
     net.deliver_all();
   }
 
+  // Runs, delivering everything at each tick, until `kind` has been reported
+  // `count` times in all or `limit` has passed; whether it was.
+  bool run_until(RoleEvent::Kind kind, std::size_t count, Time limit, Time tick)
+  {
+    const Time end = net.now() + limit;
+    while (events_of(kind).size() < count && net.now() < end) {
+      net.deliver_all();
+      net.advance_to(net.now() + tick);
+    }
+    net.deliver_all();
+    return events_of(kind).size() >= count;
+  }
+
   // The live node that leads `unit` at the highest term; kNoNode if none.
   NodeId leader(UnitId unit) const
   {

@@ -31,17 +31,6 @@ constexpr Time kTick = 0.001;
 
 FailoverConfig raft(std::uint64_t seed = 1) { return FailoverConfig::raft(kLo, kHi, kBeat, seed); }
 
-bool run_until(ElectionCluster& c, Kind kind, std::size_t count, Time limit, Time tick = kTick)
-{
-  const Time end = c.net.now() + limit;
-  while (c.events_of(kind).size() < count && c.net.now() < end) {
-    c.net.deliver_all();
-    c.net.advance_to(c.net.now() + tick);
-  }
-  c.net.deliver_all();
-  return c.events_of(kind).size() >= count;
-}
-
 // Cuts every link between `node` and the other nodes while *cut is true
 // (clients still reach it): a partition that heals when the test says.
 std::shared_ptr<bool> cut_off(FakeNetwork& net, NodeId node)
@@ -179,7 +168,7 @@ TEST(ElectionLogTest, AStaleLeaderStepsDownAndLosesItsUncommittedW1Writes)
     EXPECT_TRUE(r.ok) << "op " << r.op;  // w:1: node 0 alone acknowledged ops 2..11
   EXPECT_EQ(c.node(0).version_of(105), 1u);
 
-  ASSERT_TRUE(run_until(c, Kind::became_leader, 2, 2.0));
+  ASSERT_TRUE(c.run_until(Kind::became_leader, 2, 2.0, kTick));
   const NodeId leader = c.events_of(Kind::became_leader)[1].node;
   EXPECT_EQ(c.node(0).role_of(0), ReplicaRole::leader);  // still believes it leads term 1
   c.write(12, 200, leader);
@@ -222,7 +211,7 @@ TEST(ElectionLogTest, PendingWritesFailAtStepDownNamingTheNewLeader)
   c.write(2, 5, 0);
   c.net.deliver_all();
   ASSERT_TRUE(c.replies().empty());
-  ASSERT_TRUE(run_until(c, Kind::became_leader, 2, 2.0));
+  ASSERT_TRUE(c.run_until(Kind::became_leader, 2, 2.0, kTick));
   const NodeId leader = c.events_of(Kind::became_leader)[1].node;
 
   *cut = false;
@@ -261,7 +250,7 @@ TEST(ElectionLogTest, EntriesOfAnEarlierTermCommitOnlyWithTheNewLeadersNoOp)
     ASSERT_EQ(c.node(n).log_of(0).last_index(), 1u);  // on every replica, committed by none
   EXPECT_EQ(c.node(0).commit_index(0), 0u);
   c.crash(0);
-  ASSERT_TRUE(run_until(c, Kind::became_leader, 2, 2.0));
+  ASSERT_TRUE(c.run_until(Kind::became_leader, 2, 2.0, kTick));
   const NodeId leader = c.events_of(Kind::became_leader)[1].node;
   const NodeId follower = 3 - leader;
   ASSERT_EQ(c.node(leader).log_of(0).last_index(), 2u);

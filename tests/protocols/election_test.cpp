@@ -26,19 +26,6 @@ constexpr Time kTick = 0.001;
 
 FailoverConfig raft(std::uint64_t seed = 1) { return FailoverConfig::raft(kLo, kHi, kBeat, seed); }
 
-// Runs, delivering everything at each tick, until `kind` has been reported
-// `count` times in all or `limit` has passed.
-bool run_until(ElectionCluster& c, Kind kind, std::size_t count, Time limit)
-{
-  const Time end = c.net.now() + limit;
-  while (c.events_of(kind).size() < count && c.net.now() < end) {
-    c.net.deliver_all();
-    c.net.advance_to(c.net.now() + kTick);
-  }
-  c.net.deliver_all();
-  return c.events_of(kind).size() >= count;
-}
-
 // Like run_for, noting when each node last received a heartbeat.
 void run_noting_heartbeats(ElectionCluster& c, Time duration, std::vector<Time>& last)
 {
@@ -147,7 +134,7 @@ TEST(ElectionTest, AFollowerTimesOutWithinItsRangeAndWinsTermTwo)
   std::vector<Time> last_beat(3, -1);
   run_noting_heartbeats(c, 0.5, last_beat);
   c.crash(0);
-  ASSERT_TRUE(run_until(c, Kind::became_leader, 2, 5.0));
+  ASSERT_TRUE(c.run_until(Kind::became_leader, 2, 5.0, kTick));
 
   const auto started = c.events_of(Kind::election_started);
   ASSERT_FALSE(started.empty());
@@ -322,7 +309,7 @@ TEST(ElectionTest, ACandidateWithAShorterLogCannotWin)
   ASSERT_EQ(c.replies().size(), 3u);  // acknowledged by nodes 0 and 1
   c.crash(0);
 
-  ASSERT_TRUE(run_until(c, Kind::became_leader, 2, 2.0));
+  ASSERT_TRUE(c.run_until(Kind::became_leader, 2, 2.0, kTick));
   c.run_for(0.5, kTick);
   const auto elected = c.events_of(Kind::became_leader);
   ASSERT_EQ(elected.size(), 2u);
