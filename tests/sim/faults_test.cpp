@@ -47,6 +47,23 @@ RunConfig nine_nodes(const FaultFile& faults)
   return c;
 }
 
+// One client, one write at a time, 500 writes over 1 ms links: each takes
+// 8 ms, so a 200 ms cut in its path, with a 50 ms timeout, times out one
+// write per 50 ms of the cut.
+RunConfig one_client_in_turn(RunConfig c)
+{
+  c.clients = 1;
+  c.concurrency = 1;
+  c.ops = 500;
+  return c;
+}
+
+void expect_writes_lost_to_a_200ms_cut(const OpMetrics& m)
+{
+  EXPECT_GE(m.writes_timed_out, 3u);
+  EXPECT_LE(m.writes_timed_out, 5u);
+}
+
 TEST(Faults, ACrashedSecondaryCostsNothingUnderMajority)
 {
   // The run lasts about 1.6 s; node 4, a secondary of shard 1, crashes at 0.5 s.
@@ -125,16 +142,11 @@ TEST(Faults, TheNodeLeadingMostUnitsIsChosenWhenItsTimeComes)
 TEST(Faults, APartitionLosesWhatCrossesItWhileItLasts)
 {
   FaultFile faults("[[partition]]\nsides = [[\"client0\"], [\"node0\", \"node1\", \"node2\"]]\nfrom = \"0.2s\"\nuntil = \"0.4s\"\n");
-  RunConfig c = nine_nodes(faults);
+  RunConfig c = one_client_in_turn(nine_nodes(faults));
   c.nodes = 3;
-  c.clients = 1;
-  c.concurrency = 1;
-  c.ops = 500;
   Experiment e(c);
   e.run();
-  // Each write takes 8 ms; the 50 ms timeout loses one per 50 ms of the cut.
-  EXPECT_GE(e.metrics().writes_timed_out, 3u);
-  EXPECT_LE(e.metrics().writes_timed_out, 5u);
+  expect_writes_lost_to_a_200ms_cut(e.metrics());
   EXPECT_EQ(e.metrics().writes_failed, 0u);
   EXPECT_EQ(e.metrics().writes_ok + e.metrics().writes_timed_out, 500u);
 }
@@ -142,15 +154,11 @@ TEST(Faults, APartitionLosesWhatCrossesItWhileItLasts)
 TEST(Faults, ALinkDownLosesWhatCrossesIt)
 {
   FaultFile faults("[[link]]\nlink = \"client0-link\"\ndown = \"0.2s\"\nup = \"0.4s\"\n");
-  RunConfig c = nine_nodes(faults);
+  RunConfig c = one_client_in_turn(nine_nodes(faults));
   c.nodes = 3;
-  c.clients = 1;
-  c.concurrency = 1;
-  c.ops = 500;
   Experiment e(c);
   e.run();
-  EXPECT_GE(e.metrics().writes_timed_out, 3u);
-  EXPECT_LE(e.metrics().writes_timed_out, 5u);
+  expect_writes_lost_to_a_200ms_cut(e.metrics());
 }
 
 }  // namespace
@@ -211,15 +219,9 @@ TEST(Faults, AHostStateProfileCrashesAndRecoversItsNode)
 TEST(Faults, ALinkStateProfileLosesWhatCrossesIt)
 {
   const ProfiledPlatform platform(3, "client0-link", 0.2, 0.4);
-  RunConfig c = on_platform(platform);
-  c.clients = 1;
-  c.concurrency = 1;
-  c.ops = 500;
-  Experiment e(c);
+  Experiment e(one_client_in_turn(on_platform(platform)));
   e.run();
-  // As with a fault file: each write takes 8 ms; the 50 ms timeout loses one per 50 ms.
-  EXPECT_GE(e.metrics().writes_timed_out, 3u);
-  EXPECT_LE(e.metrics().writes_timed_out, 5u);
+  expect_writes_lost_to_a_200ms_cut(e.metrics());  // as with a fault file
 }
 
 }  // namespace
