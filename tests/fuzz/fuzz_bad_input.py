@@ -116,9 +116,7 @@ def mutate_platform(rng, text):
 
 def platform_case(rng, scratch, n, platforms):
     name, text = rng.choice(platforms)
-    path = os.path.join(scratch, "inputs", f"platform-{n}.xml")
-    with open(path, "w") as f:
-        f.write(mutate_platform(rng, text))
+    path = write_input(scratch, f"platform-{n}.xml", mutate_platform(rng, text))
     model = rng.choice(["leader-follower", "leaderless", "multi-leader", "partitioned", "chain"])
     return ["run", f"--platform={path}", f"--model={model}", "--ops=20", "--rf=2", "--write-concern=1", "--clients=2"]
 
@@ -138,29 +136,37 @@ latency = ["1ms", "2ms"]
 """
 
 
-def spec_case(rng, scratch, n):
-    lines = SPEC.split("\n")
-    kind = rng.choice(["dup", "drop", "truncate", "value", "value", "type"])
+def mutated_toml(rng, text, kinds, values):
+    """`text` with one mutation of a kind drawn from `kinds`: a line repeated ("dup") or dropped
+    ("drop"), the text cut short ("truncate"), a key's value replaced by one of `values` ("value")
+    or by a table ("type")."""
+    lines = text.split("\n")
+    kind = rng.choice(kinds)
     if kind == "dup":
         i = rng.randrange(len(lines))
         lines.insert(i, lines[i])
     elif kind == "drop":
         del lines[rng.randrange(len(lines))]
     elif kind == "truncate":
-        text = SPEC[: rng.randrange(len(SPEC))]
-        lines = text.split("\n")
-    elif kind == "value":
-        i = rng.choice([i for i, line in enumerate(lines) if " = " in line])
-        key = lines[i].split(" = ")[0]
-        lines[i] = key + " = " + rng.choice(["-1", "nan", "inf", '"abc"', "[]", "[-5]", "1e400", '""', "[nan]"])
+        lines = text[: rng.randrange(len(text))].split("\n")
     else:
         i = rng.choice([i for i, line in enumerate(lines) if " = " in line])
         key = lines[i].split(" = ")[0]
-        lines[i] = f'{key} = {{ a = 1 }}'
-    path = os.path.join(scratch, "inputs", f"spec-{n}.toml")
+        lines[i] = key + " = " + ("{ a = 1 }" if kind == "type" else rng.choice(values))
+    return "\n".join(lines)
+
+
+def write_input(scratch, name, text):
+    path = os.path.join(scratch, "inputs", name)
     with open(path, "w") as f:
-        f.write("\n".join(lines))
-    return ["sweep", path, "--jobs=1"]
+        f.write(text)
+    return path
+
+
+def spec_case(rng, scratch, n):
+    text = mutated_toml(rng, SPEC, ["dup", "drop", "truncate", "value", "value", "type"],
+                        ["-1", "nan", "inf", '"abc"', "[]", "[-5]", "1e400", '""', "[nan]"])
+    return ["sweep", write_input(scratch, f"spec-{n}.toml", text), "--jobs=1"]
 
 
 FAULTS = """[[crash]]
@@ -181,24 +187,10 @@ until = "9ms"
 
 
 def faults_case(rng, scratch, n):
-    lines = FAULTS.split("\n")
-    kind = rng.choice(["dup", "drop", "truncate", "value", "value", "value"])
-    if kind == "dup":
-        i = rng.randrange(len(lines))
-        lines.insert(i, lines[i])
-    elif kind == "drop":
-        del lines[rng.randrange(len(lines))]
-    elif kind == "truncate":
-        lines = FAULTS[: rng.randrange(len(FAULTS))].split("\n")
-    else:
-        i = rng.choice([i for i, line in enumerate(lines) if " = " in line])
-        key = lines[i].split(" = ")[0]
-        lines[i] = key + " = " + rng.choice(['"-5ms"', '"10ms:5ms"', '"5ms:"', '"1e400s"', "-1", "nan", '"abc"',
-                                             "[]", '[["mars"], ["node0"]]', '"node99"', "99", '"2d"', "{ a = 1 }",
-                                             '"5ms:5ms"', '""'])
-    path = os.path.join(scratch, "inputs", f"faults-{n}.toml")
-    with open(path, "w") as f:
-        f.write("\n".join(lines))
+    text = mutated_toml(rng, FAULTS, ["dup", "drop", "truncate", "value", "value", "value"],
+                        ['"-5ms"', '"10ms:5ms"', '"5ms:"', '"1e400s"', "-1", "nan", '"abc"', "[]",
+                         '[["mars"], ["node0"]]', '"node99"', "99", '"2d"', "{ a = 1 }", '"5ms:5ms"', '""'])
+    path = write_input(scratch, f"faults-{n}.toml", text)
     model = rng.choice(["leader-follower", "leaderless", "multi-leader", "partitioned", "chain"])
     return ["run", f"--faults={path}", f"--model={model}", "--ops=20", "--nodes=3", "--clients=1",
             "--failover=raft" if model in ("leader-follower", "partitioned") else "--rf=3"]
