@@ -5,28 +5,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <unistd.h>
 
 #include "experiments/experiment.hpp"
 #include "experiments/report.hpp"
+#include "support/fault_file.hpp"
 
 namespace replisim {
 namespace {
 
-namespace fs = std::filesystem;
-
-// A fault file in a scratch place, removed with the test.
-struct FaultFile {
-  explicit FaultFile(const std::string& toml)
-      : path(fs::temp_directory_path() / ("replisim-failover-" + std::to_string(getpid()) + ".toml"))
-  {
-    std::ofstream(path) << toml;
-  }
-  ~FaultFile() { fs::remove(path); }
-  fs::path path;
-};
+using test::FaultFile;
 
 // A leaderless cluster under heavy closed-loop traffic; node 4 crashes in
 // the middle of it for good. Every message lost is one from or to node 4:

@@ -11,6 +11,7 @@
 
 #include "experiments/experiment.hpp"
 #include "experiments/report.hpp"
+#include "support/fault_file.hpp"
 #include "platforms/star_platform.hpp"
 
 #include <fmt/format.h>
@@ -20,16 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A fault file in a scratch place, removed with the test.
-struct FaultFile {
-  explicit FaultFile(const std::string& toml)
-      : path(fs::temp_directory_path() / ("replisim-faults-" + std::to_string(getpid()) + ".toml"))
-  {
-    std::ofstream(path) << toml;
-  }
-  ~FaultFile() { fs::remove(path); }
-  fs::path path;
-};
+using test::FaultFile;
 
 // Nine nodes, three replica sets of three (shard i = nodes 3i..3i+2, node 3i
 // its primary), w:majority, three clients in closed loop.
