@@ -18,6 +18,7 @@
 #include "protocols/leaderless.hpp"  // lww_version
 #include "protocols/multi_leader.hpp"
 #include "support/fake_network.hpp"
+#include "leader_zones.hpp"  // tests/protocols/
 
 namespace replisim {
 namespace {
@@ -29,19 +30,7 @@ using test::is;
 using test::is_any;
 using test::is_poke;
 
-// `leaders` zones of a leader and `followers_each` followers, leader first.
-LeaderGroups zones(int leaders, int followers_each)
-{
-  LeaderGroups groups;
-  NodeId next = 0;
-  for (int l = 0; l < leaders; ++l) {
-    groups.leaders.push_back(next++);
-    groups.followers_of.emplace_back();
-    for (int f = 0; f < followers_each; ++f)
-      groups.followers_of.back().push_back(next++);
-  }
-  return groups;
-}
+using test::zones;
 
 MultiLeaderConfig acked(Time retry = 1.0, Time interval = 0)
 {

@@ -17,6 +17,7 @@
 #include "protocols/leaderless.hpp"  // lww_version
 #include "protocols/multi_leader.hpp"
 #include "support/fake_network.hpp"
+#include "leader_zones.hpp"  // tests/protocols/
 
 namespace replisim {
 namespace {
@@ -29,20 +30,7 @@ using Vector = std::vector<std::uint64_t>;
 // One stamp step: the next nanosecond at the same node id.
 const Version kOneNs = lww_version(1e-9, 0);
 
-// `leaders` datacenters of a leader and `followers_each` followers, numbered
-// leader first: with 2 followers each, leader 0 leads 1 and 2, leader 3 leads 4 and 5.
-LeaderGroups zones(int leaders, int followers_each)
-{
-  LeaderGroups groups;
-  NodeId next = 0;
-  for (int l = 0; l < leaders; ++l) {
-    groups.leaders.push_back(next++);
-    groups.followers_of.emplace_back();
-    for (int f = 0; f < followers_each; ++f)
-      groups.followers_of.back().push_back(next++);
-  }
-  return groups;
-}
+using test::zones;
 
 // Every node of the groups on one fake network. Leader i's clients write from
 // Address::client(i); their replies are read from the network's trace.
