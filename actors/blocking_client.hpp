@@ -9,7 +9,7 @@
 
 #include "actors/network.hpp"
 #include "actors/wire.hpp"
-#include "protocols/client.hpp"
+#include "protocols/client/client.hpp"
 
 namespace replisim {
 

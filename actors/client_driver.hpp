@@ -5,7 +5,7 @@
 #include <functional>
 
 #include "actors/machine_driver.hpp"
-#include "protocols/client.hpp"
+#include "protocols/client/client.hpp"
 
 namespace replisim {
 

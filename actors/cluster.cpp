@@ -39,7 +39,6 @@ struct Cluster::Impl final : TimerListener {
   std::function<bool()> quiescent;  // set: drain after the clients
   double drain_poll_s = 0;
   bool end_with_clients = true;
-  std::shared_ptr<Spill> spill = std::make_shared<Spill>();  // the nodes' waits, past their buffers
   ClusterObserver* observer = nullptr;
   std::deque<FaultAction> faults;      // scheduled on the timer queue
   std::vector<const FaultPlan::Partition*> cuts;  // partitions in force
@@ -144,13 +143,6 @@ std::set<Cluster::Impl*>& watching()
   return clusters;
 }
 
-// Waits each node keeps in memory before they go to the run's spill file:
-// about 8 MB for all the nodes together, 2 to 32 KB each.
-std::size_t wait_buffer(std::size_t nodes)
-{
-  return std::clamp<std::size_t>((std::size_t{1} << 20) / std::max<std::size_t>(1, nodes), 256, 4096);
-}
-
 double route_latency(const sg4::Host* from, const sg4::Host* to)
 {
   if (from == to)
@@ -248,7 +240,10 @@ void Cluster::add_node(NodeId id, NodeMachine& machine, Traffic& traffic, const 
         if (impl->observer != nullptr)
           impl->observer->role_changed(e);
       },
-      impl_->spill, wait_buffer(impl_->nodes.size()));
+      [impl = impl_.get(), id](double seconds) {
+        if (impl->observer != nullptr)
+          impl->observer->message_waited(id, seconds);
+      });
   impl_->network.attach(Address::node(id), host, server);
 }
 

@@ -15,8 +15,8 @@
 #include "actors/fault_plan.hpp"
 #include "actors/server.hpp"
 #include "actors/wire.hpp"
-#include "protocols/client.hpp"
-#include "protocols/delay.hpp"
+#include "protocols/client/client.hpp"
+#include "protocols/common/delay.hpp"
 
 namespace simgrid::s4u {
 class Host;
@@ -55,6 +55,8 @@ public:
   virtual void node_down(NodeId /*node*/, Time /*now*/) {}
   // A node's host came back (before the node recovers).
   virtual void node_up(NodeId /*node*/, Time /*now*/) {}
+  // A worker of `node` took a message that had waited `seconds` in its inbox.
+  virtual void message_waited(NodeId /*node*/, double /*seconds*/) {}
 
 protected:
   ~ClusterObserver() = default;

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "protocols/types.hpp"
+#include "protocols/common/types.hpp"
 
 namespace replisim {
 

@@ -7,7 +7,7 @@
 #include "actors/network.hpp"
 #include "actors/timers.hpp"
 #include "actors/wire.hpp"
-#include "protocols/state_machine.hpp"
+#include "protocols/common/state_machine.hpp"
 
 namespace replisim {
 

@@ -19,9 +19,9 @@
 
 #include "actors/activity.hpp"
 #include "actors/timers.hpp"
-#include "protocols/delay.hpp"
-#include "protocols/messages.hpp"
-#include "protocols/rng.hpp"
+#include "protocols/common/delay.hpp"
+#include "protocols/common/messages.hpp"
+#include "protocols/common/rng.hpp"
 
 namespace replisim {
 

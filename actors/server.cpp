@@ -18,17 +18,14 @@ double now() { return sg4::Engine::get_clock(); }
 NodeServer::NodeServer(NodeMachine& machine, NodeId self, sg4::Host* host, Network& network, TimerQueue& timers,
                        const MessageSizes& sizes, Traffic& traffic, const ServerSettings& settings, int threads,
                        std::uint64_t service_seed, std::function<void(const RoleEvent&)> role_events,
-                       std::shared_ptr<Spill> spill, std::size_t wait_buffer)
+                       std::function<void(double)> waited)
     : MachineDriver(machine, Address::node(self), network, timers, sizes, traffic), node_(machine),
-      role_events_(std::move(role_events)), host_(host), settings_(settings),
+      role_events_(std::move(role_events)), waited_(std::move(waited)), host_(host), settings_(settings),
       service_rng_(service_seed), workers_(static_cast<std::size_t>(threads))
 {
   if (settings.sync_writes && !host->get_disks().empty())
     disk_ = host->get_disks().front();
   load_.threads = threads;
-  // A node's waits go to the run's one temporary file past a small buffer:
-  // thousands of nodes each holding millions of waits would not fit.
-  load_.waits_s = Samples(wait_buffer, std::move(spill));
   // Idle workers are taken from the back: worker 0 first.
   for (auto it = workers_.rbegin(); it != workers_.rend(); ++it) {
     it->server = this;
@@ -57,7 +54,7 @@ void NodeServer::work(Worker& w)
     Arrival next = std::move(inbox_.front());
     inbox_.pop_front();
     const Time t = now();
-    load_.waits_s.add(t - next.at);
+    waited_(t - next.at);
     ++load_.handled;
     w.message = std::move(next.message);
     w.busy_since = t;

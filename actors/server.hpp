@@ -19,10 +19,9 @@
 #include <simgrid/s4u/Activity.hpp>
 
 #include "actors/machine_driver.hpp"
-#include "experiments/samples.hpp"
-#include "protocols/delay.hpp"
-#include "protocols/fifo.hpp"
-#include "protocols/rng.hpp"
+#include "protocols/common/delay.hpp"
+#include "protocols/common/fifo.hpp"
+#include "protocols/common/rng.hpp"
 
 namespace simgrid::s4u {
 class Disk;
@@ -45,17 +44,17 @@ struct NodeLoad {
   double busy_s = 0;                 // worker-seconds spent on messages (execution and disk)
   std::uint64_t handled = 0;         // messages handled
   std::size_t max_queue_length = 0;  // most messages waiting in the inbox at once
-  Samples waits_s;                   // per message handled: seconds from arrival to a worker taking it
 };
 
 class NodeServer final : public MachineDriver {
 public:
-  // `role_events` hears of every role change the node reports. Waits past
-  // the first `wait_buffer` go to `spill` (the run's temporary file).
+  // `role_events` hears of every role change the node reports, `waited` of
+  // every message a worker takes: the seconds it waited in the inbox (the
+  // run core keeps them, with exact percentiles).
   NodeServer(NodeMachine& machine, NodeId self, sg4::Host* host, Network& network, TimerQueue& timers,
              const MessageSizes& sizes, Traffic& traffic, const ServerSettings& settings, int threads,
              std::uint64_t service_seed, std::function<void(const RoleEvent&)> role_events,
-             std::shared_ptr<Spill> spill, std::size_t wait_buffer = 4096);
+             std::function<void(double)> waited);
 
   void receive(Envelope&& message) override;
   std::uint64_t incarnation() const override { return incarnation_; }
@@ -106,6 +105,7 @@ private:
 
   NodeMachine& node_;
   std::function<void(const RoleEvent&)> role_events_;
+  std::function<void(double)> waited_;
   std::uint64_t incarnation_ = 0;
   sg4::Host* host_;
   sg4::Disk* disk_ = nullptr;  // with --sync-writes

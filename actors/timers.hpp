@@ -7,7 +7,7 @@
 #include <queue>
 #include <vector>
 
-#include "protocols/types.hpp"
+#include "protocols/common/types.hpp"
 
 namespace simgrid::kernel::timer {
 class Timer;

@@ -2,7 +2,7 @@
 #pragma once
 #include <cstdint>
 
-#include "protocols/messages.hpp"
+#include "protocols/common/messages.hpp"
 
 namespace replisim {
 

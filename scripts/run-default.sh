@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets replisim up and runs the default experiment: the sweep in
-# experiments/default.toml (leader-follower, partitioned and leaderless on
+# experiments/specs/default.toml (leader-follower, partitioned and leaderless on
 # stars of 3 to 24 nodes whose nodes pay a processing cost per message, each at
 # two open-loop loads: 1,500 ops/s offered, and 120,000 ops/s, far more than any
 # of these clusters takes; two seeds) on every core, then plots it. Writes
@@ -11,6 +11,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 out=${1:-out/default}
-build/replisim sweep experiments/default.toml --out "$out"
+build/replisim sweep experiments/specs/default.toml --out "$out"
 /usr/bin/python3 analysis/plot_scaling.py "$out/summary.csv" -o "$out/scaling.png"
 /usr/bin/python3 analysis/plot_imbalance.py "$out/summary.csv" -o "$out/leader_imbalance.png"

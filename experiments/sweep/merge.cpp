@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "experiments/output_file.hpp"
+#include "experiments/output/output_file.hpp"
 #include "experiments/sweep/jobs.hpp"
 #include "experiments/sweep/rows.hpp"
 #include "experiments/sweep/spec.hpp"

@@ -1,6 +1,6 @@
 #include "experiments/sweep/progress.hpp"
 
-#include "experiments/readable.hpp"
+#include "protocols/common/quantities.hpp"
 
 #include <cmath>
 

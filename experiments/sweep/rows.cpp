@@ -9,8 +9,8 @@
 
 #include <fmt/format.h>
 
-#include "experiments/output_file.hpp"
-#include "experiments/csv.hpp"
+#include "experiments/output/output_file.hpp"
+#include "experiments/output/csv.hpp"
 
 namespace replisim::sweep {
 

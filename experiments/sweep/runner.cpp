@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "experiments/output_file.hpp"
+#include "experiments/output/output_file.hpp"
 #include "experiments/sweep/child.hpp"
 #include "experiments/sweep/jobs.hpp"
 #include "experiments/sweep/progress.hpp"

@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
-#include "experiments/readable.hpp"
+#include "protocols/common/quantities.hpp"
 
 namespace replisim::sweep {
 

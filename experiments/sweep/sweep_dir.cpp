@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "experiments/output_file.hpp"
+#include "experiments/output/output_file.hpp"
 #include "experiments/sweep/spec.hpp"
 
 namespace replisim::sweep {

@@ -3,9 +3,9 @@
 // write, and acknowledged writes missing from a unit's final state.
 #include <gtest/gtest.h>
 
-#include "experiments/invariants.hpp"
-#include "experiments/models/log_audit.hpp"
-#include "experiments/models/version_audit.hpp"
+#include "experiments/core/invariants.hpp"
+#include "experiments/core/models/log_audit.hpp"
+#include "experiments/core/models/version_audit.hpp"
 
 namespace replisim {
 namespace {

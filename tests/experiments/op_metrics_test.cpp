@@ -1,6 +1,6 @@
 // Per-operation metrics: nearest-rank percentiles, counters, ops.csv rows and
 // the staleness of reads.
-#include "experiments/op_metrics.hpp"
+#include "experiments/core/op_metrics.hpp"
 
 #include <algorithm>
 #include <cmath>

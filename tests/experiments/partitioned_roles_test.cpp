@@ -4,8 +4,8 @@
 // one role per node.
 #include <gtest/gtest.h>
 
-#include "experiments/role_graph.hpp"
-#include "protocols/kafka_assignment.hpp"
+#include "experiments/core/role_graph.hpp"
+#include "protocols/kafka/kafka_assignment.hpp"
 
 namespace replisim {
 namespace {

@@ -1,5 +1,5 @@
 // Durations and bandwidths as users type them on the command line.
-#include "experiments/quantities.hpp"
+#include "experiments/core/flag_value.hpp"
 
 #include <functional>
 #include <stdexcept>

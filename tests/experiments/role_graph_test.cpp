@@ -1,6 +1,6 @@
 // The unit–node role graph: per-node role counts, the summary figures of
 // summary.csv, the one-line description and the Graphviz export.
-#include "experiments/role_graph.hpp"
+#include "experiments/core/role_graph.hpp"
 
 #include <sstream>
 #include <string>
@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "protocols/placement.hpp"
+#include "protocols/common/placement.hpp"
 
 namespace replisim {
 namespace {

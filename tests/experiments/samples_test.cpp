@@ -1,6 +1,6 @@
 // Exact nearest-rank percentiles of a sample kept partly on disk: checked
 // against sorting the same values in memory.
-#include "experiments/samples.hpp"
+#include "experiments/output/samples.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,8 +8,8 @@
 
 #include <gtest/gtest.h>
 
-#include "experiments/op_metrics.hpp"
-#include "protocols/rng.hpp"
+#include "experiments/core/op_metrics.hpp"
+#include "protocols/common/rng.hpp"
 
 namespace replisim {
 namespace {

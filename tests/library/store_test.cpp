@@ -1,7 +1,7 @@
 // replisim used as a library, as a SimGrid program would: the test owns the
 // engine and the platform, puts a store on hosts it chooses, and its own
 // actors read and write through blocking calls. Only the installed header
-// (experiments/api/replisim.hpp) and SimGrid are used.
+// (include/replisim/replisim.hpp) and SimGrid are used.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -12,7 +12,7 @@
 #include <simgrid/s4u.hpp>
 #include <xbt/log.h>
 
-#include "experiments/api/replisim.hpp"
+#include "replisim/replisim.hpp"
 
 namespace sg4 = simgrid::s4u;
 

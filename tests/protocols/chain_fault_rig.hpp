@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "fault_rig.hpp"  // tests/protocols/
-#include "protocols/chain.hpp"
-#include "protocols/chain_router.hpp"
+#include "protocols/chain/chain.hpp"
+#include "protocols/chain/chain_router.hpp"
 #include "support/fake_network.hpp"
 
 namespace replisim::test {

@@ -13,9 +13,9 @@
 #include <utility>
 #include <vector>
 
-#include "protocols/chain.hpp"
-#include "protocols/chain_router.hpp"
-#include "protocols/messages.hpp"
+#include "protocols/chain/chain.hpp"
+#include "protocols/chain/chain_router.hpp"
+#include "protocols/common/messages.hpp"
 #include "support/fake_network.hpp"
 
 namespace replisim {

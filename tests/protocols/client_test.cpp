@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "protocols/client.hpp"
-#include "protocols/replica_router.hpp"
+#include "protocols/client/client.hpp"
+#include "protocols/leader_follower/replica_router.hpp"
 #include "support/fake_network.hpp"
 
 namespace replisim {

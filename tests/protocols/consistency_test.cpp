@@ -3,7 +3,7 @@
 // out by hand from ConsistencyLevel.blockFor: ONE 1, TWO 2, THREE 3,
 // QUORUM ⌊ΣRF/2⌋+1, LOCAL_QUORUM ⌊RF_local/2⌋+1, EACH_QUORUM Σ_z (⌊RF_z/2⌋+1),
 // ALL ΣRF.
-#include "protocols/consistency.hpp"
+#include "protocols/leaderless/consistency.hpp"
 
 #include <gtest/gtest.h>
 

@@ -6,7 +6,7 @@
 // a million (two-sided normal tail at 5 sigma: 6e-7), and far narrower than
 // the gap a wrong formula (swapped parameters, ms taken as s, a missing square)
 // would open.
-#include "protocols/delay.hpp"
+#include "protocols/common/delay.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -19,7 +19,7 @@
 
 #include <gtest/gtest.h>
 
-#include "protocols/rng.hpp"
+#include "protocols/common/rng.hpp"
 
 namespace replisim {
 namespace {
@@ -293,7 +293,7 @@ TEST(Delay, SameSeedGivesTheSameSamplesForEveryFamily)
 
 TEST(Delay, FirstExponentialSamplesFromSeed42AreFixed)
 {
-  // Computed by a separate Python transcription of protocols/rng.hpp
+  // Computed by a separate Python transcription of protocols/common/rng.hpp
   // (splitmix64 seeding, xoshiro256**, 53-bit uniform) and -mean · log1p(-u).
   // Exact comparison on purpose: CSVs must be byte-identical across machines.
   const Delay delay = Delay::parse("exp:1ms");

@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "protocols/leader_follower.hpp"
+#include "protocols/leader_follower/leader_follower.hpp"
 #include "support/fake_network.hpp"
 
 namespace replisim::test {

@@ -12,8 +12,8 @@
 #include <map>
 #include <utility>
 
-#include "protocols/membership.hpp"
-#include "protocols/state_machine.hpp"
+#include "protocols/common/membership.hpp"
+#include "protocols/common/state_machine.hpp"
 #include "support/fake_network.hpp"
 
 namespace replisim::test {

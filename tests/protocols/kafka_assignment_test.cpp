@@ -2,7 +2,7 @@
 // index). The expected tables were worked out by hand from the pseudo-code in
 // shared/reference/real-systems.md and Kafka's source; the working is in the
 // comments, so a wrong table can be checked without running anything.
-#include "protocols/kafka_assignment.hpp"
+#include "protocols/kafka/kafka_assignment.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "protocols/rng.hpp"
+#include "protocols/common/rng.hpp"
 
 namespace replisim {
 namespace {

@@ -2,12 +2,12 @@
 // leader choice, the preferred-leader rebalance's threshold, fencing at the
 // session timeout, ISR proposals, restarts, a new controller's rebuild, and
 // how a broker finds its controller.
-#include "protocols/kafka_controller.hpp"
+#include "protocols/kafka/kafka_controller.hpp"
 
 #include <gtest/gtest.h>
 
-#include "protocols/controller_finder.hpp"
-#include "protocols/raft_log.hpp"
+#include "protocols/kafka/controller_finder.hpp"
+#include "protocols/raft/raft_log.hpp"
 
 namespace replisim {
 namespace {

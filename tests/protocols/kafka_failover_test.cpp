@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "election_cluster.hpp"
-#include "protocols/kafka_assignment.hpp"
+#include "protocols/kafka/kafka_assignment.hpp"
 
 namespace replisim {
 namespace {

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "protocols/leader_follower.hpp"
+#include "protocols/leader_follower/leader_follower.hpp"
 #include "support/fake_network.hpp"
 
 namespace replisim {

@@ -1,6 +1,6 @@
 // Multi-leader test layouts: zones of one leader and its followers.
 #pragma once
-#include "protocols/multi_leader.hpp"
+#include "protocols/multi_leader/multi_leader.hpp"
 
 namespace replisim::test {
 

@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "protocols/leaderless.hpp"
+#include "protocols/leaderless/leaderless.hpp"
 #include "support/fake_network.hpp"
 #include "fault_rig.hpp"  // tests/protocols/
 

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "election_cluster.hpp"
-#include "protocols/chain.hpp"
-#include "protocols/leader_follower.hpp"
-#include "protocols/raft_log.hpp"
+#include "protocols/chain/chain.hpp"
+#include "protocols/leader_follower/leader_follower.hpp"
+#include "protocols/raft/raft_log.hpp"
 #include "support/fake_network.hpp"
 #include "support/log_of_terms.hpp"
 

@@ -14,8 +14,8 @@
 #include <utility>
 #include <vector>
 
-#include "protocols/leaderless.hpp"  // lww_version
-#include "protocols/multi_leader.hpp"
+#include "protocols/leaderless/leaderless.hpp"  // lww_version
+#include "protocols/multi_leader/multi_leader.hpp"
 #include "support/fake_network.hpp"
 #include "leader_zones.hpp"  // tests/protocols/
 

@@ -1,5 +1,5 @@
 // Where units live: the MongoDB-style placement and the stable key → unit hash.
-#include "protocols/placement.hpp"
+#include "protocols/common/placement.hpp"
 
 #include <stdexcept>
 #include <utility>
@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "protocols/key_hash.hpp"
+#include "protocols/common/key_hash.hpp"
 
 namespace replisim {
 namespace {

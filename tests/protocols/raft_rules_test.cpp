@@ -9,10 +9,10 @@
 #include <stdexcept>
 #include <vector>
 
-#include "protocols/election.hpp"
-#include "protocols/messages.hpp"
-#include "protocols/raft_log.hpp"
-#include "protocols/write_concern.hpp"
+#include "protocols/raft/election.hpp"
+#include "protocols/common/messages.hpp"
+#include "protocols/raft/raft_log.hpp"
+#include "protocols/common/write_concern.hpp"
 #include "support/log_of_terms.hpp"
 
 namespace replisim {

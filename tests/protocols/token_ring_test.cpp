@@ -2,7 +2,7 @@
 // lists, primaries, and unit_of on the ring. The expected tables were worked
 // out by hand by walking the ring below; the walks are in the comments, so a
 // wrong table can be checked without running anything.
-#include "protocols/token_ring.hpp"
+#include "protocols/leaderless/token_ring.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "protocols/key_hash.hpp"
+#include "protocols/common/key_hash.hpp"
 
 namespace replisim {
 namespace {
@@ -251,7 +251,7 @@ TEST(TokenRing, RandomTokensArePinnedForASeed)
   // xoshiro256** seeded with 7 (state words from splitmix64), drawn node by
   // node — node 0: 0xb358faf74ef9765a, 0x475c3d964f482cd2; node 1:
   // 0xd6f1d349952c7996, 0xfb2938731e807240 — then sorted. Worked out with a
-  // Python transcription of protocols/rng.hpp. Published rings depend on it.
+  // Python transcription of protocols/common/rng.hpp. Published rings depend on it.
   const auto ring = random_tokens(2, 2, 7);
   ASSERT_EQ(ring.size(), 4u);
   const std::pair<std::uint64_t, NodeId> expected[] = {

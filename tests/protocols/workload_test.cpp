@@ -1,7 +1,7 @@
 // The seeded generator and YCSB's key generators. Every statistical check runs
 // on a fixed seed, so it is deterministic; its tolerance says how far a correct
 // generator may stray, in standard errors of the estimate.
-#include "protocols/workload.hpp"
+#include "protocols/client/workload.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -11,7 +11,7 @@
 
 #include <gtest/gtest.h>
 
-#include "protocols/rng.hpp"
+#include "protocols/common/rng.hpp"
 
 namespace replisim {
 namespace {

@@ -1,5 +1,5 @@
 // Write concerns and the quorum index: the arithmetic behind every ack rule.
-#include "protocols/write_concern.hpp"
+#include "protocols/common/write_concern.hpp"
 
 #include <stdexcept>
 #include <string>
@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "protocols/rng.hpp"
+#include "protocols/common/rng.hpp"
 
 namespace replisim {
 namespace {

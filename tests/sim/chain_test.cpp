@@ -6,8 +6,8 @@
 // so no write is led by its unit's primary.
 #include <gtest/gtest.h>
 
-#include "experiments/experiment.hpp"
-#include "experiments/report.hpp"
+#include "experiments/core/experiment.hpp"
+#include "experiments/core/report.hpp"
 
 namespace replisim {
 namespace {

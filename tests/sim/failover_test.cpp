@@ -6,8 +6,8 @@
 
 #include <algorithm>
 
-#include "experiments/experiment.hpp"
-#include "experiments/report.hpp"
+#include "experiments/core/experiment.hpp"
+#include "experiments/core/report.hpp"
 #include "support/fault_file.hpp"
 
 namespace replisim {

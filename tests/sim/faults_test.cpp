@@ -9,8 +9,8 @@
 #include <sstream>
 #include <unistd.h>
 
-#include "experiments/experiment.hpp"
-#include "experiments/report.hpp"
+#include "experiments/core/experiment.hpp"
+#include "experiments/core/report.hpp"
 #include "support/fault_file.hpp"
 #include "platforms/star_platform.hpp"
 

@@ -11,8 +11,8 @@
 // send order).
 #include <gtest/gtest.h>
 
-#include "experiments/experiment.hpp"
-#include "experiments/report.hpp"
+#include "experiments/core/experiment.hpp"
+#include "experiments/core/report.hpp"
 
 namespace replisim {
 namespace {

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "experiments/experiment.hpp"
+#include "experiments/core/experiment.hpp"
 
 namespace replisim {
 namespace {

@@ -3,9 +3,9 @@
 // client1 in us-west, client2 in eu-west).
 #include <gtest/gtest.h>
 
-#include "experiments/experiment.hpp"
-#include "experiments/report.hpp"
-#include "protocols/multi_leader.hpp"
+#include "experiments/core/experiment.hpp"
+#include "experiments/core/report.hpp"
+#include "protocols/multi_leader/multi_leader.hpp"
 
 namespace replisim {
 namespace {

@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include "experiments/experiment.hpp"
+#include "experiments/core/experiment.hpp"
 
 namespace replisim {
 namespace {

@@ -18,8 +18,8 @@
 #include <cmath>
 #include <vector>
 
-#include "experiments/experiment.hpp"
-#include "experiments/report.hpp"
+#include "experiments/core/experiment.hpp"
+#include "experiments/core/report.hpp"
 
 namespace replisim {
 namespace {

@@ -2,9 +2,9 @@
 // one-to-one onto nodes.
 #include <gtest/gtest.h>
 
-#include "experiments/experiment.hpp"
-#include "experiments/report.hpp"
-#include "experiments/role_graph.hpp"
+#include "experiments/core/experiment.hpp"
+#include "experiments/core/report.hpp"
+#include "experiments/core/role_graph.hpp"
 
 namespace replisim {
 namespace {

@@ -7,7 +7,7 @@
 # Installs slurm-wlm and munge if missing (apt-get), starts munged, slurmctld
 # and slurmd on this machine (as /work/shared/reference/slurm-local.md
 # describes: background daemons with pid files, no systemd), submits
-# experiments/slurm/sweep.sbatch as a 3-task array with sbatch --parsable,
+# experiments/sweep/sweep.sbatch as a 3-task array with sbatch --parsable,
 # polls squeue, merges the shards, and compares the merged summary.csv with a
 # one-machine `replisim sweep` of the same spec: byte-identical but for the
 # wall_s column. Stops the daemons it started and restores any slurm.conf it

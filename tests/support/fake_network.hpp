@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "protocols/rng.hpp"
-#include "protocols/state_machine.hpp"
+#include "protocols/common/rng.hpp"
+#include "protocols/common/state_machine.hpp"
 
 namespace replisim::test {
 

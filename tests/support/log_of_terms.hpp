@@ -2,7 +2,7 @@
 #pragma once
 #include <vector>
 
-#include "protocols/raft_log.hpp"
+#include "protocols/raft/raft_log.hpp"
 
 namespace replisim::test {
 

@@ -4,7 +4,7 @@
 
 #include <fstream>
 
-#include "experiments/csv.hpp"
+#include "experiments/output/csv.hpp"
 #include "support/command.hpp"
 #include "experiments/sweep/rows.hpp"
 

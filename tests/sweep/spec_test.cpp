@@ -6,7 +6,7 @@
 #include <fstream>
 #include <limits>
 
-#include "experiments/cli.hpp"
+#include "experiments/core/run_flags.hpp"
 #include "experiments/sweep/commands.hpp"
 #include "experiments/sweep/spec.hpp"
 #include "support/command.hpp"

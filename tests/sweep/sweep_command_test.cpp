@@ -19,7 +19,7 @@
 
 #include <fmt/format.h>
 
-#include "experiments/csv.hpp"
+#include "experiments/output/csv.hpp"
 #include "support/command.hpp"
 
 namespace fs = std::filesystem;

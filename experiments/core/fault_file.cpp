@@ -1,0 +1,183 @@
+#include "experiments/core/fault_file.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "experiments/core/flag_value.hpp"
+#include "protocols/common/rng.hpp"
+
+namespace replisim {
+
+namespace {
+
+struct Reader {
+  std::string path;
+  Rng& rng;  // draws the times given as ranges, in file order
+
+  [[noreturn]] void fail(const toml::node& at, const std::string& why) const
+  {
+    throw std::invalid_argument(fmt::format("{}:{}: {}", path, at.source().begin.line, why));
+  }
+
+  const toml::table& table(const toml::node& node, const std::string& what) const
+  {
+    const toml::table* t = node.as_table();
+    if (t == nullptr)
+      fail(node, fmt::format("{}: each entry is a table ([[{}]])", what, what));
+    return *t;
+  }
+
+  Time time(const toml::table& t, const std::string& what, const char* key, bool required) const
+  {
+    const toml::node* node = t.get(key);
+    if (node == nullptr) {
+      if (required)
+        fail(t, fmt::format("{}: needs {}", what, key));
+      return kNever;
+    }
+    std::string text;
+    if (const auto s = node->value<std::string>())
+      text = *s;
+    else if (const auto n = node->value<double>())
+      text = fmt::format("{}", *n);
+    else
+      fail(*node, fmt::format("{}.{}: a time, e.g. \"10s\"", what, key));
+    try {
+      const auto colon = text.find(':');
+      const Time lo = parse_duration(text.substr(0, colon), what + "." + key);
+      if (colon == std::string::npos)
+        return lo;
+      const Time hi = parse_duration(text.substr(colon + 1), what + "." + key);
+      if (!(lo < hi))
+        fail(*node, fmt::format("{}.{}: '{}' is a range lo:hi with lo < hi", what, key, text));
+      return lo + (hi - lo) * rng.uniform();
+    } catch (const std::invalid_argument& e) {
+      fail(*node, e.what());
+    }
+  }
+
+  std::string text(const toml::table& t, const std::string& what, const char* key) const
+  {
+    const toml::node* node = t.get(key);
+    if (node == nullptr)
+      fail(t, fmt::format("{}: needs {}", what, key));
+    const auto s = node->value<std::string>();
+    if (!s || s->empty())
+      fail(*node, fmt::format("{}.{}: a name", what, key));
+    return *s;
+  }
+
+  void only(const toml::table& t, const std::string& what, std::initializer_list<const char*> keys) const
+  {
+    for (const auto& [key, node] : t)
+      if (std::find_if(keys.begin(), keys.end(), [&](const char* k) { return key.str() == k; }) == keys.end())
+        fail(node, fmt::format("{}: unknown key '{}'", what, key.str()));
+  }
+
+  void order(const toml::table& t, const std::string& what, Time first, Time second, const char* name) const
+  {
+    if (second != kNever && second <= first)
+      fail(t, fmt::format("{}: {} must come after it starts", what, name));
+  }
+
+  FaultPlan::HostCrash crash(const toml::table& t, std::size_t i) const
+  {
+    const std::string what = "crash";
+    only(t, what, {"host", "node", "at", "recover"});
+    FaultPlan::HostCrash c;
+    c.where = fmt::format("{}:{}: crash {}", path, t.source().begin.line, i);
+    const toml::node* node = t.get("node");
+    if (t.contains("host") == (node != nullptr))
+      fail(t, "crash: give host (a name) or node (an index, or \"most-leaders\"), not both");
+    if (node == nullptr)
+      c.host = text(t, what, "host");
+    else if (const auto index = node->value<std::int64_t>(); index && *index >= 0)
+      c.node = static_cast<NodeId>(*index);
+    else if (const auto s = node->value<std::string>(); s && *s == "most-leaders")
+      c.most_leaders = true;
+    else
+      fail(*node, "crash.node: an index, or \"most-leaders\"");
+    c.at = time(t, what, "at", true);
+    c.recover = time(t, what, "recover", false);
+    order(t, what, c.at, c.recover, "recover");
+    return c;
+  }
+
+  FaultPlan::LinkDown link(const toml::table& t, std::size_t i) const
+  {
+    only(t, "link", {"link", "down", "up"});
+    FaultPlan::LinkDown l;
+    l.where = fmt::format("{}:{}: link {}", path, t.source().begin.line, i);
+    l.link = text(t, "link", "link");
+    l.at = time(t, "link", "down", true);
+    l.up = time(t, "link", "up", false);
+    order(t, "link", l.at, l.up, "up");
+    return l;
+  }
+
+  FaultPlan::Partition partition(const toml::table& t, std::size_t i) const
+  {
+    only(t, "partition", {"sides", "from", "until"});
+    FaultPlan::Partition p;
+    p.where = fmt::format("{}:{}: partition {}", path, t.source().begin.line, i);
+    const toml::array* sides = t.get_as<toml::array>("sides");
+    if (sides == nullptr || sides->size() != 2)
+      fail(t, "partition.sides: two lists of zone or host names, e.g. [[\"us-east\"], [\"eu-west\"]]");
+    std::vector<std::string>* out[] = {&p.side_a, &p.side_b};
+    for (std::size_t s = 0; s < 2; ++s) {
+      const toml::array* side = (*sides)[s].as_array();
+      if (side == nullptr || side->empty())
+        fail(t, "partition.sides: each side is a non-empty list of names");
+      for (const toml::node& name : *side) {
+        const auto n = name.value<std::string>();
+        if (!n)
+          fail(name, "partition.sides: names are strings");
+        out[s]->push_back(*n);
+      }
+    }
+    p.from = time(t, "partition", "from", true);
+    p.until = time(t, "partition", "until", false);
+    order(t, "partition", p.from, p.until, "until");
+    return p;
+  }
+};
+
+}  // namespace
+
+FaultPlan read_fault_file(const std::string& path, std::uint64_t seed)
+{
+  if (std::filesystem::is_directory(path) || !std::filesystem::exists(path))
+    throw std::invalid_argument(fmt::format("--faults: '{}' is not a file", path));
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    throw std::invalid_argument(fmt::format("{}:{}: {}", path, e.source().begin.line, e.description()));
+  }
+  Rng rng(seed);
+  const Reader r{path, rng};
+  FaultPlan plan;
+  for (const auto& [key, node] : root) {
+    const toml::array* entries = node.as_array();
+    if (entries == nullptr || (key != "crash" && key != "link" && key != "partition"))
+      r.fail(node, fmt::format("unknown key '{}' (a fault file holds [[crash]], [[link]] and [[partition]])", key.str()));
+    std::size_t i = 0;
+    for (const toml::node& entry : *entries) {
+      const toml::table& t = r.table(entry, std::string(key.str()));
+      ++i;
+      if (key == "crash")
+        plan.crashes.push_back(r.crash(t, i));
+      else if (key == "link")
+        plan.links.push_back(r.link(t, i));
+      else
+        plan.partitions.push_back(r.partition(t, i));
+    }
+  }
+  return plan;
+}
+
+}  // namespace replisim

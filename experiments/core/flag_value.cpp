@@ -1,0 +1,40 @@
+#include "experiments/core/flag_value.hpp"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "protocols/common/quantities.hpp"
+
+namespace replisim {
+
+namespace {
+
+template <class Parse>
+double named(Parse parse, const std::string& text, const std::string& flag)
+{
+  try {
+    return parse(text);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(fmt::format("{}: '{}' {}", flag, text, e.what()));
+  }
+}
+
+}  // namespace
+
+double parse_duration(const std::string& text, const std::string& flag)
+{
+  return named(duration_seconds, text, flag);
+}
+
+double parse_bandwidth(const std::string& text, const std::string& flag)
+{
+  return named(bandwidth_bytes_per_s, text, flag);
+}
+
+double parse_speed(const std::string& text, const std::string& flag)
+{
+  return named(speed_flops, text, flag);
+}
+
+}  // namespace replisim

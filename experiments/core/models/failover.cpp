@@ -1,0 +1,146 @@
+#include "experiments/core/models/failover.hpp"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "protocols/common/quantities.hpp"
+#include "protocols/common/rng.hpp"
+
+namespace replisim {
+
+namespace {
+
+constexpr std::uint64_t kFailoverStream = (1u << 20) + 3;  // past every client's stream
+
+// Raft's preset: the election timeouts the paper recommends, 150–300 ms, and
+// heartbeats every half of the shortest timeout, as in its measurements
+// (Ongaro and Ousterhout §9.3).
+constexpr Time kRaftTimeoutMin = 0.150;
+constexpr Time kRaftTimeoutMax = 0.300;
+constexpr Time kMaxTimeout = 86'400;
+
+struct TimeoutRange {
+  Time lo;
+  Time hi;
+};
+
+// "150ms:300ms", or one duration for timeouts without randomness. Throws
+// std::invalid_argument without the flag (ParamSpec::validate's contract).
+TimeoutRange parse_timeout_range(const std::string& text)
+{
+  const auto colon = text.find(':');
+  const auto seconds = [](const std::string& part) {
+    try {
+      return duration_seconds(part);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(fmt::format("'{}' {}", part, e.what()));
+    }
+  };
+  const Time lo = seconds(text.substr(0, colon));
+  const Time hi = colon == std::string::npos ? lo : seconds(text.substr(colon + 1));
+  if (!(lo > 0) || !(lo <= hi) || hi > kMaxTimeout)
+    throw std::invalid_argument(fmt::format("'{}' must be lo:hi with 0 < lo <= hi <= 1 day (or one duration)", text));
+  return {lo, hi};
+}
+
+}  // namespace
+
+std::vector<ParamSpec> failover_params()
+{
+  ParamSpec failover;
+  failover.name = "failover";
+  failover.type = ParamType::choice;
+  failover.default_value = "none";
+  failover.choices = {"none", "raft", "mongodb", "kafka"};
+  failover.help = "how a unit's leader is replaced when it fails: none (the primary leads for the whole run), raft "
+                  "(per-unit elections after Raft: timeouts 150ms:300ms, heartbeats every half the shortest), mongodb (replica-set elections: "
+                  "heartbeat 2s, election timeout 10s plus up to 15% jitter, primary catch-up) or kafka (a controller "
+                  "moves a failed broker's partitions to their first live in-sync replica; session timeout 9s, "
+                  "preferred-leader rebalance)";
+
+  ParamSpec heartbeat;
+  heartbeat.name = "heartbeat";
+  heartbeat.type = ParamType::duration;
+  heartbeat.min = 1e-6;
+  heartbeat.max = 86'400;
+  heartbeat.help = "with --failover: how often a leader heartbeats its followers (default: raft, half the shortest "
+                   "election timeout; mongodb, 2s; kafka, 500ms, replica.fetch.wait.max.ms)";
+
+  ParamSpec timeout;
+  timeout.name = "election-timeout";
+  timeout.type = ParamType::text;
+  timeout.help = "with --failover: election timeouts drawn uniformly in lo:hi (e.g. 150ms:300ms), or one duration "
+                 "for timeouts without randomness (default: the preset's)";
+  timeout.validate = [](const std::string& text) { parse_timeout_range(text); };
+
+  ParamSpec rebalance;
+  rebalance.name = "leader-rebalance-interval";
+  rebalance.type = ParamType::duration;
+  rebalance.default_value = "300s";
+  rebalance.min = 0;
+  rebalance.max = 86'400;
+  rebalance.help = "with --failover kafka: how often the controller moves partitions back to their preferred leaders "
+                   "(leader.imbalance.check.interval.seconds); 0: never (auto.leader.rebalance.enable=false)";
+
+  ParamSpec imbalance;
+  imbalance.name = "leader-imbalance-pct";
+  imbalance.type = ParamType::number;
+  imbalance.default_value = "10";
+  imbalance.min = 0;
+  imbalance.max = 100;
+  imbalance.help = "with --failover kafka: a broker gets its preferred partitions back once more than this share of them "
+                   "is led elsewhere (leader.imbalance.per.broker.percentage)";
+
+  return {failover, heartbeat, timeout, rebalance, imbalance};
+}
+
+FailoverConfig failover_config(const ModelParams& params, std::uint64_t run_seed)
+{
+  const std::string& preset = params.text("failover");
+  if (preset != "kafka")
+    for (const char* controller : {"leader-rebalance-interval", "leader-imbalance-pct"})
+      if (params.given(controller))
+        throw std::invalid_argument(fmt::format("--{}: needs --failover kafka", controller));
+  if (preset == "none") {
+    for (const char* timing : {"heartbeat", "election-timeout"})
+      if (params.given(timing))
+        throw std::invalid_argument(fmt::format("--{}: needs --failover raft, mongodb or kafka", timing));
+    return FailoverConfig::none();
+  }
+  const std::uint64_t seed = derive_seed(run_seed, kFailoverStream);
+  if (preset == "kafka") {
+    if (params.given("election-timeout"))
+      throw std::invalid_argument("--election-timeout: --failover kafka has none: its controller chooses leaders");
+    FailoverConfig config = FailoverConfig::kafka(seed);
+    if (params.given("heartbeat"))
+      config.heartbeat_interval = params.seconds("heartbeat");
+    const double interval = params.seconds("leader-rebalance-interval");
+    config.controller.leader_imbalance_check_interval = interval > 0 ? interval : kNever;
+    config.controller.leader_imbalance_per_broker_pct = params.number("leader-imbalance-pct");
+    validate(config);
+    return config;
+  }
+  const bool raft = preset == "raft";
+  FailoverConfig config = raft ? FailoverConfig::raft(kRaftTimeoutMin, kRaftTimeoutMax, kRaftTimeoutMin / 2, seed)
+                               : FailoverConfig::mongodb(seed);
+  if (params.given("election-timeout")) {
+    const TimeoutRange range = parse_timeout_range(params.text("election-timeout"));
+    config.election_timeout_min = range.lo;
+    config.election_timeout_max = range.hi;
+    if (raft) {
+      config.heartbeat_interval = range.lo / 2;
+      config.replica_lag_max = range.hi;
+    }
+  }
+  if (params.given("heartbeat"))
+    config.heartbeat_interval = params.seconds("heartbeat");
+  if (config.heartbeat_interval >= config.election_timeout_min)
+    throw std::invalid_argument(fmt::format("--heartbeat: {} s is not shorter than the shortest election timeout ({} s): "
+                                            "followers would stand for election between heartbeats",
+                                            config.heartbeat_interval, config.election_timeout_min));
+  validate(config);
+  return config;
+}
+
+}  // namespace replisim

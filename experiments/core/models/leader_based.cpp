@@ -1,0 +1,145 @@
+#include "experiments/core/models/leader_based.hpp"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "experiments/core/models/failover.hpp"
+#include "protocols/leader_follower/leader_follower.hpp"
+
+namespace replisim {
+
+ParamSpec read_from_param()
+{
+  ParamSpec p;
+  p.name = "read-from";
+  p.type = ParamType::choice;
+  p.default_value = "primary";
+  p.choices = {"primary", "leader", "secondary", "follower", "nearest"};
+  p.help = "where reads go: primary (or leader), secondary (or follower: a random non-leader replica of the unit) or "
+           "nearest (lowest route latency from the client)";
+  return p;
+}
+
+void require_plain_rf(const ModelContext& context)
+{
+  const ModelSettings& c = context.config;
+  if (!c.rf_per_zone.empty())
+    throw std::invalid_argument("--rf: an rf per zone needs --model leaderless --strategy network-topology");
+  const int nodes = static_cast<int>(context.cluster.nodes().size());
+  if (c.rf > nodes)
+    throw std::invalid_argument(fmt::format("--rf: {} is larger than the node count ({})", c.rf, nodes));
+}
+
+namespace {
+
+// Whether an acknowledged write is committed, so that losing it violates an
+// invariant: majority always; all under elections (it waits for the commit);
+// under Kafka's controller, acks=all waits for the in-sync replicas, which
+// may have shrunk to the leader alone unless min.insync.replicas >= 2.
+bool committed_acks(WriteConcern concern, int min_insync, const FailoverConfig& failover)
+{
+  if (concern == WriteConcern::one)
+    return false;
+  return concern == WriteConcern::majority || !failover.controller.enabled || min_insync >= 2;
+}
+
+}  // namespace
+
+LeaderBasedModel::LeaderBasedModel(const ModelContext& context, Placement placement, WriteConcern concern,
+                                   int min_insync)
+    : Model(context.config.rf), cluster_(context.cluster), membership_(context.membership),
+      placement_(std::move(placement)), concern_(concern), min_insync_(min_insync),
+      read_from_(parse_read_from(context.params.text("read-from"))),
+      failover_(failover_config(context.params, context.config.seed)),
+      nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr),
+      audit_(placement_, nodes_, membership_, committed_acks(concern, min_insync, failover_), context.invariants)
+{
+}
+
+std::unique_ptr<NodeMachine> LeaderBasedModel::make_node(NodeId node)
+{
+  // Logs are compacted (bounded memory) unless failover is on: then the log
+  // audit reads the units' whole logs to find acknowledged writes by op id
+  // (an op's index is not known to it, and a retried op may sit at several),
+  // so they are kept whole, as before compaction existed. Failover runs are
+  // rate-limited and short; their memory is as it was.
+  const bool compact_logs = !failover_.enabled;
+  auto machine =
+      std::make_unique<LeaderFollowerNode>(node, placement_, concern_, min_insync_, failover_, compact_logs);
+  nodes_.at(static_cast<std::size_t>(node)) = machine.get();
+  return machine;
+}
+
+std::unique_ptr<Router> LeaderBasedModel::make_router(ClientId client)
+{
+  std::vector<double> latency;
+  if (read_from_ == ReadFrom::nearest)
+    for (NodeId n = 0; n < placement_.node_count(); ++n)
+      latency.push_back(cluster_.latency_client_to_node(client, n));
+  return std::make_unique<ReplicaRouter>(placement_, read_from_, std::move(latency));
+}
+
+NodeId LeaderBasedModel::leader_now(UnitId unit) const
+{
+  NodeId leader = kNoNode;
+  Term term = 0;
+  for (NodeId n : placement_.replicas(unit)) {
+    const LeaderFollowerNode* node = nodes_[static_cast<std::size_t>(n)];
+    if (node == nullptr)
+      return placement_.primary(unit);  // before the nodes exist: as placed
+    if (membership_.alive[n] && node->role_of(unit) == ReplicaRole::leader && node->term_of(unit) > term) {
+      leader = n;
+      term = node->term_of(unit);
+    }
+  }
+  return leader;
+}
+
+// A unit's leader is its primary: the replica that orders its writes holds
+// its authoritative copy. Without failover, the primary as placed leads for
+// the whole run (a crashed one included: it leads again when it returns).
+UnitRoles LeaderBasedModel::roles() const
+{
+  UnitRoles r;
+  for (UnitId u = 0; u < placement_.unit_count(); ++u) {
+    const NodeId leader = failover_.enabled ? leader_now(u) : placement_.primary(u);
+    r.primaries.push_back(leader == kNoNode ? std::vector<NodeId>{} : std::vector<NodeId>{leader});
+    r.leaders.push_back(r.primaries.back());
+  }
+  return r;
+}
+
+std::optional<NodeId> LeaderBasedModel::primary_now(UnitId unit) const
+{
+  if (!failover_.enabled)
+    return std::nullopt;
+  return leader_now(unit);
+}
+
+void LeaderBasedModel::on_completion(const Completion& op)
+{
+  if (failover_.enabled && op.kind == OpKind::write && op.outcome == Outcome::ok)
+    audit_.acknowledged(op);
+}
+
+void LeaderBasedModel::role_changed(const RoleEvent& event)
+{
+  if (event.kind == RoleEvent::Kind::became_leader)
+    audit_.became_leader(event);
+}
+
+void LeaderBasedModel::after_run()
+{
+  if (failover_.enabled)
+    audit_.finish(cluster_.clock());
+}
+
+std::optional<std::uint64_t> LeaderBasedModel::acked_writes_lost() const
+{
+  if (!failover_.enabled)
+    return std::nullopt;
+  return audit_.lost();
+}
+
+}  // namespace replisim

@@ -1,0 +1,52 @@
+// What leader-follower (MongoDB) and partitioned leaders (Kafka) share: each
+// unit's primary leads it, orders its writes into a log and replicates them
+// (protocols/leader_follower.*); clients write to the leader and read where
+// --read-from says. The two differ in how units are placed on nodes and in
+// the rule that acknowledges a write.
+#pragma once
+#include "experiments/core/models/log_audit.hpp"
+#include "experiments/core/models/model.hpp"
+#include "protocols/raft/election.hpp"
+#include "protocols/leader_follower/replica_router.hpp"
+#include "protocols/common/write_concern.hpp"
+
+namespace replisim {
+
+// --read-from and the failover flags, which both declare.
+ParamSpec read_from_param();
+
+// With failover (--failover), leadership moves: the roles are read off the
+// nodes, and acknowledged writes are audited against the units' logs.
+class LeaderBasedModel : public Model {
+public:
+  LeaderBasedModel(const ModelContext& context, Placement placement, WriteConcern concern, int min_insync);
+
+  const Placement& placement() const override { return placement_; }
+  std::unique_ptr<NodeMachine> make_node(NodeId node) override;
+  std::unique_ptr<Router> make_router(ClientId client) override;
+  UnitRoles roles() const override;
+  void on_completion(const Completion& op) override;
+  void role_changed(const RoleEvent& event) override;
+  std::optional<NodeId> primary_now(UnitId unit) const override;
+  void after_run() override;
+  std::optional<std::uint64_t> acked_writes_lost() const override;
+
+private:
+  // The unit's leader now: its live replica that leads at the highest term.
+  NodeId leader_now(UnitId unit) const;
+
+  const Cluster& cluster_;
+  const Membership& membership_;
+  Placement placement_;
+  WriteConcern concern_;
+  int min_insync_;
+  ReadFrom read_from_;
+  FailoverConfig failover_;
+  std::vector<const LeaderFollowerNode*> nodes_;  // by node, once made
+  LogAudit audit_;
+};
+
+// Throws std::invalid_argument naming --rf when rf is per zone or exceeds the nodes.
+void require_plain_rf(const ModelContext& context);
+
+}  // namespace replisim

@@ -1,0 +1,38 @@
+// leader-follower: MongoDB's sharded cluster, every shard its own replica set.
+#include <fmt/format.h>
+
+#include "experiments/core/models/failover.hpp"
+#include "experiments/core/models/leader_based.hpp"
+#include "experiments/core/models/registry.hpp"
+
+namespace replisim {
+
+void add_leader_follower(ModelRegistry& registry)
+{
+  ParamSpec concern;
+  concern.name = "write-concern";
+  concern.type = ParamType::choice;
+  concern.default_value = "majority";
+  concern.choices = {"1", "majority", "all"};
+  concern.help = "replicas (the leader included) holding a write before it is acknowledged: 1, majority or all "
+                 "(MongoDB's w)";
+
+  std::vector<ParamSpec> params = {concern, read_from_param()};
+  for (ParamSpec& p : failover_params())
+    params.push_back(std::move(p));
+
+  registry.add({
+      "leader-follower",
+      "MongoDB replica sets, one per shard",
+      std::move(params),
+      {},
+      [](const ModelContext& context) -> std::unique_ptr<Model> {
+        require_plain_rf(context);
+        const int nodes = static_cast<int>(context.cluster.nodes().size());
+        return std::make_unique<LeaderBasedModel>(context, leader_follower_placement(nodes, context.config.rf),
+                                                  parse_write_concern(context.params.text("write-concern")), 1);
+      },
+  });
+}
+
+}  // namespace replisim

@@ -1,0 +1,205 @@
+// leaderless: Cassandra and Dynamo. Any node coordinates a request; the
+// replicas of a key's token range are placed on a ring of random tokens.
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "experiments/core/models/registry.hpp"
+#include "experiments/core/models/version_audit.hpp"
+#include "protocols/leaderless/consistency.hpp"
+#include "protocols/leaderless/coordinator_router.hpp"
+#include "protocols/leaderless/leaderless.hpp"
+#include "protocols/common/rng.hpp"
+#include "protocols/leaderless/token_ring.hpp"
+
+namespace replisim {
+
+namespace {
+
+constexpr std::uint64_t kRingStream = (1u << 20) + 1;  // past every client's stream
+constexpr long long kMaxTokens = 1'000'000;  // ring tokens, each a unit: ~220 bytes a token
+
+class LeaderlessModel final : public Model {
+public:
+  LeaderlessModel(const ModelContext& context, Placement placement)
+      : Model(context.config.rf), placement_(std::move(placement)), membership_(context.membership),
+        cluster_(context.cluster), zones_(context.zones),
+        config_{parse_consistency(context.params.text("consistency")),
+                parse_consistency(context.params.text("read-consistency")), context.params.flag("read-repair"),
+                context.config.timeout_s, context.params.flag("hinted-handoff"),
+                context.params.seconds("max-hint-window")},
+        choice_(parse_coordinator_choice(context.params.text("coordinator"))),
+        nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr),
+        audit_(context.config.faults)
+  {
+  }
+
+  const Placement& placement() const override { return placement_; }
+  std::unique_ptr<NodeMachine> make_node(NodeId node) override
+  {
+    auto machine = std::make_unique<LeaderlessNode>(node, placement_, membership_, config_);
+    nodes_.at(static_cast<std::size_t>(node)) = machine.get();
+    return machine;
+  }
+  std::unique_ptr<Router> make_router(ClientId client) override
+  {
+    const auto zone = std::find(zones_.begin(), zones_.end(), cluster_.host_of_client(client).zone);
+    return std::make_unique<CoordinatorRouter>(placement_, membership_, choice_, static_cast<int>(zone - zones_.begin()));
+  }
+  // The first replica of a range is its primary; no unit has a leader
+  // (coordinators lead requests, not units).
+  UnitRoles roles() const override
+  {
+    UnitRoles r;
+    for (NodeId p : placement_.primaries()) {
+      r.primaries.push_back({p});
+      r.leaders.emplace_back();
+    }
+    return r;
+  }
+  SummaryRow results() const override { return {{"quorum_overlap", to_string(overlap())}}; }
+  void on_completion(const Completion& op) override
+  {
+    audit_.completed(op);
+  }
+  // Under faults: acknowledged writes whose key no replica of the range holds
+  // at that version or newer (data is durable: down replicas count).
+  std::optional<std::uint64_t> acked_writes_lost() const override
+  {
+    return audit_.lost([this](UnitId unit, Key key) {
+      Version newest = 0;
+      for (NodeId n : placement_.replicas(unit))
+        newest = std::max(newest, nodes_[static_cast<std::size_t>(n)]->version_of(key));
+      return newest;
+    });
+  }
+
+private:
+  // Whether reads meet acknowledged writes, over every range: a range that
+  // can miss decides for the run.
+  QuorumOverlap overlap() const
+  {
+    QuorumOverlap worst = QuorumOverlap::unknown;
+    const auto rank = [](QuorumOverlap o) { return o == QuorumOverlap::unknown ? 0 : o == QuorumOverlap::always ? 1
+                                                                                 : o == QuorumOverlap::local  ? 2
+                                                                                                              : 3; };
+    for (UnitId u = 0; u < placement_.unit_count(); ++u) {
+      std::vector<int> per_zone(static_cast<std::size_t>(membership_.zone_count), 0);
+      for (NodeId n : placement_.replicas(u))
+        ++per_zone[static_cast<std::size_t>(membership_.zone[n])];
+      const QuorumOverlap o = quorum_overlap(config_.write_level, config_.read_level, per_zone);
+      if (rank(o) > rank(worst))
+        worst = o;
+    }
+    return worst;
+  }
+
+  Placement placement_;
+  const Membership& membership_;
+  const Cluster& cluster_;
+  const std::vector<std::string>& zones_;
+  LeaderlessConfig config_;
+  CoordinatorChoice choice_;
+  std::vector<const LeaderlessNode*> nodes_;
+  VersionAudit audit_;
+};
+
+Placement ring_placement(const ModelContext& context)
+{
+  const ModelSettings& c = context.config;
+  const int nodes = static_cast<int>(context.cluster.nodes().size());
+  const long long vnodes = context.params.integer("vnodes");
+  if (nodes * vnodes > kMaxTokens)
+    throw std::invalid_argument(fmt::format("--vnodes: {} nodes × {} vnodes is more than {} tokens (each a unit of the "
+                                            "placement)",
+                                            nodes, vnodes, kMaxTokens));
+  const auto ring = random_tokens(nodes, static_cast<int>(context.params.integer("vnodes")),
+                                  derive_seed(c.seed, kRingStream));
+  if (context.params.text("strategy") == "simple") {
+    if (!c.rf_per_zone.empty())
+      throw std::invalid_argument("--rf: an rf per zone needs --model leaderless --strategy network-topology");
+    if (c.rf > nodes)
+      throw std::invalid_argument(fmt::format("--rf: {} is larger than the node count ({})", c.rf, nodes));
+    return simple_strategy(ring, nodes, c.rf);
+  }
+  const auto& names = context.zones;
+  std::vector<int> rf_per_zone(names.size(), c.rf_per_zone.empty() ? c.rf : 0);
+  for (const auto& [name, rf] : c.rf_per_zone) {
+    auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end())
+      throw std::invalid_argument(fmt::format("--rf: no zone '{}' (zones: {})", name, fmt::join(names, ", ")));
+    rf_per_zone[static_cast<std::size_t>(it - names.begin())] = rf;
+  }
+  return network_topology_strategy(ring, context.membership.zone, rf_per_zone);
+}
+
+}  // namespace
+
+void add_leaderless(ModelRegistry& registry)
+{
+  ParamSpec vnodes;
+  vnodes.name = "vnodes";
+  vnodes.type = ParamType::integer;
+  vnodes.default_value = "16";
+  vnodes.min = 1;
+  vnodes.max = 4096;  // the ring holds nodes × vnodes tokens, each a unit
+  vnodes.help = "tokens per node on the ring (Cassandra's num_tokens)";
+
+  ParamSpec strategy;
+  strategy.name = "strategy";
+  strategy.type = ParamType::choice;
+  strategy.default_value = "simple";
+  strategy.choices = {"simple", "network-topology"};
+  strategy.help = "replica placement: simple (next rf distinct nodes clockwise) or network-topology (rf per zone)";
+
+  ParamSpec coordinator;
+  coordinator.name = "coordinator";
+  coordinator.type = ParamType::choice;
+  coordinator.default_value = "random";
+  coordinator.choices = {"random", "token-aware", "local"};
+  coordinator.help = "coordinator per operation: random (any live node), token-aware (a live replica of the key) or "
+                     "local (a live node of the client's zone)";
+
+  ParamSpec write_level;
+  write_level.name = "consistency";
+  write_level.type = ParamType::text;  // any case, as Cassandra takes it
+  write_level.default_value = "ONE";
+  write_level.validate = [](const std::string& text) { parse_consistency(text); };
+  write_level.help = "write consistency level: ONE, TWO, THREE, QUORUM, LOCAL_QUORUM, EACH_QUORUM or ALL";
+
+  ParamSpec read_level = write_level;
+  read_level.name = "read-consistency";
+  read_level.help = "read consistency level, as --consistency";
+
+  ParamSpec repair;
+  repair.name = "read-repair";
+  repair.type = ParamType::flag;
+  repair.help = "after answering a read, push the newest version to replicas that answered older";
+
+  ParamSpec hints;
+  hints.name = "hinted-handoff";
+  hints.type = ParamType::flag;
+  hints.help = "a coordinator keeps a hint for each replica that is down and replays it when the replica returns "
+               "(hints do not count toward the consistency level)";
+
+  ParamSpec hint_window;
+  hint_window.name = "max-hint-window";
+  hint_window.type = ParamType::duration;
+  hint_window.default_value = "3h";
+  hint_window.min = 0;
+  hint_window.max = 86'400 * 30;
+  hint_window.help = "with --hinted-handoff: no hints for a replica down longer than this (Cassandra's "
+                     "max_hint_window, 3h)";
+
+  registry.add({"leaderless",
+                "Cassandra, Dynamo",
+                {vnodes, strategy, coordinator, write_level, read_level, repair, hints, hint_window},
+                {"quorum_overlap"},
+                [](const ModelContext& context) -> std::unique_ptr<Model> {
+                  return std::make_unique<LeaderlessModel>(context, ring_placement(context));
+                }});
+}
+
+}  // namespace replisim

@@ -1,0 +1,196 @@
+// multi-leader: one writable leader per datacenter (or several), each
+// accepting writes to the whole key space and replicating asynchronously to
+// the others; concurrent writes conflict and are resolved last-writer-wins.
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "experiments/core/models/multi_leader_convergence.hpp"
+#include "experiments/core/models/registry.hpp"
+#include "experiments/core/op_metrics.hpp"
+#include "protocols/multi_leader/multi_leader.hpp"
+#include "protocols/common/write_concern.hpp"
+
+namespace replisim {
+
+namespace {
+
+std::string number(double x) { return std::isnan(x) ? "" : fmt::format("{:.6f}", x); }
+
+// The first `leaders_per_zone` nodes of each zone lead; the zone's other
+// nodes follow them in turn.
+LeaderGroups leader_groups(const Membership& membership, int leaders_per_zone)
+{
+  LeaderGroups g;
+  for (int z = 0; z < membership.zone_count; ++z) {
+    std::vector<NodeId> zone;
+    for (NodeId n = 0; n < membership.node_count(); ++n)
+      if (membership.zone[n] == z)
+        zone.push_back(n);
+    if (static_cast<int>(zone.size()) < leaders_per_zone)
+      throw std::invalid_argument(fmt::format("--leaders-per-zone: {} is more than the {} nodes of a zone",
+                                              leaders_per_zone, zone.size()));
+    const std::size_t first = g.leaders.size();
+    for (int i = 0; i < leaders_per_zone; ++i) {
+      g.leaders.push_back(zone[static_cast<std::size_t>(i)]);
+      g.followers_of.emplace_back();
+    }
+    const auto k = static_cast<std::size_t>(leaders_per_zone);
+    for (std::size_t i = k; i < zone.size(); ++i)
+      g.followers_of[first + (i - k) % k].push_back(zone[i]);
+  }
+  return g;
+}
+
+// Every node holds the one unit, the whole key space.
+Placement whole_key_space(int nodes)
+{
+  std::vector<NodeId> all(static_cast<std::size_t>(nodes));
+  std::iota(all.begin(), all.end(), 0);
+  return Placement(nodes, {all});
+}
+
+class MultiLeaderModel final : public Model {
+public:
+  explicit MultiLeaderModel(const ModelContext& context)
+      : Model(context.config.rf), cluster_(context.cluster), membership_(context.membership),
+        placement_(whole_key_space(static_cast<int>(context.cluster.nodes().size()))),
+        groups_(leader_groups(context.membership, static_cast<int>(context.params.integer("leaders-per-zone")))),
+        config_{parse_write_concern(context.params.text("write-concern")),
+                context.params.seconds("replication-interval")},
+        faults_(context.config.faults),
+        random_leader_(context.params.text("leader-choice") == "random"),
+        nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr)
+  {
+    // Under faults a sync can be lost on its way: leaders acknowledge them,
+    // and resend what is unacknowledged until the other leaders have it.
+    config_.acked_sync = faults_;
+  }
+
+  const Placement& placement() const override { return placement_; }
+  std::unique_ptr<NodeMachine> make_node(NodeId node) override
+  {
+    auto machine = std::make_unique<MultiLeaderNode>(node, groups_, config_, &membership_);
+    nodes_.at(static_cast<std::size_t>(node)) = machine.get();
+    return machine;
+  }
+  std::unique_ptr<Router> make_router(ClientId client) override
+  {
+    std::vector<double> latency;
+    for (NodeId n = 0; n < placement_.node_count(); ++n)
+      latency.push_back(cluster_.latency_client_to_node(client, n));
+    return std::make_unique<LeaderRouter>(groups_, random_leader_, latency, &membership_);
+  }
+  // Every leader is primary and leader of the whole key space.
+  UnitRoles roles() const override { return {{groups_.leaders}, {groups_.leaders}}; }
+  // The key space is copied to every node: rf does not apply.
+  std::string replication() const override { return fmt::format("{} leaders", groups_.leaders.size()); }
+  std::vector<NodeId> follows() const override
+  {
+    std::vector<NodeId> leader(nodes_.size());
+    for (std::size_t n = 0; n < nodes_.size(); ++n)
+      leader[n] = groups_.leader_of(static_cast<NodeId>(n));
+    return leader;
+  }
+
+  void on_completion(const Completion& op) override
+  {
+    if (op.kind == OpKind::write && op.outcome == Outcome::ok)
+      acked_at_.emplace(std::pair{op.key, op.version}, op.end);
+  }
+  // Asynchronous replication outlives the clients: run until every live
+  // leader has shipped everything and (under faults) every other live leader
+  // has acknowledged it, then check they agree. A leader down at the end
+  // catches up when it returns, after the run.
+  std::function<bool()> quiescent() const override
+  {
+    return [this] {
+      for (std::size_t n = 0; n < nodes_.size(); ++n) {
+        if (!membership_.alive[n])
+          continue;
+        if (nodes_[n]->has_unsent_writes())
+          return false;
+        for (std::size_t l = 0; faults_ && l < groups_.leaders.size(); ++l)
+          if (membership_.alive[groups_.leaders[l]] && !nodes_[n]->unacknowledged(static_cast<int>(l)).empty())
+            return false;
+      }
+      return true;
+    };
+  }
+  void after_run() override
+  {
+    std::vector<const MultiLeaderNode*> nodes(nodes_.begin(), nodes_.end());
+    convergence_ = analyse_convergence(groups_, nodes, acked_at_, membership_.alive);
+  }
+  SummaryRow results() const override
+  {
+    return {{"conflicts", fmt::format("{}", convergence_.conflicts)},
+            {"lost_updates", fmt::format("{}", convergence_.lost_updates)},
+            {"convergence_p50_ms", number(percentile(convergence_.lag_ms, 50))},
+            {"convergence_p99_ms", number(percentile(convergence_.lag_ms, 99))},
+            {"convergence_min_ms", number(percentile(convergence_.lag_ms, 0))},
+            {"convergence_max_ms", number(percentile(convergence_.lag_ms, 100))}};
+  }
+
+private:
+  const Cluster& cluster_;
+  const Membership& membership_;
+  Placement placement_;
+  LeaderGroups groups_;
+  MultiLeaderConfig config_;
+  bool faults_;  // a fault schedule was given
+  bool random_leader_;
+  std::vector<MultiLeaderNode*> nodes_;
+  std::map<std::pair<Key, Version>, Time> acked_at_;  // acknowledged writes by key and stamp
+  Convergence convergence_;
+};
+
+}  // namespace
+
+void add_multi_leader(ModelRegistry& registry)
+{
+  ParamSpec leaders;
+  leaders.name = "leaders-per-zone";
+  leaders.aliases = {"leaders"};
+  leaders.type = ParamType::integer;
+  leaders.default_value = "1";
+  leaders.min = 1;
+  leaders.max = 1'000;
+  leaders.help = "leaders in each zone (--leaders on a generated star, which is one zone)";
+
+  ParamSpec choice;
+  choice.name = "leader-choice";
+  choice.type = ParamType::choice;
+  choice.default_value = "nearest";
+  choice.choices = {"nearest", "random"};
+  choice.help = "clients write to the leader nearest by route latency, or a random one";
+
+  ParamSpec interval;
+  interval.name = "replication-interval";
+  interval.type = ParamType::duration;
+  interval.default_value = "0ms";
+  interval.min = 0;
+  interval.max = 3600;
+  interval.help = "ship writes to the other leaders in batches this often; 0 ships each write at once";
+
+  ParamSpec concern;
+  concern.name = "write-concern";
+  concern.type = ParamType::choice;
+  concern.default_value = "majority";
+  concern.choices = {"1", "majority", "all"};
+  concern.help = "replicas holding a write before it is acknowledged, counted among the leader and its own followers";
+
+  registry.add({"multi-leader",
+                "one writable leader per datacenter, replicating asynchronously",
+                {leaders, choice, interval, concern},
+                {"conflicts", "lost_updates", "convergence_p50_ms", "convergence_p99_ms", "convergence_min_ms",
+                 "convergence_max_ms"},
+                [](const ModelContext& context) -> std::unique_ptr<Model> {
+                  return std::make_unique<MultiLeaderModel>(context);
+                }});
+}
+
+}  // namespace replisim

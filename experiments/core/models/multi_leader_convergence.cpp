@@ -1,0 +1,84 @@
+#include "experiments/core/models/multi_leader_convergence.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <tuple>
+
+#include <fmt/format.h>
+
+namespace replisim {
+
+namespace {
+
+void check_identical(const std::vector<NodeId>& leaders, const std::vector<const MultiLeaderNode*>& nodes)
+{
+  const auto& reference = nodes.at(leaders.front())->records();
+  for (NodeId l : leaders) {
+    if (nodes.at(l)->records() != reference)
+      throw std::runtime_error(fmt::format("multi-leader: leaders {} and {} hold different data at the end of the run",
+                                           leaders.front(), l));
+  }
+}
+
+}  // namespace
+
+Convergence analyse_convergence(const LeaderGroups& groups, const std::vector<const MultiLeaderNode*>& nodes,
+                                const std::map<std::pair<Key, Version>, Time>& acked_at, const std::vector<bool>& up)
+{
+  // A leader whose host is down took no write and received none: the
+  // leaders that are up are the ones that must agree.
+  std::vector<NodeId> leaders;
+  for (NodeId l : groups.leaders)
+    if (up.empty() || up.at(static_cast<std::size_t>(l)))
+      leaders.push_back(l);
+  Convergence c;
+  if (leaders.empty())
+    return c;
+  check_identical(leaders, nodes);
+  const auto& final_state = nodes.at(leaders.front())->records();
+
+  std::set<std::pair<Version, Version>> pairs;
+  // (key, leader, counter) → latest time a leader first held it, and how many did.
+  std::map<std::tuple<Key, int, std::uint64_t>, std::pair<Time, std::size_t>> held;
+  for (NodeId l : leaders) {
+    const MultiLeaderNode& n = *nodes.at(l);
+    pairs.insert(n.conflicts().begin(), n.conflicts().end());
+    for (const auto& [w, at] : n.applied()) {
+      auto& [latest, count] = held[{w.key, w.leader, w.counter}];
+      latest = std::max(latest, at);
+      ++count;
+    }
+  }
+  c.conflicts = pairs.size();
+
+  // Per key and leader L: the most of L's writes any *other* write saw. A
+  // write is superseded when a later one saw it: a later write of its own
+  // leader, or one of another leader that had received it.
+  std::map<std::pair<Key, int>, std::uint64_t> seen_by_later;
+  for (NodeId l : leaders)
+    for (const AcceptedWrite& w : nodes.at(l)->accepted())
+      for (std::size_t from = 0; from < w.writer_seen.size(); ++from) {
+        const std::uint64_t saw = static_cast<int>(from) == w.leader ? w.counter - 1 : w.writer_seen[from];
+        auto& most = seen_by_later[{w.key, static_cast<int>(from)}];
+        most = std::max(most, saw);
+      }
+
+  for (NodeId l : leaders)
+    for (const AcceptedWrite& w : nodes.at(l)->accepted()) {
+      auto ack = acked_at.find({w.key, w.version});
+      if (ack == acked_at.end())
+        continue;  // never acknowledged: nothing was promised
+      const bool kept = final_state.at(w.key).version == w.version;
+      if (!kept && seen_by_later[{w.key, w.leader}] < w.counter)
+        ++c.lost_updates;
+      const auto& [latest, count] = held.at({w.key, w.leader, w.counter});
+      if (count == leaders.size())
+        c.lag_ms.push_back((latest - ack->second) * 1e3);
+    }
+  std::sort(c.lag_ms.begin(), c.lag_ms.end());
+  return c;
+}
+
+}  // namespace replisim

@@ -1,0 +1,50 @@
+// What a run reports: summary.csv's row, roles.csv, and the files of a run
+// written together (whole files or none).
+#pragma once
+#include <memory>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "experiments/core/models/model.hpp"
+#include "experiments/output/output_file.hpp"
+#include "experiments/core/run_config.hpp"
+
+namespace replisim {
+
+class Datastore;
+
+// The run's parameters first (common, then every model's, empty where they do
+// not apply), then what it measured, then every model's result columns.
+// `wall_s`: wall-clock seconds of the simulation.
+SummaryRow summary_row(const Datastore& datastore, double wall_s);
+std::string summary_csv(const SummaryRow& row);
+// The value of column `name`; empty if there is no such column.
+std::string summary_value(const SummaryRow& row, const std::string& name);
+
+std::string roles_csv(const Datastore& datastore);
+// roles_timeline.csv: each node's leader units every `step` seconds up to `end`.
+std::string timeline_csv(const Datastore& datastore, double step, Time end);
+// outages.csv: every interval a unit spent without a leader, with the leader
+// it lost and the one it found (empty if the run ended first).
+std::string outages_csv(const Datastore& e);
+
+// The files of one run: ops.csv is streamed while the run goes on; the
+// others are written at the end, and all of them appear together on commit.
+class RunOutputs {
+public:
+  explicit RunOutputs(const RunConfig& config);
+  ~RunOutputs();
+  std::ostream* ops_stream();  // null without --out
+  // Returns the files written.
+  std::vector<std::filesystem::path> commit(const Datastore& datastore, const SummaryRow& summary);
+
+private:
+  const RunConfig& config_;
+  std::unique_ptr<OutputFile> ops_;
+  std::vector<std::pair<std::filesystem::path, int>> created_dirs_;  // with their leftover slots
+  bool committed_ = false;
+};
+
+}  // namespace replisim

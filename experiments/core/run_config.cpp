@@ -1,0 +1,146 @@
+#include "experiments/core/run_config.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "experiments/core/flag_value.hpp"
+#include "experiments/core/models/registry.hpp"
+
+namespace replisim {
+
+namespace {
+template <typename F>
+auto flag_error(const char* flag, F&& parse)
+{
+  try {
+    return parse();
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(fmt::format("{}: {}", flag, e.what()));
+  }
+}
+template <typename T>
+void check_range(const char* flag, T value, T min, T max)
+{
+  if (value < min || value > max)
+    throw std::invalid_argument(fmt::format("{}: {} is out of range: must be in [{}, {}]", flag, value, min, max));
+}
+void check_finite_range(const char* flag, double value, double min, double max)
+{
+  if (!std::isfinite(value) || value < min || value > max)
+    throw std::invalid_argument(fmt::format("{}: '{}' is out of range: must be in [{}, {}]", flag, value, min, max));
+}
+// --delay and --service take one KIND=DIST per flag, or several separated by
+// spaces in one value: how a sweep spec, whose [fixed] values are single
+// strings, gives several.
+std::vector<std::string> split_laws(const std::vector<std::string>& values)
+{
+  std::vector<std::string> laws;
+  for (const std::string& value : values) {
+    std::istringstream words(value);
+    for (std::string law; words >> law;)
+      laws.push_back(law);
+  }
+  return laws;
+}
+}  // namespace
+
+void RunConfig::parse_rf()
+{
+  if (rf_text.empty())
+    return;
+  rf_per_zone.clear();
+  if (rf_text.find(':') == std::string::npos) {
+    try {
+      std::size_t used = 0;
+      rf = std::stoi(rf_text, &used);
+      if (used != rf_text.size())
+        throw std::invalid_argument("");
+    } catch (const std::exception&) {
+      throw std::invalid_argument(fmt::format("--rf: '{}' is neither a number nor zone:rf,...", rf_text));
+    }
+    return;
+  }
+  rf = 0;
+  std::stringstream in(rf_text);
+  for (std::string part; std::getline(in, part, ',');) {
+    const auto colon = part.find(':');
+    int zone_rf = -1;
+    try {
+      zone_rf = std::stoi(part.substr(colon + 1));
+    } catch (const std::exception&) {
+    }
+    if (colon == std::string::npos || colon == 0 || zone_rf < 0)
+      throw std::invalid_argument(fmt::format("--rf: '{}' in '{}' is not zone:rf", part, rf_text));
+    if (zone_rf > limits::kMaxNodes - rf)
+      throw std::invalid_argument(
+          fmt::format("--rf: '{}' asks for more than {} replicas (the most nodes a run can have)", rf_text, limits::kMaxNodes));
+    rf_per_zone.emplace_back(part.substr(0, colon), zone_rf);
+    rf += zone_rf;
+  }
+}
+
+void RunConfig::check()
+{
+  using namespace limits;
+  params = ModelParams(models().get(model).params, model_args);
+  check_range("--nodes", nodes, 1, kMaxNodes);
+  check_range("--clients", clients, 1, kMaxClients);
+  parse_rf();
+  if (rf < 1 && rf_per_zone.empty())
+    throw std::invalid_argument("--rf: must be at least 1");
+  if (rf > kMaxNodes)
+    throw std::invalid_argument(fmt::format("--rf: {} is more than {} (the most nodes a run can have)", rf, kMaxNodes));
+  check_range("--ops", ops, std::uint64_t{1}, kMaxOps);
+  check_finite_range("--read-ratio", read_ratio, 0, 1);
+  key_distribution = flag_error("--key-dist", [&] { return parse_key_distribution(key_dist); });
+  check_range("--keys", keys, std::uint64_t{1}, kMaxKeys);
+  if (key_distribution == KeyDistribution::zipfian && keys > kMaxZipfianKeys)
+    throw std::invalid_argument(fmt::format("--keys: {} is more than {} with --key-dist zipfian (its precomputation "
+                                            "visits every key)",
+                                            keys, kMaxZipfianKeys));
+  check_range("--concurrency", concurrency, 1, kMaxConcurrency);
+  if (!std::isfinite(rate) || (rate != 0 && (rate < kMinRate || rate > kMaxRate)))
+    throw std::invalid_argument(
+        fmt::format("--rate: '{}' is out of range: must be 0 (closed loop) or in [{}, {}]", rate, kMinRate, kMaxRate));
+  if (!std::isfinite(latency_scale) || !(latency_scale > 0) || latency_scale > kMaxLatencyScale)
+    throw std::invalid_argument(
+        fmt::format("--latency-scale: '{}' is out of range: must be in (0, {}]", latency_scale, kMaxLatencyScale));
+  check_range("--value-bytes", value_bytes, std::uint64_t{0}, kMaxValueBytes);
+  delay_model = DelayModel{};
+  for (const auto& d : split_laws(delays))
+    delay_model.add(d);
+  service_model = DelayModel{"--service"};
+  for (const auto& s : split_laws(services))
+    service_model.add(s);
+  check_range("--threads", threads, 1, kMaxThreads);
+  check_range("--cores", cores, 1, kMaxCores);
+  host_speed_flops = parse_speed(host_speed, "--host-speed");
+  disk_read_Bps = parse_bandwidth(disk_read_bw, "--disk-read-bw");
+  disk_write_Bps = parse_bandwidth(disk_write_bw, "--disk-write-bw");
+  latency_s = parse_duration(latency, "--latency");
+  if (latency_s > kMaxLatency)
+    throw std::invalid_argument(fmt::format("--latency: '{}' is more than a day", latency));
+  if (latency_s * latency_scale > kMaxLatency)
+    throw std::invalid_argument(
+        fmt::format("--latency-scale: {} makes --latency {} more than a day", latency_scale, latency));
+  bandwidth_Bps = parse_bandwidth(bandwidth, "--bandwidth");
+  timeout_s = parse_duration(timeout, "--timeout");
+  if (!(timeout_s > 0) || timeout_s > kMaxTimeout)
+    throw std::invalid_argument(
+        fmt::format("--timeout: '{}' is out of range: must be positive and at most {} s", timeout, kMaxTimeout));
+  check_range("--retries", retries, 0, kMaxRetries);
+  retry_backoff_s = parse_duration(retry_backoff, "--retry-backoff");
+  if (retry_backoff_s > kMaxTimeout)
+    throw std::invalid_argument(
+        fmt::format("--retry-backoff: '{}' is out of range: at most {} s", retry_backoff, kMaxTimeout));
+  timeline_step_s = timeline_step.empty() ? (faults.empty() ? 0 : 1) : parse_duration(timeline_step, "--timeline-step");
+  // A sample per node per step: keep the file to a few million rows.
+  if (!timeline_step.empty() && !(timeline_step_s >= 1e-3))
+    throw std::invalid_argument(fmt::format("--timeline-step: '{}' is out of range: must be at least 1ms", timeline_step));
+}
+
+}  // namespace replisim

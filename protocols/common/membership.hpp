@@ -1,0 +1,19 @@
+// Which nodes are up, and which zone (datacenter) each is in: the view a
+// coordinator's failure detector would give it. Shared by every node of a run.
+#pragma once
+#include <vector>
+
+#include "protocols/common/types.hpp"
+
+namespace replisim {
+
+struct Membership {
+  std::vector<bool> alive;     // per node
+  std::vector<int> zone;       // per node: zone index
+  int zone_count = 1;
+
+  static Membership all_up(const std::vector<int>& zones);
+  int node_count() const { return static_cast<int>(alive.size()); }
+};
+
+}  // namespace replisim

@@ -1,0 +1,336 @@
+// Every message a replication model exchanges, as one closed variant: the
+// actors move them without knowing their meaning, handlers use std::visit.
+#pragma once
+#include <variant>
+#include <vector>
+
+#include "protocols/common/types.hpp"
+
+namespace replisim {
+
+// A node or a client; both live in one address space so a state machine can
+// answer whoever wrote to it.
+struct Address {
+  enum class Kind : std::uint8_t { node, client };
+  Kind kind = Kind::node;
+  std::int32_t index = 0;
+
+  static Address node(NodeId id) { return {Kind::node, id}; }
+  static Address client(ClientId id) { return {Kind::client, id}; }
+  bool is_node() const { return kind == Kind::node; }
+  friend bool operator==(const Address&, const Address&) = default;
+};
+
+struct ClientWrite {
+  OpId op = 0;
+  Key key = 0;
+};
+
+struct ClientRead {
+  OpId op = 0;
+  Key key = 0;
+};
+
+struct WriteReply {
+  OpId op = 0;
+  bool ok = false;
+  Version version = 0;
+  int acks = 0;          // replicas (the leader included) that held the write when it was acknowledged
+  Time committed = -1;   // when the leader or coordinator held the acks it needed (-1: failed)
+  NodeId leader = kNoNode;  // a refusal from a node that is not the unit's leader: the leader it knows of
+};
+
+struct ReadReply {
+  OpId op = 0;
+  bool ok = false;
+  Version version = 0;  // the version the replica held; 0 if it never saw the key
+};
+
+// Leader → follower: one entry of the unit's log (Raft's AppendEntries with
+// one entry). The entry before it, Raft's prevLogIndex, is index − 1.
+struct Replicate {
+  Term term = 0;        // the sender's current term
+  UnitId unit = 0;
+  LogIndex index = 0;
+  Key key = 0;
+  Version version = 0;  // 0: a new leader's no-op entry (Raft §8), which writes no key
+  Term prev_term = 0;   // the term of entry index − 1 in the leader's log (§5.3's consistency check)
+  LogIndex commit = 0;  // the leader's commit index
+  OpId op = 0;          // the client write that created the entry (0: none)
+  Term entry_term = 0;  // the entry's own term when a leader resends one of an earlier term; 0: `term`
+  LogIndex compacted = 0;  // every replica holds the entries up to here, committed: the receiver may discard them
+};
+
+// Follower → leader: everything up to match_index is applied (cumulative, like
+// MongoDB's oplog position or Raft's matchIndex). With failover, a follower
+// whose log does not match the leader's at the append's previous entry
+// refuses it (success = false) and says where the leader should resume.
+struct ReplicateAck {
+  Term term = 0;  // the follower's current term: a higher one deposes the leader
+  UnitId unit = 0;
+  LogIndex match_index = 0;  // up to here the follower's log is known to match the leader's
+  bool success = true;
+  LogIndex rejected = 0;    // a refusal: the previous index of the append refused
+  LogIndex hint = 0;        // a refusal: the last index the follower's log may still share with the leader's
+  LogIndex last_index = 0;  // with failover: the follower's last log index
+};
+
+// Raft elections (Ongaro and Ousterhout, USENIX ATC 2014), with failover on.
+// A candidate → the unit's other replicas (§5.2), with its log's end for the
+// voter's up-to-date check (§5.4.1).
+struct RequestVote {
+  Term term = 0;
+  UnitId unit = 0;
+  LogIndex last_index = 0;
+  Term last_term = 0;
+};
+
+struct Vote {
+  Term term = 0;  // the voter's current term
+  UnitId unit = 0;
+  bool granted = false;
+};
+
+// An append without entries: Raft's heartbeat for one unit.
+struct EmptyAppend {
+  Term term = 0;
+  UnitId unit = 0;
+  LogIndex prev_index = 0;
+  Term prev_term = 0;
+  LogIndex commit = 0;
+  LogIndex compacted = 0;  // as in Replicate
+};
+
+// A leader node → a follower node: the heartbeats of every unit the sender
+// leads and the receiver replicates, in one message; and the answer, one
+// acknowledgement per unit.
+struct Heartbeat {
+  std::vector<EmptyAppend> appends;
+};
+
+struct HeartbeatReply {
+  std::vector<ReplicateAck> acks;
+};
+
+// Leaderless (Dynamo): a coordinator's request to one replica, and the
+// replica's answer. `request` is the coordinator's own id for the operation.
+struct ReplicaWrite {
+  OpId request = 0;
+  Key key = 0;
+  Version version = 0;  // last-writer-wins timestamp
+};
+
+struct ReplicaWriteAck {
+  OpId request = 0;
+};
+
+struct ReplicaRead {
+  OpId request = 0;
+  Key key = 0;
+};
+
+struct ReplicaReadReply {
+  OpId request = 0;
+  Version version = 0;
+};
+
+// Multi-leader: one key as a leader holds it. `seen` is the key's version
+// vector (per leader: how many of its writes of this key are incorporated);
+// `writer_seen` is the vector of the write whose value is held, as it was
+// written: its causal past, which decides whether it superseded a write.
+struct KeyRecord {
+  Key key = 0;
+  Version version = 0;  // last-writer-wins stamp of the value held
+  std::vector<std::uint64_t> seen;
+  std::vector<std::uint64_t> writer_seen;
+  friend bool operator==(const KeyRecord&, const KeyRecord&) = default;
+};
+
+// Leader → other leaders, asynchronously: the records of keys written since
+// the last sync (one per message when replication is immediate).
+struct LeaderSync {
+  std::vector<KeyRecord> records;
+};
+
+// Leader → its own followers, and their answer.
+struct FollowerUpdate {
+  OpId request = 0;  // 0: no answer wanted
+  KeyRecord record;
+};
+
+struct FollowerAck {
+  OpId request = 0;
+};
+
+// Chain replication (van Renesse and Schneider, OSDI 2004), with CRAQ reads
+// (Terrace and Freedman, USENIX ATC 2009).
+
+// A node → its successor in the unit's chain: one update, in the unit's
+// sequence. It carries the client and its op so the tail, which answers the
+// client (§2: "the reply is generated by the tail"), knows whom to answer.
+struct ChainForward {
+  UnitId unit = 0;
+  LogIndex seq = 0;  // position in the unit's sequence of updates, from 1
+  Key key = 0;
+  Version version = 0;
+  Address client;
+  OpId op = 0;
+};
+
+// A node → its predecessor: everything up to `seq` reached the tail, so it is
+// committed (clean, in CRAQ's terms). Cumulative, like ReplicateAck.
+struct ChainAck {
+  UnitId unit = 0;
+  LogIndex seq = 0;
+};
+
+// CRAQ §2.3: a replica holding a dirty version of `key` asks the tail which
+// version is committed; `request` is the asking replica's own id for the read.
+struct CommittedVersionQuery {
+  OpId request = 0;
+  UnitId unit = 0;
+  Key key = 0;
+};
+
+// The tail's answer: a version number, not a value (the asker holds the value).
+struct CommittedVersionReply {
+  OpId request = 0;
+  UnitId unit = 0;
+  Version version = 0;
+};
+
+// --- Fault tolerance: acknowledged multi-leader syncs, chain repair ----------
+
+// Multi-leader (with acknowledged syncs): the answer to a LeaderSync. For each
+// record it carried, the key and how many of the syncing leader's writes of
+// that key the receiver now holds (its version vector's component for the
+// sender), so that the sender stops resending what arrived, whatever order
+// syncs and acks travel in.
+struct SyncedKey {
+  Key key = 0;
+  std::uint64_t counter = 0;
+};
+
+struct LeaderSyncAck {
+  std::vector<SyncedKey> keys;
+};
+
+// Chain repair: a node that comes back asks a live neighbour of its chain (its
+// predecessor, or its successor when it comes back as the head) for every
+// update after `have`, the end of its committed prefix.
+struct ChainJoin {
+  UnitId unit = 0;
+  LogIndex have = 0;
+  std::uint64_t epoch = 0;  // the joiner's configuration epoch of the unit
+};
+
+// The neighbour's answer: its updates after `after` (the joiner's `have`), in
+// sequence, with the client and op of those not yet committed so that a new
+// tail can answer them; `committed` is the neighbour's committed point.
+struct ChainCatchUp {
+  UnitId unit = 0;
+  std::uint64_t epoch = 0;
+  LogIndex after = 0;
+  LogIndex committed = 0;
+  std::vector<ChainForward> updates;
+};
+
+// --- Kafka's controller (failover kafka; see kafka_controller.hpp) ----------
+
+// What the controller decided for one partition: its leader, the leader's
+// epoch (the unit's Raft term), the partition epoch `version` that every
+// change bumps, and the in-sync replicas in assignment order. A broker keeps
+// the last one it was sent for each of its partitions (KRaft brokers keep
+// the metadata log on disk). version 0: not known.
+struct PartitionState {
+  UnitId unit = 0;
+  NodeId leader = kNoNode;  // kNoNode: no live in-sync replica to lead
+  Term epoch = 0;
+  std::uint64_t version = 0;
+  std::vector<NodeId> isr;
+  friend bool operator==(const PartitionState&, const PartitionState&) = default;
+};
+
+// What a registering broker knows of one of its partitions, from which a
+// new controller rebuilds its view: the state it was last sent (kept on
+// disk), and its own term of the unit (which a leader's append may have
+// raised past it).
+struct ReplicaReport {
+  PartitionState known;
+  Term term = 0;
+};
+
+// A broker → its controller, every broker.heartbeat.interval.ms. `report`
+// registers the broker (Kafka's BrokerRegistration): sent until a controller
+// has it. `restarted`: the broker came back from a crash since it last
+// registered, so it leads nothing whatever the controller's view says.
+// `decisions`: the LeaderAndIsr messages of this controller it has received,
+// in sequence (KRaft brokers fetch the metadata log from an offset); the
+// controller resends the state of all its partitions when some went missing.
+struct BrokerHeartbeat {
+  bool registering = false;
+  bool restarted = false;
+  std::vector<ReplicaReport> report;
+  std::uint64_t decisions = 0;
+};
+
+// The answer: from the active controller (controller == the sender), whether
+// it holds the broker's registration; from another node, the node it
+// believes is the controller (Kafka's NOT_CONTROLLER).
+struct BrokerHeartbeatReply {
+  NodeId controller = kNoNode;
+  bool registered = false;
+};
+
+// The controller → a broker: new states of partitions it replicates (Kafka's
+// LeaderAndIsr request, batched per broker), numbered per broker from 1;
+// `full`: the state of every partition the broker replicates.
+struct LeaderAndIsr {
+  std::vector<PartitionState> partitions;
+  std::uint64_t sequence = 0;
+  bool full = false;
+};
+
+// A partition leader → the controller: the ISR it proposes for partitions it
+// leads (Kafka's AlterPartition), each against the state version it holds;
+// a proposal against an older version is ignored.
+struct AlterPartition {
+  std::vector<PartitionState> proposals;
+};
+
+using Message = std::variant<ClientWrite, ClientRead, WriteReply, ReadReply, Replicate, ReplicateAck, ReplicaWrite,
+                             ReplicaWriteAck, ReplicaRead, ReplicaReadReply, LeaderSync, FollowerUpdate, FollowerAck,
+                             ChainForward, ChainAck, CommittedVersionQuery, CommittedVersionReply, RequestVote, Vote,
+                             Heartbeat, HeartbeatReply, LeaderSyncAck, ChainJoin, ChainCatchUp, BrokerHeartbeat,
+                             BrokerHeartbeatReply, LeaderAndIsr, AlterPartition>;
+
+// How many values a message carries on the wire, for its simulated size.
+std::size_t values_in(const Message& message);
+
+// Whether a message belongs to a write's path (request, replication, acks,
+// reply), for messages-per-write. Heartbeats, votes and a Kafka controller's
+// messages do not.
+bool is_write_path(const Message& message);
+
+// The leg a message travels, as in the WARS model of Bailis et al. (PBS):
+// leader/coordinator → replica write, replica → leader/coordinator ack,
+// coordinator → replica read, replica → coordinator response; and the
+// client's own request and reply. A leader's heartbeat and a candidate's
+// vote request travel as writes (a replica must persist the term or vote it
+// takes from them before answering), their answers as acks; so do a broker's
+// heartbeat, a controller's decision and a leader's ISR proposal (metadata
+// the receiver records), and the heartbeat's answer.
+enum class MessageKind : std::uint8_t { write, ack, read, response, client };
+MessageKind kind_of(const Message& message);
+
+struct Envelope {
+  Address from;
+  Address to;
+  Message message;
+  // Seconds the chain of messages that led to this one spent waiting in
+  // inboxes, set by the driver: a reply carries the queueing on its
+  // operation's critical path.
+  Time queued = 0;
+};
+
+}  // namespace replisim

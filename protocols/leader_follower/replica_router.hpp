@@ -1,0 +1,29 @@
+// Client-side routing for models with a leader per unit: writes go to the
+// unit's leader (its primary until failover exists); reads go where
+// --read-from says.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "protocols/client/client.hpp"
+
+namespace replisim {
+
+enum class ReadFrom : std::uint8_t { primary, secondary, nearest };
+ReadFrom parse_read_from(const std::string& text);
+std::string to_string(ReadFrom from);
+
+class ReplicaRouter final : public Router {
+public:
+  // latency_to_node[n]: one-way route latency from this client to node n, for `nearest`.
+  ReplicaRouter(const Placement& placement, ReadFrom read_from, std::vector<double> latency_to_node);
+  NodeId route(OpKind kind, UnitId unit, Rng& rng) const override;
+  bool acks_name_the_leader() const override { return true; }
+
+private:
+  const Placement& placement_;
+  ReadFrom read_from_;
+  std::vector<double> latency_to_node_;
+};
+
+}  // namespace replisim

@@ -1,0 +1,103 @@
+#include "protocols/raft/election.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace replisim {
+
+FailoverConfig FailoverConfig::raft(Time lo, Time hi, Time heartbeat, std::uint64_t seed)
+{
+  FailoverConfig c;
+  c.enabled = true;
+  c.heartbeat_interval = heartbeat;
+  c.election_timeout_min = lo;
+  c.election_timeout_max = hi;
+  c.seed = seed;
+  c.replica_lag_max = hi;
+  validate(c);
+  return c;
+}
+
+FailoverConfig FailoverConfig::mongodb(std::uint64_t seed)
+{
+  FailoverConfig c;
+  c.enabled = true;
+  c.heartbeat_interval = 2.0;
+  c.election_timeout_min = 10.0;
+  c.election_timeout_max = 11.5;
+  c.seed = seed;
+  c.catch_up = true;
+  return c;
+}
+
+FailoverConfig FailoverConfig::kafka(std::uint64_t seed)
+{
+  FailoverConfig c;
+  c.enabled = true;
+  c.heartbeat_interval = 0.5;
+  c.seed = seed;
+  c.replica_lag_max = 30.0;
+  c.controller.enabled = true;
+  return c;
+}
+
+namespace {
+void validate_controller(const KafkaControllerConfig& c)
+{
+  if (!(c.broker_heartbeat_interval > 0) || !(c.broker_heartbeat_interval < c.broker_session_timeout))
+    throw std::invalid_argument("failover kafka: the broker heartbeat interval and session timeout must satisfy "
+                                "0 < heartbeat < session timeout");
+  if (!(c.leader_imbalance_check_interval > 0))
+    throw std::invalid_argument("failover kafka: the leader imbalance check interval must be positive");
+  if (!(c.leader_imbalance_per_broker_pct >= 0 && c.leader_imbalance_per_broker_pct <= 100))
+    throw std::invalid_argument("failover kafka: the leader imbalance percentage must be in [0, 100]");
+}
+}  // namespace
+
+void validate(const FailoverConfig& config)
+{
+  if (!config.enabled) {
+    if (config.controller.enabled)
+      throw std::invalid_argument("failover: a Kafka controller needs failover enabled");
+    return;
+  }
+  if (!(config.heartbeat_interval > 0))
+    throw std::invalid_argument("failover: the heartbeat interval must be positive");
+  if (config.controller.enabled)
+    validate_controller(config.controller);
+  else if (!(config.election_timeout_min > 0) || !(config.election_timeout_min <= config.election_timeout_max))
+    throw std::invalid_argument("failover: the election timeout range must satisfy 0 < min <= max");
+  if (!(config.replica_lag_max > 0))
+    throw std::invalid_argument("failover: replica_lag_max must be positive");
+}
+
+const char* to_string(ReplicaRole role)
+{
+  switch (role) {
+    case ReplicaRole::follower: return "follower";
+    case ReplicaRole::candidate: return "candidate";
+    case ReplicaRole::leader: return "leader";
+  }
+  return "?";
+}
+
+int majority(int replicas) { return replicas / 2 + 1; }
+
+Time draw_election_timeout(Rng& rng, Time lo, Time hi) { return lo + (hi - lo) * rng.uniform(); }
+
+bool candidate_up_to_date(Term candidate_last_term, LogIndex candidate_last_index, Term voter_last_term,
+                          LogIndex voter_last_index)
+{
+  if (candidate_last_term != voter_last_term)
+    return candidate_last_term > voter_last_term;
+  return candidate_last_index >= voter_last_index;
+}
+
+bool grants_vote(NodeId voted_for, NodeId candidate, bool up_to_date)
+{
+  return up_to_date && (voted_for == kNoNode || voted_for == candidate);
+}
+
+int VoteTally::count() const { return static_cast<int>(std::count(granted_.begin(), granted_.end(), true)); }
+
+}  // namespace replisim
