@@ -182,7 +182,8 @@ int Commands::dispatch()
     print_summary_table(std::cout, *experiment);
   } catch (const std::invalid_argument& e) {
     experiment.release();
-    leave(fail(attributed(e.what(), from_deployment)));
+    const auto* setting = dynamic_cast<const SettingError*>(&e);
+    leave(fail(attributed(setting != nullptr ? flag_message(*setting) : e.what(), from_deployment)));
   } catch (const PlatformError& e) {
     experiment.release();
     leave(fail(e.what()));

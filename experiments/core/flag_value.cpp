@@ -37,4 +37,28 @@ double parse_speed(const std::string& text, const std::string& flag)
   return named(speed_flops, text, flag);
 }
 
+std::string flag_of(Setting setting)
+{
+  switch (setting) {
+    case Setting::nodes: return "--nodes";
+    case Setting::vnodes: return "--vnodes";
+    case Setting::rf: return "--rf";
+    case Setting::units: return "--units";
+    case Setting::start_index: return "--start-index";
+    case Setting::keys: return "--keys";
+    case Setting::concurrency: return "--concurrency";
+    case Setting::rate: return "--rate";
+    case Setting::retries: return "--retries";
+    case Setting::retry_backoff: return "--retry-backoff";
+    case Setting::ops: return "--ops";
+    case Setting::down: return "--down";
+  }
+  return "--?";
+}
+
+std::string flag_message(const SettingError& error)
+{
+  return flag_of(error.setting()) + ": " + error.what();
+}
+
 }  // namespace replisim

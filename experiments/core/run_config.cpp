@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "experiments/core/delay_grammar.hpp"
 #include "experiments/core/flag_value.hpp"
 #include "experiments/core/models/registry.hpp"
 
@@ -112,10 +113,10 @@ void RunConfig::check()
   check_range("--value-bytes", value_bytes, std::uint64_t{0}, kMaxValueBytes);
   delay_model = DelayModel{};
   for (const auto& d : split_laws(delays))
-    delay_model.add(d);
-  service_model = DelayModel{"--service"};
+    add_delay(delay_model, d, "--delay");
+  service_model = DelayModel{};
   for (const auto& s : split_laws(services))
-    service_model.add(s);
+    add_delay(service_model, s, "--service");
   check_range("--threads", threads, 1, kMaxThreads);
   check_range("--cores", cores, 1, kMaxCores);
   host_speed_flops = parse_speed(host_speed, "--host-speed");

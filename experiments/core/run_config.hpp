@@ -92,8 +92,8 @@ struct RunConfig {
   double retry_backoff_s = 0;
   KeyDistribution key_distribution = KeyDistribution::uniform;
   std::vector<std::pair<std::string, int>> rf_per_zone;  // from rf_text when it names zones
-  DelayModel delay_model{"--delay"};
-  DelayModel service_model{"--service"};
+  DelayModel delay_model;
+  DelayModel service_model;
   double timeline_step_s = 0;        // 0: no roles_timeline.csv
   double host_speed_flops = 0;
   double disk_read_Bps = 0;

@@ -16,8 +16,9 @@
 #include "actors/blocking_client.hpp"
 #include "actors/cluster.hpp"
 #include "actors/deployment_actors.hpp"
-#include "experiments/core/run_flags.hpp"
 #include "experiments/core/datastore.hpp"
+#include "experiments/core/flag_value.hpp"
+#include "experiments/core/run_flags.hpp"
 #include "experiments/core/report.hpp"
 #include "protocols/common/rng.hpp"
 #include "protocols/client/workload.hpp"
@@ -111,7 +112,7 @@ Store::Store(const std::vector<simgrid::s4u::Host*>& nodes, const Settings& sett
   std::vector<NodeHost> hosts;
   for (auto* h : nodes)
     hosts.push_back({h});
-  impl_ = std::make_unique<Impl>(std::move(hosts), parse_settings(settings));
+  impl_ = naming_flags([&] { return std::make_unique<Impl>(std::move(hosts), parse_settings(settings)); });
 }
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -121,7 +122,8 @@ Store::~Store() = default;
 struct StoreFactory {
   static std::unique_ptr<Store> make(std::vector<NodeHost> nodes, const RunConfig& config)
   {
-    return std::unique_ptr<Store>(new Store(std::make_unique<Store::Impl>(std::move(nodes), config)));
+    return naming_flags(
+        [&] { return std::unique_ptr<Store>(new Store(std::make_unique<Store::Impl>(std::move(nodes), config))); });
   }
 };
 
@@ -131,10 +133,12 @@ StoreClient& Store::client(simgrid::s4u::Host* host)
     return *it->second;
   const auto id = static_cast<ClientId>(impl_->clients.size());
   impl_->cluster.place_client(id, {host});
-  Client& client = impl_->clients.emplace_back(
-      id, impl_->cluster.network(), impl_->sizes, impl_->datastore.placement(), impl_->datastore.router(id), impl_->config.timeout_s,
-      derive_seed(impl_->config.seed, kLibraryClientStreams + static_cast<std::uint64_t>(id)),
-      [this](const Completion& op) { impl_->datastore.record(op); });
+  Client& client = naming_flags([&]() -> Client& {
+    return impl_->clients.emplace_back(
+        id, impl_->cluster.network(), impl_->sizes, impl_->datastore.placement(), impl_->datastore.router(id),
+        impl_->config.timeout_s, derive_seed(impl_->config.seed, kLibraryClientStreams + static_cast<std::uint64_t>(id)),
+        [this](const Completion& op) { impl_->datastore.record(op); });
+  });
   impl_->cluster.add_endpoint(id, client.blocking());
   impl_->by_host.emplace(host, &client);
   return client;

@@ -1,5 +1,7 @@
 #include "protocols/client/client.hpp"
 
+#include "protocols/common/setting_error.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <iterator>
@@ -40,15 +42,15 @@ ClientMachine::ClientMachine(ClientConfig config, const Placement& placement, co
       routing_rng_(derive_seed(config.seed, 1))
 {
   if (config_.concurrency < 1)
-    throw std::invalid_argument("--concurrency must be at least 1");
+    throw SettingError(Setting::concurrency, "must be at least 1");
   if (config_.rate < 0)
-    throw std::invalid_argument("--rate must not be negative");
+    throw SettingError(Setting::rate, "must not be negative");
   if (config_.retries < 0 || config_.retries > kMaxRetries)
-    throw std::invalid_argument("--retries must be between 0 and 100");
+    throw SettingError(Setting::retries, "must be between 0 and 100");
   if (!(config_.retry_backoff >= 0) || !std::isfinite(config_.retry_backoff))
-    throw std::invalid_argument("--retry-backoff must be a finite, non-negative time");
+    throw SettingError(Setting::retry_backoff, "must be a finite, non-negative time");
   if (config_.client_count > 0 && config_.ops > kOpMask / static_cast<std::uint64_t>(config_.client_count))
-    throw std::invalid_argument("--ops: too many operations for 55-bit op ids");
+    throw SettingError(Setting::ops, "too many operations for 55-bit op ids");
 }
 
 NodeId ClientMachine::leader_hint(UnitId unit) const

@@ -1,5 +1,7 @@
 #include "protocols/client/workload.hpp"
 
+#include "protocols/common/setting_error.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -46,7 +48,7 @@ KeyChooser::KeyChooser(KeyDistribution dist, std::uint64_t keys)
     : dist_(dist), keys_(keys), zipfian_(dist == KeyDistribution::zipfian ? keys : 1)
 {
   if (keys == 0)
-    throw std::invalid_argument("--keys must be at least 1");
+    throw SettingError(Setting::keys, "must be at least 1");
 }
 
 Key KeyChooser::next(Rng& rng) const

@@ -1,8 +1,10 @@
-// Random extra delays per message, from "--delay KIND=DIST". Real networks are
-// not constant, and the tail of the delay law is what makes a read stale: the
+// Random extra delays per message (and processing costs, which follow the
+// same laws). Real networks are not constant, and the tail of the delay law is what makes a read stale: the
 // WARS model of Bailis et al., "Probabilistically Bounded Staleness". Pure:
 // every draw comes from the caller's Rng through our own conversions, never a
-// std:: distribution, so runs are byte-identical across machines.
+// std:: distribution, so runs are byte-identical across machines. The text
+// grammar of these laws (--delay KIND=DIST) is the configuration layer's:
+// experiments/core/delay_grammar.hpp.
 #pragma once
 #include <array>
 #include <cstddef>
@@ -16,28 +18,13 @@
 
 namespace replisim {
 
-// A random extra delay in seconds. DIST, times in ms unless a unit is given (ns, us, ms, s):
-//   const:D                    exactly D
-//   uniform:LO:HI              uniform on [LO, HI]
-//   exp:MEAN                   exponential with that mean
-//   lognormal:MU:SIGMA         exp(MU + SIGMA·Z) ms, Z standard normal; MU and SIGMA are
-//                              of ln(delay in ms), plain numbers, MU may be negative
-//   pareto:XM:ALPHA            XM / U^(1/ALPHA): never below XM, P(X > x) = (XM / x)^ALPHA
-//   mix:W1*DIST1+W2*DIST2+...  DISTi with probability Wi (positive, summing to 1 within
-//                              1e-9); no DISTi is itself a mix
-// Parameters whose largest possible sample would overflow to infinity are rejected.
-// Draws per sample: const none; uniform, exp and pareto one; lognormal two (Box–Muller);
-// mix one more, to pick the component.
+// A random extra delay in seconds: a mixture of components, each a constant,
+// uniform, exponential, log-normal or Pareto law (their text form and its
+// limits: experiments/core/delay_grammar.hpp). Draws per sample: const none;
+// uniform, exp and pareto one; lognormal two (Box–Muller); a mixture one
+// more, to pick the component.
 class Delay {
 public:
-  // Throws std::invalid_argument("--delay: ...") with a one-line message quoting `text`.
-  static Delay parse(const std::string& text);
-
-  double sample(Rng& rng) const;  // seconds, finite and >= 0
-  double mean() const;            // seconds; infinity when there is none (pareto, ALPHA <= 1)
-  const std::string& text() const { return text_; }
-
-private:
   enum class Family : std::uint8_t { constant, uniform, exponential, lognormal, pareto };
   // Parameters in seconds, except lognormal's (MU, SIGMA of ln ms) and pareto's ALPHA.
   struct Component {
@@ -47,12 +34,18 @@ private:
     double b;  // uniform hi, lognormal SIGMA, pareto ALPHA; unused otherwise
   };
 
+  // `components`' weights are positive and sum to 1; `text` is how the user wrote it.
   Delay(std::string text, std::vector<Component> components);
-  static Component parse_component(const std::string& dist, const std::string& whole);
-  static std::vector<Component> parse_mixture(const std::string& body, const std::string& whole);
+
+  double sample(Rng& rng) const;  // seconds, finite and >= 0
+  double mean() const;            // seconds; infinity when there is none (pareto, ALPHA <= 1)
+  const std::string& text() const { return text_; }
+  // The largest value `c` can draw from this Rng (infinite: a law to refuse).
+  static double largest_sample(const Component& c);
+
+private:
   static double sample(const Component& c, Rng& rng);
   static double mean(const Component& c);
-  static double largest_sample(const Component& c);
 
   std::string text_;
   std::vector<Component> components_;  // one, of weight 1, unless a mix
@@ -64,18 +57,19 @@ inline constexpr std::size_t message_kind_count = 5;
 static_assert(static_cast<std::size_t>(MessageKind::client) + 1 == message_kind_count,
               "DelayModel and parse_message_kind index by MessageKind");
 
-MessageKind parse_message_kind(const std::string& text);  // "write", "ack", "read", "response", "client"
+// "write", "ack", "read", "response", "client"; parse_message_kind throws the reason for any other.
+std::optional<MessageKind> find_message_kind(const std::string& text);
+MessageKind parse_message_kind(const std::string& text);
 std::string to_string(MessageKind kind);
 
-// The delays of a run: "--delay KIND=DIST", repeatable. KIND is a message kind or `all`;
-// a specific kind overrides `all` whatever the order given, and a later spec for the same
-// KIND replaces the earlier one.
+// The delays of a run, per message kind: a law for every kind (`all`) and
+// laws for some kinds; a specific kind's law overrides `all`'s whatever the
+// order they were set in, and a later law for the same kind replaces the
+// earlier one.
 class DelayModel {
 public:
-  // `flag` names the model in errors: --delay, or --service for processing costs.
-  explicit DelayModel(std::string flag = "--delay") : flag_(std::move(flag)) {}
-  // "ack=exp:1ms". Throws std::invalid_argument naming the flag and the bad part.
-  void add(const std::string& spec);
+  // The law of `kind`, or of every kind without one of its own (nullopt).
+  void set(std::optional<MessageKind> kind, Delay delay);
   bool empty() const;
   // The law that applies to `kind`, or nullptr when none does.
   const Delay* delay_for(MessageKind kind) const;
@@ -83,7 +77,6 @@ public:
   double sample(MessageKind kind, Rng& rng) const;
 
 private:
-  std::string flag_;
   std::optional<Delay> all_;
   std::array<std::optional<Delay>, message_kind_count> by_kind_;
 };

@@ -7,6 +7,8 @@
 // all partitions at once and never adds partitions to a topic.
 #include "protocols/kafka/kafka_assignment.hpp"
 
+#include "protocols/common/setting_error.hpp"
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -21,14 +23,14 @@ namespace {
 void check_inputs(int nodes, int partitions, int rf, int start_index, const std::vector<std::string>& racks)
 {
   if (rf < 1)
-    throw std::invalid_argument("--rf: must be at least 1");
+    throw SettingError(Setting::rf, "must be at least 1");
   if (rf > nodes)
-    throw std::invalid_argument("--rf: " + std::to_string(rf) + " is larger than the node count (" +
+    throw SettingError(Setting::rf, std::to_string(rf) + " is larger than the node count (" +
                                 std::to_string(nodes) + ")");
   if (partitions < 1)
-    throw std::invalid_argument("--units: must be at least 1");
+    throw SettingError(Setting::units, "must be at least 1");
   if (start_index < 0 || start_index >= nodes)
-    throw std::invalid_argument("--start-index: " + std::to_string(start_index) + " is outside [0, " +
+    throw SettingError(Setting::start_index, std::to_string(start_index) + " is outside [0, " +
                                 std::to_string(nodes) + ")");
   if (!racks.empty() && racks.size() != static_cast<std::size_t>(nodes))
     throw std::invalid_argument("kafka assignment: " + std::to_string(racks.size()) + " racks given for " +

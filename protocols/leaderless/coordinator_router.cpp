@@ -1,5 +1,7 @@
 #include "protocols/leaderless/coordinator_router.hpp"
 
+#include "protocols/common/setting_error.hpp"
+
 #include <stdexcept>
 
 namespace replisim {
@@ -21,7 +23,7 @@ CoordinatorRouter::CoordinatorRouter(const Placement& placement, const Membershi
 {
   refresh();
   if (live_.empty())
-    throw std::invalid_argument("--down: every node is down");
+    throw SettingError(Setting::down, "every node is down");
 }
 
 void CoordinatorRouter::refresh() const

@@ -3,6 +3,8 @@
 // and add each node not yet added until the replication factor is met.
 #include "protocols/leaderless/token_ring.hpp"
 
+#include "protocols/common/setting_error.hpp"
+
 #include <algorithm>
 #include <cstddef>
 #include <stdexcept>
@@ -78,9 +80,9 @@ std::vector<std::uint64_t> tokens_of(const std::vector<RingToken>& ring)
 std::vector<RingToken> random_tokens(int nodes, int vnodes, std::uint64_t seed)
 {
   if (nodes < 1)
-    throw std::invalid_argument("--nodes: must be at least 1");
+    throw SettingError(Setting::nodes, "must be at least 1");
   if (vnodes < 1)
-    throw std::invalid_argument("--vnodes: must be at least 1");
+    throw SettingError(Setting::vnodes, "must be at least 1");
   Rng rng(seed);
   std::vector<RingToken> ring;
   ring.reserve(static_cast<std::size_t>(nodes) * static_cast<std::size_t>(vnodes));
@@ -97,10 +99,10 @@ Placement simple_strategy(const std::vector<RingToken>& ring, int node_count, in
 {
   check_ring(ring, node_count);
   if (rf < 1)
-    throw std::invalid_argument("--rf: must be at least 1");
+    throw SettingError(Setting::rf, "must be at least 1");
   const int distinct = distinct_nodes_per_zone(ring, std::vector<int>(static_cast<std::size_t>(node_count), 0), 1)[0];
   if (rf > distinct)
-    throw std::invalid_argument("--rf: " + std::to_string(rf) + " is larger than the " + std::to_string(distinct) +
+    throw SettingError(Setting::rf, std::to_string(rf) + " is larger than the " + std::to_string(distinct) +
                                 " distinct nodes on the ring");
   std::vector<std::vector<NodeId>> replicas;
   replicas.reserve(ring.size());
@@ -117,20 +119,20 @@ Placement network_topology_strategy(const std::vector<RingToken>& ring, const st
   check_ring(ring, node_count);
   for (int n = 0; n < node_count; ++n)
     if (node_zone[static_cast<std::size_t>(n)] < 0 || node_zone[static_cast<std::size_t>(n)] >= zones)
-      throw std::invalid_argument("--rf: node " + std::to_string(n) + " is in zone " +
+      throw SettingError(Setting::rf, "node " + std::to_string(n) + " is in zone " +
                                   std::to_string(node_zone[static_cast<std::size_t>(n)]) + ", which has no rf");
   int total_rf = 0;
   for (int z = 0; z < zones; ++z) {
     if (rf_per_zone[static_cast<std::size_t>(z)] < 0)
-      throw std::invalid_argument("--rf: zone " + std::to_string(z) + " has a negative rf");
+      throw SettingError(Setting::rf, "zone " + std::to_string(z) + " has a negative rf");
     total_rf += rf_per_zone[static_cast<std::size_t>(z)];
   }
   if (total_rf < 1)
-    throw std::invalid_argument("--rf: at least one zone needs an rf of 1 or more");
+    throw SettingError(Setting::rf, "at least one zone needs an rf of 1 or more");
   const std::vector<int> have = distinct_nodes_per_zone(ring, node_zone, zones);
   for (int z = 0; z < zones; ++z)
     if (have[static_cast<std::size_t>(z)] < rf_per_zone[static_cast<std::size_t>(z)])
-      throw std::invalid_argument("--rf: zone " + std::to_string(z) + " has " +
+      throw SettingError(Setting::rf, "zone " + std::to_string(z) + " has " +
                                   std::to_string(have[static_cast<std::size_t>(z)]) + " nodes, fewer than rf " +
                                   std::to_string(rf_per_zone[static_cast<std::size_t>(z)]));
 

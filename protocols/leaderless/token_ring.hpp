@@ -31,7 +31,7 @@ std::vector<RingToken> random_tokens(int nodes, int vnodes, std::uint64_t seed);
 
 // SimpleStrategy: each unit's replicas are the next `rf` distinct nodes
 // clockwise from its position. `ring` must be sorted by token, its node ids in
-// [0, node_count). Throws std::invalid_argument("--rf: ...") for rf < 1 or rf
+// [0, node_count). Throws SettingError(Setting::rf, ...) for rf < 1 or rf
 // above the number of distinct nodes on the ring.
 Placement simple_strategy(const std::vector<RingToken>& ring, int node_count, int rf);
 
@@ -47,7 +47,7 @@ Placement simple_strategy(const std::vector<RingToken>& ring, int node_count, in
 // the rule here is distinct nodes per zone, which is what NTS does in a DC of
 // one rack.
 //
-// Throws std::invalid_argument("--rf: zone X has N nodes, fewer than rf M")
+// Throws SettingError(Setting::rf, "zone X has N nodes, fewer than rf M")
 // when a zone has fewer distinct nodes on the ring than its rf, and for a
 // negative rf, an rf of 0 in every zone, or a node whose zone has no rf.
 Placement network_topology_strategy(const std::vector<RingToken>& ring, const std::vector<int>& node_zone,

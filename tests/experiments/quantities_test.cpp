@@ -129,4 +129,34 @@ TEST(ParseBandwidth, UnknownUnitIsAnErrorNamingTheFlag)
 }
 
 }  // namespace
+// Protocols name a setting in their own terms; the configuration layer names
+// the flag the user typed.
+TEST(FlagOf, EveryProtocolSettingNamesItsRunFlag)
+{
+  EXPECT_EQ(flag_of(Setting::nodes), "--nodes");
+  EXPECT_EQ(flag_of(Setting::vnodes), "--vnodes");
+  EXPECT_EQ(flag_of(Setting::rf), "--rf");
+  EXPECT_EQ(flag_of(Setting::units), "--units");
+  EXPECT_EQ(flag_of(Setting::start_index), "--start-index");
+  EXPECT_EQ(flag_of(Setting::keys), "--keys");
+  EXPECT_EQ(flag_of(Setting::concurrency), "--concurrency");
+  EXPECT_EQ(flag_of(Setting::rate), "--rate");
+  EXPECT_EQ(flag_of(Setting::retries), "--retries");
+  EXPECT_EQ(flag_of(Setting::retry_backoff), "--retry-backoff");
+  EXPECT_EQ(flag_of(Setting::ops), "--ops");
+  EXPECT_EQ(flag_of(Setting::down), "--down");
+}
+
+TEST(FlagMessage, PutsTheFlagBeforeTheProtocolsReason)
+{
+  EXPECT_EQ(flag_message(SettingError(Setting::rf, "zone 0 has 2 nodes, fewer than rf 3")),
+            "--rf: zone 0 has 2 nodes, fewer than rf 3");
+  try {
+    naming_flags([]() -> int { throw SettingError(Setting::start_index, "7 is outside [0, 6)"); });
+    ADD_FAILURE() << "nothing thrown";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "--start-index: 7 is outside [0, 6)");
+  }
+}
+
 }  // namespace replisim

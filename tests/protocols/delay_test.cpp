@@ -6,6 +6,7 @@
 // a million (two-sided normal tail at 5 sigma: 6e-7), and far narrower than
 // the gap a wrong formula (swapped parameters, ms taken as s, a missing square)
 // would open.
+#include "experiments/core/delay_grammar.hpp"
 #include "protocols/common/delay.hpp"
 
 #include <algorithm>
@@ -43,7 +44,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 // `count` samples of `text`, in milliseconds.
 std::vector<double> draw_ms(const std::string& text, std::uint64_t seed, int count = kDraws)
 {
-  const Delay delay = Delay::parse(text);
+  const Delay delay = parse_delay(text);
   Rng rng(seed);
   std::vector<double> samples(count);
   for (double& s : samples)
@@ -85,51 +86,51 @@ double fraction_above(const std::vector<double>& xs, double threshold)
 
 TEST(Delay, ParsesEveryFamilyWithItsMean)
 {
-  EXPECT_DOUBLE_EQ(Delay::parse("const:2ms").mean(), 0.002);
-  EXPECT_DOUBLE_EQ(Delay::parse("uniform:1ms:5ms").mean(), 0.003);
-  EXPECT_DOUBLE_EQ(Delay::parse("exp:1ms").mean(), 0.001);
+  EXPECT_DOUBLE_EQ(parse_delay("const:2ms").mean(), 0.002);
+  EXPECT_DOUBLE_EQ(parse_delay("uniform:1ms:5ms").mean(), 0.003);
+  EXPECT_DOUBLE_EQ(parse_delay("exp:1ms").mean(), 0.001);
   // E[exp(MU + SIGMA Z)] = exp(MU + SIGMA^2 / 2), in ms.
-  EXPECT_DOUBLE_EQ(Delay::parse("lognormal:-1:0.5").mean(), std::exp(-1 + 0.125) / 1e3);
+  EXPECT_DOUBLE_EQ(parse_delay("lognormal:-1:0.5").mean(), std::exp(-1 + 0.125) / 1e3);
   // Pareto: ALPHA XM / (ALPHA - 1).
-  EXPECT_DOUBLE_EQ(Delay::parse("pareto:0.2ms:10").mean(), 10 * 0.0002 / 9);
+  EXPECT_DOUBLE_EQ(parse_delay("pareto:0.2ms:10").mean(), 10 * 0.0002 / 9);
 }
 
 TEST(Delay, KeepsTheTextAsGiven)
 {
-  EXPECT_EQ(Delay::parse("mix:0.9*pareto:0.2ms:10+0.1*exp:0.6ms").text(), "mix:0.9*pareto:0.2ms:10+0.1*exp:0.6ms");
+  EXPECT_EQ(parse_delay("mix:0.9*pareto:0.2ms:10+0.1*exp:0.6ms").text(), "mix:0.9*pareto:0.2ms:10+0.1*exp:0.6ms");
 }
 
 TEST(Delay, TimesAreMillisecondsUnlessAUnitIsGiven)
 {
-  EXPECT_DOUBLE_EQ(Delay::parse("const:2").mean(), 0.002);
-  EXPECT_DOUBLE_EQ(Delay::parse("const:2ms").mean(), 0.002);
-  EXPECT_DOUBLE_EQ(Delay::parse("const:250us").mean(), 250e-6);
-  EXPECT_DOUBLE_EQ(Delay::parse("const:100ns").mean(), 100e-9);
-  EXPECT_DOUBLE_EQ(Delay::parse("const:1.5s").mean(), 1.5);
-  EXPECT_DOUBLE_EQ(Delay::parse("exp:1e-3s").mean(), 0.001);
+  EXPECT_DOUBLE_EQ(parse_delay("const:2").mean(), 0.002);
+  EXPECT_DOUBLE_EQ(parse_delay("const:2ms").mean(), 0.002);
+  EXPECT_DOUBLE_EQ(parse_delay("const:250us").mean(), 250e-6);
+  EXPECT_DOUBLE_EQ(parse_delay("const:100ns").mean(), 100e-9);
+  EXPECT_DOUBLE_EQ(parse_delay("const:1.5s").mean(), 1.5);
+  EXPECT_DOUBLE_EQ(parse_delay("exp:1e-3s").mean(), 0.001);
 }
 
 TEST(Delay, ZeroDelaysAndAZeroWidthUniformAreAllowed)
 {
-  EXPECT_EQ(Delay::parse("const:0").mean(), 0.0);
-  EXPECT_EQ(Delay::parse("exp:0ms").mean(), 0.0);
-  EXPECT_DOUBLE_EQ(Delay::parse("uniform:3ms:3ms").mean(), 0.003);
-  EXPECT_DOUBLE_EQ(Delay::parse("lognormal:0:0").mean(), 0.001);
+  EXPECT_EQ(parse_delay("const:0").mean(), 0.0);
+  EXPECT_EQ(parse_delay("exp:0ms").mean(), 0.0);
+  EXPECT_DOUBLE_EQ(parse_delay("uniform:3ms:3ms").mean(), 0.003);
+  EXPECT_DOUBLE_EQ(parse_delay("lognormal:0:0").mean(), 0.001);
 }
 
 TEST(Delay, ParetoWithAlphaAtMostOneHasNoMean)
 {
-  EXPECT_EQ(Delay::parse("pareto:1ms:1").mean(), std::numeric_limits<double>::infinity());
-  EXPECT_EQ(Delay::parse("pareto:1ms:0.5").mean(), std::numeric_limits<double>::infinity());
-  EXPECT_EQ(Delay::parse("mix:0.5*const:1ms+0.5*pareto:1ms:0.8").mean(), std::numeric_limits<double>::infinity());
+  EXPECT_EQ(parse_delay("pareto:1ms:1").mean(), std::numeric_limits<double>::infinity());
+  EXPECT_EQ(parse_delay("pareto:1ms:0.5").mean(), std::numeric_limits<double>::infinity());
+  EXPECT_EQ(parse_delay("mix:0.5*const:1ms+0.5*pareto:1ms:0.8").mean(), std::numeric_limits<double>::infinity());
 }
 
 TEST(Delay, MixWeightsNeedOnlySumToOneWithinRounding)
 {
   // 0.7 + 0.2 + 0.1 is 0.9999999999999999 in doubles: inside the 1e-9 allowance.
-  EXPECT_DOUBLE_EQ(Delay::parse("mix:0.7*const:1ms+0.2*const:2ms+0.1*const:3ms").mean(), 0.0014);
+  EXPECT_DOUBLE_EQ(parse_delay("mix:0.7*const:1ms+0.2*const:2ms+0.1*const:3ms").mean(), 0.0014);
   // An exponent's '+' is not a component separator.
-  EXPECT_DOUBLE_EQ(Delay::parse("mix:0.5*const:1e+0ms+0.5*const:3ms").mean(), 0.002);
+  EXPECT_DOUBLE_EQ(parse_delay("mix:0.5*const:1e+0ms+0.5*const:3ms").mean(), 0.002);
 }
 
 TEST(Delay, RejectsBadTextsWithAOneLineMessageNamingTheFlagAndQuotingTheText)
@@ -175,7 +176,7 @@ TEST(Delay, RejectsBadTextsWithAOneLineMessageNamingTheFlagAndQuotingTheText)
       "mix:0.5x*exp:1ms+0.5*exp:1ms",          // junk in a weight
   };
   for (const char* text : bad) {
-    const std::string message = error_of([&] { Delay::parse(text); });
+    const std::string message = error_of([&] { parse_delay(text); });
     EXPECT_TRUE(contains(message, "--delay")) << text << " -> " << message;
     EXPECT_TRUE(contains(message, "'" + std::string(text) + "'")) << text << " -> " << message;
     EXPECT_FALSE(contains(message, "\n")) << text << " -> " << message;
@@ -184,17 +185,17 @@ TEST(Delay, RejectsBadTextsWithAOneLineMessageNamingTheFlagAndQuotingTheText)
 
 TEST(Delay, MessagesSayWhatIsWrong)
 {
-  EXPECT_TRUE(contains(error_of([] { Delay::parse("uniform:5ms:1ms"); }), "below"));
-  EXPECT_TRUE(contains(error_of([] { Delay::parse("gamma:1ms"); }), "unknown distribution 'gamma'"));
-  EXPECT_TRUE(contains(error_of([] { Delay::parse("const:-2ms"); }), "negative"));
-  EXPECT_TRUE(contains(error_of([] { Delay::parse("mix:0.5*exp:1ms+0.4*exp:2ms"); }), "sum to 0.9"));
+  EXPECT_TRUE(contains(error_of([] { parse_delay("uniform:5ms:1ms"); }), "below"));
+  EXPECT_TRUE(contains(error_of([] { parse_delay("gamma:1ms"); }), "unknown distribution 'gamma'"));
+  EXPECT_TRUE(contains(error_of([] { parse_delay("const:-2ms"); }), "negative"));
+  EXPECT_TRUE(contains(error_of([] { parse_delay("mix:0.5*exp:1ms+0.4*exp:2ms"); }), "sum to 0.9"));
 }
 
 // ---- Sampling ---------------------------------------------------------------
 
 TEST(Delay, ConstIsExactAndDrawsNothing)
 {
-  const Delay delay = Delay::parse("const:2ms");
+  const Delay delay = parse_delay("const:2ms");
   Rng rng(1), untouched(1);
   for (int i = 0; i < 100; ++i)
     EXPECT_EQ(delay.sample(rng), 0.002);
@@ -243,7 +244,7 @@ TEST(Delay, LognormalHasMedianExpMuAndMeanExpMuPlusHalfSigmaSquared)
   // be off by 1 - exp(-0.32) = 27%.)
   const double expected_mean = std::exp(mu + sigma * sigma / 2);
   EXPECT_NEAR(mean_of(xs) / expected_mean, 1.0, 0.015);
-  EXPECT_DOUBLE_EQ(Delay::parse("lognormal:-0.5:0.8").mean() * 1e3, expected_mean);
+  EXPECT_DOUBLE_EQ(parse_delay("lognormal:-0.5:0.8").mean() * 1e3, expected_mean);
 }
 
 TEST(Delay, ParetoNeverGoesBelowXmAndHasTailTwoToTheMinusAlpha)
@@ -261,8 +262,8 @@ TEST(Delay, ParetoNeverGoesBelowXmAndHasTailTwoToTheMinusAlpha)
 
 TEST(Delay, MixtureMeanIsTheWeightedMeanOfItsComponents)
 {
-  const Delay mix = Delay::parse("mix:0.9*pareto:0.2ms:10+0.1*exp:0.6ms");
-  const double expected = 0.9 * Delay::parse("pareto:0.2ms:10").mean() + 0.1 * Delay::parse("exp:0.6ms").mean();
+  const Delay mix = parse_delay("mix:0.9*pareto:0.2ms:10+0.1*exp:0.6ms");
+  const double expected = 0.9 * parse_delay("pareto:0.2ms:10").mean() + 0.1 * parse_delay("exp:0.6ms").mean();
   EXPECT_DOUBLE_EQ(mix.mean(), expected);
   // In ms: pareto mean 10 · 0.2 / 9 = 0.2222, E[X^2] = 10 · 0.04 / 8 = 0.05; exp mean 0.6,
   // E[X^2] = 2 · 0.36 = 0.72. Mixture mean 0.26, E[X^2] = 0.117, variance 0.0494,
@@ -296,7 +297,7 @@ TEST(Delay, FirstExponentialSamplesFromSeed42AreFixed)
   // Computed by a separate Python transcription of protocols/common/rng.hpp
   // (splitmix64 seeding, xoshiro256**, 53-bit uniform) and -mean · log1p(-u).
   // Exact comparison on purpose: CSVs must be byte-identical across machines.
-  const Delay delay = Delay::parse("exp:1ms");
+  const Delay delay = parse_delay("exp:1ms");
   Rng rng(42);
   EXPECT_EQ(delay.sample(rng), 8.758933058341758e-05);
   EXPECT_EQ(delay.sample(rng), 0.0004763923950787724);
@@ -326,17 +327,17 @@ TEST(DelayModel, StartsEmptyAndAddsNoDelay)
   EXPECT_TRUE(model.empty());
   Rng rng(3);
   EXPECT_EQ(model.sample(MessageKind::write, rng), 0.0);
-  model.add("ack=const:1ms");
+  add_delay(model, "ack=const:1ms");
   EXPECT_FALSE(model.empty());
 }
 
 TEST(DelayModel, ASpecificKindOverridesAllWhateverTheOrder)
 {
   DelayModel before, after;
-  before.add("ack=const:1ms");
-  before.add("all=const:5ms");
-  after.add("all=const:5ms");
-  after.add("ack=const:1ms");
+  add_delay(before, "ack=const:1ms");
+  add_delay(before, "all=const:5ms");
+  add_delay(after, "all=const:5ms");
+  add_delay(after, "ack=const:1ms");
   Rng rng(4);
   for (const DelayModel* model : {&before, &after}) {
     EXPECT_EQ(model->sample(MessageKind::ack, rng), 0.001);
@@ -348,8 +349,8 @@ TEST(DelayModel, ASpecificKindOverridesAllWhateverTheOrder)
 TEST(DelayModel, ALaterSpecForTheSameKindReplacesTheEarlierOne)
 {
   DelayModel model;
-  model.add("write=const:1ms");
-  model.add("write=const:7ms");
+  add_delay(model, "write=const:1ms");
+  add_delay(model, "write=const:7ms");
   Rng rng(5);
   EXPECT_EQ(model.sample(MessageKind::write, rng), 0.007);
   EXPECT_EQ(model.delay_for(MessageKind::write)->text(), "const:7ms");
@@ -358,7 +359,7 @@ TEST(DelayModel, ALaterSpecForTheSameKindReplacesTheEarlierOne)
 TEST(DelayModel, AKindWithoutDelayDrawsNothing)
 {
   DelayModel model;
-  model.add("ack=exp:1ms");
+  add_delay(model, "ack=exp:1ms");
   Rng rng(6), untouched(6);
   for (MessageKind kind : {MessageKind::write, MessageKind::read, MessageKind::response, MessageKind::client}) {
     EXPECT_EQ(model.sample(kind, rng), 0.0) << to_string(kind);
@@ -370,9 +371,9 @@ TEST(DelayModel, AKindWithoutDelayDrawsNothing)
 TEST(DelayModel, AKindWithDelayDrawsAsItsLawDoes)
 {
   DelayModel model;
-  model.add("ack=exp:1ms");
+  add_delay(model, "ack=exp:1ms");
   Rng via_model(7), direct(7);
-  const Delay law = Delay::parse("exp:1ms");
+  const Delay law = parse_delay("exp:1ms");
   for (int i = 0; i < 10; ++i)
     EXPECT_EQ(model.sample(MessageKind::ack, via_model), law.sample(direct));
 }
@@ -380,7 +381,7 @@ TEST(DelayModel, AKindWithDelayDrawsAsItsLawDoes)
 TEST(DelayModel, RejectsUnknownKindsNamingTheFlagAndTheKind)
 {
   DelayModel model;
-  const std::string message = error_of([&] { model.add("reply=exp:1ms"); });
+  const std::string message = error_of([&] { add_delay(model, "reply=exp:1ms"); });
   EXPECT_TRUE(contains(message, "--delay")) << message;
   EXPECT_TRUE(contains(message, "'reply'")) << message;
   EXPECT_TRUE(model.empty());
@@ -389,14 +390,14 @@ TEST(DelayModel, RejectsUnknownKindsNamingTheFlagAndTheKind)
 TEST(DelayModel, RejectsSpecsWithoutKindOrWithABadDistribution)
 {
   DelayModel model;
-  const std::string no_kind = error_of([&] { model.add("exp:1ms"); });
+  const std::string no_kind = error_of([&] { add_delay(model, "exp:1ms"); });
   EXPECT_TRUE(contains(no_kind, "--delay")) << no_kind;
   EXPECT_TRUE(contains(no_kind, "'exp:1ms'")) << no_kind;
   EXPECT_TRUE(contains(no_kind, "KIND=DIST")) << no_kind;
-  const std::string bad_dist = error_of([&] { model.add("ack=exp:-1ms"); });
+  const std::string bad_dist = error_of([&] { add_delay(model, "ack=exp:-1ms"); });
   EXPECT_TRUE(contains(bad_dist, "--delay")) << bad_dist;
   EXPECT_TRUE(contains(bad_dist, "'exp:-1ms'")) << bad_dist;
-  const std::string empty_kind = error_of([&] { model.add("=exp:1ms"); });
+  const std::string empty_kind = error_of([&] { add_delay(model, "=exp:1ms"); });
   EXPECT_TRUE(contains(empty_kind, "--delay")) << empty_kind;
   EXPECT_TRUE(model.empty());
 }

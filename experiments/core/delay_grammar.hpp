@@ -1,0 +1,30 @@
+// The text form of delay laws and processing costs, as users type them after
+// --delay and --service (and in sweep specs and the library's settings):
+//   KIND=DIST, KIND one of write, ack, read, response, client or all, and
+//   DIST, times in ms unless a unit is given (ns, us, ms, s):
+//   const:D                    exactly D
+//   uniform:LO:HI              uniform on [LO, HI]
+//   exp:MEAN                   exponential with that mean
+//   lognormal:MU:SIGMA         exp(MU + SIGMA·Z) ms, Z standard normal; MU and SIGMA are
+//                              of ln(delay in ms), plain numbers, MU may be negative
+//   pareto:XM:ALPHA            XM / U^(1/ALPHA): never below XM, P(X > x) = (XM / x)^ALPHA
+//   mix:W1*DIST1+W2*DIST2+...  DISTi with probability Wi (positive, summing to 1 within
+//                              1e-9); no DISTi is itself a mix
+// A law whose scale is over a day, or whose largest possible sample would
+// overflow to infinity, is refused. The laws themselves, and their sampling,
+// are protocols/common/delay.hpp's.
+#pragma once
+#include <string>
+
+#include "protocols/common/delay.hpp"
+
+namespace replisim {
+
+// DIST as a law. Throws std::invalid_argument("FLAG: 'DIST': reason").
+Delay parse_delay(const std::string& text, const std::string& flag = "--delay");
+
+// Sets the law of "KIND=DIST" in `model`. Throws std::invalid_argument naming
+// `flag` and the bad part.
+void add_delay(DelayModel& model, const std::string& spec, const std::string& flag = "--delay");
+
+}  // namespace replisim
