@@ -33,8 +33,7 @@ void add_model_params(SummaryRow& row, const Datastore& e, const SummaryRow& res
     const bool declared = std::any_of(spec.params.begin(), spec.params.end(),
                                       [&](const ParamSpec& q) { return q.name == p.spec.name; });
     if (value.empty() && declared)
-      value = p.spec.type == ParamType::flag ? (e.config().params.flag(p.spec.name) ? "1" : "0")
-                                             : e.config().params.text(p.spec.name);
+      value = e.config().params.column_text(p.spec);
     row.emplace_back(column, value);
   }
 }

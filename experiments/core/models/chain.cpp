@@ -16,6 +16,21 @@ namespace replisim {
 
 namespace {
 
+const IntegerParam kUnits{{
+    .name = "units",
+    .help = "chains, placed on a ring of the nodes (default: one per node)",
+    .min = 1,
+    .max = 100'000,  // a placement and a log per unit on each replica: ~3 KB a unit (1,000,000 took 2.7 GB)
+}};
+
+const ChoiceParam kChainReads{{
+    .name = "chain-reads",
+    .default_value = "tail",
+    .help = "tail (reads at the tail, as in chain replication) or craq (at any replica, which asks the tail for "
+            "the committed version when it holds a dirty one)",
+    .choices = {"tail", "craq"},
+}};
+
 // Chain u is the rf nodes after u on a ring of the nodes, as CRAQ places
 // chains by consistent hashing: with as many chains as nodes, every node is
 // the head of one, the tail of one and in the middle of the others.
@@ -35,7 +50,7 @@ class ChainModel final : public Model {
 public:
   ChainModel(const ModelContext& context, Placement placement)
       : Model(context.config.rf), placement_(std::move(placement)), membership_(context.membership),
-        config_{parse_chain_reads(context.params.text("chain-reads"))},
+        config_{parse_chain_reads(context.params[kChainReads])},
         nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr),
         audit_(context.config.faults)
   {
@@ -112,30 +127,14 @@ private:
 
 void add_chain(ModelRegistry& registry)
 {
-  ParamSpec units;
-  units.name = "units";
-  units.type = ParamType::integer;
-  units.min = 1;
-  units.max = 100'000;  // a placement and a log per unit on each replica: ~3 KB a unit (1,000,000 took 2.7 GB)
-  units.help = "chains, placed on a ring of the nodes (default: one per node)";
-
-  ParamSpec reads;
-  reads.name = "chain-reads";
-  reads.type = ParamType::choice;
-  reads.default_value = "tail";
-  reads.choices = {"tail", "craq"};
-  reads.help = "tail (reads at the tail, as in chain replication) or craq (at any replica, which asks the tail for "
-               "the committed version when it holds a dirty one)";
-
   registry.add({"chain",
                 "chain replication, CRAQ",
-                {units, reads},
+                {kUnits.spec(), kChainReads.spec()},
                 {},
                 [](const ModelContext& context) -> std::unique_ptr<Model> {
                   require_plain_rf(context);
                   const int nodes = static_cast<int>(context.cluster.nodes().size());
-                  const int chains = context.params.given("units") ? static_cast<int>(context.params.integer("units"))
-                                                                   : nodes;
+                  const int chains = context.params.given(kUnits) ? static_cast<int>(context.params[kUnits]) : nodes;
                   return std::make_unique<ChainModel>(context, ring_of_chains(nodes, chains, context.config.rf));
                 }});
 }

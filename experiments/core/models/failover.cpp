@@ -44,88 +44,97 @@ TimeoutRange parse_timeout_range(const std::string& text)
   return {lo, hi};
 }
 
+
+const ChoiceParam kFailover{{
+    .name = "failover",
+    .default_value = "none",
+    .help = "how a unit's leader is replaced when it fails: none (the primary leads for the whole run), raft "
+            "(per-unit elections after Raft: timeouts 150ms:300ms, heartbeats every half the shortest), mongodb "
+            "(replica-set elections: heartbeat 2s, election timeout 10s plus up to 15% jitter, primary catch-up) or "
+            "kafka (a controller moves a failed broker's partitions to their first live in-sync replica; session "
+            "timeout 9s, preferred-leader rebalance)",
+    .choices = {"none", "raft", "mongodb", "kafka"},
+}};
+
+const DurationParam kHeartbeat{{
+    .name = "heartbeat",
+    .help = "with --failover: how often a leader heartbeats its followers (default: raft, half the shortest "
+            "election timeout; mongodb, 2s; kafka, 500ms, replica.fetch.wait.max.ms)",
+    .min = 1e-6,
+    .max = 86'400,
+}};
+
+const TextParam kElectionTimeout{{
+    .name = "election-timeout",
+    .help = "with --failover: election timeouts drawn uniformly in lo:hi (e.g. 150ms:300ms), or one duration "
+            "for timeouts without randomness (default: the preset's)",
+    .validate = [](const std::string& text) { parse_timeout_range(text); },
+}};
+
+const DurationParam kLeaderRebalanceInterval{{
+    .name = "leader-rebalance-interval",
+    .default_value = "300s",
+    .help = "with --failover kafka: how often the controller moves partitions back to their preferred leaders "
+            "(leader.imbalance.check.interval.seconds); 0: never (auto.leader.rebalance.enable=false)",
+    .min = 0,
+    .max = 86'400,
+}};
+
+const NumberParam kLeaderImbalancePct{{
+    .name = "leader-imbalance-pct",
+    .default_value = "10",
+    .help = "with --failover kafka: a broker gets its preferred partitions back once more than this share of them "
+            "is led elsewhere (leader.imbalance.per.broker.percentage)",
+    .min = 0,
+    .max = 100,
+}};
+
+// Refuses a parameter given without the preset it belongs to.
+template <class Handle>
+void require_preset(const ModelParams& params, const Handle& handle, const char* needs)
+{
+  if (params.given(handle))
+    throw std::invalid_argument(fmt::format("--{}: needs --failover {}", handle.spec().name, needs));
+}
+
 }  // namespace
 
 std::vector<ParamSpec> failover_params()
 {
-  ParamSpec failover;
-  failover.name = "failover";
-  failover.type = ParamType::choice;
-  failover.default_value = "none";
-  failover.choices = {"none", "raft", "mongodb", "kafka"};
-  failover.help = "how a unit's leader is replaced when it fails: none (the primary leads for the whole run), raft "
-                  "(per-unit elections after Raft: timeouts 150ms:300ms, heartbeats every half the shortest), mongodb (replica-set elections: "
-                  "heartbeat 2s, election timeout 10s plus up to 15% jitter, primary catch-up) or kafka (a controller "
-                  "moves a failed broker's partitions to their first live in-sync replica; session timeout 9s, "
-                  "preferred-leader rebalance)";
-
-  ParamSpec heartbeat;
-  heartbeat.name = "heartbeat";
-  heartbeat.type = ParamType::duration;
-  heartbeat.min = 1e-6;
-  heartbeat.max = 86'400;
-  heartbeat.help = "with --failover: how often a leader heartbeats its followers (default: raft, half the shortest "
-                   "election timeout; mongodb, 2s; kafka, 500ms, replica.fetch.wait.max.ms)";
-
-  ParamSpec timeout;
-  timeout.name = "election-timeout";
-  timeout.type = ParamType::text;
-  timeout.help = "with --failover: election timeouts drawn uniformly in lo:hi (e.g. 150ms:300ms), or one duration "
-                 "for timeouts without randomness (default: the preset's)";
-  timeout.validate = [](const std::string& text) { parse_timeout_range(text); };
-
-  ParamSpec rebalance;
-  rebalance.name = "leader-rebalance-interval";
-  rebalance.type = ParamType::duration;
-  rebalance.default_value = "300s";
-  rebalance.min = 0;
-  rebalance.max = 86'400;
-  rebalance.help = "with --failover kafka: how often the controller moves partitions back to their preferred leaders "
-                   "(leader.imbalance.check.interval.seconds); 0: never (auto.leader.rebalance.enable=false)";
-
-  ParamSpec imbalance;
-  imbalance.name = "leader-imbalance-pct";
-  imbalance.type = ParamType::number;
-  imbalance.default_value = "10";
-  imbalance.min = 0;
-  imbalance.max = 100;
-  imbalance.help = "with --failover kafka: a broker gets its preferred partitions back once more than this share of them "
-                   "is led elsewhere (leader.imbalance.per.broker.percentage)";
-
-  return {failover, heartbeat, timeout, rebalance, imbalance};
+  return {kFailover.spec(), kHeartbeat.spec(), kElectionTimeout.spec(), kLeaderRebalanceInterval.spec(),
+          kLeaderImbalancePct.spec()};
 }
 
 FailoverConfig failover_config(const ModelParams& params, std::uint64_t run_seed)
 {
-  const std::string& preset = params.text("failover");
-  if (preset != "kafka")
-    for (const char* controller : {"leader-rebalance-interval", "leader-imbalance-pct"})
-      if (params.given(controller))
-        throw std::invalid_argument(fmt::format("--{}: needs --failover kafka", controller));
+  const std::string& preset = params[kFailover];
+  if (preset != "kafka") {
+    require_preset(params, kLeaderRebalanceInterval, "kafka");
+    require_preset(params, kLeaderImbalancePct, "kafka");
+  }
   if (preset == "none") {
-    for (const char* timing : {"heartbeat", "election-timeout"})
-      if (params.given(timing))
-        throw std::invalid_argument(fmt::format("--{}: needs --failover raft, mongodb or kafka", timing));
+    require_preset(params, kHeartbeat, "raft, mongodb or kafka");
+    require_preset(params, kElectionTimeout, "raft, mongodb or kafka");
     return FailoverConfig::none();
   }
   const std::uint64_t seed = derive_seed(run_seed, kFailoverStream);
   if (preset == "kafka") {
-    if (params.given("election-timeout"))
+    if (params.given(kElectionTimeout))
       throw std::invalid_argument("--election-timeout: --failover kafka has none: its controller chooses leaders");
     FailoverConfig config = FailoverConfig::kafka(seed);
-    if (params.given("heartbeat"))
-      config.heartbeat_interval = params.seconds("heartbeat");
-    const double interval = params.seconds("leader-rebalance-interval");
+    if (params.given(kHeartbeat))
+      config.heartbeat_interval = params[kHeartbeat];
+    const double interval = params[kLeaderRebalanceInterval];
     config.controller.leader_imbalance_check_interval = interval > 0 ? interval : kNever;
-    config.controller.leader_imbalance_per_broker_pct = params.number("leader-imbalance-pct");
+    config.controller.leader_imbalance_per_broker_pct = params[kLeaderImbalancePct];
     validate(config);
     return config;
   }
   const bool raft = preset == "raft";
   FailoverConfig config = raft ? FailoverConfig::raft(kRaftTimeoutMin, kRaftTimeoutMax, kRaftTimeoutMin / 2, seed)
                                : FailoverConfig::mongodb(seed);
-  if (params.given("election-timeout")) {
-    const TimeoutRange range = parse_timeout_range(params.text("election-timeout"));
+  if (params.given(kElectionTimeout)) {
+    const TimeoutRange range = parse_timeout_range(params[kElectionTimeout]);
     config.election_timeout_min = range.lo;
     config.election_timeout_max = range.hi;
     if (raft) {
@@ -133,8 +142,8 @@ FailoverConfig failover_config(const ModelParams& params, std::uint64_t run_seed
       config.replica_lag_max = range.hi;
     }
   }
-  if (params.given("heartbeat"))
-    config.heartbeat_interval = params.seconds("heartbeat");
+  if (params.given(kHeartbeat))
+    config.heartbeat_interval = params[kHeartbeat];
   if (config.heartbeat_interval >= config.election_timeout_min)
     throw std::invalid_argument(fmt::format("--heartbeat: {} s is not shorter than the shortest election timeout ({} s): "
                                             "followers would stand for election between heartbeats",

@@ -9,17 +9,13 @@
 
 namespace replisim {
 
-ParamSpec read_from_param()
-{
-  ParamSpec p;
-  p.name = "read-from";
-  p.type = ParamType::choice;
-  p.default_value = "primary";
-  p.choices = {"primary", "leader", "secondary", "follower", "nearest"};
-  p.help = "where reads go: primary (or leader), secondary (or follower: a random non-leader replica of the unit) or "
-           "nearest (lowest route latency from the client)";
-  return p;
-}
+const ChoiceParam kReadFrom{{
+    .name = "read-from",
+    .default_value = "primary",
+    .help = "where reads go: primary (or leader), secondary (or follower: a random non-leader replica of the unit) or "
+            "nearest (lowest route latency from the client)",
+    .choices = {"primary", "leader", "secondary", "follower", "nearest"},
+}};
 
 void require_plain_rf(const ModelContext& context)
 {
@@ -50,7 +46,7 @@ LeaderBasedModel::LeaderBasedModel(const ModelContext& context, Placement placem
                                    int min_insync)
     : Model(context.config.rf), cluster_(context.cluster), membership_(context.membership),
       placement_(std::move(placement)), concern_(concern), min_insync_(min_insync),
-      read_from_(parse_read_from(context.params.text("read-from"))),
+      read_from_(parse_read_from(context.params[kReadFrom])),
       failover_(failover_config(context.params, context.config.seed)),
       nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr),
       audit_(placement_, nodes_, membership_, committed_acks(concern, min_insync, failover_), context.invariants)

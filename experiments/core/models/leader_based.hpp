@@ -12,8 +12,8 @@
 
 namespace replisim {
 
-// --read-from and the failover flags, which both declare.
-ParamSpec read_from_param();
+// --read-from, which both declare (with the failover flags, failover.hpp).
+extern const ChoiceParam kReadFrom;
 
 // With failover (--failover), leadership moves: the roles are read off the
 // nodes, and acknowledged writes are audited against the units' logs.

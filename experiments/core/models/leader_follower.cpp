@@ -7,17 +7,21 @@
 
 namespace replisim {
 
+namespace {
+
+const ChoiceParam kWriteConcern{{
+    .name = "write-concern",
+    .default_value = "majority",
+    .help = "replicas (the leader included) holding a write before it is acknowledged: 1, majority or all "
+            "(MongoDB's w)",
+    .choices = {"1", "majority", "all"},
+}};
+
+}  // namespace
+
 void add_leader_follower(ModelRegistry& registry)
 {
-  ParamSpec concern;
-  concern.name = "write-concern";
-  concern.type = ParamType::choice;
-  concern.default_value = "majority";
-  concern.choices = {"1", "majority", "all"};
-  concern.help = "replicas (the leader included) holding a write before it is acknowledged: 1, majority or all "
-                 "(MongoDB's w)";
-
-  std::vector<ParamSpec> params = {concern, read_from_param()};
+  std::vector<ParamSpec> params = {kWriteConcern.spec(), kReadFrom.spec()};
   for (ParamSpec& p : failover_params())
     params.push_back(std::move(p));
 
@@ -30,7 +34,7 @@ void add_leader_follower(ModelRegistry& registry)
         require_plain_rf(context);
         const int nodes = static_cast<int>(context.cluster.nodes().size());
         return std::make_unique<LeaderBasedModel>(context, leader_follower_placement(nodes, context.config.rf),
-                                                  parse_write_concern(context.params.text("write-concern")), 1);
+                                                  parse_write_concern(context.params[kWriteConcern]), 1);
       },
   });
 }

@@ -18,6 +18,63 @@ namespace replisim {
 
 namespace {
 
+const IntegerParam kVnodes{{
+    .name = "vnodes",
+    .default_value = "16",
+    .help = "tokens per node on the ring (Cassandra's num_tokens)",
+    .min = 1,
+    .max = 4096,  // the ring holds nodes × vnodes tokens, each a unit
+}};
+
+const ChoiceParam kStrategy{{
+    .name = "strategy",
+    .default_value = "simple",
+    .help = "replica placement: simple (next rf distinct nodes clockwise) or network-topology (rf per zone)",
+    .choices = {"simple", "network-topology"},
+}};
+
+const ChoiceParam kCoordinator{{
+    .name = "coordinator",
+    .default_value = "random",
+    .help = "coordinator per operation: random (any live node), token-aware (a live replica of the key) or "
+            "local (a live node of the client's zone)",
+    .choices = {"random", "token-aware", "local"},
+}};
+
+// Text, not a choice: any case, as Cassandra takes it.
+const TextParam kConsistency{{
+    .name = "consistency",
+    .default_value = "ONE",
+    .help = "write consistency level: ONE, TWO, THREE, QUORUM, LOCAL_QUORUM, EACH_QUORUM or ALL",
+    .validate = [](const std::string& text) { parse_consistency(text); },
+}};
+
+const TextParam kReadConsistency{{
+    .name = "read-consistency",
+    .default_value = "ONE",
+    .help = "read consistency level, as --consistency",
+    .validate = [](const std::string& text) { parse_consistency(text); },
+}};
+
+const FlagParam kReadRepair{{
+    .name = "read-repair",
+    .help = "after answering a read, push the newest version to replicas that answered older",
+}};
+
+const FlagParam kHintedHandoff{{
+    .name = "hinted-handoff",
+    .help = "a coordinator keeps a hint for each replica that is down and replays it when the replica returns "
+            "(hints do not count toward the consistency level)",
+}};
+
+const DurationParam kMaxHintWindow{{
+    .name = "max-hint-window",
+    .default_value = "3h",
+    .help = "with --hinted-handoff: no hints for a replica down longer than this (Cassandra's max_hint_window, 3h)",
+    .min = 0,
+    .max = 86'400 * 30,
+}};
+
 constexpr std::uint64_t kRingStream = (1u << 20) + 1;  // past every client's stream
 constexpr long long kMaxTokens = 1'000'000;  // ring tokens, each a unit: ~220 bytes a token
 
@@ -26,11 +83,10 @@ public:
   LeaderlessModel(const ModelContext& context, Placement placement)
       : Model(context.config.rf), placement_(std::move(placement)), membership_(context.membership),
         cluster_(context.cluster), zones_(context.zones),
-        config_{parse_consistency(context.params.text("consistency")),
-                parse_consistency(context.params.text("read-consistency")), context.params.flag("read-repair"),
-                context.config.timeout_s, context.params.flag("hinted-handoff"),
-                context.params.seconds("max-hint-window")},
-        choice_(parse_coordinator_choice(context.params.text("coordinator"))),
+        config_{parse_consistency(context.params[kConsistency]),
+                parse_consistency(context.params[kReadConsistency]), context.params[kReadRepair],
+                context.config.timeout_s, context.params[kHintedHandoff], context.params[kMaxHintWindow]},
+        choice_(parse_coordinator_choice(context.params[kCoordinator])),
         nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr),
         audit_(context.config.faults)
   {
@@ -110,14 +166,14 @@ Placement ring_placement(const ModelContext& context)
 {
   const ModelSettings& c = context.config;
   const int nodes = static_cast<int>(context.cluster.nodes().size());
-  const long long vnodes = context.params.integer("vnodes");
+  const long long vnodes = context.params[kVnodes];
   if (nodes * vnodes > kMaxTokens)
     throw std::invalid_argument(fmt::format("--vnodes: {} nodes × {} vnodes is more than {} tokens (each a unit of the "
                                             "placement)",
                                             nodes, vnodes, kMaxTokens));
-  const auto ring = random_tokens(nodes, static_cast<int>(context.params.integer("vnodes")),
+  const auto ring = random_tokens(nodes, static_cast<int>(vnodes),
                                   derive_seed(c.seed, kRingStream));
-  if (context.params.text("strategy") == "simple") {
+  if (context.params[kStrategy] == "simple") {
     if (!c.rf_per_zone.empty())
       throw std::invalid_argument("--rf: an rf per zone needs --model leaderless --strategy network-topology");
     if (c.rf > nodes)
@@ -139,63 +195,10 @@ Placement ring_placement(const ModelContext& context)
 
 void add_leaderless(ModelRegistry& registry)
 {
-  ParamSpec vnodes;
-  vnodes.name = "vnodes";
-  vnodes.type = ParamType::integer;
-  vnodes.default_value = "16";
-  vnodes.min = 1;
-  vnodes.max = 4096;  // the ring holds nodes × vnodes tokens, each a unit
-  vnodes.help = "tokens per node on the ring (Cassandra's num_tokens)";
-
-  ParamSpec strategy;
-  strategy.name = "strategy";
-  strategy.type = ParamType::choice;
-  strategy.default_value = "simple";
-  strategy.choices = {"simple", "network-topology"};
-  strategy.help = "replica placement: simple (next rf distinct nodes clockwise) or network-topology (rf per zone)";
-
-  ParamSpec coordinator;
-  coordinator.name = "coordinator";
-  coordinator.type = ParamType::choice;
-  coordinator.default_value = "random";
-  coordinator.choices = {"random", "token-aware", "local"};
-  coordinator.help = "coordinator per operation: random (any live node), token-aware (a live replica of the key) or "
-                     "local (a live node of the client's zone)";
-
-  ParamSpec write_level;
-  write_level.name = "consistency";
-  write_level.type = ParamType::text;  // any case, as Cassandra takes it
-  write_level.default_value = "ONE";
-  write_level.validate = [](const std::string& text) { parse_consistency(text); };
-  write_level.help = "write consistency level: ONE, TWO, THREE, QUORUM, LOCAL_QUORUM, EACH_QUORUM or ALL";
-
-  ParamSpec read_level = write_level;
-  read_level.name = "read-consistency";
-  read_level.help = "read consistency level, as --consistency";
-
-  ParamSpec repair;
-  repair.name = "read-repair";
-  repair.type = ParamType::flag;
-  repair.help = "after answering a read, push the newest version to replicas that answered older";
-
-  ParamSpec hints;
-  hints.name = "hinted-handoff";
-  hints.type = ParamType::flag;
-  hints.help = "a coordinator keeps a hint for each replica that is down and replays it when the replica returns "
-               "(hints do not count toward the consistency level)";
-
-  ParamSpec hint_window;
-  hint_window.name = "max-hint-window";
-  hint_window.type = ParamType::duration;
-  hint_window.default_value = "3h";
-  hint_window.min = 0;
-  hint_window.max = 86'400 * 30;
-  hint_window.help = "with --hinted-handoff: no hints for a replica down longer than this (Cassandra's "
-                     "max_hint_window, 3h)";
-
   registry.add({"leaderless",
                 "Cassandra, Dynamo",
-                {vnodes, strategy, coordinator, write_level, read_level, repair, hints, hint_window},
+                {kVnodes.spec(), kStrategy.spec(), kCoordinator.spec(), kConsistency.spec(), kReadConsistency.spec(),
+                 kReadRepair.spec(), kHintedHandoff.spec(), kMaxHintWindow.spec()},
                 {"quorum_overlap"},
                 [](const ModelContext& context) -> std::unique_ptr<Model> {
                   return std::make_unique<LeaderlessModel>(context, ring_placement(context));

@@ -18,6 +18,37 @@ namespace replisim {
 
 namespace {
 
+const IntegerParam kLeadersPerZone{{
+    .name = "leaders-per-zone",
+    .default_value = "1",
+    .help = "leaders in each zone (--leaders on a generated star, which is one zone)",
+    .min = 1,
+    .max = 1'000,
+    .aliases = {"leaders"},
+}};
+
+const ChoiceParam kLeaderChoice{{
+    .name = "leader-choice",
+    .default_value = "nearest",
+    .help = "clients write to the leader nearest by route latency, or a random one",
+    .choices = {"nearest", "random"},
+}};
+
+const DurationParam kReplicationInterval{{
+    .name = "replication-interval",
+    .default_value = "0ms",
+    .help = "ship writes to the other leaders in batches this often; 0 ships each write at once",
+    .min = 0,
+    .max = 3600,
+}};
+
+const ChoiceParam kWriteConcern{{
+    .name = "write-concern",
+    .default_value = "majority",
+    .help = "replicas holding a write before it is acknowledged, counted among the leader and its own followers",
+    .choices = {"1", "majority", "all"},
+}};
+
 std::string number(double x) { return std::isnan(x) ? "" : fmt::format("{:.6f}", x); }
 
 // The first `leaders_per_zone` nodes of each zone lead; the zone's other
@@ -58,11 +89,10 @@ public:
   explicit MultiLeaderModel(const ModelContext& context)
       : Model(context.config.rf), cluster_(context.cluster), membership_(context.membership),
         placement_(whole_key_space(static_cast<int>(context.cluster.nodes().size()))),
-        groups_(leader_groups(context.membership, static_cast<int>(context.params.integer("leaders-per-zone")))),
-        config_{parse_write_concern(context.params.text("write-concern")),
-                context.params.seconds("replication-interval")},
+        groups_(leader_groups(context.membership, static_cast<int>(context.params[kLeadersPerZone]))),
+        config_{parse_write_concern(context.params[kWriteConcern]), context.params[kReplicationInterval]},
         faults_(context.config.faults),
-        random_leader_(context.params.text("leader-choice") == "random"),
+        random_leader_(context.params[kLeaderChoice] == "random"),
         nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr)
   {
     // Under faults a sync can be lost on its way: leaders acknowledge them,
@@ -152,40 +182,9 @@ private:
 
 void add_multi_leader(ModelRegistry& registry)
 {
-  ParamSpec leaders;
-  leaders.name = "leaders-per-zone";
-  leaders.aliases = {"leaders"};
-  leaders.type = ParamType::integer;
-  leaders.default_value = "1";
-  leaders.min = 1;
-  leaders.max = 1'000;
-  leaders.help = "leaders in each zone (--leaders on a generated star, which is one zone)";
-
-  ParamSpec choice;
-  choice.name = "leader-choice";
-  choice.type = ParamType::choice;
-  choice.default_value = "nearest";
-  choice.choices = {"nearest", "random"};
-  choice.help = "clients write to the leader nearest by route latency, or a random one";
-
-  ParamSpec interval;
-  interval.name = "replication-interval";
-  interval.type = ParamType::duration;
-  interval.default_value = "0ms";
-  interval.min = 0;
-  interval.max = 3600;
-  interval.help = "ship writes to the other leaders in batches this often; 0 ships each write at once";
-
-  ParamSpec concern;
-  concern.name = "write-concern";
-  concern.type = ParamType::choice;
-  concern.default_value = "majority";
-  concern.choices = {"1", "majority", "all"};
-  concern.help = "replicas holding a write before it is acknowledged, counted among the leader and its own followers";
-
   registry.add({"multi-leader",
                 "one writable leader per datacenter, replicating asynchronously",
-                {leaders, choice, interval, concern},
+                {kLeadersPerZone.spec(), kLeaderChoice.spec(), kReplicationInterval.spec(), kWriteConcern.spec()},
                 {"conflicts", "lost_updates", "convergence_p50_ms", "convergence_p99_ms", "convergence_min_ms",
                  "convergence_max_ms"},
                 [](const ModelContext& context) -> std::unique_ptr<Model> {

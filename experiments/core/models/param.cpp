@@ -120,11 +120,12 @@ const ModelParams::Value& ModelParams::at(const std::string& name) const
   return it->second;
 }
 
-bool ModelParams::given(const std::string& name) const { return at(name).given; }
-const std::string& ModelParams::text(const std::string& name) const { return at(name).text; }
-long long ModelParams::integer(const std::string& name) const { return std::llround(at(name).number); }
-double ModelParams::number(const std::string& name) const { return at(name).number; }
-double ModelParams::seconds(const std::string& name) const { return at(name).number; }
-bool ModelParams::flag(const std::string& name) const { return at(name).number != 0; }
+std::string ModelParams::column_text(const ParamSpec& spec) const
+{
+  const Value& v = at(spec.name);
+  if (spec.type == ParamType::flag)
+    return v.number != 0 ? "1" : "0";
+  return v.text;
+}
 
 }  // namespace replisim

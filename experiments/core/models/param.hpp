@@ -1,8 +1,15 @@
-// A model's parameters: declared once with their type, default, valid range
-// and help (ParamSpec), and read, for one run, through ModelParams. The
-// command line, sweep specs and deployment files all give them as text, in
-// the model's own words ("--acks all", `acks = "all"`, <prop id="acks" .../>).
+// A model's parameters: each declared once, as a typed handle beside the
+// model that reads it (after SimGrid's config::Flag<T>), with its default,
+// valid range and help (ParamSpec); read, for one run, through ModelParams
+// by that handle, as its type, so that a misspelt parameter does not
+// compile. A model registers its handles in an explicit list, which fixes
+// the order of its summary.csv columns. The command line, sweep specs and
+// deployment files all give parameters as text, in the model's own words
+// ("--acks all", `acks = "all"`, <prop id="acks" .../>), resolved by name
+// through the registry once, when the run is configured.
 #pragma once
+#include <cmath>
+#include <cstdint>
 #include <functional>
 #include <limits>
 #include <map>
@@ -37,6 +44,25 @@ struct ParamSpec {
   std::string column() const;
 };
 
+// A typed handle: a parameter's declaration. `Value` is what reading it gives.
+template <ParamType Type, class Value>
+class ModelParam {
+public:
+  // `spec`'s type is the handle's: {.name = "acks", .default_value = "all", ...}.
+  explicit ModelParam(ParamSpec spec) : spec_(std::move(spec)) { spec_.type = Type; }
+  const ParamSpec& spec() const { return spec_; }
+
+private:
+  ParamSpec spec_;
+};
+
+using IntegerParam = ModelParam<ParamType::integer, long long>;
+using NumberParam = ModelParam<ParamType::number, double>;
+using TextParam = ModelParam<ParamType::text, std::string>;
+using ChoiceParam = ModelParam<ParamType::choice, std::string>;
+using DurationParam = ModelParam<ParamType::duration, double>;  // read as seconds
+using FlagParam = ModelParam<ParamType::flag, bool>;
+
 // One run's values of one model's parameters, checked against their specs.
 class ModelParams {
 public:
@@ -46,12 +72,26 @@ public:
   // Throws std::invalid_argument naming the flag when a value is not valid.
   ModelParams(const std::vector<ParamSpec>& specs, const std::map<std::string, std::string>& given);
 
-  bool given(const std::string& name) const;
-  const std::string& text(const std::string& name) const;  // as given, or the default
-  long long integer(const std::string& name) const;
-  double number(const std::string& name) const;
-  double seconds(const std::string& name) const;  // a duration
-  bool flag(const std::string& name) const;
+  // The value of a parameter the model declared, as its type (the default
+  // when not given). Reading a parameter the model did not register is a
+  // logic_error: register every handle the model reads.
+  long long operator[](const IntegerParam& p) const { return std::llround(at(p.spec().name).number); }
+  double operator[](const NumberParam& p) const { return at(p.spec().name).number; }
+  double operator[](const DurationParam& p) const { return at(p.spec().name).number; }
+  const std::string& operator[](const TextParam& p) const { return at(p.spec().name).text; }
+  const std::string& operator[](const ChoiceParam& p) const { return at(p.spec().name).text; }
+  bool operator[](const FlagParam& p) const { return at(p.spec().name).number != 0; }
+
+  // Whether the user set it (else the default applies).
+  template <ParamType Type, class Value>
+  bool given(const ModelParam<Type, Value>& p) const
+  {
+    return at(p.spec().name).given;
+  }
+
+  // Any parameter of the model as summary.csv writes it: as given or its
+  // default (a flag: 1 or 0).
+  std::string column_text(const ParamSpec& spec) const;
 
 private:
   struct Value {

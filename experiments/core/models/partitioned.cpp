@@ -12,6 +12,35 @@ namespace replisim {
 
 namespace {
 
+const IntegerParam kUnits{{
+    .name = "units",
+    .help = "partitions (default: one per node)",
+    .min = 1,
+    .max = 100'000,  // a placement and a log per unit on each replica: ~3 KB a unit (1,000,000 took 2.7 GB)
+}};
+
+const ChoiceParam kAcks{{
+    .name = "acks",
+    .default_value = "all",
+    .help = "1 (the leader alone) or all (every in-sync replica), Kafka's producer acks",
+    .choices = {"1", "all"},
+}};
+
+const IntegerParam kMinInsync{{
+    .name = "min-insync",
+    .default_value = "1",
+    .help = "with --acks all, refuse writes at once when fewer replicas are in sync (min.insync.replicas)",
+    .min = 1,
+    .max = 1'000'000,
+}};
+
+const IntegerParam kStartIndex{{
+    .name = "start-index",
+    .help = "Kafka's start index and replica shift, in [0, nodes) (default: drawn from --seed)",
+    .min = 0,
+    .max = 1'000'000,
+}};
+
 constexpr std::uint64_t kStartIndexStream = 1u << 20;  // past every client's stream
 
 class PartitionedModel final : public LeaderBasedModel {
@@ -32,8 +61,8 @@ private:
 // it from the run's seed.
 int start_index(const ModelContext& context, int nodes)
 {
-  if (context.params.given("start-index")) {
-    const long long given = context.params.integer("start-index");
+  if (context.params.given(kStartIndex)) {
+    const long long given = context.params[kStartIndex];
     if (given >= nodes)
       throw std::invalid_argument(fmt::format("--start-index: {} is outside [0, {})", given, nodes));
     return static_cast<int>(given);
@@ -50,47 +79,18 @@ std::unique_ptr<Model> deploy(const ModelContext& context)
   std::vector<std::string> racks;
   for (const HostInfo& h : context.cluster.nodes())
     racks.push_back(h.zone);
-  const int units = p.given("units") ? static_cast<int>(p.integer("units")) : nodes;
+  const int units = p.given(kUnits) ? static_cast<int>(p[kUnits]) : nodes;
   const int start = start_index(context, nodes);
-  const WriteConcern concern = p.text("acks") == "1" ? WriteConcern::one : WriteConcern::all;
+  const WriteConcern concern = p[kAcks] == "1" ? WriteConcern::one : WriteConcern::all;
   return std::make_unique<PartitionedModel>(context, kafka_placement(nodes, units, context.config.rf, start, racks),
-                                            concern, static_cast<int>(p.integer("min-insync")), start);
+                                            concern, static_cast<int>(p[kMinInsync]), start);
 }
 
 }  // namespace
 
 void add_partitioned(ModelRegistry& registry)
 {
-  ParamSpec units;
-  units.name = "units";
-  units.type = ParamType::integer;
-  units.min = 1;
-  units.max = 100'000;  // a placement and a log per unit on each replica: ~3 KB a unit (1,000,000 took 2.7 GB)
-  units.help = "partitions (default: one per node)";
-
-  ParamSpec acks;
-  acks.name = "acks";
-  acks.type = ParamType::choice;
-  acks.default_value = "all";
-  acks.choices = {"1", "all"};
-  acks.help = "1 (the leader alone) or all (every in-sync replica), Kafka's producer acks";
-
-  ParamSpec min_insync;
-  min_insync.name = "min-insync";
-  min_insync.type = ParamType::integer;
-  min_insync.default_value = "1";
-  min_insync.min = 1;
-  min_insync.max = 1'000'000;
-  min_insync.help = "with --acks all, refuse writes at once when fewer replicas are in sync (min.insync.replicas)";
-
-  ParamSpec start;
-  start.name = "start-index";
-  start.type = ParamType::integer;
-  start.min = 0;
-  start.max = 1'000'000;
-  start.help = "Kafka's start index and replica shift, in [0, nodes) (default: drawn from --seed)";
-
-  std::vector<ParamSpec> params = {units, acks, min_insync, start, read_from_param()};
+  std::vector<ParamSpec> params = {kUnits.spec(), kAcks.spec(), kMinInsync.spec(), kStartIndex.spec(), kReadFrom.spec()};
   for (ParamSpec& p : failover_params())
     params.push_back(std::move(p));
 
