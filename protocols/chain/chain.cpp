@@ -55,7 +55,12 @@ Ready ChainNode::step(const Envelope& in, Time now)
 
 void ChainNode::dispatch(const Envelope& in, Ready& out)
 {
-  std::visit([&](const auto& m) { on(m, in.from, out); }, in.message);
+  std::visit(
+      [&](const auto& m) {
+        if constexpr (!Ignored::contains<std::decay_t<decltype(m)>>)
+          on(m, in.from, now_, out);
+      },
+      in.message);
 }
 
 ChainNode::UnitState* ChainNode::unit_state(UnitId unit)
@@ -173,7 +178,7 @@ void ChainNode::pass_down(UnitState& state, const ChainForward& update, Ready& o
     out.send(self(), Address::node(state.predecessor), ChainAck{update.unit, update.seq});
 }
 
-void ChainNode::on(const ClientWrite& m, Address from, Ready& out)
+void ChainNode::on(const ClientWrite& m, Address from, Time /*now*/, Ready& out)
 {
   const UnitId unit = placement_.unit_of(m.key);
   UnitState* state = unit_state(unit);
@@ -194,7 +199,7 @@ void ChainNode::on(const ClientWrite& m, Address from, Ready& out)
   pass_down(*state, ChainForward{unit, state->durable.log.last_index(), entry.key, entry.version, from, m.op}, out);
 }
 
-void ChainNode::on(const ChainForward& m, Address from, Ready& out)
+void ChainNode::on(const ChainForward& m, Address from, Time /*now*/, Ready& out)
 {
   UnitState* state = unit_state(m.unit);
   if (state == nullptr || from != Address::node(state->predecessor))
@@ -228,7 +233,7 @@ void ChainNode::apply_in_sequence(UnitState& state, Ready& out)
   }
 }
 
-void ChainNode::on(const ChainAck& m, Address from, Ready& out)
+void ChainNode::on(const ChainAck& m, Address from, Time /*now*/, Ready& out)
 {
   UnitState* state = unit_state(m.unit);
   if (state == nullptr || from != Address::node(state->successor))
@@ -247,7 +252,7 @@ void ChainNode::on(const ChainAck& m, Address from, Ready& out)
     out.send(self(), Address::node(state->predecessor), m);
 }
 
-void ChainNode::on(const ClientRead& m, Address from, Ready& out)
+void ChainNode::on(const ClientRead& m, Address from, Time /*now*/, Ready& out)
 {
   const UnitId unit = placement_.unit_of(m.key);
   UnitState* state = unit_state(unit);
@@ -277,7 +282,7 @@ void ChainNode::on(const ClientRead& m, Address from, Ready& out)
   out.send(self(), Address::node(state->live.back()), CommittedVersionQuery{request, unit, m.key});
 }
 
-void ChainNode::on(const CommittedVersionQuery& m, Address from, Ready& out)
+void ChainNode::on(const CommittedVersionQuery& m, Address from, Time /*now*/, Ready& out)
 {
   UnitState* state = unit_state(m.unit);
   if (state != nullptr && state->successor == kNoNode && state->vol.catching_up) {
@@ -289,7 +294,7 @@ void ChainNode::on(const CommittedVersionQuery& m, Address from, Ready& out)
   out.send(self(), from, CommittedVersionReply{m.request, m.unit, committed_version_of(m.key)});
 }
 
-void ChainNode::on(const CommittedVersionReply& m, Address, Ready& out)
+void ChainNode::on(const CommittedVersionReply& m, Address, Time /*now*/, Ready& out)
 {
   UnitState* state = unit_state(m.unit);
   if (state == nullptr)

@@ -145,16 +145,20 @@ private:
     Volatile vol;
   };
 
-  // One handler per message type (called through std::visit).
-  void on(const ClientWrite& m, Address from, Ready& out);
-  void on(const ClientRead& m, Address from, Ready& out);
-  void on(const ChainForward& m, Address from, Ready& out);
-  void on(const ChainAck& m, Address from, Ready& out);
-  void on(const CommittedVersionQuery& m, Address from, Ready& out);
-  void on(const CommittedVersionReply& m, Address from, Ready& out);
-  void on(const ChainJoin& m, Address from, Ready& out);
-  void on(const ChainCatchUp& m, Address from, Ready& out);
-  void on(const auto&, Address, Ready&) {}  // replies and other models' messages
+  // One handler per message type (called through std::visit), with the
+  // signature every node's handlers share; chain's read the time as now_,
+  // which the helpers that report role events need too.
+  void on(const ClientWrite& m, Address from, Time now, Ready& out);
+  void on(const ClientRead& m, Address from, Time now, Ready& out);
+  void on(const ChainForward& m, Address from, Time now, Ready& out);
+  void on(const ChainAck& m, Address from, Time now, Ready& out);
+  void on(const CommittedVersionQuery& m, Address from, Time now, Ready& out);
+  void on(const CommittedVersionReply& m, Address from, Time now, Ready& out);
+  void on(const ChainJoin& m, Address from, Time now, Ready& out);
+  void on(const ChainCatchUp& m, Address from, Time now, Ready& out);
+  // Replies go to clients; the other families are other models' messages.
+  using Ignored = IgnoredMessages<ClientReplies, LogReplication, RaftElections, KafkaControl, LeaderlessReplication,
+                                  MultiLeaderReplication>;
   void dispatch(const Envelope& in, Ready& out);
 
   UnitState* unit_state(UnitId unit);

@@ -189,7 +189,7 @@ void ChainNode::ask_to_join(UnitId unit, UnitState& state, Ready& out)
   out.send(self(), Address::node(state.vol.helper), ChainJoin{unit, state.vol.have, state.durable.epoch});
 }
 
-void ChainNode::on(const ChainJoin& m, Address from, Ready& out)
+void ChainNode::on(const ChainJoin& m, Address from, Time /*now*/, Ready& out)
 {
   UnitState* state = unit_state(m.unit);
   if (state == nullptr)
@@ -219,7 +219,7 @@ void ChainNode::answer_join(UnitId unit, const UnitState& state, NodeId joiner, 
   out.send(self(), Address::node(joiner), std::move(reply));
 }
 
-void ChainNode::on(const ChainCatchUp& m, Address from, Ready& out)
+void ChainNode::on(const ChainCatchUp& m, Address from, Time /*now*/, Ready& out)
 {
   UnitState* state = unit_state(m.unit);
   if (state == nullptr || !state->vol.catching_up || from.index != state->vol.helper || m.after != state->vol.have)

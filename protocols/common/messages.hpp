@@ -1,12 +1,32 @@
 // Every message a replication model exchanges, as one closed variant: the
 // actors move them without knowing their meaning, handlers use std::visit.
+//
+// Each message is classified where it is declared, and nowhere else: the leg
+// it travels (`kind`, for delays and costs), whether it belongs to a write's
+// path (`write_path`, for messages per write), and how many values it carries
+// on the wire (`fixed_values`, or `values()` when that depends on it). A new
+// message does not compile until it says all three, and every node either
+// handles it or lists it among the messages it ignores, with why
+// (IgnoredMessages, below).
 #pragma once
+#include <cstddef>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
 #include "protocols/common/types.hpp"
 
 namespace replisim {
+
+// The leg a message travels, as in the WARS model of Bailis et al. (PBS):
+// leader/coordinator → replica write, replica → leader/coordinator ack,
+// coordinator → replica read, replica → coordinator response; and the
+// client's own request and reply. A leader's heartbeat and a candidate's
+// vote request travel as writes (a replica must persist the term or vote it
+// takes from them before answering), their answers as acks; so do a broker's
+// heartbeat, a controller's decision and a leader's ISR proposal (metadata
+// the receiver records), and the heartbeat's answer.
+enum class MessageKind : std::uint8_t { write, ack, read, response, client };
 
 // A node or a client; both live in one address space so a state machine can
 // answer whoever wrote to it.
@@ -22,16 +42,25 @@ struct Address {
 };
 
 struct ClientWrite {
+  static constexpr MessageKind kind = MessageKind::client;
+  static constexpr bool write_path = true;
+  static constexpr std::size_t fixed_values = 1;
   OpId op = 0;
   Key key = 0;
 };
 
 struct ClientRead {
+  static constexpr MessageKind kind = MessageKind::client;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
   OpId op = 0;
   Key key = 0;
 };
 
 struct WriteReply {
+  static constexpr MessageKind kind = MessageKind::client;
+  static constexpr bool write_path = true;
+  static constexpr std::size_t fixed_values = 0;
   OpId op = 0;
   bool ok = false;
   Version version = 0;
@@ -41,6 +70,9 @@ struct WriteReply {
 };
 
 struct ReadReply {
+  static constexpr MessageKind kind = MessageKind::client;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 1;
   OpId op = 0;
   bool ok = false;
   Version version = 0;  // the version the replica held; 0 if it never saw the key
@@ -49,6 +81,8 @@ struct ReadReply {
 // Leader → follower: one entry of the unit's log (Raft's AppendEntries with
 // one entry). The entry before it, Raft's prevLogIndex, is index − 1.
 struct Replicate {
+  static constexpr MessageKind kind = MessageKind::write;
+  static constexpr bool write_path = true;
   Term term = 0;        // the sender's current term
   UnitId unit = 0;
   LogIndex index = 0;
@@ -59,6 +93,7 @@ struct Replicate {
   OpId op = 0;          // the client write that created the entry (0: none)
   Term entry_term = 0;  // the entry's own term when a leader resends one of an earlier term; 0: `term`
   LogIndex compacted = 0;  // every replica holds the entries up to here, committed: the receiver may discard them
+  std::size_t values() const { return version == 0 ? 0 : 1; }  // a no-op entry carries none
 };
 
 // Follower → leader: everything up to match_index is applied (cumulative, like
@@ -66,6 +101,9 @@ struct Replicate {
 // whose log does not match the leader's at the append's previous entry
 // refuses it (success = false) and says where the leader should resume.
 struct ReplicateAck {
+  static constexpr MessageKind kind = MessageKind::ack;
+  static constexpr bool write_path = true;
+  static constexpr std::size_t fixed_values = 0;
   Term term = 0;  // the follower's current term: a higher one deposes the leader
   UnitId unit = 0;
   LogIndex match_index = 0;  // up to here the follower's log is known to match the leader's
@@ -79,6 +117,9 @@ struct ReplicateAck {
 // A candidate → the unit's other replicas (§5.2), with its log's end for the
 // voter's up-to-date check (§5.4.1).
 struct RequestVote {
+  static constexpr MessageKind kind = MessageKind::write;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
   Term term = 0;
   UnitId unit = 0;
   LogIndex last_index = 0;
@@ -86,6 +127,9 @@ struct RequestVote {
 };
 
 struct Vote {
+  static constexpr MessageKind kind = MessageKind::ack;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
   Term term = 0;  // the voter's current term
   UnitId unit = 0;
   bool granted = false;
@@ -105,31 +149,49 @@ struct EmptyAppend {
 // leads and the receiver replicates, in one message; and the answer, one
 // acknowledgement per unit.
 struct Heartbeat {
+  static constexpr MessageKind kind = MessageKind::write;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
   std::vector<EmptyAppend> appends;
 };
 
 struct HeartbeatReply {
+  static constexpr MessageKind kind = MessageKind::ack;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
   std::vector<ReplicateAck> acks;
 };
 
 // Leaderless (Dynamo): a coordinator's request to one replica, and the
 // replica's answer. `request` is the coordinator's own id for the operation.
 struct ReplicaWrite {
+  static constexpr MessageKind kind = MessageKind::write;
+  static constexpr bool write_path = true;
+  static constexpr std::size_t fixed_values = 1;
   OpId request = 0;
   Key key = 0;
   Version version = 0;  // last-writer-wins timestamp
 };
 
 struct ReplicaWriteAck {
+  static constexpr MessageKind kind = MessageKind::ack;
+  static constexpr bool write_path = true;
+  static constexpr std::size_t fixed_values = 0;
   OpId request = 0;
 };
 
 struct ReplicaRead {
+  static constexpr MessageKind kind = MessageKind::read;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
   OpId request = 0;
   Key key = 0;
 };
 
 struct ReplicaReadReply {
+  static constexpr MessageKind kind = MessageKind::response;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 1;
   OpId request = 0;
   Version version = 0;
 };
@@ -149,16 +211,25 @@ struct KeyRecord {
 // Leader → other leaders, asynchronously: the records of keys written since
 // the last sync (one per message when replication is immediate).
 struct LeaderSync {
+  static constexpr MessageKind kind = MessageKind::write;
+  static constexpr bool write_path = true;
   std::vector<KeyRecord> records;
+  std::size_t values() const { return records.size(); }
 };
 
 // Leader → its own followers, and their answer.
 struct FollowerUpdate {
+  static constexpr MessageKind kind = MessageKind::write;
+  static constexpr bool write_path = true;
+  static constexpr std::size_t fixed_values = 1;
   OpId request = 0;  // 0: no answer wanted
   KeyRecord record;
 };
 
 struct FollowerAck {
+  static constexpr MessageKind kind = MessageKind::ack;
+  static constexpr bool write_path = true;
+  static constexpr std::size_t fixed_values = 0;
   OpId request = 0;
 };
 
@@ -169,6 +240,9 @@ struct FollowerAck {
 // sequence. It carries the client and its op so the tail, which answers the
 // client (§2: "the reply is generated by the tail"), knows whom to answer.
 struct ChainForward {
+  static constexpr MessageKind kind = MessageKind::write;
+  static constexpr bool write_path = true;
+  static constexpr std::size_t fixed_values = 1;
   UnitId unit = 0;
   LogIndex seq = 0;  // position in the unit's sequence of updates, from 1
   Key key = 0;
@@ -180,6 +254,9 @@ struct ChainForward {
 // A node → its predecessor: everything up to `seq` reached the tail, so it is
 // committed (clean, in CRAQ's terms). Cumulative, like ReplicateAck.
 struct ChainAck {
+  static constexpr MessageKind kind = MessageKind::ack;
+  static constexpr bool write_path = true;
+  static constexpr std::size_t fixed_values = 0;
   UnitId unit = 0;
   LogIndex seq = 0;
 };
@@ -187,6 +264,9 @@ struct ChainAck {
 // CRAQ §2.3: a replica holding a dirty version of `key` asks the tail which
 // version is committed; `request` is the asking replica's own id for the read.
 struct CommittedVersionQuery {
+  static constexpr MessageKind kind = MessageKind::read;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
   OpId request = 0;
   UnitId unit = 0;
   Key key = 0;
@@ -194,6 +274,9 @@ struct CommittedVersionQuery {
 
 // The tail's answer: a version number, not a value (the asker holds the value).
 struct CommittedVersionReply {
+  static constexpr MessageKind kind = MessageKind::response;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
   OpId request = 0;
   UnitId unit = 0;
   Version version = 0;
@@ -212,6 +295,9 @@ struct SyncedKey {
 };
 
 struct LeaderSyncAck {
+  static constexpr MessageKind kind = MessageKind::ack;
+  static constexpr bool write_path = true;
+  static constexpr std::size_t fixed_values = 0;
   std::vector<SyncedKey> keys;
 };
 
@@ -219,6 +305,9 @@ struct LeaderSyncAck {
 // predecessor, or its successor when it comes back as the head) for every
 // update after `have`, the end of its committed prefix.
 struct ChainJoin {
+  static constexpr MessageKind kind = MessageKind::ack;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
   UnitId unit = 0;
   LogIndex have = 0;
   std::uint64_t epoch = 0;  // the joiner's configuration epoch of the unit
@@ -228,11 +317,14 @@ struct ChainJoin {
 // sequence, with the client and op of those not yet committed so that a new
 // tail can answer them; `committed` is the neighbour's committed point.
 struct ChainCatchUp {
+  static constexpr MessageKind kind = MessageKind::write;
+  static constexpr bool write_path = false;
   UnitId unit = 0;
   std::uint64_t epoch = 0;
   LogIndex after = 0;
   LogIndex committed = 0;
   std::vector<ChainForward> updates;
+  std::size_t values() const { return updates.size(); }
 };
 
 // --- Kafka's controller (failover kafka; see kafka_controller.hpp) ----------
@@ -268,6 +360,9 @@ struct ReplicaReport {
 // in sequence (KRaft brokers fetch the metadata log from an offset); the
 // controller resends the state of all its partitions when some went missing.
 struct BrokerHeartbeat {
+  static constexpr MessageKind kind = MessageKind::write;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
   bool registering = false;
   bool restarted = false;
   std::vector<ReplicaReport> report;
@@ -278,6 +373,9 @@ struct BrokerHeartbeat {
 // it holds the broker's registration; from another node, the node it
 // believes is the controller (Kafka's NOT_CONTROLLER).
 struct BrokerHeartbeatReply {
+  static constexpr MessageKind kind = MessageKind::ack;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
   NodeId controller = kNoNode;
   bool registered = false;
 };
@@ -286,6 +384,9 @@ struct BrokerHeartbeatReply {
 // LeaderAndIsr request, batched per broker), numbered per broker from 1;
 // `full`: the state of every partition the broker replicates.
 struct LeaderAndIsr {
+  static constexpr MessageKind kind = MessageKind::write;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
   std::vector<PartitionState> partitions;
   std::uint64_t sequence = 0;
   bool full = false;
@@ -295,6 +396,9 @@ struct LeaderAndIsr {
 // leads (Kafka's AlterPartition), each against the state version it holds;
 // a proposal against an older version is ignored.
 struct AlterPartition {
+  static constexpr MessageKind kind = MessageKind::write;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
   std::vector<PartitionState> proposals;
 };
 
@@ -304,6 +408,49 @@ using Message = std::variant<ClientWrite, ClientRead, WriteReply, ReadReply, Rep
                              Heartbeat, HeartbeatReply, LeaderSyncAck, ChainJoin, ChainCatchUp, BrokerHeartbeat,
                              BrokerHeartbeatReply, LeaderAndIsr, AlterPartition>;
 
+// The messages by protocol family, each in exactly one group (checked
+// below), so that a node's dispatch can say which families it ignores.
+template <class... Ms>
+struct MessageGroup {
+  template <class M>
+  static constexpr bool contains = (std::is_same_v<M, Ms> || ...);
+};
+using ClientRequests = MessageGroup<ClientWrite, ClientRead>;
+using ClientReplies = MessageGroup<WriteReply, ReadReply>;
+using LogReplication = MessageGroup<Replicate, ReplicateAck>;  // leader-follower, partitioned
+using RaftElections = MessageGroup<RequestVote, Vote, Heartbeat, HeartbeatReply>;
+using KafkaControl = MessageGroup<BrokerHeartbeat, BrokerHeartbeatReply, LeaderAndIsr, AlterPartition>;
+using LeaderlessReplication = MessageGroup<ReplicaWrite, ReplicaWriteAck, ReplicaRead, ReplicaReadReply>;
+using MultiLeaderReplication = MessageGroup<LeaderSync, LeaderSyncAck, FollowerUpdate, FollowerAck>;
+using ChainReplication =
+    MessageGroup<ChainForward, ChainAck, CommittedVersionQuery, CommittedVersionReply, ChainJoin, ChainCatchUp>;
+
+// The groups of messages a node never receives (replies meant for clients,
+// other models' messages): a node's dispatch handles every message outside
+// them, or does not compile.
+template <class... Groups>
+struct IgnoredMessages {
+  template <class M>
+  static constexpr bool contains = (Groups::template contains<M> || ...);
+};
+
+namespace detail {
+template <class M>
+constexpr int groups_of()
+{
+  return ClientRequests::contains<M> + ClientReplies::contains<M> + LogReplication::contains<M> +
+         RaftElections::contains<M> + KafkaControl::contains<M> + LeaderlessReplication::contains<M> +
+         MultiLeaderReplication::contains<M> + ChainReplication::contains<M>;
+}
+template <class... Ms>
+constexpr bool each_in_one_group(std::variant<Ms...>*)
+{
+  return ((groups_of<Ms>() == 1) && ...);
+}
+}  // namespace detail
+static_assert(detail::each_in_one_group(static_cast<Message*>(nullptr)),
+              "every message belongs to exactly one MessageGroup");
+
 // How many values a message carries on the wire, for its simulated size.
 std::size_t values_in(const Message& message);
 
@@ -312,15 +459,6 @@ std::size_t values_in(const Message& message);
 // messages do not.
 bool is_write_path(const Message& message);
 
-// The leg a message travels, as in the WARS model of Bailis et al. (PBS):
-// leader/coordinator → replica write, replica → leader/coordinator ack,
-// coordinator → replica read, replica → coordinator response; and the
-// client's own request and reply. A leader's heartbeat and a candidate's
-// vote request travel as writes (a replica must persist the term or vote it
-// takes from them before answering), their answers as acks; so do a broker's
-// heartbeat, a controller's decision and a leader's ISR proposal (metadata
-// the receiver records), and the heartbeat's answer.
-enum class MessageKind : std::uint8_t { write, ack, read, response, client };
 MessageKind kind_of(const Message& message);
 
 struct Envelope {

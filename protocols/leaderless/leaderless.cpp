@@ -29,7 +29,12 @@ Version LeaderlessNode::version_of(Key key) const
 Ready LeaderlessNode::step(const Envelope& in, Time now)
 {
   Ready out;
-  std::visit([&](const auto& m) { on(m, in.from, now, out); }, in.message);
+  std::visit(
+      [&](const auto& m) {
+        if constexpr (!Ignored::contains<std::decay_t<decltype(m)>>)
+          on(m, in.from, now, out);
+      },
+      in.message);
   return out;
 }
 

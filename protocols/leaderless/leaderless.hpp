@@ -82,7 +82,9 @@ private:
   void on(const ReplicaWriteAck& m, Address from, Time now, Ready& out);
   void on(const ReplicaRead& m, Address from, Time now, Ready& out);
   void on(const ReplicaReadReply& m, Address from, Time now, Ready& out);
-  void on(const auto&, Address, Time, Ready&) {}
+  // Replies go to clients; the other families are other models' messages.
+  using Ignored = IgnoredMessages<ClientReplies, LogReplication, RaftElections, KafkaControl, MultiLeaderReplication,
+                                  ChainReplication>;
 
   // Opens a request to every live replica of `key`'s unit, or fails it at
   // once (Unavailable) when too few are live for its level.

@@ -70,7 +70,12 @@ bool MultiLeaderNode::leader_up(int l) const
 Ready MultiLeaderNode::step(const Envelope& in, Time now)
 {
   Ready out;
-  std::visit([&](const auto& m) { on(m, in.from, now, out); }, in.message);
+  std::visit(
+      [&](const auto& m) {
+        if constexpr (!Ignored::contains<std::decay_t<decltype(m)>>)
+          on(m, in.from, now, out);
+      },
+      in.message);
   return out;
 }
 
