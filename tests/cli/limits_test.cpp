@@ -2,7 +2,7 @@
 // values in unsigned flags, non-finite numbers and values whose memory or time
 // would run away are one line naming the flag, exit 2. Each case here ran
 // (for ever, with 2^64 - 1, or out of memory) before the ranges existed.
-#include "cli/bad_input.hpp"
+#include "support/bad_input.hpp"
 
 
 #include <fmt/format.h>

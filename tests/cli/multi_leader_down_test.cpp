@@ -2,7 +2,7 @@
 // that are up, whichever way clients choose them, and the end-of-run check
 // (the leaders hold identical data) holds over those. With --leader-choice
 // random the run failed that check, exit 1.
-#include "cli/bad_input.hpp"
+#include "support/bad_input.hpp"
 
 #include <sstream>
 

@@ -1,7 +1,7 @@
 // A run's files appear all together or not at all: a bad --out or
 // --roles-dot is refused before the simulation, and an interrupted run
 // leaves nothing (not even a hidden temporary) and says so in one line.
-#include "cli/bad_input.hpp"
+#include "support/bad_input.hpp"
 
 #include <csignal>
 #include <thread>

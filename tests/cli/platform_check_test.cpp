@@ -2,7 +2,7 @@
 // exit 134), hang on, or answer with pages of text: each is one line naming
 // the file or the option, exit 2, nothing written. Every platform here is a
 // mutation of tests/data/known_latencies.xml.
-#include "cli/bad_input.hpp"
+#include "support/bad_input.hpp"
 
 
 #include <fmt/format.h>

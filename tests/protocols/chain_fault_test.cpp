@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "chain_fault_rig.hpp"  // tests/protocols/
+#include "support/chain_fault_rig.hpp"
 
 namespace replisim {
 namespace {

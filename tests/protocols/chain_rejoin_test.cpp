@@ -11,7 +11,7 @@
 #include <tuple>
 #include <vector>
 
-#include "chain_fault_rig.hpp"  // tests/protocols/
+#include "support/chain_fault_rig.hpp"
 
 namespace replisim {
 namespace {

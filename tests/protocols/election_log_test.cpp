@@ -11,7 +11,7 @@
 #include <memory>
 #include <vector>
 
-#include "election_cluster.hpp"
+#include "support/election_cluster.hpp"
 #include "protocols/kafka/kafka_assignment.hpp"
 
 namespace replisim {

@@ -15,7 +15,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "election_cluster.hpp"
+#include "support/election_cluster.hpp"
 #include "protocols/kafka/kafka_assignment.hpp"
 
 namespace replisim {

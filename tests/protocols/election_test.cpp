@@ -9,7 +9,7 @@
 #include <set>
 #include <vector>
 
-#include "election_cluster.hpp"
+#include "support/election_cluster.hpp"
 #include "protocols/kafka/kafka_assignment.hpp"
 
 namespace replisim {

@@ -10,7 +10,7 @@
 
 #include "protocols/leaderless/leaderless.hpp"
 #include "support/fake_network.hpp"
-#include "fault_rig.hpp"  // tests/protocols/
+#include "support/fault_rig.hpp"
 
 namespace replisim {
 namespace {

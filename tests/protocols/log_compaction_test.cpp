@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "election_cluster.hpp"
+#include "support/election_cluster.hpp"
 #include "protocols/chain/chain.hpp"
 #include "protocols/leader_follower/leader_follower.hpp"
 #include "protocols/raft/raft_log.hpp"

@@ -14,11 +14,11 @@
 #include <tuple>
 #include <vector>
 
-#include "fault_rig.hpp"  // tests/protocols/
 #include "protocols/leaderless/leaderless.hpp"  // lww_version
 #include "protocols/multi_leader/multi_leader.hpp"
 #include "support/fake_network.hpp"
-#include "leader_zones.hpp"  // tests/protocols/
+#include "support/fault_rig.hpp"
+#include "support/leader_zones.hpp"
 
 namespace replisim {
 namespace {

@@ -17,7 +17,7 @@
 #include "protocols/leaderless/leaderless.hpp"  // lww_version
 #include "protocols/multi_leader/multi_leader.hpp"
 #include "support/fake_network.hpp"
-#include "leader_zones.hpp"  // tests/protocols/
+#include "support/leader_zones.hpp"
 
 namespace replisim {
 namespace {

@@ -9,10 +9,10 @@
 #include <utility>
 #include <vector>
 
-#include "fault_rig.hpp"  // tests/protocols/
 #include "protocols/chain/chain.hpp"
 #include "protocols/chain/chain_router.hpp"
 #include "support/fake_network.hpp"
+#include "support/fault_rig.hpp"
 
 namespace replisim::test {
 
