@@ -1,7 +1,7 @@
 // Failover in one run: a crash loses no message between live hosts, and a
 // Raft leader that returns comes back as a follower. Every run checks the
 // invariants. (Properties over many seeded runs, one process each, are in
-// tests/cli/failover_runs_test.cpp.)
+// tests/experiments/cli/failover_runs_test.cpp.)
 #include <gtest/gtest.h>
 
 #include <algorithm>
