@@ -30,6 +30,7 @@
 
 #include "protocols/leader_follower/leader_follower.hpp"
 #include "support/fake_network.hpp"
+#include "support/keys.hpp"  // key_in, for the tests of this cluster
 
 namespace replisim::test {
 
@@ -364,13 +365,5 @@ inline Ready Driven::step(const Envelope& in, Time now)
 }
 
 inline Ready Driven::on_timer(TimerId id, Time now) { return down ? Ready{} : cluster_.after(id_, node_.on_timer(id, now)); }
-
-// The first key of `unit` at or after `from`.
-inline Key key_in(const Placement& placement, UnitId unit, Key from = 0)
-{
-  while (placement.unit_of(from) != unit)
-    ++from;
-  return from;
-}
 
 }  // namespace replisim::test
