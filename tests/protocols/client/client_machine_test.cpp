@@ -1,6 +1,8 @@
-// The workload's client (ClientMachine) with a stub router, the leader-based
-// models' client-side routing (ReplicaRouter), and the fake network the
-// protocol tests stand on.
+// The workload's client (ClientMachine) with a stub router: closed and open
+// loops, requests and replies, refusals and timeouts, seeds; and its
+// timeouts firing through the fake network. The leader-based models'
+// routing is in protocols/leader_follower/replica_router_test.cpp, the fake
+// network's own tests in support/fake_network_test.cpp.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 #include <vector>
 
 #include "protocols/client/client.hpp"
-#include "protocols/leader_follower/replica_router.hpp"
 #include "support/fake_network.hpp"
 
 namespace replisim {
@@ -116,8 +117,6 @@ struct ClientRig {
   ClientMachine client;
   FakeNetwork net;
 };
-
-// --- ClientMachine ---------------------------------------------------------
 
 TEST(ClientMachineTest, ClosedLoopKeepsConcurrencyOpsOutstanding)
 {
@@ -413,221 +412,8 @@ TEST(ClientMachineTest, RejectsAnEmptyWindowAndANegativeRate)
   EXPECT_THROW(ClientMachine(open_loop(1, -1.0), placement, router, write_workload()), std::invalid_argument);
 }
 
-// --- ReplicaRouter (suite named Client* because routing is the client's side) --
-
-TEST(ClientRoutingTest, WritesAlwaysGoToThePrimary)
-{
-  const Placement placement = leader_follower_placement(6, 3);
-  const std::vector<double> latency{9, 1, 2, 9, 1, 2};
-  Rng rng(3);
-  for (ReadFrom from : {ReadFrom::primary, ReadFrom::secondary, ReadFrom::nearest}) {
-    const ReplicaRouter router(placement, from, latency);
-    for (int i = 0; i < 100; ++i) {
-      EXPECT_EQ(router.route(OpKind::write, 0, rng), 0) << to_string(from);
-      EXPECT_EQ(router.route(OpKind::write, 1, rng), 3) << to_string(from);
-    }
-  }
-}
-
-TEST(ClientRoutingTest, PrimaryReadsGoToThePrimary)
-{
-  const Placement placement = leader_follower_placement(6, 3);
-  const ReplicaRouter router(placement, ReadFrom::primary, {});
-  Rng rng(3);
-  EXPECT_EQ(router.route(OpKind::read, 0, rng), 0);
-  EXPECT_EQ(router.route(OpKind::read, 1, rng), 3);
-}
-
-TEST(ClientRoutingTest, SecondaryReadsNeverPickThePrimary)
-{
-  const Placement placement = leader_follower_placement(6, 3);
-  const ReplicaRouter router(placement, ReadFrom::secondary, {});
-  Rng rng(3);
-  std::vector<int> picked(6, 0);
-  for (int i = 0; i < 1000; ++i)
-    ++picked.at(router.route(OpKind::read, 1, rng));
-  // Both secondaries, never the primary or another shard (P(missing one) = 2^-999).
-  EXPECT_EQ(picked[3], 0);
-  EXPECT_GT(picked[4], 0);
-  EXPECT_GT(picked[5], 0);
-  EXPECT_EQ(picked[4] + picked[5], 1000);
-}
-
-TEST(ClientRoutingTest, SecondaryReadsWithOneReplicaGoToThePrimary)
-{
-  const Placement placement = leader_follower_placement(3, 1);
-  const ReplicaRouter router(placement, ReadFrom::secondary, {});
-  Rng rng(3);
-  for (UnitId unit = 0; unit < 3; ++unit)
-    EXPECT_EQ(router.route(OpKind::read, unit, rng), unit);
-}
-
-TEST(ClientRoutingTest, NearestPicksTheReplicaWithTheLowestLatency)
-{
-  const Placement placement = leader_follower_placement(6, 3);
-  // Node 3 is the nearest of all, but holds nothing of unit 0.
-  const ReplicaRouter router(placement, ReadFrom::nearest, {0.005, 0.003, 0.001, 0.0001, 0.009, 0.002});
-  Rng rng(3);
-  EXPECT_EQ(router.route(OpKind::read, 0, rng), 2);
-  EXPECT_EQ(router.route(OpKind::read, 1, rng), 3);
-}
-
-TEST(ClientRoutingTest, NearestBreaksTiesTowardTheEarlierReplica)
-{
-  const Placement placement = leader_follower_placement(3, 3);
-  const ReplicaRouter router(placement, ReadFrom::nearest, {0.002, 0.001, 0.001});
-  Rng rng(3);
-  EXPECT_EQ(router.route(OpKind::read, 0, rng), 1);
-}
-
-TEST(ClientRoutingTest, NearestNeedsALatencyToEveryNode)
-{
-  const Placement placement = leader_follower_placement(3, 3);
-  EXPECT_THROW(ReplicaRouter(placement, ReadFrom::nearest, {0.001, 0.002}), std::invalid_argument);
-}
-
-TEST(ClientRoutingTest, ReadPreferenceNamesRoundTrip)
-{
-  for (ReadFrom from : {ReadFrom::primary, ReadFrom::secondary, ReadFrom::nearest})
-    EXPECT_EQ(parse_read_from(to_string(from)), from);
-  EXPECT_THROW(parse_read_from("primaryPreferred"), std::invalid_argument);
-}
-
-// --- FakeNetwork -----------------------------------------------------------
-
-// Sends every message straight back: two of them never fall quiet.
-class Bouncer final : public StateMachine {
-public:
-  Ready step(const Envelope& in, Time) override
-  {
-    Ready out;
-    out.send(in.to, in.from, in.message);
-    return out;
-  }
-};
-
-// Sets timers at start and records when each fires.
-class TimerRecorder final : public StateMachine {
-public:
-  explicit TimerRecorder(std::vector<TimerRequest> timers) : timers_(std::move(timers)) {}
-  Ready start(Time) override
-  {
-    Ready out;
-    for (const TimerRequest& t : timers_)
-      out.set_timer(t.id, t.deadline);
-    return out;
-  }
-  Ready step(const Envelope&, Time) override { return {}; }
-  Ready on_timer(TimerId id, Time now) override
-  {
-    fired.push_back({id, now});
-    return {};
-  }
-  std::vector<TimerRequest> fired;
-
-private:
-  std::vector<TimerRequest> timers_;
-};
-
-Envelope note(int from, int to, OpId op)
-{
-  return {Address::node(from), Address::node(to), ClientRead{op, 0}};
-}
-
-std::vector<OpId> ops_in_flight(const FakeNetwork& net)
-{
-  std::vector<OpId> ops;
-  for (const Envelope& e : net.in_flight())
-    ops.push_back(op_of(e));
-  return ops;
-}
-
-TEST(FakeNetworkTest, DeliverAllBoundsALivelock)
-{
-  Bouncer a, b;
-  FakeNetwork net;
-  net.add(Address::node(0), a);
-  net.add(Address::node(1), b);
-  net.inject(note(0, 1, 1));
-  EXPECT_THROW(net.deliver_all(50), std::runtime_error);
-  EXPECT_EQ(net.delivered().size(), 50u);
-}
-
-TEST(FakeNetworkTest, DeliverAllCountsDeliveries)
-{
-  FakeNetwork net;
-  for (OpId op = 0; op < 4; ++op)
-    net.inject(note(0, 1, op));
-  EXPECT_EQ(net.deliver_all(4), 4u);  // exactly the bound is not a livelock
-  EXPECT_EQ(net.received<ClientRead>(Address::node(1)).size(), 4u);
-}
-
-TEST(FakeNetworkTest, DropCoversInFlightAndLaterMessages)
-{
-  FakeNetwork net;
-  net.inject(note(0, 1, 1));
-  net.inject(note(0, 2, 2));
-  net.drop([](const Envelope& e) { return e.to == Address::node(1); });
-  net.inject(note(0, 1, 3));
-  net.inject(note(0, 2, 4));
-  EXPECT_EQ(ops_in_flight(net), (std::vector<OpId>{2, 4}));
-  EXPECT_EQ(net.dropped(), 2u);
-}
-
-TEST(FakeNetworkTest, IsolationCutsBothDirectionsUntilRecovered)
-{
-  FakeNetwork net;
-  net.inject(note(0, 1, 1));
-  net.isolate(Address::node(1));
-  net.inject(note(1, 2, 2));
-  net.inject(note(2, 1, 3));
-  net.inject(note(0, 2, 4));
-  EXPECT_EQ(ops_in_flight(net), (std::vector<OpId>{4}));
-  net.recover(Address::node(1));
-  net.inject(note(2, 1, 5));
-  EXPECT_EQ(ops_in_flight(net), (std::vector<OpId>{4, 5}));
-  EXPECT_EQ(net.dropped(), 3u);
-}
-
-TEST(FakeNetworkTest, ReorderIsAShuffleFixedBySeed)
-{
-  const auto shuffled = [](std::uint64_t seed) {
-    FakeNetwork net;
-    for (OpId op = 0; op < 10; ++op)
-      net.inject(note(0, 1, op));
-    net.reorder(seed);
-    return ops_in_flight(net);
-  };
-  auto order = shuffled(5);
-  EXPECT_EQ(order, shuffled(5));
-  EXPECT_NE(order, shuffled(6));
-  EXPECT_FALSE(std::is_sorted(order.begin(), order.end()));
-  std::sort(order.begin(), order.end());
-  EXPECT_EQ(order, (std::vector<OpId>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
-}
-
-TEST(FakeNetworkTest, AdvanceToFiresDueTimersInDeadlineOrder)
-{
-  TimerRecorder machine({{1, 3.0}, {2, 1.0}, {3, 2.0}, {4, 5.0}, {5, 2.0}});
-  FakeNetwork net;
-  net.add(Address::node(0), machine);
-  net.start_all();
-  net.advance_to(3.0);
-  std::vector<TimerId> ids;
-  std::vector<Time> times;
-  for (const TimerRequest& t : machine.fired) {
-    ids.push_back(t.id);
-    times.push_back(t.deadline);
-  }
-  EXPECT_EQ(ids, (std::vector<TimerId>{2, 3, 5, 1}));  // equal deadlines: in the order set
-  EXPECT_EQ(times, (std::vector<Time>{1.0, 2.0, 2.0, 3.0}));
-  EXPECT_EQ(net.now(), 3.0);
-  EXPECT_EQ(net.timers_pending(), 1u);
-  net.advance_to(4.0);
-  EXPECT_EQ(machine.fired.size(), 4u);
-  EXPECT_EQ(net.now(), 4.0);
-}
-
+// FakeNetworkTest's one case that needs a client: a client's timers fire
+// through the network (the rest are in support/fake_network_test.cpp).
 TEST(FakeNetworkTest, ClientTimeoutsFireThroughTheNetwork)
 {
   ClientConfig config = closed_loop(2, 1);
