@@ -1,8 +1,8 @@
 // Kafka's controller-driven failover (FailoverConfig::kafka) over the fake
 // network, with Raft's safety properties and the acknowledged writes checked
-// after every input a node handles (election_cluster.hpp). Expected leaders
-// are worked out from kafka_assignment's table in the test, not asked of the
-// controller.
+// after every input a node handles (support/election_cluster.hpp). Expected
+// leaders are worked out from kafka_assignment's table in the test, not asked
+// of the controller.
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -4,7 +4,8 @@
 // at step-down, the commit rule of §5.4.2, MongoDB's catch-up, Kafka's
 // in-sync set, and partitions failing over one by one. Each test cites the
 // Raft paper (Ongaro and Ousterhout, USENIX ATC 2014) where it checks it;
-// Raft's safety properties are checked after every input (election_cluster.hpp).
+// Raft's safety properties are checked after every input
+// (support/election_cluster.hpp).
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -2,7 +2,7 @@
 // each test against the sentence of the Raft paper (Ongaro and Ousterhout,
 // "In Search of an Understandable Consensus Algorithm", USENIX ATC 2014) it
 // checks; Raft's safety properties are checked after every input a node
-// handles (election_cluster.hpp).
+// handles (support/election_cluster.hpp).
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// Log compaction (protocols/raft_log.*, LeaderFollowerNode): a log that
+// Log compaction (protocols/raft/raft_log.*, LeaderFollowerNode): a log that
 // discarded a prefix answers every question on absolute indexes as the whole
 // log did; a unit's logs stay bounded while every replica keeps up; a replica
 // that is down holds compaction back, and catches up from the leader when it

@@ -1,5 +1,5 @@
-// The pure rules elections are built from (protocols/election.*,
-// protocols/raft_log.*), each against the sentence of the Raft paper
+// The pure rules elections are built from (protocols/raft/election.*,
+// protocols/raft/raft_log.*), each against the sentence of the Raft paper
 // (Ongaro and Ousterhout, USENIX ATC 2014) it implements; the failover
 // presets; and how the new messages travel.
 #include <gtest/gtest.h>
