@@ -8,8 +8,8 @@
 //
 //   elect
 //   ----
-//   0.712s node 1 stands for term 2
-//   0.712s node 1 leads term 2
+//   0.675s node 1 stands for term 2
+//   0.676s node 1 leads term 2
 //
 // run_scenario_file() runs each command through a function that returns its
 // output and fails the test at the first command whose output differs from
