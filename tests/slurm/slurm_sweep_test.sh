@@ -139,7 +139,7 @@ nodes = [3, 6, 9]
 SPEC
 
 job=$(sbatch --parsable --array=1-3 --cpus-per-task=1 -o "$work/task-%A_%a.out" --chdir="$work" \
-  "$repo/experiments/slurm/sweep.sbatch" "$work/spec.toml" "$work/shards" "$replisim")
+  "$repo/experiments/sweep/sweep.sbatch" "$work/spec.toml" "$work/shards" "$replisim")
 job=${job%%;*}
 log "submitted array job $job"
 

@@ -1,0 +1,248 @@
+// LeaderlessNode under failures, on the fake network: a coordinator's
+// pending requests die with it while data survives, and hinted handoff
+// (Cassandra's): a write to a replica that is down leaves a hint that is
+// replayed when the replica comes back within max_hint_window, never counts
+// toward the level, and survives the coordinator's own crash.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+#include "protocols/leaderless/leaderless.hpp"
+#include "support/fake_network.hpp"
+#include "support/fault_rig.hpp"
+
+namespace replisim {
+namespace {
+
+using test::FakeNetwork;
+using test::Faults;
+using test::Host;
+using test::is;
+using test::is_any;
+
+const Address kClient = Address::client(0);
+constexpr Key kKey = 42;
+
+// Three nodes, one range replicated on all three (rf 3), one zone.
+struct Ring {
+  explicit Ring(LeaderlessConfig config, int nodes = 3)
+      : placement(leader_follower_placement(nodes, nodes)), membership(Membership::all_up(std::vector<int>(nodes, 0)))
+  {
+    for (NodeId n = 0; n < nodes; ++n) {
+      machines.push_back(std::make_unique<LeaderlessNode>(n, placement, membership, config));
+      hosts.push_back(std::make_unique<Host>(*machines.back()));
+      net.add(Address::node(n), *hosts.back());
+      faults.add(n, *hosts.back());
+    }
+    net.start_all();
+  }
+
+  LeaderlessNode& node(NodeId n) { return *machines.at(n); }
+  // A client write or read at coordinator `at`, taken at once.
+  void write(OpId op, NodeId at, Key key = kKey)
+  {
+    net.inject({kClient, Address::node(at), ClientWrite{op, key}});
+    ASSERT_TRUE(net.deliver_first(is<ClientWrite>(Address::node(at))));
+  }
+  std::vector<WriteReply> replies() const { return net.received<WriteReply>(kClient); }
+
+  Placement placement;
+  Membership membership;
+  std::vector<std::unique_ptr<LeaderlessNode>> machines;
+  std::vector<std::unique_ptr<Host>> hosts;
+  FakeNetwork net;
+  Faults faults{net, membership};
+};
+
+LeaderlessConfig quorum(bool hints, Time window = 3 * 3600.0)
+{
+  LeaderlessConfig c;
+  c.write_level = Consistency::quorum;
+  c.hinted_handoff = hints;
+  c.max_hint_window = window;
+  return c;
+}
+
+TEST(LeaderlessFaultTest, HintedHandoffIsOffByDefaultAsCassandrasWindowIsThreeHours)
+{
+  const LeaderlessConfig defaults;
+  EXPECT_FALSE(defaults.hinted_handoff);
+  EXPECT_EQ(defaults.max_hint_window, 10800.0);
+}
+
+TEST(LeaderlessFaultTest, WithoutHintedHandoffADownReplicaIsSkippedAndNeverCatchesUp)
+{
+  Ring r(quorum(false));
+  r.faults.crash(2);
+  const Ready ready = r.node(0).step({kClient, Address::node(0), ClientWrite{1, kKey}}, 1.0);
+  EXPECT_EQ(ready.messages.size(), 2u);  // to nodes 0 and 1 only
+  EXPECT_EQ(ready.persist, 0u);
+  EXPECT_EQ(r.node(0).hint_count(), 0u);
+
+  r.write(1, 0);
+  r.net.deliver_all();
+  r.faults.recover(2);
+  r.net.deliver_all();
+  EXPECT_TRUE(r.net.received<ReplicaWrite>(Address::node(2)).empty());
+  EXPECT_EQ(r.node(2).version_of(kKey), 0u);
+}
+
+TEST(LeaderlessFaultTest, AWriteWhileAReplicaIsDownLeavesAHintReplayedWhenItComesBack)
+{
+  Ring r(quorum(true));
+  r.net.advance_to(1.0);
+  r.faults.crash(2);
+  r.net.advance_to(2.0);
+  const Ready ready = r.node(0).step({kClient, Address::node(0), ClientWrite{1, kKey}}, 2.0);
+  EXPECT_EQ(ready.messages.size(), 2u);  // the hint is kept, not sent
+  EXPECT_EQ(ready.persist, 1u);          // ...on disk
+
+  r.write(1, 0);
+  r.net.deliver_all();
+  ASSERT_EQ(r.replies().size(), 1u);
+  EXPECT_TRUE(r.replies()[0].ok);
+  EXPECT_EQ(r.replies()[0].acks, 2);  // the hint did not count
+  const Version written = r.replies()[0].version;
+  EXPECT_EQ(r.node(0).hints_for(2), (std::map<Key, Version>{{kKey, written}}));
+  EXPECT_EQ(r.node(2).version_of(kKey), 0u);
+
+  r.net.advance_to(3600.0);  // an hour later: within the window
+  r.faults.recover(2);
+  ASSERT_EQ(r.net.in_flight().size(), 1u);
+  const Envelope& replay = r.net.in_flight().front();
+  EXPECT_EQ(replay.from, Address::node(0));
+  EXPECT_EQ(replay.to, Address::node(2));
+  EXPECT_EQ(std::get<ReplicaWrite>(replay.message).request, 0u);  // no answer wanted
+  r.net.deliver_all();
+  EXPECT_EQ(r.node(2).version_of(kKey), written);
+  EXPECT_EQ(r.node(0).hint_count(), 0u);  // delivered, dropped
+  EXPECT_EQ(r.net.received<ReplicaWriteAck>(Address::node(0)).size(), 2u);
+}
+
+TEST(LeaderlessFaultTest, AHintKeepsTheNewestVersionOfEachKey)
+{
+  Ring r(quorum(true));
+  r.faults.crash(1);
+  r.net.advance_to(1.0);
+  r.write(1, 0, 7);
+  r.net.advance_to(2.0);
+  r.write(2, 2, 7);  // another coordinator: its own hint
+  r.net.advance_to(3.0);
+  r.write(3, 0, 7);
+  r.write(4, 0, 8);
+  r.net.deliver_all();
+  EXPECT_EQ(r.node(0).hints_for(1), (std::map<Key, Version>{{7, lww_version(3.0, 0)}, {8, lww_version(3.0, 0)}}));
+  EXPECT_EQ(r.node(2).hints_for(1), (std::map<Key, Version>{{7, lww_version(2.0, 2)}}));
+  r.faults.recover(1);
+  r.net.deliver_all();
+  EXPECT_EQ(r.node(1).version_of(7), lww_version(3.0, 0));
+  EXPECT_EQ(r.node(1).version_of(8), lww_version(3.0, 0));
+  EXPECT_EQ(r.net.received<ReplicaWrite>(Address::node(1)).size(), 3u);  // two hints from 0, one from 2
+}
+
+TEST(LeaderlessFaultTest, AReplicaDownLongerThanTheWindowGetsNoReplayAndNoNewHints)
+{
+  Ring r(quorum(true, 5.0));
+  r.faults.crash(2);  // at 0
+  r.net.advance_to(1.0);
+  r.write(1, 0);
+  r.net.deliver_all();
+  EXPECT_EQ(r.node(0).hint_count(), 1u);
+  r.net.advance_to(5.5);
+  r.write(2, 0, 9);  // down 5.5 s: Cassandra stops hinting it
+  r.net.deliver_all();
+  EXPECT_EQ(r.node(0).hint_count(), 1u);
+  r.net.advance_to(6.0);
+  r.faults.recover(2);
+  r.net.deliver_all();
+  EXPECT_TRUE(r.net.received<ReplicaWrite>(Address::node(2)).empty());
+  EXPECT_EQ(r.node(2).version_of(kKey), 0u);
+  EXPECT_EQ(r.node(0).hint_count(), 0u);  // dropped: a repair would be needed
+}
+
+TEST(LeaderlessFaultTest, AllStillFailsAtOnceWhenAReplicaIsDownAndLeavesNoHint)
+{
+  LeaderlessConfig all = quorum(true);
+  all.write_level = Consistency::all;
+  Ring r(all);
+  r.faults.crash(1);
+  const Ready ready = r.node(0).step({kClient, Address::node(0), ClientWrite{5, kKey}}, 1.0);
+  ASSERT_EQ(ready.messages.size(), 1u);
+  EXPECT_EQ(ready.messages[0].to, kClient);
+  const auto& reply = std::get<WriteReply>(ready.messages[0].message);
+  EXPECT_FALSE(reply.ok);
+  EXPECT_EQ(reply.acks, 0);
+  EXPECT_EQ(ready.persist, 0u);
+  EXPECT_EQ(r.node(0).hint_count(), 0u);
+  EXPECT_TRUE(ready.timers.empty());
+}
+
+TEST(LeaderlessFaultTest, HintsSurviveTheCoordinatorsCrashAndAreReplayedWhenItComesBack)
+{
+  Ring r(quorum(true));
+  r.faults.crash(2);
+  r.net.advance_to(1.0);
+  r.write(1, 0);
+  r.net.deliver_all();
+  ASSERT_EQ(r.node(0).hint_count(), 1u);
+  const Version written = r.replies().at(0).version;
+
+  r.net.advance_to(2.0);
+  r.faults.crash(0);
+  EXPECT_EQ(r.node(0).hint_count(), 1u);  // on disk
+  r.net.advance_to(3.0);
+  r.faults.recover(2);  // node 0 is down and hears nothing
+  r.net.deliver_all();
+  EXPECT_EQ(r.node(2).version_of(kKey), 0u);
+  r.net.advance_to(4.0);
+  r.faults.recover(0);  // it finds node 2 up: the hint goes out
+  r.net.deliver_all();
+  EXPECT_EQ(r.node(2).version_of(kKey), written);
+  EXPECT_EQ(r.node(0).hint_count(), 0u);
+}
+
+TEST(LeaderlessFaultTest, ACrashLosesPendingRequestsButNotData)
+{
+  LeaderlessConfig c = quorum(false);
+  c.write_level = Consistency::all;
+  Ring r(c);
+  r.net.advance_to(1.0);
+  r.write(1, 0);
+  // Node 0 applies its own copy, then crashes with the request open.
+  ASSERT_TRUE(r.net.deliver_first(is<ReplicaWrite>(Address::node(0))));
+  ASSERT_TRUE(r.net.deliver_first(is<ReplicaWrite>(Address::node(1))));
+  EXPECT_EQ(r.node(0).requests_pending(), 1u);
+  r.faults.crash(0);
+  EXPECT_EQ(r.node(0).requests_pending(), 0u);
+  EXPECT_EQ(r.node(0).version_of(kKey), lww_version(1.0, 0));  // the data is on disk
+  r.net.advance_to(1.5);
+  r.faults.recover(0);
+  r.net.deliver_all();  // the acks that come back find no request
+  r.net.advance_to(10.0);  // nor does the request's timer
+  EXPECT_TRUE(r.replies().empty());  // the client times out: the write's fate is unknown to it
+  EXPECT_EQ(r.node(0).version_of(kKey), lww_version(1.0, 0));
+  EXPECT_EQ(r.node(2).version_of(kKey), lww_version(1.0, 0));
+
+  // A new request after the recovery does not take an old one's id.
+  r.write(2, 0, 9);
+  r.net.deliver_all();
+  ASSERT_EQ(r.replies().size(), 1u);
+  EXPECT_TRUE(r.replies()[0].ok);
+  EXPECT_EQ(r.replies()[0].op, 2u);
+}
+
+TEST(LeaderlessFaultTest, ANodeDownFromTheStartIsHintedFromTheStart)
+{
+  const Placement placement = leader_follower_placement(3, 3);
+  Membership membership = Membership::all_up({0, 0, 0});
+  membership.alive[1] = false;  // --down
+  LeaderlessNode coordinator(0, placement, membership, quorum(true, 5.0));
+  coordinator.step({kClient, Address::node(0), ClientWrite{1, kKey}}, 4.0);
+  EXPECT_EQ(coordinator.hint_count(), 1u);
+  coordinator.step({kClient, Address::node(0), ClientWrite{2, kKey}}, 5.0);  // down for 5 s: no more
+  EXPECT_EQ(coordinator.hints_for(1), (std::map<Key, Version>{{kKey, lww_version(4.0, 0)}}));
+}
+
+}  // namespace
+}  // namespace replisim
