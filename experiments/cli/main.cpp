@@ -16,6 +16,7 @@
 #include "experiments/cli/summary_table.hpp"
 #include "experiments/core/run_flags.hpp"
 #include "experiments/core/experiment.hpp"
+#include "experiments/core/report.hpp"
 #include "experiments/output/interrupt.hpp"
 #include "experiments/sweep/commands.hpp"
 #include "experiments/core/flag_value.hpp"
@@ -114,6 +115,7 @@ Commands::Commands()
 {
   app.footer(kFooter);
   app.require_subcommand(1);
+  app.set_version_flag("--version", fmt::format("replisim {}", replisim_version()));
   run = app.add_subcommand(
       "run", "Run one simulation; with --out, write ops.csv, roles.csv, visibility.csv and summary.csv there");
   add_run_flags(*run, config);
@@ -150,6 +152,8 @@ int Commands::parse(std::vector<std::string> args)
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
     return fail(attributed(e.what(), from_deployment));
   } catch (const PlatformError& e) {
@@ -165,8 +169,12 @@ int Commands::dispatch()
       probe_simgrid(config.engine_args, "", 0, 1);  // each job would fail on them
     if (bench->parsed())
       return bench->dispatch(config.engine_args);
-    if (sweep->parsed())
-      return sweep->dispatch(config.engine_args);
+    if (sweep->parsed()) {
+      sweep::Stamp stamp;
+      for (const auto& [column, value] : version_columns())
+        stamp.emplace_back(column, value);
+      return sweep->dispatch(config.engine_args, stamp);
+    }
     if (platform->parsed()) {
       config.check();
       std::cout << star_platform_xml(config.star());

@@ -31,11 +31,12 @@ SweepCommands::SweepCommands(CLI::App& app, const CLI::App& run) : run_(run)
 
 bool SweepCommands::parsed() const { return sweep_->parsed() || merge_->parsed(); }
 
-int SweepCommands::dispatch(const std::vector<std::string>& engine_args)
+int SweepCommands::dispatch(const std::vector<std::string>& engine_args, const Stamp& stamp)
 {
   if (merge_->parsed())
     return run_merge(merge_options_, flag_names(run_));
   sweep_options_.engine_args = engine_args;
+  sweep_options_.stamp = stamp;
   return run_sweep(sweep_options_, flag_names(run_));
 }
 

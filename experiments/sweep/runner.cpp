@@ -144,10 +144,11 @@ private:
     }
     Row row;
     try {
-      row = make_row(columns_, job, error.empty() ? "ok" : "failed", error, error.empty() ? summary : "");
+      row = make_row(columns_, job, error.empty() ? "ok" : "failed", error, error.empty() ? summary : "",
+                     options_.stamp);
     } catch (const std::runtime_error& e) {
       error = e.what();
-      row = make_row(columns_, job, "failed", error, "");
+      row = make_row(columns_, job, "failed", error, "", options_.stamp);
     }
     commit_row(dir_.rows(), job.index, row);
     rows_[job.index] = std::move(row);

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "experiments/sweep/rows.hpp"
+
 namespace replisim::sweep {
 
 struct SweepOptions {
@@ -15,6 +17,7 @@ struct SweepOptions {
   std::string shard = "1/1";
   std::string executable = "/proc/self/exe";  // the replisim that runs the jobs
   std::vector<std::string> engine_args;       // --cfg=/--log=, passed to every job
+  Stamp stamp;                  // the columns every row ends with (replisim_version, schema_version)
 };
 
 // Returns the exit status: 0 when every job is ok, 1 when some failed or were
