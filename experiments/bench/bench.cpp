@@ -15,6 +15,7 @@
 #include "experiments/bench/bench_targets.hpp"
 #include "experiments/core/models/registry.hpp"
 #include "experiments/output/output_file.hpp"
+#include "experiments/output/path_checks.hpp"
 #include "experiments/core/flag_value.hpp"
 #include "protocols/common/quantities.hpp"
 #include "experiments/core/run_config.hpp"
@@ -159,6 +160,57 @@ void check_bench_options(const BenchOptions& o)
     throw std::invalid_argument(fmt::format("--cost: '{}' must be more than 0 and at most a day", o.cost));
   if (!o.csv.empty() && fs::is_directory(o.csv))
     throw std::invalid_argument(fmt::format("--csv: '{}' is a directory", o.csv));
+  if (!o.csv.empty()) {  // the table is written at the end: find out now whether it can be
+    const fs::path path(o.csv);
+    const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+    std::error_code error;
+    if (path.filename().empty())
+      throw std::invalid_argument(fmt::format("--csv: '{}' names no file", o.csv));
+    if (fs::status(dir, error).type() != fs::file_type::directory)
+      throw std::invalid_argument(fmt::format("--csv: cannot write '{}': '{}' is not a directory", o.csv, dir.string()));
+    if (const std::string why = cannot_write_in(dir); !why.empty())
+      throw std::invalid_argument(fmt::format("--csv: cannot write '{}': {}", o.csv, why));
+  }
+}
+
+int check_bench(const BenchOptions& o, const sweep::ArgsCheck& check_run)
+{
+  check_bench_options(o);
+  const std::vector<std::string> chosen = o.models.empty() ? models().names() : o.models;
+  struct Case {
+    std::string model;
+    int nodes;
+    std::string cost;
+  };
+  std::vector<Case> cases;
+  for (const std::string& model : chosen)
+    for (const int nodes : o.nodes)
+      for (const std::string& cost : {std::string(), o.cost})
+        cases.push_back({model, nodes, cost});
+  const auto args_of = [&](std::size_t i) {
+    const Case& c = cases[i];
+    std::vector<std::string> args = run_args(c.model, c.nodes, o.concurrency, o.ops > 0 ? o.ops : kPilotOps, c.cost);
+    args.erase(args.begin());  // "bench-run": checked as `run`
+    args.insert(args.end(), o.engine_args.begin(), o.engine_args.end());
+    return args;
+  };
+  // Two at a time: a case on 10,000 nodes builds a big platform.
+  const std::vector<sweep::CheckFailure> failures = sweep::check_forked(cases.size(), args_of, check_run, 2);
+  if (!failures.empty()) {
+    const Case& c = cases[failures.front().index];
+    throw std::invalid_argument(fmt::format("bench: {} on {} nodes{} cannot run: {}{}", c.model, c.nodes,
+                                            c.cost.empty() ? "" : " with " + c.cost + " costs", failures.front().error,
+                                            failures.size() > 1
+                                                ? fmt::format(" (and {} more of the {} cases)", failures.size() - 1,
+                                                              cases.size())
+                                                : ""));
+  }
+  fmt::print("replisim bench: dry run: {} model{} × {} node count{} ({}) × without and with {} costs = {} cases, "
+             "{} run{} each{}{}: ok\n",
+             chosen.size(), chosen.size() == 1 ? "" : "s", o.nodes.size(), o.nodes.size() == 1 ? "" : "s",
+             fmt::join(o.nodes, ", "), o.cost, cases.size(), o.repeat, o.repeat == 1 ? "" : "s",
+             o.targets ? ", and the targets" : "", o.csv.empty() ? "" : ", table to " + o.csv);
+  return 0;
 }
 
 int run_bench(const BenchOptions& o)

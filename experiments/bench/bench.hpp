@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "experiments/sweep/forked_checks.hpp"
+
 namespace replisim {
 
 struct BenchOptions {
@@ -20,12 +22,20 @@ struct BenchOptions {
   int repeat = 1;                    // measurements per case; the table shows medians
   std::string csv;                   // the table as CSV, for analysis/plot_bench.py
   bool targets = false;              // also the set-up, memory and long-run targets (minutes)
+  bool dry_run = false;              // check everything, measure and write nothing
   std::string self;                  // this executable, to run the measurements
   std::vector<std::string> engine_args;
 };
 
-// Throws std::invalid_argument naming the flag when an option is out of range.
+// Throws std::invalid_argument naming the flag when an option is out of
+// range, or when --csv cannot be written.
 void check_bench_options(const BenchOptions& options);
 int run_bench(const BenchOptions& options);
+
+// --dry-run: check_bench_options, then the `run` arguments of every case
+// (each model at each node count, without and with costs), each through
+// `check_run` in a forked child. Prints one line saying what would run and
+// returns 0; throws std::invalid_argument naming the first case that fails.
+int check_bench(const BenchOptions& options, const sweep::ArgsCheck& check_run);
 
 }  // namespace replisim

@@ -26,6 +26,9 @@ BenchCommands::BenchCommands(CLI::App& app)
   bench_->add_option("--csv", options_.csv, "Also write the table as CSV to this file (for analysis/plot_bench.py)");
   bench_->add_flag("--targets", options_.targets,
                    "Also measure the set-up, memory and long-run targets (several minutes more)");
+  bench_->add_flag("--dry-run", options_.dry_run,
+                   "Check the options, --csv and every case's run flags, then say what would run; measure and "
+                   "write nothing");
 
   run_ = app.add_subcommand("bench-run", "")->group("");
   add_run_flags(*run_, run_config_);
@@ -42,7 +45,7 @@ BenchCommands::BenchCommands(CLI::App& app)
 
 bool BenchCommands::parsed() const { return bench_->parsed() || run_->parsed() || bare_->parsed(); }
 
-int BenchCommands::dispatch(const std::vector<std::string>& engine_args)
+int BenchCommands::dispatch(const std::vector<std::string>& engine_args, const sweep::ArgsCheck& check_run)
 {
   if (run_->parsed()) {
     run_config_.engine_args = engine_args;
@@ -52,9 +55,11 @@ int BenchCommands::dispatch(const std::vector<std::string>& engine_args)
     platform_.engine_args = engine_args;
     return run_bench_bare(platform_, bare_outstanding_, bare_messages_, bare_executions_, bare_cost_flops_, result_);
   }
+  options_.engine_args = engine_args;
+  if (options_.dry_run)
+    return check_bench(options_, check_run);
   exit_cleanly_on_interrupt();
   options_.self = std::filesystem::read_symlink("/proc/self/exe").string();
-  options_.engine_args = engine_args;
   return run_bench(options_);
 }
 

@@ -23,7 +23,8 @@ public:
   bool bench_parsed() const { return bench_->parsed(); }
   // Runs the parsed one and returns the exit status; throws
   // std::invalid_argument for bad input (exit status 2).
-  int dispatch(const std::vector<std::string>& engine_args);
+  // `check_run`: how --dry-run checks a case's `run` arguments.
+  int dispatch(const std::vector<std::string>& engine_args, const sweep::ArgsCheck& check_run);
 
 private:
   CLI::App* bench_;

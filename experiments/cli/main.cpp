@@ -16,6 +16,7 @@
 #include "experiments/cli/summary_table.hpp"
 #include "experiments/core/run_flags.hpp"
 #include "experiments/core/experiment.hpp"
+#include "experiments/core/report.hpp"
 #include "experiments/output/interrupt.hpp"
 #include "experiments/sweep/commands.hpp"
 #include "experiments/core/flag_value.hpp"
@@ -64,7 +65,7 @@ std::vector<std::string> deployment_arguments(const CLI::App& command, const std
   std::vector<std::string> args;
   for (const auto& [name, value] : file.settings) {
     const CLI::Option* option = command.get_option_no_throw("--" + name);
-    if (option == nullptr || name == "deployment" || name == "out")
+    if (option == nullptr || name == "deployment" || name == "out" || name == "dry-run")
       throw PlatformError(fmt::format("deployment file '{}': {}: '{}' is not a replisim run flag", path,
                                       file.set_by.at(name), name));
     if (option->count() == 0) {
@@ -102,24 +103,38 @@ struct Commands {
   std::unique_ptr<sweep::SweepCommands> sweep;  // sweep, merge
   std::unique_ptr<BenchCommands> bench;         // bench and its measurements
   std::map<std::string, std::string> from_deployment;  // flag → the actor of the deployment file that set it
+  bool dry_run = false;  // run, placement: check everything, simulate and write nothing
 
   Commands();
   // Parses the arguments (reversed, as CLI11 takes them), then a deployment
   // file's settings through the same flags. Returns an exit status, or -1 to go on.
   int parse(std::vector<std::string> args);
   int dispatch();
+  // The one line --dry-run prints for `run` or `placement`.
+  std::string dry_run_line(const Experiment& experiment) const;
 };
+
+// `replisim run --dry-run ARGS...` in this process (a child forked by a
+// sweep's or a bench's --dry-run): returns its exit status, its error on stderr.
+int check_run(const std::vector<std::string>& args);
+
+constexpr const char* kDryRunHelp =
+    "Check everything a real run would (flags, platform, deployment and fault files, --out), then say what would "
+    "run; simulate and write nothing";
 
 Commands::Commands()
 {
   app.footer(kFooter);
   app.require_subcommand(1);
+  app.set_version_flag("--version", fmt::format("replisim {}", replisim_version()));
   run = app.add_subcommand(
       "run", "Run one simulation; with --out, write ops.csv, roles.csv, visibility.csv and summary.csv there");
   add_run_flags(*run, config);
+  run->add_flag("--dry-run", dry_run, kDryRunHelp);
   placement = app.add_subcommand(
       "placement", "Print a model's placement as CSV (unit,leader,replicas; node ids in node order) without simulating");
   add_run_flags(*placement, config);
+  placement->add_flag("--dry-run", dry_run, kDryRunHelp);
   sweep = std::make_unique<sweep::SweepCommands>(app, *run);
   platform = app.add_subcommand("platform", "Print the generated star platform as SimGrid XML");
   add_platform_flags(*platform, config);
@@ -150,6 +165,8 @@ int Commands::parse(std::vector<std::string> args)
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
     return fail(attributed(e.what(), from_deployment));
   } catch (const PlatformError& e) {
@@ -164,9 +181,13 @@ int Commands::dispatch()
     if (bench->bench_parsed() || sweep->parsed())
       probe_simgrid(config.engine_args, "", 0, 1);  // each job would fail on them
     if (bench->parsed())
-      return bench->dispatch(config.engine_args);
-    if (sweep->parsed())
-      return sweep->dispatch(config.engine_args);
+      return bench->dispatch(config.engine_args, check_run);
+    if (sweep->parsed()) {
+      sweep::Stamp stamp;
+      for (const auto& [column, value] : version_columns())
+        stamp.emplace_back(column, value);
+      return sweep->dispatch(config.engine_args, stamp, check_run);
+    }
     if (platform->parsed()) {
       config.check();
       std::cout << star_platform_xml(config.star());
@@ -174,6 +195,10 @@ int Commands::dispatch()
     }
     exit_cleanly_on_interrupt();
     experiment = std::make_unique<Experiment>(config);
+    if (dry_run) {
+      std::cout << dry_run_line(*experiment) << "\n";
+      return 0;
+    }
     if (placement->parsed()) {
       std::cout << placement_csv(experiment->datastore());
       return 0;
@@ -197,6 +222,40 @@ int Commands::dispatch()
     leave(1);
   }
   return 0;
+}
+
+std::string Commands::dry_run_line(const Experiment& e) const
+{
+  const RunConfig& c = e.config();
+  std::string where = c.platform.empty() ? "generated star" : fmt::format("platform '{}'", c.platform);
+  if (!c.deployment.empty())
+    where += fmt::format(", deployment '{}'", c.deployment);
+  if (placement->parsed())
+    return fmt::format("replisim placement: dry run: {} on {} nodes ({}), {} units: ok", c.model, c.nodes, where,
+                       e.placement().unit_count());
+  std::string also;
+  if (!c.faults.empty())
+    also += fmt::format(", faults '{}'", c.faults);
+  if (!c.out.empty())
+    also += fmt::format(", into '{}'", c.out);
+  return fmt::format("replisim run: dry run: {} on {} nodes ({}), {} clients, {} ops{}: ok", c.model, c.nodes, where,
+                     c.clients, c.ops, also);
+}
+
+int check_run(const std::vector<std::string>& args)
+{
+  Commands commands;
+  std::vector<std::string> reversed{"--dry-run"};  // CLI11 wants them reversed
+  for (auto it = args.rbegin(); it != args.rend(); ++it) {
+    if (is_engine_arg(*it))
+      commands.config.engine_args.insert(commands.config.engine_args.begin(), *it);
+    else
+      reversed.push_back(*it);
+  }
+  reversed.push_back("run");
+  if (const int status = commands.parse(std::move(reversed)); status >= 0)
+    return status;
+  return commands.dispatch();
 }
 
 }  // namespace

@@ -152,6 +152,13 @@ std::string engine_settings(const RunConfig& c)
 
 }  // namespace
 
+const char* replisim_version() { return REPLISIM_VERSION; }
+
+SummaryRow version_columns()
+{
+  return {{"replisim_version", replisim_version()}, {"schema_version", text(kSummarySchemaVersion)}};
+}
+
 SummaryRow summary_row(const Datastore& e, double wall_s)
 {
   const RunConfig& c = e.config();
@@ -178,6 +185,8 @@ SummaryRow summary_row(const Datastore& e, double wall_s)
       {"wall_s", number(wall_s)},
       {"seed", text(c.seed)},
   });
+  const SummaryRow versions = version_columns();
+  row.insert(row.end(), versions.begin(), versions.end());
   return row;
 }
 

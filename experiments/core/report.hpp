@@ -15,9 +15,24 @@ namespace replisim {
 
 class Datastore;
 
+// The version of summary.csv's columns, written in its last column
+// (schema_version) by every run and every sweep row, so that `merge` can
+// refuse to mix files of different schemas. Bump it whenever a column is
+// added, removed, renamed, moved or changes meaning: ANY change of the
+// columns, a column added at the end included. (1 was the schema before this
+// column existed.)
+inline constexpr int kSummarySchemaVersion = 2;
+
+// replisim's version (CMake's project VERSION), as `replisim --version` prints
+// it and summary.csv's replisim_version column holds it.
+const char* replisim_version();
+
+// summary.csv's last two columns, in order: replisim_version, schema_version.
+SummaryRow version_columns();
+
 // The run's parameters first (common, then every model's, empty where they do
-// not apply), then what it measured, then every model's result columns.
-// `wall_s`: wall-clock seconds of the simulation.
+// not apply), then what it measured, then every model's result columns, and
+// last the version columns. `wall_s`: wall-clock seconds of the simulation.
 SummaryRow summary_row(const Datastore& datastore, double wall_s);
 std::string summary_csv(const SummaryRow& row);
 // The value of column `name`; empty if there is no such column.

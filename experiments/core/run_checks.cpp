@@ -1,35 +1,18 @@
 #include "experiments/core/run_checks.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <stdexcept>
-#include <sys/stat.h>
-#include <vector>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
 #include "actors/platform_check.hpp"
+#include "experiments/output/path_checks.hpp"
 
 namespace replisim {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-// Why a file cannot be created in directory `dir`, or empty: tried, with a
-// hidden file removed at once.
-std::string cannot_write_in(const fs::path& dir)
-{
-  std::string probe = (dir / ".replisim-write-check-XXXXXX").string();
-  const int fd = ::mkstemp(probe.data());
-  if (fd < 0)
-    return std::strerror(errno);
-  ::close(fd);
-  ::unlink(probe.c_str());
-  return "";
-}
 
 void check_out_dir(const std::string& out)
 {
@@ -46,31 +29,7 @@ void check_out_dir(const std::string& out)
             ? fmt::format("--out: cannot use '{}': {}", out, error.message())
             : fmt::format("--out: '{}' is not a directory; give the directory to write the run's files into", out));
   // Created as the run will create it, tried, and removed again.
-  std::vector<fs::path> missing;
-  for (fs::path p = fs::absolute(out); !p.empty(); p = p.parent_path()) {
-    const fs::file_status s = fs::status(p, error);
-    if (s.type() != fs::file_type::not_found) {
-      if (s.type() != fs::file_type::directory)
-        throw std::invalid_argument(fmt::format("--out: cannot create '{}': '{}' is not a directory", out, p.string()));
-      break;
-    }
-    missing.push_back(p);
-    if (p == p.parent_path())
-      break;
-  }
-  std::string why;
-  std::size_t made = 0;
-  for (auto it = missing.rbegin(); it != missing.rend() && why.empty(); ++it) {
-    if (::mkdir(it->c_str(), 0777) != 0)
-      why = std::strerror(errno);
-    else
-      ++made;
-  }
-  if (why.empty())
-    why = cannot_write_in(out);
-  for (std::size_t i = missing.size() - made; i < missing.size(); ++i)
-    ::rmdir(missing[i].c_str());
-  if (!why.empty())
+  if (const std::string why = cannot_create_dir(out); !why.empty())
     throw std::invalid_argument(fmt::format("--out: cannot create '{}': {}", out, why));
 }
 

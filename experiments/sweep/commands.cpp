@@ -23,6 +23,9 @@ SweepCommands::SweepCommands(CLI::App& app, const CLI::App& run) : run_(run)
   sweep_->add_flag("--keep-ops", sweep_options_.keep_ops, "Keep each job's ops.csv and roles.csv under DIR/points/");
   sweep_->add_flag("--retry-failed", sweep_options_.retry_failed, "Run again the jobs recorded as failed");
   sweep_->add_option("--shard", sweep_options_.shard, "Run only the K-th of N slices of the jobs (K/N, 1 <= K <= N)");
+  sweep_->add_flag("--dry-run", sweep_options_.dry_run,
+                   "Check the spec, --out and the run flags of every point, as the sweep would, then say what would "
+                   "run; run and write nothing");
 
   merge_ = app.add_subcommand("merge", "Merge the rows of sweep directories (e.g. shards) into one summary.csv");
   merge_->add_option("DIR", merge_options_.dirs, "Sweep output directories of one spec")->required();
@@ -31,11 +34,13 @@ SweepCommands::SweepCommands(CLI::App& app, const CLI::App& run) : run_(run)
 
 bool SweepCommands::parsed() const { return sweep_->parsed() || merge_->parsed(); }
 
-int SweepCommands::dispatch(const std::vector<std::string>& engine_args)
+int SweepCommands::dispatch(const std::vector<std::string>& engine_args, const Stamp& stamp, const ArgsCheck& check_run)
 {
   if (merge_->parsed())
     return run_merge(merge_options_, flag_names(run_));
   sweep_options_.engine_args = engine_args;
+  sweep_options_.stamp = stamp;
+  sweep_options_.check_run = check_run;
   return run_sweep(sweep_options_, flag_names(run_));
 }
 

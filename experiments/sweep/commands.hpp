@@ -24,8 +24,10 @@ public:
 
   bool parsed() const;
   // Runs the parsed one and returns the exit status; throws
-  // std::invalid_argument for bad input (exit status 2).
-  int dispatch(const std::vector<std::string>& engine_args);
+  // std::invalid_argument for bad input (exit status 2). `stamp`: the columns
+  // every row ends with; `check_run`: how --dry-run checks a job's `run`
+  // arguments (in a forked child).
+  int dispatch(const std::vector<std::string>& engine_args, const Stamp& stamp, const ArgsCheck& check_run);
 
 private:
   CLI::App* sweep_;

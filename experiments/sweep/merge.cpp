@@ -79,6 +79,34 @@ void write_merged(const fs::path& out, const std::string& text)
   throw std::invalid_argument(fmt::format("--out: cannot write '{}': {}", out.string(), reason));
 }
 
+// The schema_version of the first row file read, and that file: every other
+// row file must have the same (or, with the first, none).
+class SchemaCheck {
+public:
+  void check(const Row& row, const fs::path& file)
+  {
+    const std::optional<std::string> version = row_value(row, kSchemaColumn);
+    if (!first_) {
+      first_ = file;
+      version_ = version;
+      return;
+    }
+    if (version == version_)
+      return;
+    const auto said = [](const std::optional<std::string>& v) {
+      return v ? fmt::format("{} {}", kSchemaColumn, *v) : fmt::format("no {}", kSchemaColumn);
+    };
+    throw std::invalid_argument(fmt::format(
+        "merge: '{}' has {}, but '{}' has {}: rows of different summary schemas (different replisim versions) do "
+        "not merge; run the sweeps with one replisim",
+        file.string(), said(version), first_->string(), said(version_)));
+  }
+
+private:
+  std::optional<fs::path> first_;
+  std::optional<std::string> version_;
+};
+
 }  // namespace
 
 int run_merge(const MergeOptions& options, const std::vector<std::string>& run_flags)
@@ -87,6 +115,7 @@ int run_merge(const MergeOptions& options, const std::vector<std::string>& run_f
   check_out(out);
   std::optional<SweepId> sweep;
   Rows rows;
+  SchemaCheck schema;
   for (const std::string& dir : options.dirs) {
     const auto id = read_sweep_id(dir);
     if (!id)
@@ -97,8 +126,10 @@ int run_merge(const MergeOptions& options, const std::vector<std::string>& run_f
                       options.dirs.front(), id->fingerprint, sweep->fingerprint));
     sweep = id;
     for (auto& [index, row] : load_rows(fs::path(dir) / "rows", false))
-      if (index < id->jobs)
+      if (index < id->jobs) {
+        schema.check(row, fs::path(dir) / "rows" / row_file_name(index));
         rows.emplace(index, std::move(row));  // the first directory that has a job wins
+      }
   }
   constexpr std::size_t kNamed = 5;  // the error names the first few: it stays one readable line
   std::size_t missing = 0;

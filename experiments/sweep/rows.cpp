@@ -62,7 +62,7 @@ std::string Row::status() const
 }
 
 Row make_row(const std::vector<std::string>& param_columns, const Job& job, const std::string& status,
-             const std::string& error, const std::string& run_summary)
+             const std::string& error, const std::string& run_summary, const Stamp& stamp)
 {
   Row row;
   row.columns = param_columns;
@@ -70,18 +70,30 @@ Row make_row(const std::vector<std::string>& param_columns, const Job& job, cons
     row.values.push_back(p.value);
   row.columns.insert(row.columns.end(), {"seed", "status", "error"});
   row.values.insert(row.values.end(), {std::to_string(job.seed), status, error});
-  if (run_summary.empty())
-    return row;
-  const auto records = parse_csv(run_summary);
-  if (records.size() != 2 || records[0].size() != records[1].size())
-    throw std::runtime_error("the run's summary.csv is not one header and one row");
-  for (std::size_t i = 0; i < records[0].size(); ++i) {
-    if (std::find(row.columns.begin(), row.columns.end(), records[0][i]) != row.columns.end())
-      continue;
-    row.columns.push_back(records[0][i]);
-    row.values.push_back(records[1][i]);
+  const auto add = [&row](const std::string& column, const std::string& value) {
+    if (std::find(row.columns.begin(), row.columns.end(), column) != row.columns.end())
+      return;
+    row.columns.push_back(column);
+    row.values.push_back(value);
+  };
+  if (!run_summary.empty()) {
+    const auto records = parse_csv(run_summary);
+    if (records.size() != 2 || records[0].size() != records[1].size())
+      throw std::runtime_error("the run's summary.csv is not one header and one row");
+    for (std::size_t i = 0; i < records[0].size(); ++i)
+      add(records[0][i], records[1][i]);
   }
+  for (const auto& [column, value] : stamp)
+    add(column, value);
   return row;
+}
+
+std::optional<std::string> row_value(const Row& row, const std::string& column)
+{
+  const auto found = std::find(row.columns.begin(), row.columns.end(), column);
+  if (found == row.columns.end())
+    return std::nullopt;
+  return row.values[static_cast<std::size_t>(found - row.columns.begin())];
 }
 
 std::string summary_text(const Rows& rows)

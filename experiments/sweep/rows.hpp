@@ -5,7 +5,9 @@
 #include <cstddef>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "experiments/sweep/jobs.hpp"
@@ -20,12 +22,24 @@ struct Row {
 
 using Rows = std::map<std::size_t, Row>;  // by job index: spec order
 
+// Columns every row ends with: replisim_version and schema_version, given
+// by the command line (the sweep layer does not know the run's report).
+using Stamp = std::vector<std::pair<std::string, std::string>>;
+
 // A job's row: its parameter columns (values as the spec wrote them), seed,
 // status, error, then every column of the run's own summary.csv not already
-// there. `run_summary` is that file's text, empty when the job failed.
-// Throws std::runtime_error when run_summary is not a header and one row.
+// there, then the columns of `stamp` the run's summary did not hold (all of
+// them for a failed job), so that every row ends with them. `run_summary` is
+// that file's text, empty when the job failed. Throws std::runtime_error
+// when run_summary is not a header and one row.
 Row make_row(const std::vector<std::string>& param_columns, const Job& job, const std::string& status,
-             const std::string& error, const std::string& run_summary);
+             const std::string& error, const std::string& run_summary, const Stamp& stamp = {});
+
+// The schema_version column of summary.csv and of each row.
+inline constexpr const char* kSchemaColumn = "schema_version";
+
+// A row's value in `column`, or nothing when it has no such column.
+std::optional<std::string> row_value(const Row& row, const std::string& column);
 
 // summary.csv of the rows: one header, the union of their columns (each in
 // the place its rows give it), one line per row in job order. A function of

@@ -144,10 +144,11 @@ private:
     }
     Row row;
     try {
-      row = make_row(columns_, job, error.empty() ? "ok" : "failed", error, error.empty() ? summary : "");
+      row = make_row(columns_, job, error.empty() ? "ok" : "failed", error, error.empty() ? summary : "",
+                     options_.stamp);
     } catch (const std::runtime_error& e) {
       error = e.what();
-      row = make_row(columns_, job, "failed", error, "");
+      row = make_row(columns_, job, "failed", error, "", options_.stamp);
     }
     commit_row(dir_.rows(), job.index, row);
     rows_[job.index] = std::move(row);
@@ -213,8 +214,65 @@ int available_cores()
   return online > 0 ? static_cast<int>(online) : 1;
 }
 
+int check_sweep(const SweepOptions& options, const std::vector<std::string>& run_flags)
+{
+  if (options.jobs < 0)
+    throw std::invalid_argument("--jobs: must be at least 1");
+  const Shard shard = parse_shard(options.shard);
+  std::string text;
+  const Spec spec = read_spec_file(options.spec, run_flags, &text);  // refuses more than kMaxJobs
+  const std::size_t jobs = *job_count(spec);
+  check_sweep_dir(options.out, {fingerprint(spec, options.engine_args), jobs}, text);
+
+  // The points of the jobs this shard holds, and how many of those jobs a
+  // previous run finished already.
+  const std::size_t seeds = spec.seeds.size();
+  std::vector<std::size_t> points;
+  std::size_t total = 0;
+  std::size_t done = 0;
+  const Rows rows = load_rows(fs::path(options.out) / "rows", false);
+  for (const std::size_t index : shard.indices(jobs)) {
+    ++total;
+    const auto found = rows.find(index);
+    done += found != rows.end() && !(options.retry_failed && found->second.status() == "failed") ? 1 : 0;
+    if (points.empty() || points.back() != index / seeds)
+      points.push_back(index / seeds);
+  }
+  const int parallel = options.jobs > 0 ? options.jobs : available_cores();
+  const auto args_of = [&](std::size_t i) {
+    std::vector<std::string> args = run_arguments(job_at(spec, points[i] * seeds));
+    args.insert(args.end(), options.engine_args.begin(), options.engine_args.end());
+    return args;
+  };
+  const std::vector<CheckFailure> failures =
+      check_forked(points.size(), args_of, options.check_run, static_cast<std::size_t>(parallel));
+  const std::size_t point_total = *point_count(spec);
+  if (!failures.empty()) {
+    const CheckFailure& first = failures.front();
+    const Job job = job_at(spec, points[first.index] * seeds);
+    std::string axes;  // the point's axis values: its fixed flags are every point's
+    for (std::size_t a = 0; a < spec.axes.size() && a < job.params.size(); ++a)
+      axes += fmt::format("{}{}={}", a == 0 ? "" : " ", job.params[a].flag, job.params[a].value);
+    throw std::invalid_argument(fmt::format(
+        "{}: point {} of {}{} cannot run: {}{}", options.spec, points[first.index], point_total,
+        axes.empty() ? "" : " (" + axes + ")", first.error,
+        failures.size() > 1 ? fmt::format(" (and {} more of the {} points checked)", failures.size() - 1, points.size())
+                            : ""));
+  }
+  std::cout << fmt::format(
+      "replisim sweep: dry run: {}: {} jobs ({}{} point{} × {} seed{}){}, {} at once, into {}; the run flags of {} "
+      "point{} are valid: ok\n",
+      options.spec, total, shard.n > 1 ? fmt::format("shard {}/{} of {} jobs: ", shard.k, shard.n, jobs) : "",
+      point_total, point_total == 1 ? "" : "s", seeds, seeds == 1 ? "" : "s",
+      done > 0 ? fmt::format(", {} already done", done) : "", parallel, options.out,
+      points.size() == 1 ? "its" : fmt::format("all {}", points.size()), points.size() == 1 ? "" : "s");
+  return 0;
+}
+
 int run_sweep(const SweepOptions& options, const std::vector<std::string>& run_flags)
 {
+  if (options.dry_run)
+    return check_sweep(options, run_flags);
   if (options.jobs < 0)
     throw std::invalid_argument("--jobs: must be at least 1");
   const Shard shard = parse_shard(options.shard);

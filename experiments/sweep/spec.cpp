@@ -27,6 +27,7 @@ constexpr Reserved kReserved[] = {
     {"out", "the sweep sets it: each job writes under the sweep's --out"},
     {"roles-dot", "not available in a sweep (every job would write the same file)"},
     {"help", "not a run parameter"},
+    {"dry-run", "not a run parameter (give the sweep --dry-run to check a spec without running it)"},
 };
 
 // Control characters (a newline in a file name, a byte of a binary file that

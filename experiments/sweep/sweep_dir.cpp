@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "experiments/output/output_file.hpp"
+#include "experiments/output/path_checks.hpp"
 #include "experiments/sweep/spec.hpp"
 
 namespace replisim::sweep {
@@ -85,6 +86,40 @@ std::optional<SweepId> read_sweep_id(const fs::path& dir)
   return id;
 }
 
+namespace {
+
+std::string other_sweep(const fs::path& dir)
+{
+  return fmt::format("--out: '{}' holds the results of a different sweep (other jobs or other --cfg/--log; its spec "
+                     "is {}); use another directory",
+                     dir.string(), (dir / "spec.toml").string());
+}
+
+}  // namespace
+
+void check_sweep_dir(const fs::path& dir, const SweepId& id, const std::string& spec_text)
+{
+  check_out_dir(dir, spec_text);
+  std::error_code error;
+  if (fs::status(dir, error).type() == fs::file_type::not_found) {
+    if (const std::string why = cannot_create_dir(dir); !why.empty())
+      throw std::invalid_argument(fmt::format("--out: cannot use '{}': {}", dir.string(), why));
+    return;
+  }
+  if (!cannot_write_in(dir).empty())
+    throw std::invalid_argument(fmt::format("--out: cannot write in '{}'", dir.string()));
+  // A running sweep holds DIR/.lock; a lock file left by one that ended is free.
+  const int lock = ::open((dir / ".lock").c_str(), O_RDWR | O_CLOEXEC);
+  if (lock >= 0) {
+    const bool busy = ::flock(lock, LOCK_EX | LOCK_NB) != 0;
+    ::close(lock);
+    if (busy)
+      throw std::invalid_argument(fmt::format("--out: another replisim sweep is running in '{}'", dir.string()));
+  }
+  if (const auto existing = read_sweep_id(dir); existing && !(*existing == id))
+    throw std::invalid_argument(other_sweep(dir));
+}
+
 SweepDir::SweepDir(const fs::path& dir, const SweepId& id, const std::string& spec_text) : dir_(dir)
 {
   try {
@@ -103,10 +138,7 @@ SweepDir::SweepDir(const fs::path& dir, const SweepId& id, const std::string& sp
   try {
     if (const auto existing = read_sweep_id(dir_)) {
       if (!(*existing == id))
-        throw std::invalid_argument(fmt::format(
-            "--out: '{}' holds the results of a different sweep (other jobs or other --cfg/--log; its spec is {}); "
-            "use another directory",
-            dir_.string(), (dir_ / "spec.toml").string()));
+        throw std::invalid_argument(other_sweep(dir_));
     } else {
       if (!holds(dir_ / "spec.toml", spec_text)) {  // the same bytes are left alone: they may be the user's
         OutputFile spec(dir_, "spec.toml");

@@ -23,6 +23,12 @@ struct SweepId {
 // whose job count no sweep can have).
 std::optional<SweepId> read_sweep_id(const std::filesystem::path& dir);
 
+// What SweepDir's constructor refuses, found out without writing anything
+// (for --dry-run): the same one-line errors. DIR must be a directory that
+// can be written in, or be creatable (tried, and removed again), hold no
+// other sweep and nothing else, and have no sweep running in it.
+void check_sweep_dir(const std::filesystem::path& dir, const SweepId& id, const std::string& spec_text);
+
 class SweepDir {
 public:
   // Opens DIR for the sweep `id`: creates it, or reopens it when it holds the
