@@ -25,8 +25,16 @@ command that exits non-zero, with its file, line and error line.
 Figures: every `![...](X.png)` image must have a command in a code block of
 the same page within 40 lines before or after it; the test fails listing the
 figures that do not.
+
+Figures in the text: a page that quotes a number a short `replisim run`
+printed says so in a comment under the text that quotes it,
+  <!-- checked: summary.csv stale_read_fraction = 0.069 -->
+and the test runs the page's last `run` command above the comment for real
+(its outputs in the temporary directory), reads that column of that file's
+first row and fails unless it rounds to the value given, to the digits given.
 """
 import argparse
+import csv
 import os
 import re
 import shlex
@@ -42,6 +50,7 @@ SUBCOMMANDS = DRY_RUN | AS_IS | SKIPPED
 OUTPUT_FLAGS = {"--out", "--csv", "--roles-dot"}
 FILE_FLAGS = {"--csv", "--roles-dot"}  # files, in a directory that must exist; --out is created
 FIGURE_WINDOW = 40
+CHECKED = re.compile(r"<!--\s*checked:\s*([\w.]+\.csv)\s+(\w+)\s*=\s*(-?[0-9.]+)\s*-->")
 
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([\w+-]*)")
 IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+\.png)(?:\s+\"[^\"]*\")?\)")
@@ -280,6 +289,38 @@ def error_line(done):
     return f"exit status {done.returncode}"
 
 
+def figure_checks(page, text, commands):
+    """(command, file, column, value text) for each checked comment of a page."""
+    checks = []
+    for match in CHECKED.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        above = [c for c in commands if c.page == page and c.line < line and c.subcommand == "run"]
+        checks.append((above[-1] if above else None, line, *match.groups()))
+    return checks
+
+
+def check_figure(check, binary, root, scratch, index, timeout):
+    """None when the run prints the figure the page quotes, else why not."""
+    command, line, file, column, shown = check
+    if command is None:
+        return "no `replisim run` command above it on the page"
+    out_dir = scratch / f"figure-{index:03d}"
+    argv = [binary] + [w for w in command.words[1:]]
+    argv = [w for i, w in enumerate(argv) if w != "--out" and (i == 0 or argv[i - 1] != "--out")]
+    argv += ["--out", str(out_dir)]
+    done = subprocess.run(argv, cwd=root, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, timeout=timeout)
+    if done.returncode != 0:
+        return f"the run failed: {error_line(done)}"
+    with open(out_dir / file, newline="") as f:
+        row = next(csv.DictReader(f), None)
+    if row is None or column not in row:
+        return f"{file} has no column {column}"
+    digits = len(shown.split(".")[1]) if "." in shown else 0
+    actual = f"{float(row[column]):.{digits}f}"
+    return None if actual == shown else f"{file} {column} is {row[column]}, which reads {actual}, not {shown}"
+
+
 def pages(root):
     found = []
     if (root / "README.md").is_file():
@@ -302,11 +343,14 @@ def main():
 
     commands = []
     figures = []
+    checks = []
     for path in pages(root):
         text = path.read_text(encoding="utf-8", errors="replace")
         page = path.relative_to(root).as_posix()
-        commands += commands_of(page, text)
+        page_commands = commands_of(page, text)
+        commands += page_commands
         figures += figures_without_command(page, text)
+        checks += [(page, check) for check in figure_checks(page, text, page_commands)]
 
     if args.list:
         for c in commands:
@@ -339,6 +383,11 @@ def main():
                 failed.append((command, f"exit {done.returncode}: {why}"))
             else:
                 passed += 1
+        wrong = []
+        for index, (page, check) in enumerate(checks):
+            why = check_figure(check, binary, root, scratch, index, args.timeout)
+            if why is not None:
+                wrong.append(f"{page}:{check[1]}: {why}")
 
     for command, why in skipped:
         print(f"SKIPPED {command.where()}: {command.text} ({why})")
@@ -346,9 +395,12 @@ def main():
         print(f"FAILED  {command.where()}: {command.text}\n        {why}")
     for figure in figures:
         print(f"FIGURE  {figure}")
+    for why in wrong:
+        print(f"WRONG   {why}")
     print(f"{len(commands)} commands: {passed} passed, {len(failed)} failed, {len(skipped)} skipped; "
-          f"{len(figures)} figures without a command nearby")
-    return 1 if failed or figures else 0
+          f"{len(figures)} figures without a command nearby; {len(checks) - len(wrong)} of {len(checks)} "
+          f"quoted figures as the run prints them")
+    return 1 if failed or figures or wrong else 0
 
 
 if __name__ == "__main__":
