@@ -1,4 +1,4 @@
-"""Helpers shared by the replisim plotting scripts (see DESIGN.md §4 for the CSV contract)."""
+"""Helpers shared by the replisim plotting scripts (the CSV files they read: schema.csv, and README "Output files")."""
 import argparse
 import os
 import sys
@@ -7,6 +7,8 @@ import matplotlib
 
 matplotlib.use("Agg")  # scripts run headless (CI, ssh); never open a window
 import pandas as pd  # noqa: E402
+
+import schema  # noqa: E402
 
 # Run parameters worth putting in a title, in display order. summary.csv may
 # carry many more (seed, vnodes, duration...), which would only clutter it.
@@ -23,9 +25,7 @@ TITLE_PARAMS = [
     ("leaders_per_zone", "{} leaders per zone"),
     ("consistency", "CL={}"),
     ("read_consistency", "read CL={}"),
-    ("dcs", "{} DCs"),
     ("latency", "latency {}"),
-    ("inter_dc_latency", "inter-DC {}"),
     ("read_ratio", "{} reads"),
     ("rate", "open loop {} ops/s per client"),
     ("service", "{}"),
@@ -45,15 +45,11 @@ MODEL_STYLES = {
 }
 
 
-# Run parameters of summary.csv (README "Output files"): when one differs between
-# runs averaged into one plotted point, the point mixes configurations, not just
-# seeds. start_index is left out: partitioned runs draw it from the seed.
-RUN_PARAMS = ["model", "platform", "nodes", "clients", "rf", "write_concern", "acks", "min_insync",
-              "vnodes", "strategy", "coordinator", "consistency", "read_consistency", "read_repair",
-              "read_from", "delay", "down", "latency_scale", "latency", "bandwidth", "ops", "read_ratio",
-              "keys", "key_dist", "concurrency", "rate", "value_bytes", "units", "leaders_per_zone",
-              "leader_choice", "replication_interval", "service", "threads", "sync_writes",
-              "host_speed", "cores"]
+# Parameters drawn from the seed when not given: runs that differ in them differ in seed only.
+SEED_DRAWN = ("start_index",)
+# Run parameters of summary.csv (schema.csv's param columns): when one differs between runs
+# averaged into one plotted point, the point mixes configurations, not just seeds.
+RUN_PARAMS = [c for c in schema.columns("summary.csv", "param") if c not in SEED_DRAWN]
 
 # Axis labels for summary.csv columns; any other column is labelled by its name
 # and the unit its suffix implies (column_unit).
@@ -109,7 +105,8 @@ COLUMN_LABELS = {
 }
 for _kind in ("write", "read"):
     for _stat in ("p50", "p95", "p99", "mean", "max"):
-        COLUMN_LABELS[f"{_kind}_{_stat}_ms"] = f"{_kind} latency, {_stat} (ms)"
+        if f"{_kind}_{_stat}_ms" in schema.columns("summary.csv"):
+            COLUMN_LABELS[f"{_kind}_{_stat}_ms"] = f"{_kind} latency, {_stat} (ms)"
 
 
 class InputError(Exception):
@@ -185,10 +182,10 @@ def plural(n, word):
 
 
 def mixed_params(df, groups, skip=()):
-    """Run parameters (RUN_PARAMS and latency_ms, but not those in `skip`) that take more
-    than one value inside some group of rows: a plotted point that averages over them
-    mixes configurations, not just seeds. `groups`: columns or Series to group by."""
-    params = [c for c in RUN_PARAMS + ["latency_ms"] if c in df and c not in skip]
+    """Run parameters (RUN_PARAMS, but not those in `skip`) that take more than one value
+    inside some group of rows: a plotted point that averages over them mixes configurations,
+    not just seeds. `groups`: columns or Series to group by."""
+    params = [c for c in RUN_PARAMS if c in df and c not in skip]
     if not params or df.empty:
         return []
     by = df.groupby(groups, sort=False, dropna=False)
