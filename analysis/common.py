@@ -42,6 +42,7 @@ MODEL_STYLES = {
     "partitioned": ("C1", "s"),
     "leaderless": ("C2", "^"),
     "multi-leader": ("C3", "D"),
+    "chain": ("C4", "v"),  # the colour and marker it had as the first model without its own
 }
 
 

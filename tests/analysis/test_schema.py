@@ -69,6 +69,10 @@ def outputs(replisim):
         yield dirs
 
 
+def test_every_model_has_a_style(replisim):
+    assert set(models(replisim)) <= set(common.MODEL_STYLES)
+
+
 def test_run_headers_are_the_schema(outputs):
     checked = 0
     for name, d in outputs.items():
