@@ -6,6 +6,7 @@ import sys
 import matplotlib
 
 matplotlib.use("Agg")  # scripts run headless (CI, ssh); never open a window
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import schema  # noqa: E402
@@ -124,6 +125,14 @@ def _parse(path, **kw):
         return pd.read_csv(path, **kw)
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e:
         raise InputError(f"cannot parse {path}: {str(e).strip()}") from None
+    except OSError as e:
+        raise InputError(f"cannot read {path}: {e.strerror or e}") from None
+
+
+def nearest_rank(values, q):
+    """The q-th percentile of `values` as replisim's summary.csv computes it (nearest rank: the
+    ⌈q·n/100⌉-th smallest)."""
+    return float(np.percentile(values, q, method="inverted_cdf"))
 
 
 def read_csv(path, columns, optional=()):
@@ -284,10 +293,21 @@ def read_summary(path, required=False):
     return {c: df[c].iloc[0] for c in df.columns if df[c].nunique() == 1}
 
 
-def check_output(out):
+def output_path(out):
+    """The file `-o out` writes, once its directory is known to exist and its format to be one
+    matplotlib writes: `out` itself, or out.png when it has no extension (as savefig names it);
+    InputError otherwise."""
     d = os.path.dirname(os.path.abspath(out))
     if not os.path.isdir(d):
         raise InputError(f"output directory not found: {d}")
+    ext = os.path.splitext(out)[1][1:]
+    if not ext:
+        return f"{out}.{matplotlib.rcParams['savefig.format']}"
+    from matplotlib.backend_bases import FigureCanvasBase
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if ext.lower() not in formats:
+        raise InputError(f"{out}: cannot write a .{ext} file (formats: {', '.join(sorted(formats))})")
+    return out
 
 
 def number(v):
@@ -446,13 +466,33 @@ def beside(path, name):
     return os.path.join(os.path.dirname(os.path.abspath(path)), name)
 
 
-def save_figure(fig, out, **kw):
-    """Lay out, write and close `fig`; returns `out`."""
+def save_figure(fig, out, tight=True, **kw):
+    """Lay out (tight_layout, unless `tight` is False), write and close `fig`; returns `out`.
+    The figure goes to a temporary name beside `out`, renamed to `out` once whole: a run that
+    fails or is interrupted leaves no half-written file, and an older `out` stays as it was."""
     import matplotlib.pyplot as plt
-    fig.tight_layout()
-    fig.savefig(out, dpi=120, **kw)
-    plt.close(fig)
+    try:
+        if tight:
+            fig.tight_layout()
+        ext = os.path.splitext(out)[1][1:] or matplotlib.rcParams["savefig.format"]
+        write_whole(out, lambda tmp: fig.savefig(tmp, dpi=120, format=ext, **kw))
+    finally:
+        plt.close(fig)
     return out
+
+
+def write_whole(out, write):
+    """Call `write(path)` with a temporary path beside `out`, then rename it to `out`; the
+    temporary file is removed if `write` fails."""
+    d, name = os.path.split(os.path.abspath(out))
+    tmp = os.path.join(d, f".{name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, out)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
 
 
 def ok_rows(df, path):
@@ -479,24 +519,47 @@ def drop_rows(df, mask, why, notes, warnings):
     return df[~mask]
 
 
-def summary_plot_main(doc, summary_help, default_name, load, render, argv=None, report=None):
-    """The command line of a script that draws one figure from a sweep's summary.csv:
-    SUMMARY_CSV, -o/--output (default `default_name` beside it) and --title, passed to
-    `load(path, title)`; bad input is one line and exit 2; warnings go to stderr, then
-    `report(data)` (a table, if any) and the path `render(data, out)` wrote, to stdout."""
+def title_flag(text="second title line (default: the run parameters every row shares)"):
+    """An `options` for plot_main: --title."""
+    return lambda p: p.add_argument("--title", help=text)
+
+
+def plot_main(doc, argv, *, arg, arg_help, load, render, default_name, many=False, options=None,
+              report=None, out_help=None):
+    """The command line of every plot script: ARG (an input file, several with `many`, or a run
+    directory), -o/--output, and the script's own flags (`options(parser)`). The output defaults
+    to `default_name` (or `default_name(args)`) beside the first input; with `default_name` None,
+    -o names a directory for several figures, by default the input directory itself.
+
+    `load(args)` reads every input first; then the output is checked, the warnings of
+    data["warnings"] go to stderr, and `report(data)` (a table, if given) and what
+    `render(data, out)` wrote go to stdout. A missing or bad input file, a missing column, a bad
+    flag value or an output that cannot be written (InputError) is one line on stderr and exit
+    status 2; figures are written whole or not at all (save_figure)."""
     p = argparse.ArgumentParser(description=doc)
-    p.add_argument("summary_csv", help=summary_help)
-    p.add_argument("-o", "--output", help=f"PNG to write (default: {default_name} beside SUMMARY_CSV)")
-    p.add_argument("--title", help="second title line (default: the run parameters every row shares)")
+    metavar = arg.upper()
+    p.add_argument(arg, nargs="+" if many else None, metavar=metavar, help=arg_help)
+    where = f"the first {metavar}" if many else metavar
+    p.add_argument("-o", "--output", help=out_help or (
+        f"PNG to write (default: {default_name} beside {where})" if default_name is not None
+        else f"directory to write the PNGs in (default: {metavar})"))
+    if options:
+        options(p)
     a = p.parse_args(argv)
-    out = a.output or beside(a.summary_csv, default_name)
+    first = getattr(a, arg)[0] if many else getattr(a, arg)
     try:
-        data = load(a.summary_csv, a.title)
-        check_output(out)
+        data = load(a)
+        if default_name is None:
+            out = a.output or first
+            if not os.path.isdir(out):
+                raise InputError(f"output directory not found: {out}")
+        else:
+            out = output_path(a.output or beside(first, default_name(a) if callable(default_name)
+                                                  else default_name))
+        for w in data.get("warnings", ()):
+            print(f"{p.prog}: warning: {w}", file=sys.stderr)
+        if report:
+            print(report(data))
+        print(render(data, out))
     except InputError as e:
         fail(e)
-    for w in data["warnings"]:
-        print(f"{p.prog}: warning: {w}", file=sys.stderr)
-    if report:
-        print(report(data))
-    print(render(data, out))

@@ -80,9 +80,7 @@ def render(data, out):
     fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=9, frameon=False)
     fig.suptitle(data["title"], fontsize=12)
     fig.tight_layout(rect=(0, 0.07, 1, 0.97))
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
-    return out
+    return common.save_figure(fig, out, tight=False)
 
 
 def report(data):
@@ -91,6 +89,11 @@ def report(data):
     return f"{len(df) - len(missed)} of {len(df)} cases meet their ratio target"
 
 
+def main(argv=None):
+    common.plot_main(__doc__, argv, arg="bench_csv", arg_help="the CSV of replisim bench --csv",
+                     default_name=DEFAULT_NAME, options=common.title_flag(),
+                     load=lambda a: load(a.bench_csv, a.title), render=render, report=report)
+
+
 if __name__ == "__main__":
-    sys.exit(common.summary_plot_main(__doc__, "the CSV of replisim bench --csv", DEFAULT_NAME, load, render,
-                                      report=report))
+    sys.exit(main())

@@ -172,8 +172,9 @@ def render(data, out):
 
 
 def main(argv=None):
-    common.summary_plot_main(__doc__, "summary.csv of an open-loop sweep over rate and model "
-                             "(e.g. experiments/capacity.toml)", DEFAULT_NAME, load, render, argv)
+    common.plot_main(__doc__, argv, arg="summary_csv", arg_help="summary.csv of an open-loop sweep over rate "
+                     "and model (e.g. experiments/capacity.toml)", default_name=DEFAULT_NAME,
+                     options=common.title_flag(), load=lambda a: load(a.summary_csv, a.title), render=render)
 
 
 if __name__ == "__main__":

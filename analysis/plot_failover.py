@@ -212,9 +212,10 @@ def render(data, out):
 
 
 def main(argv=None):
-    common.summary_plot_main(__doc__, "summary.csv of a sweep over election-timeout with a "
-                             "leader crash (e.g. experiments/failover.toml)", DEFAULT_NAME, load, render,
-                             argv, report=table)
+    common.plot_main(__doc__, argv, arg="summary_csv", arg_help="summary.csv of a sweep over election-timeout "
+                     "with a leader crash (e.g. experiments/failover.toml)", default_name=DEFAULT_NAME,
+                     options=common.title_flag(), load=lambda a: load(a.summary_csv, a.title), render=render,
+                     report=table)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,6 @@
 #!/usr/bin/python3
 """Leader imbalance across a sweep: one line per model (or --hue) against node count (or --x),
 from a summary.csv with one row per run; below it, the share of mixed-role nodes."""
-import argparse
 import math
 import sys
 
@@ -21,6 +20,8 @@ MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 
 
 def load(summary_csv, x="nodes", hue="model", title=None):
+    if x == hue:
+        raise common.InputError(f"--x and --hue are both {x}")
     needed = list(dict.fromkeys([x, hue, "nodes", "leader_imbalance", "mixed_role_nodes"]))
     df = common.read_csv(summary_csv, needed,
                          optional=[c for c in ["seed", "unit_count", "status", "error"] + PARAMS
@@ -55,8 +56,10 @@ def load(summary_csv, x="nodes", hue="model", title=None):
         n = len(df)
         shared.setdefault("model", f"{n} run{'s' if n != 1 else ''}")
         title = common.run_title(shared, f"{n} runs from {summary_csv}")
+    warnings = ([failed_warning] if failed_warning else []) + [
+        f"points mix runs with different {c}" for c in mixed_params(df, x, hue, collapsed)]
     return {"runs": df, "skipped": skipped, "x": x, "hue": hue, "title": title,
-            "failed_note": failed_note, "failed_warning": failed_warning, "collapsed": collapsed}
+            "failed_note": failed_note, "warnings": warnings, "collapsed": collapsed}
 
 
 def one_per_placement(df, x, hue):
@@ -225,27 +228,16 @@ def render(data, out):
     return common.save_figure(fig, out)
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("summary_csv", help="summary.csv with one row per run (a sweep's rows concatenated)")
-    p.add_argument("-o", "--output", help=f"PNG to write (default: {DEFAULT_NAME} beside SUMMARY_CSV)")
+def options(p):
     p.add_argument("--x", default="nodes", help="column on the x axis (default: nodes)")
     p.add_argument("--hue", default="model", help="column with one line per value (default: model)")
     p.add_argument("--title", help="second title line (default: the run parameters every row shares)")
-    a = p.parse_args(argv)
-    out = a.output or common.beside(a.summary_csv, DEFAULT_NAME)
-    try:
-        if a.x == a.hue:
-            raise common.InputError(f"--x and --hue are both {a.x}")
-        data = load(a.summary_csv, a.x, a.hue, a.title)
-        common.check_output(out)
-    except common.InputError as e:
-        common.fail(e)
-    if data["failed_warning"]:
-        print(f"{p.prog}: warning: {data['failed_warning']}", file=sys.stderr)
-    for c in mixed_params(data["runs"], a.x, a.hue, data["collapsed"]):
-        print(f"{p.prog}: warning: points mix runs with different {c}", file=sys.stderr)
-    print(render(data, out))
+
+
+def main(argv=None):
+    common.plot_main(__doc__, argv, arg="summary_csv", arg_help="summary.csv with one row per run (a sweep's "
+                     "rows concatenated)", default_name=DEFAULT_NAME, options=options,
+                     load=lambda a: load(a.summary_csv, a.x, a.hue, a.title), render=render)
 
 
 if __name__ == "__main__":

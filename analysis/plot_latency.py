@@ -1,6 +1,5 @@
 #!/usr/bin/python3
 """Empirical CDF of successful write and read latencies of one replisim run."""
-import argparse
 import sys
 
 import common  # sets the Agg backend before pyplot is imported
@@ -12,12 +11,12 @@ from matplotlib.ticker import FuncFormatter
 DEFAULT_NAME = "latency_cdf.png"
 
 
-def load(ops_csv, summary_csv=None):
+def load(ops_csv, summary_csv=None, xscale="auto"):
     # stale is optional: write-only or older runs may lack it.
     ops = common.read_csv(ops_csv, ["kind", "outcome", "latency_ms"], optional=["stale"])
     summary = common.read_summary(summary_csv or common.beside(ops_csv, "summary.csv"),
                                   required=summary_csv is not None)
-    return {"ops": ops, "summary": summary, "path": ops_csv}
+    return {"ops": ops, "summary": summary, "path": ops_csv, "xscale": xscale}
 
 
 def ecdf(ax, values, **kw):
@@ -36,8 +35,8 @@ def pick_scale(lat, requested):
     return "linear"
 
 
-def render(data, out, xscale="auto"):
-    ops = data["ops"]
+def render(data, out):
+    ops, xscale = data["ops"], data.get("xscale", "auto")
     ok = ops[ops["outcome"] == "ok"]
     writes = ok.loc[ok["kind"] == "write", "latency_ms"].to_numpy(float)
     reads = ok[ok["kind"] == "read"]
@@ -89,21 +88,16 @@ def render(data, out, xscale="auto"):
     return common.save_figure(fig, out)
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("ops_csv", help="ops.csv written by a replisim run")
-    p.add_argument("-o", "--output", help=f"PNG to write (default: {DEFAULT_NAME} beside OPS_CSV)")
+def options(p):
     p.add_argument("--summary", help="summary.csv for the title (default: summary.csv beside OPS_CSV, if any)")
     p.add_argument("--xscale", choices=["auto", "linear", "log"], default="auto",
                    help="x axis scale; auto picks log for heavy-tailed latencies (default: auto)")
-    a = p.parse_args(argv)
-    out = a.output or common.beside(a.ops_csv, DEFAULT_NAME)
-    try:
-        data = load(a.ops_csv, a.summary)
-        common.check_output(out)
-    except common.InputError as e:
-        common.fail(e)
-    print(render(data, out, a.xscale))
+
+
+def main(argv=None):
+    common.plot_main(__doc__, argv, arg="ops_csv", arg_help="ops.csv written by a replisim run",
+                     default_name=DEFAULT_NAME, options=options,
+                     load=lambda a: load(a.ops_csv, a.summary, a.xscale), render=render)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ messages (busy_fraction of roles.csv), as bars coloured by the node's role, with
 as a line. Several roles.csv files are drawn side by side with the same y axis, so runs of
 different models at the same load compare at a glance (the hot primaries of leader-follower
 against the evenly loaded partitioned brokers)."""
-import argparse
 import sys
 
 import common  # sets the Agg backend before pyplot is imported
@@ -164,19 +163,11 @@ def render(data, out):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("roles_csv", nargs="+", metavar="ROLES_CSV",
-                   help="roles.csv of a run (several: one panel each, side by side)")
-    p.add_argument("-o", "--output", help=f"PNG to write (default: {DEFAULT_NAME} beside the first ROLES_CSV)")
-    p.add_argument("--title", help="second title line (default: the run parameters every run shares)")
-    a = p.parse_args(argv)
-    out = a.output or common.beside(a.roles_csv[0], DEFAULT_NAME)
-    try:
-        data = load(a.roles_csv, a.title)
-        common.check_output(out)
-    except common.InputError as e:
-        common.fail(e)
-    print(render(data, out))
+    common.plot_main(__doc__, argv, arg="roles_csv", many=True,
+                     arg_help="roles.csv of a run (several: one panel each, side by side)",
+                     default_name=DEFAULT_NAME,
+                     options=common.title_flag("second title line (default: the run parameters every run shares)"),
+                     load=lambda a: load(a.roles_csv, a.title), render=render)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,5 @@
 #!/usr/bin/python3
 """Per-node role distribution of one replisim run: units held as primary/replica, writes led."""
-import argparse
 import sys
 
 import common  # sets the Agg backend before pyplot is imported
@@ -100,18 +99,11 @@ def render(data, out):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("roles_csv", help="roles.csv written by a replisim run")
-    p.add_argument("-o", "--output", help=f"PNG to write (default: {DEFAULT_NAME} beside ROLES_CSV)")
-    p.add_argument("--title", help="title line (default: model, nodes, rf... from summary.csv beside ROLES_CSV)")
-    a = p.parse_args(argv)
-    out = a.output or common.beside(a.roles_csv, DEFAULT_NAME)
-    try:
-        data = load(a.roles_csv, a.title)
-        common.check_output(out)
-    except common.InputError as e:
-        common.fail(e)
-    print(render(data, out))
+    common.plot_main(__doc__, argv, arg="roles_csv", arg_help="roles.csv written by a replisim run",
+                     default_name=DEFAULT_NAME,
+                     options=common.title_flag("title line (default: model, nodes, rf... from summary.csv "
+                                               "beside ROLES_CSV)"),
+                     load=lambda a: load(a.roles_csv, a.title), render=render)
 
 
 if __name__ == "__main__":

@@ -208,8 +208,9 @@ def render(data, out):
 
 
 def main(argv=None):
-    common.summary_plot_main(__doc__, "summary.csv of an open-loop sweep over nodes and two "
-                             "rates (e.g. experiments/default.toml)", DEFAULT_NAME, load, render, argv)
+    common.plot_main(__doc__, argv, arg="summary_csv", arg_help="summary.csv of an open-loop sweep over nodes "
+                     "and two rates (e.g. experiments/default.toml)", default_name=DEFAULT_NAME,
+                     options=common.title_flag(), load=lambda a: load(a.summary_csv, a.title), render=render)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 (facet, hue, x) point, with a band or error bars for the spread over seeds; one
 line per --hue value, one panel per --facet value. Rows whose status is not ok
 are left out."""
-import argparse
 import math
 import sys
 
@@ -68,7 +67,7 @@ def plain_minor_labels(axis, fmt):
     axis.set_minor_formatter(FuncFormatter(label))
 
 
-def load(path, x, y, hue=None, facet=None, title=None, logx=False, logy=False):
+def load(path, x, y, hue=None, facet=None, title=None, logx=False, logy=False, spread="auto"):
     flags = [("--x", x), ("--y", y), ("--hue", hue), ("--facet", facet)]
     for i, (fa, ca) in enumerate(flags):
         for fb, cb in flags[i + 1:]:
@@ -120,7 +119,7 @@ def load(path, x, y, hue=None, facet=None, title=None, logx=False, logy=False):
         shared.setdefault("model", common.plural(len(df), "run"))
         title = common.run_title(shared, common.plural(len(df), "run"))
     return {"rows": df, "mixed": mixed, "x": x, "y": y, "hue": hue, "facet": facet, "title": title,
-            "notes": notes, "warnings": warnings, "logx": logx, "logy": logy, "path": path}
+            "notes": notes, "warnings": warnings, "logx": logx, "logy": logy, "path": path, "spread": spread}
 
 
 def aggregate(g, y, spread):
@@ -135,8 +134,9 @@ def aggregate(g, y, spread):
     return n, mean, v.min(), v.max()
 
 
-def render(data, out, spread="auto"):
+def render(data, out):
     df, x, y, hue, facet = (data[k] for k in ("rows", "x", "y", "hue", "facet"))
+    spread = data.get("spread", "auto")
     numeric_x = df[x].dtype.kind == "f"
     xs = ordered(df[x])
     pos = {key(v): (float(v) if numeric_x else float(i)) for i, v in enumerate(xs)}
@@ -303,32 +303,28 @@ def render(data, out, spread="auto"):
     return common.save_figure(fig, out, bbox_inches="tight")
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("summary_csv", help="summary.csv of a sweep: one row per point and seed, "
-                                       "with a status column (ok|failed)")
+def options(p):
     p.add_argument("--x", required=True, help="column on the x axis (numbers sorted, text in "
                                               "first-seen order)")
     p.add_argument("--y", required=True, help="numeric column on the y axis (mean over seeds)")
     p.add_argument("--hue", help="column with one line (colour) per value")
     p.add_argument("--facet", help="column with one panel per value (shared y axis)")
-    p.add_argument("-o", "--output", help="PNG to write (default: <y>_vs_<x>.png beside SUMMARY_CSV)")
     p.add_argument("--logx", action="store_true", help="logarithmic x axis (numeric x only)")
     p.add_argument("--logy", action="store_true", help="logarithmic y axis")
     p.add_argument("--spread", choices=["auto", "minmax", "ci95"], default="auto",
                    help="band / error bars over seeds: min–max, or a 95%% interval of the mean; "
                         "auto: ci95 when every point has ≥ 3 seeds, else minmax (default: auto)")
     p.add_argument("--title", help="second title line (default: the run parameters every ok row shares)")
-    a = p.parse_args(argv)
-    out = a.output or common.beside(a.summary_csv, DEFAULT_NAME.format(y=a.y, x=a.x))
-    try:
-        data = load(a.summary_csv, a.x, a.y, a.hue, a.facet, a.title, a.logx, a.logy)
-        common.check_output(out)
-    except common.InputError as e:
-        common.fail(e)
-    for w in data["warnings"]:
-        print(f"{p.prog}: warning: {w}", file=sys.stderr)
-    print(render(data, out, a.spread))
+
+
+def main(argv=None):
+    common.plot_main(__doc__, argv, arg="summary_csv", arg_help="summary.csv of a sweep: one row per point and "
+                     "seed, with a status column (ok|failed)",
+                     default_name=lambda a: DEFAULT_NAME.format(y=a.y, x=a.x),
+                     out_help="PNG to write (default: <y>_vs_<x>.png beside SUMMARY_CSV)", options=options,
+                     load=lambda a: load(a.summary_csv, a.x, a.y, a.hue, a.facet, a.title, a.logx, a.logy,
+                                         a.spread),
+                     render=render)
 
 
 if __name__ == "__main__":

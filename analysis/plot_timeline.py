@@ -8,7 +8,6 @@ a gap of seconds and an event minutes later both stay readable. --writes adds a 
 on the same time axis: what each write cost, from ops.csv (or ops.csv.gz) beside the file —
 its latency at the time its client sent it, the p50 and p99 of each time bin, the writes that
 timed out or were refused, and when units had no leader (outages.csv)."""
-import argparse
 import os
 import sys
 import tomllib
@@ -33,7 +32,35 @@ FAULT_TIMES = {"crash": (("at", "{} crashes"), ("recover", "{} comes back")),
                "partition": (("from", "partition {}"), ("until", "partition {} healed"))}
 
 
-def load(path, summary_csv=None, title=None):
+def load(path, summary_csv=None, title=None, mark="", faults=None, windows=(), writes=False, ops=None,
+         bin=None):
+    """Everything one figure needs: the timeline and its summary, and the marks, fault times, time
+    windows and write panel (from `ops`, or ops.csv beside the timeline) the flags ask for."""
+    data = read_timeline(path, summary_csv, title)
+    data["marks"] = parse_marks(mark)
+    data["faults"] = fault_times(faults) if faults else []
+    data["windows"] = parse_windows(windows)
+    clip_windows(data["windows"], data["led"])
+    data["cost"] = load_writes(ops or find_ops(path)) if writes or ops or bin else None
+    data["bin_s"] = parse_bin(bin, data) if bin else None
+    return data
+
+
+def parse_bin(text, data):
+    """Seconds in --bin, refused when not above 0 or when it makes more than MAX_BINS bins."""
+    try:
+        bin_s = common.duration_s(text)
+    except ValueError as e:
+        raise common.InputError(f"--bin: {e}") from None
+    if bin_s <= 0:
+        raise common.InputError("--bin: must be more than 0")
+    t, led = data["cost"]["writes"]["t"], data["led"]
+    if (max(t.max(), led.index.max()) - min(t.min(), led.index.min())) / bin_s > MAX_BINS:
+        raise common.InputError(f"--bin {text}: more than {MAX_BINS:,} bins over the run")
+    return bin_s
+
+
+def read_timeline(path, summary_csv=None, title=None):
     tl = common.read_csv(path, COLUMNS, optional=["host"])
     if tl.empty:
         raise common.InputError(f"{path}: no rows (header only)")
@@ -436,8 +463,10 @@ def draw_writes(ax, cost, edges, p50, p99, timeout_ms):
     return handles
 
 
-def render(data, out, marks=(), faults=(), windows=(), cost=None, bin_s=None):
+def render(data, out):
     led, hosts = data["led"], data["hosts"]
+    marks, faults, windows = data.get("marks", ()), data.get("faults", ()), data.get("windows", ())
+    cost, bin_s = data.get("cost"), data.get("bin_s")
     t = led.index.to_numpy(float)
     cols = clip_windows(windows, led)
     nodes = list(led.columns)
@@ -512,10 +541,7 @@ def draw_cost(row, span, cols, cost, faults, marks, back, t, summary, bin_s):
                   ha="center", va="bottom", fontsize=11)
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("timeline_csv", help="roles_timeline.csv written by a replisim run")
-    p.add_argument("-o", "--output", help=f"PNG to write (default: {DEFAULT_NAME} beside TIMELINE_CSV)")
+def options(p):
     p.add_argument("--summary", help="summary.csv for the title (default: summary.csv beside "
                                      "TIMELINE_CSV, if any)")
     p.add_argument("--title", help="title line (default: model, nodes, rf... from the summary)")
@@ -531,32 +557,14 @@ def main(argv=None):
     p.add_argument("--bin", metavar="DURATION",
                    help="the time bins of the write panel's p50 and p99 lines (default: the timeline's step; "
                         "implies --writes)")
-    a = p.parse_args(argv)
-    out = a.output or common.beside(a.timeline_csv, DEFAULT_NAME)
-    try:
-        data = load(a.timeline_csv, a.summary, a.title)
-        marks = parse_marks(a.mark)
-        faults = fault_times(a.faults) if a.faults else []
-        windows = parse_windows(a.window)
-        clip_windows(windows, data["led"])
-        cost = None
-        if a.writes or a.ops or a.bin:
-            cost = load_writes(a.ops or find_ops(a.timeline_csv))
-        bin_s = None
-        if a.bin:
-            try:
-                bin_s = common.duration_s(a.bin)
-            except ValueError as e:
-                raise common.InputError(f"--bin: {e}") from None
-            if bin_s <= 0:
-                raise common.InputError("--bin: must be more than 0")
-            t = cost["writes"]["t"]
-            if (max(t.max(), data["led"].index.max()) - min(t.min(), data["led"].index.min())) / bin_s > MAX_BINS:
-                raise common.InputError(f"--bin {a.bin}: more than {MAX_BINS:,} bins over the run")
-        common.check_output(out)
-    except common.InputError as e:
-        common.fail(e)
-    print(render(data, out, marks, faults, windows, cost, bin_s))
+
+
+def main(argv=None):
+    common.plot_main(__doc__, argv, arg="timeline_csv", arg_help="roles_timeline.csv written by a replisim run",
+                     default_name=DEFAULT_NAME, options=options,
+                     load=lambda a: load(a.timeline_csv, a.summary, a.title, a.mark, a.faults, a.window,
+                                         a.writes, a.ops, a.bin),
+                     render=render)
 
 
 if __name__ == "__main__":

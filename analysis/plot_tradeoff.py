@@ -6,7 +6,6 @@ setting give their mean and min–max bars both ways. A point's colour says whet
 read's replicas must overlap every write's acknowledging replicas (R + W > replicas), as
 replisim reports it in summary.csv's quorum_overlap column. Rows whose status is not ok
 are left out."""
-import argparse
 import math
 import os
 import sys
@@ -51,7 +50,7 @@ def point_overlap(g):
 # --- Reading the summary ---------------------------------------------------------------
 
 def load(path, latency="write_p50_ms", tail=DEFAULT_TAIL, labels=("consistency", "read_consistency"),
-         title=None):
+         title=None, yscale="auto"):
     labels = list(dict.fromkeys(labels))
     if not labels:
         raise common.InputError("--label: name at least one column")
@@ -107,7 +106,8 @@ def load(path, latency="write_p50_ms", tail=DEFAULT_TAIL, labels=("consistency",
         shared.setdefault("model", common.plural(len(df), "run"))
         title = common.run_title(shared, common.plural(len(df), "run"))
     return {"points": points, "latency": latency, "tail": tail, "labels": labels, "title": title,
-            "notes": notes, "warnings": warnings, "mixed": mixed, "replicas": replicas, "path": path}
+            "notes": notes, "warnings": warnings, "mixed": mixed, "replicas": replicas, "path": path,
+            "yscale": yscale}
 
 
 # --- Drawing ----------------------------------------------------------------------------
@@ -175,8 +175,9 @@ def latency_axis(latency, tail):
     return f"●: {a}, ▼: {b} (ms)"
 
 
-def render(data, out, yscale="auto"):
+def render(data, out):
     points, latency, tail = data["points"], data["latency"], data["tail"]
+    yscale = data.get("yscale", "auto")
     has_tail = tail is not None and any(not math.isnan(p["t"]) for p in points)
     ys = [v for p in points for v in (p["y_lo"], p["y_hi"], p["t_lo"], p["t_hi"]) if not math.isnan(v)]
     positive = [v for v in ys if v > 0]
@@ -283,16 +284,10 @@ def render(data, out, yscale="auto"):
               frameon=False, alignment="left", handlelength=1.8)
     fig.suptitle(f"Consistency trade-off: write latency against stale reads, per setting\n{data['title']}",
                  fontsize=12, x=0.08, ha="left")
-    fig.savefig(out, dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    return out
+    return common.save_figure(fig, out, tight=False, bbox_inches="tight")
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("summary_csv", help="summary.csv with one row per run (leaderless runs at several "
-                                       "consistency levels, seeds concatenated; a status column is optional)")
-    p.add_argument("-o", "--output", help=f"PNG to write (default: {DEFAULT_NAME} beside SUMMARY_CSV)")
+def options(p):
     p.add_argument("--latency", default="write_p50_ms", help="latency column on the y axis, in ms "
                                                              "(default: write_p50_ms)")
     p.add_argument("--tail", default="write_p99_ms",
@@ -304,21 +299,18 @@ def main(argv=None):
     p.add_argument("--yscale", choices=["auto", "linear", "log"], default="auto",
                    help="latency axis; auto: log when latencies span more than 30× (default: auto)")
     p.add_argument("--title", help="second title line (default: the run parameters every ok row shares)")
-    a = p.parse_args(argv)
-    out = a.output or common.beside(a.summary_csv, DEFAULT_NAME)
+
+
+def load_args(a):
     labels = [c.strip() for c in a.label.split(",") if c.strip()]
     tail = None if a.tail.lower() == "none" else a.tail
-    try:
-        data = load(a.summary_csv, a.latency, tail, labels, a.title)
-        common.check_output(out)
-    except common.InputError as e:
-        common.fail(e)
-    for w in data["warnings"]:
-        print(f"{p.prog}: warning: {w}", file=sys.stderr)
-    try:
-        print(render(data, out, a.yscale))
-    except common.InputError as e:
-        common.fail(e)
+    return load(a.summary_csv, a.latency, tail, labels, a.title, a.yscale)
+
+
+def main(argv=None):
+    common.plot_main(__doc__, argv, arg="summary_csv", arg_help="summary.csv with one row per run (leaderless "
+                     "runs at several consistency levels, seeds concatenated; a status column is optional)",
+                     default_name=DEFAULT_NAME, options=options, load=load_args, render=render)
 
 
 if __name__ == "__main__":
