@@ -428,32 +428,52 @@ def model_styles(models):
     return {m: MODEL_STYLES.get(m) or (next(spare), next(markers)) for m in models}
 
 
+def _count(text):
+    """A whole number ≥ 0 from a summary cell ('3', '3.000000'), else None."""
+    try:
+        v = float(text)
+    except (TypeError, ValueError):
+        return None
+    return int(v) if v >= 0 and v == int(v) else None
+
+
 def model_note(model, shared):
-    """Who takes the writes in `model`, for a legend: '3 primaries take every write'.
-    `shared`: the parameters (strings) every run of that model shares; "" when unknown."""
-    def integer(k):
-        try:
-            v = float(shared.get(k, ""))
-            return int(v) if v == int(v) and v > 0 else None
-        except ValueError:
-            return None
-    nodes, rf, units = integer("nodes"), integer("rf"), integer("unit_count") or integer("units")
-    if model == "leader-follower":
-        if nodes and rf:
-            n = nodes // rf
-            return "one primary takes every write" if n == 1 else f"{n} primaries take every write"
-        return f"the primaries, one node in {rf}, take every write" if rf else ""
-    if model == "partitioned" and units:
-        if nodes and units % nodes == 0:
-            return f"{units} partitions: every node leads {units // nodes}"
-        return f"{units} partitions, leaders spread over the nodes"
-    if model == "leaderless":
+    """Who takes the writes, for a legend: '3 primaries take every write'. Derived from the
+    summary.csv columns every run of the model shares (`shared`, strings): leaders_per_unit,
+    leaders_per_zone, min_leader_units, max_leader_units, unit_count, leader_imbalance and
+    platform; `model` only picks the words (UNIT_WORDS). "" when the columns do not say. (Not
+    units: a sweep's spec may give --units to every model, and only some use it.)"""
+    count = lambda k: _count(shared.get(k, ""))  # noqa: E731
+    per_unit, per_zone = count("leaders_per_unit"), count("leaders_per_zone")
+    fewest, most = count("min_leader_units"), count("max_leader_units")
+    units = count("unit_count")
+    unit_word, one, many = UNIT_WORDS.get(model, UNIT_WORDS[None])
+    if per_unit == 0:  # no unit has a leader
         return "any node coordinates a write"
-    if model == "multi-leader" and integer("leaders_per_zone"):
-        k = integer("leaders_per_zone")
+    if per_zone:  # several leaders of the whole key space, a number in each zone
         zone = "" if shared.get("platform") == "star" else " per zone"  # a generated star is one zone
-        return f"{k} leader{'s' if k != 1 else ''}{zone} take{'s' if k == 1 else ''} the writes"
-    return ""
+        return f"{per_zone} leader{'s' if per_zone != 1 else ''}{zone} take{'s' if per_zone == 1 else ''} the writes"
+    if per_unit != 1:
+        return ""
+    if fewest == most and fewest:  # every node leads as many units
+        return f"{units} {unit_word}: every node leads {most}" if units else ""
+    if fewest == 0 and most == 1:  # as many nodes lead as there are units, the others none
+        if units:
+            return f"one {one} takes every write" if units == 1 else f"{units} {many} take every write"
+        share = _count(shared.get("leader_imbalance", "")) or None  # nodes per leader, when whole
+        return f"the {many}, one node in {share}, take every write" if share else f"the {many} take every write"
+    return f"{units} {unit_word}, leaders spread over the nodes" if units else ""
+
+
+def leadership(shared):
+    """'every node' when every node leads some unit (min_leader_units > 0), 'some nodes' when
+    units have one leader each and some nodes lead none, from the summary.csv columns a set of
+    runs shares (strings); None otherwise (leaderless, several leaders a unit, or runs that
+    differ)."""
+    if _count(shared.get("leaders_per_unit", "")) != 1:
+        return None
+    fewest = _count(shared.get("min_leader_units", ""))
+    return None if fewest is None else "every node" if fewest > 0 else "some nodes"
 
 
 def model_order(models):
@@ -563,3 +583,16 @@ def plot_main(doc, argv, *, arg, arg_help, load, render, default_name, many=Fals
         print(render(data, out))
     except InputError as e:
         fail(e)
+
+
+# --- Facts the CSV files do not carry -------------------------------------------------------
+# What a model calls a unit (plural) and the node that leads one (singular, plural), for legends.
+# No column says it: a unit_kind column in summary.csv (replica set, partition, token range,
+# key space, chain) and a leader_kind one (primary, leader, coordinator, leader, head) would.
+# Key None: the words for any other model.
+UNIT_WORDS = {
+    "leader-follower": ("replica sets", "primary", "primaries"),
+    "partitioned": ("partitions", "leader", "leaders"),
+    "chain": ("chains", "head", "heads"),
+    None: ("units", "leader", "leaders"),
+}

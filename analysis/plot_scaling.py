@@ -64,7 +64,19 @@ def load(path, title=None):
                                                          skip=("nodes",)))
         labels[m] = f"{m}\n({note})" if note else m
     return {"lat": lat, "cap": cap, "low": low, "high": high, "title": title, "labels": labels,
-            "notes": notes, "warnings": warnings, "mixed": mixed}
+            "notes": notes, "warnings": warnings, "mixed": mixed, "pair": compared(text.loc[cap.index])}
+
+
+def compared(text):
+    """(spread, concentrated): the first model (in model order) whose every node leads some unit in
+    every capacity run, and the first whose units have one leader each but some nodes lead none,
+    from summary.csv's role columns (common.leadership); None for either when no model is one."""
+    kinds = {}
+    for m, rows in text.groupby("model", sort=False):
+        found = {common.leadership(r) for r in rows.to_dict("records")}
+        kinds[m] = found.pop() if len(found) == 1 else None
+    order = common.model_order(list(kinds))
+    return tuple(next((m for m in order if kinds[m] == k), None) for k in ("every node", "some nodes"))
 
 
 def offered(rows, rate):
@@ -155,19 +167,21 @@ def render(data, out):
     if box:
         busiest_box(top, lat, models, styles)
 
-    # Partitioned against leader-follower at the largest node count both have.
-    both = cap[cap["model"].isin(["leader-follower", "partitioned"])]
+    # A model whose every node leads against one whose writes go to some nodes only, at the
+    # largest node count both have.
+    spread, few = data["pair"]
+    both = cap[cap["model"].isin([spread, few])] if spread and few else cap.iloc[:0]
     common_nodes = both.groupby("nodes")["model"].nunique()
     common_nodes = common_nodes[common_nodes == 2]
     if len(common_nodes):
         n = common_nodes.index.max()
-        lf = float(both[(both["nodes"] == n) & (both["model"] == "leader-follower")]["y"].iloc[0])
-        pa = float(both[(both["nodes"] == n) & (both["model"] == "partitioned")]["y"].iloc[0])
+        lf = float(both[(both["nodes"] == n) & (both["model"] == few)]["y"].iloc[0])
+        pa = float(both[(both["nodes"] == n) & (both["model"] == spread)]["y"].iloc[0])
         span = max(nodes) - min(nodes) or 1
         xa = n + 0.035 * span
         bot.annotate("", (xa, pa), (xa, lf), zorder=6,
                      arrowprops=dict(arrowstyle="<->", color="0.35", lw=1.1, shrinkA=0, shrinkB=0))
-        bot.annotate(f"partitioned takes\n{pa / lf:.2f}× the writes of\nleader-follower\n"
+        bot.annotate(f"{spread} takes\n{pa / lf:.2f}× the writes of\n{few}\n"
                      f"at {n:g} nodes", (xa, (lf + pa) / 2), xytext=(6, 0),
                      textcoords="offset points", va="center", ha="left", fontsize=8.5, color="0.3",
                      annotation_clip=False)
