@@ -8,19 +8,22 @@ loop executes as much)."""
 import sys
 
 import common  # sets the Agg backend before pyplot is imported
+import schema
 import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
 DEFAULT_NAME = "bench.png"
-REQUIRED = ["model", "nodes", "costs", "msgs_per_s", "bare_msgs_per_s", "ratio", "ratio_target"]
-NUMERIC = ["nodes", "msgs_per_s", "bare_msgs_per_s", "ratio", "ratio_min", "ratio_max", "ratio_target",
-           "repeats"]
+REQUIRED = schema.known("bench.csv", "model", "nodes", "costs", "msgs_per_s", "bare_msgs_per_s", "ratio",
+                        "ratio_target")
+OPTIONAL = schema.known("bench.csv", "ratio_min", "ratio_max", "repeats", "clients")
+NUMERIC = schema.known("bench.csv", "nodes", "msgs_per_s", "bare_msgs_per_s", "ratio", "ratio_min", "ratio_max",
+                       "ratio_target", "repeats")
 PLAIN = FuncFormatter(lambda v, _: f"{v:,.10g}")
 
 
 def load(path, title=None):
-    df = common.read_csv(path, REQUIRED, optional=["ratio_min", "ratio_max", "repeats", "clients"])
+    df = common.read_csv(path, REQUIRED, optional=OPTIONAL)
     if df.empty:
         raise common.InputError(f"{path}: no rows (header only)")
     df = common.numeric_columns(df, [c for c in NUMERIC if c in df], path)

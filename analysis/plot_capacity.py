@@ -8,14 +8,17 @@ import sys
 import textwrap
 
 import common  # sets the Agg backend before pyplot is imported
+import schema
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
 DEFAULT_NAME = "capacity.png"
-X, Y = "throughput_writes_per_s", "write_p99_ms"
+X, Y = schema.known("summary.csv", "throughput_writes_per_s", "write_p99_ms")
 REQUIRED = ["model", "rate", X, Y]
+NUMERIC = schema.known("summary.csv", "rate", X, Y, "clients", "read_ratio", "ops")
+SKIP = schema.known("summary.csv", "model", "rate", "seed", "status", "error", "start_index")
 PLAIN = FuncFormatter(lambda v, _: f"{v:,.10g}")  # 1,000 and 0.5, not 10³
 
 
@@ -23,7 +26,7 @@ def load(path, title=None):
     df = common.read_table(path, REQUIRED)
     df, notes, warnings = common.ok_rows(df, path)
     text = df.copy()  # the cells as written, for the title
-    df = common.numeric_columns(df, ["rate", X, Y, "clients", "read_ratio", "ops"], path)
+    df = common.numeric_columns(df, NUMERIC, path)
     df = common.drop_rows(df, df[X].isna(), f"{X} empty", notes, warnings)
     df = common.drop_rows(df, df[Y].isna(), f"{Y} empty (no write acknowledged)", notes, warnings)
     df = common.drop_rows(df, ~(df["rate"] > 0), "closed loop (rate 0): no offered load", notes,
@@ -32,13 +35,12 @@ def load(path, title=None):
     if df.empty:
         raise common.InputError(f"{path}: no ok open-loop row (rate > 0) has a throughput and a "
                                 f"write p99 ({'; '.join(notes) or 'no rows'})")
-    skip = ("model", "rate", "seed", "status", "error", "start_index")
-    mixed = common.mixed_params(df, [df["model"], df["rate"]], skip=skip)
+    mixed = common.mixed_params(df, [df["model"], df["rate"]], skip=SKIP)
     if mixed:
         notes.append("caution: points also average over " + ", ".join(mixed))
         warnings.append("points average over runs with different " + ", ".join(mixed))
     if title is None:
-        shared = common.shared_params(text.loc[df.index], skip=skip)
+        shared = common.shared_params(text.loc[df.index], skip=SKIP)
         title = common.wrap_parts(common.title_parts(shared, skip=("rate",)), 95)
     labels = {}
     for m in df["model"].unique():

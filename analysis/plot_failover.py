@@ -12,17 +12,18 @@ import sys
 import textwrap
 
 import common  # sets the Agg backend before pyplot is imported
+import schema
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
 DEFAULT_NAME = "failover_fig16.png"
-DOWN, RANGE = "unavailability_max_ms", "election_timeout"
+DOWN, RANGE = schema.known("summary.csv", "unavailability_max_ms", "election_timeout")
 # Empty, once a fault happened, when some unit never had a leader again (experiments/leadership.hpp).
-AFTER = "leader_imbalance_after_fault"
-REQUIRED = [RANGE, DOWN, "outages", AFTER]
-SKIP = ("seed", "status", "error", RANGE)
+AFTER, = schema.known("summary.csv", "leader_imbalance_after_fault")
+REQUIRED = schema.known("summary.csv", RANGE, DOWN, "outages", AFTER)
+SKIP = schema.known("summary.csv", "seed", "status", "error", RANGE)
 RAFT_PRESET = "150ms:300ms"  # --failover raft without --election-timeout
 ELECTIONS = {"raft": "Raft", "mongodb": "MongoDB"}
 PLAIN = FuncFormatter(lambda v, _: f"{v:,.10g}")  # 1,000 ms, not 10³

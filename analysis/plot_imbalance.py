@@ -5,6 +5,7 @@ import math
 import sys
 
 import common  # sets the Agg backend before pyplot is imported
+import schema
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -14,8 +15,8 @@ DEFAULT_NAME = "leader_imbalance.png"
 PARAMS = common.RUN_PARAMS
 # What decides which node leads and holds which unit; the other run parameters (the workload:
 # rate, ops, read_ratio, service costs...) change latencies, not roles.
-PLACEMENT = ["model", "platform", "nodes", "rf", "units", "unit_count", "vnodes", "strategy",
-             "leaders_per_zone", "down", "seed", "start_index"]
+PLACEMENT = schema.known("summary.csv", "model", "platform", "nodes", "rf", "units", "unit_count", "vnodes",
+                         "strategy", "leaders_per_zone", "down", "seed", "start_index")
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 
 

@@ -3,17 +3,19 @@
 import sys
 
 import common  # sets the Agg backend before pyplot is imported
+import schema
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
 DEFAULT_NAME = "latency_cdf.png"
+COLUMNS = schema.known("ops.csv", "kind", "outcome", "latency_ms")
 
 
 def load(ops_csv, summary_csv=None, xscale="auto"):
     # stale is optional: write-only or older runs may lack it.
-    ops = common.read_csv(ops_csv, ["kind", "outcome", "latency_ms"], optional=["stale"])
+    ops = common.read_csv(ops_csv, COLUMNS, optional=schema.known("ops.csv", "stale"))
     summary = common.read_summary(summary_csv or common.beside(ops_csv, "summary.csv"),
                                   required=summary_csv is not None)
     return {"ops": ops, "summary": summary, "path": ops_csv, "xscale": xscale}

@@ -7,6 +7,7 @@ against the evenly loaded partitioned brokers)."""
 import sys
 
 import common  # sets the Agg backend before pyplot is imported
+import schema
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
@@ -16,7 +17,8 @@ from matplotlib.ticker import FuncFormatter
 import plot_roles
 
 DEFAULT_NAME = "load.png"
-COLUMNS = ["node", "host", "primary_units", "replica_units", "leader_units", "busy_fraction"]
+COLUMNS = schema.known("roles.csv", "node", "host", "primary_units", "replica_units", "leader_units",
+                       "busy_fraction")
 PERCENT = FuncFormatter(lambda v, _: f"{v:.0%}")
 # Role of a node → bar colour, in legend order.
 ROLES = {

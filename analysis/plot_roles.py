@@ -3,12 +3,14 @@
 import sys
 
 import common  # sets the Agg backend before pyplot is imported
+import schema
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 DEFAULT_NAME = "roles.png"
-COLUMNS = ["node", "host", "primary_units", "replica_units", "leader_units", "writes_led"]
+COLUMNS = schema.known("roles.csv", "node", "host", "primary_units", "replica_units", "leader_units",
+                       "writes_led")
 
 
 def load(roles_csv, title=None):

@@ -9,6 +9,7 @@ import sys
 import textwrap
 
 import common  # sets the Agg backend before pyplot is imported
+import schema
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.lines import Line2D
@@ -16,10 +17,10 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 DEFAULT_NAME = "scaling.png"
-P99, THR = "write_p99_ms", "throughput_writes_per_s"
-REQUIRED = ["model", "nodes", "rate", P99, THR]
-NUMERIC = ["nodes", "rate", P99, THR, "clients", "read_ratio", "busiest_node_utilization"]
-SKIP = ("model", "nodes", "rate", "seed", "status", "error", "start_index")
+P99, THR = schema.known("summary.csv", "write_p99_ms", "throughput_writes_per_s")
+REQUIRED = schema.known("summary.csv", "model", "nodes", "rate", P99, THR)
+NUMERIC = schema.known("summary.csv", "nodes", "rate", P99, THR, "clients", "read_ratio", "busiest_node_utilization")
+SKIP = schema.known("summary.csv", "model", "nodes", "rate", "seed", "status", "error", "start_index")
 SATURATED = 0.9  # busiest node busy at least this share of the run: the cluster is at capacity
 PLAIN = FuncFormatter(lambda v, _: f"{v:,.10g}")
 

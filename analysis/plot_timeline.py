@@ -13,6 +13,7 @@ import sys
 import tomllib
 
 import common  # sets the Agg backend before pyplot is imported
+import schema
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
@@ -20,9 +21,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 DEFAULT_NAME = "roles_timeline.png"
-COLUMNS = ["time_s", "node", "leader_units"]
-OPS_COLUMNS = ["kind", "unit", "start_ms", "latency_ms", "outcome"]
-OUTAGE_COLUMNS = ["unit", "from_s", "until_s"]
+COLUMNS = schema.known("roles_timeline.csv", "time_s", "node", "leader_units")
+OPS_COLUMNS = schema.known("ops.csv", "kind", "unit", "start_ms", "latency_ms", "outcome")
+OUTAGE_COLUMNS = schema.known("outages.csv", "unit", "from_s", "until_s")
 OUTCOMES = ("ok", "failed", "timeout")
 MAX_BINS = 100_000
 LABEL_BOX = dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85)

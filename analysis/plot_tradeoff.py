@@ -11,6 +11,7 @@ import os
 import sys
 
 import common  # sets the Agg backend before pyplot is imported
+import schema
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
@@ -18,8 +19,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 DEFAULT_NAME = "consistency_tradeoff.png"
-DEFAULT_TAIL = "write_p99_ms"
-STALE = "stale_read_fraction"
+DEFAULT_TAIL, STALE = schema.known("summary.csv", "write_p99_ms", "stale_read_fraction")
 # Short names of label columns in a point's annotation: W=QUORUM R=ONE.
 SHORT = {"consistency": "W", "read_consistency": "R", "write_concern": "w", "read_from": "read"}
 
