@@ -596,3 +596,7 @@ UNIT_WORDS = {
     "chain": ("chains", "head", "heads"),
     None: ("units", "leader", "leaders"),
 }
+# The election timeouts of a --failover preset, for runs that leave --election-timeout to it:
+# summary.csv's election_timeout is then empty. Written as used (as start_index is), it would
+# say it itself.
+ELECTION_TIMEOUTS = {"raft": "150ms:300ms"}

@@ -24,7 +24,6 @@ DOWN, RANGE = schema.known("summary.csv", "unavailability_max_ms", "election_tim
 AFTER, = schema.known("summary.csv", "leader_imbalance_after_fault")
 REQUIRED = schema.known("summary.csv", RANGE, DOWN, "outages", AFTER)
 SKIP = schema.known("summary.csv", "seed", "status", "error", RANGE)
-RAFT_PRESET = "150ms:300ms"  # --failover raft without --election-timeout
 ELECTIONS = {"raft": "Raft", "mongodb": "MongoDB"}
 PLAIN = FuncFormatter(lambda v, _: f"{v:,.10g}")  # 1,000 ms, not 10³
 # What the paper reports in the text of §9.3, by range in ms.
@@ -37,8 +36,8 @@ PAPER = {(150, 150): "always > 10 s (split votes)",
 def timeout_range(text, failover):
     """(shortest, longest) election timeout in ms from the election_timeout column, rounded to
     the ns so that 0.15s and 150000us are 150 ms as 150ms is."""
-    if text == "" and failover == "raft":
-        text = RAFT_PRESET
+    if text == "":  # the preset's, which summary.csv leaves empty
+        text = common.ELECTION_TIMEOUTS.get(failover, "")
     lo, _, hi = text.partition(":")
     lo_ms = round(common.duration_s(lo) * 1e3, 6)
     return lo_ms, (round(common.duration_s(hi) * 1e3, 6) if hi else lo_ms)
