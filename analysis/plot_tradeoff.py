@@ -177,37 +177,64 @@ def latency_axis(latency, tail):
 
 def render(data, out):
     points, latency, tail = data["points"], data["latency"], data["tail"]
-    yscale = data.get("yscale", "auto")
     has_tail = tail is not None and any(not math.isnan(p["t"]) for p in points)
-    ys = [v for p in points for v in (p["y_lo"], p["y_hi"], p["t_lo"], p["t_hi"]) if not math.isnan(v)]
-    positive = [v for v in ys if v > 0]
-    if yscale == "auto":
-        yscale = "log" if len(positive) == len(ys) and max(ys) / min(positive) > 30 else "linear"
-    elif yscale == "log" and len(positive) < len(ys):
-        raise common.InputError(f"--yscale log: {latency} or {tail} has values ≤ 0")
-
+    yscale = pick_yscale(points, data.get("yscale", "auto"), latency, tail)
     fig = plt.figure(figsize=(11.5, 6.4))
     ax = fig.add_axes([0.08, 0.11, 0.60, 0.76])
-    n_min, n_max = min(p["n"] for p in points), max(p["n"] for p in points)
     for p in points:
-        color = OVERLAP[p["overlap"]][0]
-        if has_tail and not math.isnan(p["t"]):
-            ax.plot([p["x"], p["x"]], [p["y"], p["t"]], color=light(color), lw=1.0, zorder=2)
-            ax.plot(p["x"], p["t"], marker="v", ms=8, color=light(color), mec=color, mew=0.8, ls="none", zorder=3)
-            if p["n"] > 1 and p["t_hi"] > p["t_lo"]:
-                ax.errorbar(p["x"], p["t"], yerr=[[p["t"] - p["t_lo"]], [p["t_hi"] - p["t"]]], fmt="none",
-                            ecolor=light(color), elinewidth=1.1, capsize=3, zorder=2)
-        if p["n"] > 1 and (p["x_hi"] > p["x_lo"] or p["y_hi"] > p["y_lo"]):
-            ax.errorbar(p["x"], p["y"], xerr=[[p["x"] - p["x_lo"]], [p["x_hi"] - p["x"]]],
-                        yerr=[[p["y"] - p["y_lo"]], [p["y_hi"] - p["y"]]], fmt="none",
-                        ecolor=color, elinewidth=1.3, capsize=4, zorder=4)
-        ax.plot(p["x"], p["y"], marker="o", ms=9, color=color, mec="white", mew=0.8, ls="none", zorder=5)
+        draw_point(ax, p, has_tail)
+    x_axis(ax, points)
+    y_axis(ax, points, yscale, latency, tail if has_tail else None)
+    hidden = label_points(fig, ax, points, has_tail)
+    legend(ax, data, has_tail, hidden)
+    fig.suptitle(f"Consistency trade-off: write latency against stale reads, per setting\n{data['title']}",
+                 fontsize=12, x=0.08, ha="left")
+    return common.save_figure(fig, out, tight=False, bbox_inches="tight")
 
-    # Axis ranges: stale shares from 0 (a little below, so points on 0 are whole) with room for labels.
+
+def latencies(points):
+    """Every latency drawn (each point's and its tail's min and max), those > 0 apart."""
+    ys = [v for p in points for v in (p["y_lo"], p["y_hi"], p["t_lo"], p["t_hi"]) if not math.isnan(v)]
+    return ys, [v for v in ys if v > 0]
+
+
+def pick_yscale(points, yscale, latency, tail):
+    """--yscale, auto: log when every latency is > 0 and they span more than 30×."""
+    ys, positive = latencies(points)
+    if yscale == "auto":
+        return "log" if len(positive) == len(ys) and max(ys) / min(positive) > 30 else "linear"
+    if yscale == "log" and len(positive) < len(ys):
+        raise common.InputError(f"--yscale log: {latency} or {tail} has values ≤ 0")
+    return yscale
+
+
+def draw_point(ax, p, has_tail):
+    """One setting: its mean (●) with min–max bars both ways, and its tail (▼) joined to it."""
+    color = OVERLAP[p["overlap"]][0]
+    if has_tail and not math.isnan(p["t"]):
+        ax.plot([p["x"], p["x"]], [p["y"], p["t"]], color=light(color), lw=1.0, zorder=2)
+        ax.plot(p["x"], p["t"], marker="v", ms=8, color=light(color), mec=color, mew=0.8, ls="none", zorder=3)
+        if p["n"] > 1 and p["t_hi"] > p["t_lo"]:
+            ax.errorbar(p["x"], p["t"], yerr=[[p["t"] - p["t_lo"]], [p["t_hi"] - p["t"]]], fmt="none",
+                        ecolor=light(color), elinewidth=1.1, capsize=3, zorder=2)
+    if p["n"] > 1 and (p["x_hi"] > p["x_lo"] or p["y_hi"] > p["y_lo"]):
+        ax.errorbar(p["x"], p["y"], xerr=[[p["x"] - p["x_lo"]], [p["x_hi"] - p["x"]]],
+                    yerr=[[p["y"] - p["y_lo"]], [p["y_hi"] - p["y"]]], fmt="none",
+                    ecolor=color, elinewidth=1.3, capsize=4, zorder=4)
+    ax.plot(p["x"], p["y"], marker="o", ms=9, color=color, mec="white", mew=0.8, ls="none", zorder=5)
+
+
+def x_axis(ax, points):
+    """Stale shares from 0 (a little below, so points on 0 are whole) with room for labels."""
     xs = [v for p in points for v in (p["x_lo"], p["x_hi"])]
     x_hi = max(max(xs), 0.01)
     ax.set_xlim(min(0.0, min(xs)) - 0.12 * x_hi, x_hi * 1.2)
     ax.xaxis.set_major_formatter(PERCENT)
+
+
+def y_axis(ax, points, yscale, latency, tail):
+    """The latency axis's scale, limits and ticks, then both axes' grid and labels."""
+    ys, positive = latencies(points)
     if yscale == "log":
         ax.set_yscale("log")
         lo, hi = min(positive), max(positive)
@@ -225,11 +252,13 @@ def render(data, out):
         ax.grid(True, which="minor", alpha=0.1)
     ax.set_xlabel(common.axis_label(STALE) + " — reads older than the newest write acknowledged before them",
                   fontsize=10)
-    ax.set_ylabel(latency_axis(latency, tail if has_tail else None)
-                  + ("  [log scale]" if yscale == "log" else ""), fontsize=10)
+    ax.set_ylabel(latency_axis(latency, tail) + ("  [log scale]" if yscale == "log" else ""), fontsize=10)
     ax.tick_params(axis="both", which="both", labelsize=9)
 
-    # Labels: one per group of points drawn on top of each other (same spot within a few pixels).
+
+def label_points(fig, ax, points, has_tail):
+    """A label per group of points drawn on top of each other (the same spot within a few pixels),
+    where it covers the least; returns the labels of points whose tail hides behind them."""
     fig.canvas.draw()
     to_px = ax.transData.transform
     groups = []
@@ -252,8 +281,13 @@ def render(data, out):
             ext = path.get_extents(coll.get_transform()).padded(2)
             obstacles.append(ext)
     place_labels(fig, ax, [g["xy"] for g in groups], ["\n".join(g["labels"]) for g in groups], obstacles)
+    return hidden
 
-    # Legend: markers, bars, colours, then notes.
+
+def legend(ax, data, has_tail, hidden):
+    """Markers, bars, colours, then notes, to the right of the axes."""
+    points, latency, tail = data["points"], data["latency"], data["tail"]
+    n_min, n_max = min(p["n"] for p in points), max(p["n"] for p in points)
     gray = "#555555"
     handles = [Line2D([], [], marker="o", ms=9, color=gray, mec="white", ls="none",
                       label=short_name(latency) + ((" (mean over runs)" if data["mixed"] else " (mean over seeds)")
@@ -282,9 +316,6 @@ def render(data, out):
     handles += [Line2D([], [], ls="none", label=t) for t in notes]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8.5,
               frameon=False, alignment="left", handlelength=1.8)
-    fig.suptitle(f"Consistency trade-off: write latency against stale reads, per setting\n{data['title']}",
-                 fontsize=12, x=0.08, ha="left")
-    return common.save_figure(fig, out, tight=False, bbox_inches="tight")
 
 
 def options(p):
