@@ -75,22 +75,7 @@ def load(path, latency="write_p50_ms", tail=DEFAULT_TAIL, labels=("consistency",
     if df.empty:
         raise common.InputError(f"{path}: no ok row has both {STALE} and {latency} ({'; '.join(notes)})")
 
-    def name(c, v):
-        return f"{SHORT.get(c, c)}={v if v != '' else '(empty)'}"
-    df["_label"] = df[labels].apply(lambda r: " ".join(name(c, r[c]) for c in labels), axis=1)
-    points = []
-    for lab, g in df.groupby("_label", sort=False):
-        x, y = g[STALE].to_numpy(float), g[latency].to_numpy(float)
-        t = g[tail].to_numpy(float) if tail else np.array([])
-        t = t[~np.isnan(t)]
-        points.append({
-            "label": lab, "n": len(g), "overlap": point_overlap(g),
-            "x": x.mean(), "x_lo": x.min(), "x_hi": x.max(),
-            "y": y.mean(), "y_lo": y.min(), "y_hi": y.max(),
-            "t": t.mean() if len(t) else math.nan,
-            "t_lo": t.min() if len(t) else math.nan, "t_hi": t.max() if len(t) else math.nan,
-        })
-
+    points = setting_points(df, labels, latency, tail)
     mixed = common.mixed_params(df, "_label", skip=set(labels) | {"seed", "status", "error", "start_index"})
     if mixed:
         notes.append("caution: points also average over\n" + ", ".join(mixed) + "\n(add them to --label)")
@@ -108,6 +93,28 @@ def load(path, latency="write_p50_ms", tail=DEFAULT_TAIL, labels=("consistency",
     return {"points": points, "latency": latency, "tail": tail, "labels": labels, "title": title,
             "notes": notes, "warnings": warnings, "mixed": mixed, "replicas": replicas, "path": path,
             "yscale": yscale}
+
+
+def setting_points(df, labels, latency, tail):
+    """One point per setting (the distinct values of the label columns, as 'W=ONE R=QUORUM', in
+    a new column _label of `df`): its runs, overlap class, and the mean, min and max over them of
+    the stale share (x), the latency (y) and the tail latency (t, NaN without one)."""
+    def name(c, v):
+        return f"{SHORT.get(c, c)}={v if v != '' else '(empty)'}"
+    df["_label"] = df[labels].apply(lambda r: " ".join(name(c, r[c]) for c in labels), axis=1)
+    points = []
+    for lab, g in df.groupby("_label", sort=False):
+        x, y = g[STALE].to_numpy(float), g[latency].to_numpy(float)
+        t = g[tail].to_numpy(float) if tail else np.array([])
+        t = t[~np.isnan(t)]
+        points.append({
+            "label": lab, "n": len(g), "overlap": point_overlap(g),
+            "x": x.mean(), "x_lo": x.min(), "x_hi": x.max(),
+            "y": y.mean(), "y_lo": y.min(), "y_hi": y.max(),
+            "t": t.mean() if len(t) else math.nan,
+            "t_lo": t.min() if len(t) else math.nan, "t_hi": t.max() if len(t) else math.nan,
+        })
+    return points
 
 
 # --- Drawing ----------------------------------------------------------------------------
