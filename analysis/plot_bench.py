@@ -44,37 +44,8 @@ def render(data, out):
     models = common.model_order(list(df["model"]))
     styles = common.model_styles(models)
     fig, axes = plt.subplots(2, len(costs), figsize=(6.2 * len(costs), 8.4), sharex=True, squeeze=False)
-    nodes = sorted(df["nodes"].unique())
     for j, cost in enumerate(costs):
-        top, bot = axes[0][j], axes[1][j]
-        rows = df[df["costs"] == cost]
-        for m in models:
-            a = rows[rows["model"] == m].sort_values("nodes")
-            if a.empty:
-                continue
-            color, marker = styles[m]
-            top.plot(a["nodes"], a["ratio"], color=color, marker=marker, ms=7, lw=1.8, label=m)
-            if "ratio_min" in a and (a["ratio_max"] > a["ratio_min"]).any():
-                top.vlines(a["nodes"], a["ratio_min"], a["ratio_max"], color=color, lw=1, alpha=0.6)
-            bot.plot(a["nodes"], a["msgs_per_s"], color=color, marker=marker, ms=7, lw=1.8)
-            bot.plot(a["nodes"], a["bare_msgs_per_s"], color=color, marker=marker, ms=5, lw=1.2, ls=":",
-                     mfc="white")
-        targets = df.drop_duplicates("nodes").sort_values("nodes")
-        top.step(targets["nodes"], targets["ratio_target"], where="mid", color="0.3", ls="--", lw=1.2)
-        top.axhline(1, color="0.75", lw=0.8)
-        top.set_title("no processing cost" if cost == "none" else f"every message costs {cost} of work",
-                      fontsize=11)
-        top.set_ylabel("replisim msgs/s ÷ bare loop msgs/s")
-        top.set_ylim(bottom=0)
-        bot.set_ylabel("simulated messages per wall second")
-        bot.set_yscale("log")
-        bot.yaxis.set_major_formatter(PLAIN)
-        bot.set_xlabel("datastore nodes (N/10 clients)")
-        for ax in (top, bot):
-            ax.set_xscale("log")
-            ax.set_xticks(nodes)
-            ax.xaxis.set_major_formatter(PLAIN)
-            ax.grid(True, which="major", alpha=0.3)
+        cost_column(axes[0][j], axes[1][j], df, cost, models, styles)
     handles = [Line2D([], [], color=styles[m][0], marker=styles[m][1], lw=1.8, label=m) for m in models]
     handles += [Line2D([], [], color="0.3", ls="--", label="target ratio (0.8 / 0.7 / 0.6)"),
                 Line2D([], [], color="0.3", lw=1.8, label="replisim (lower panels)"),
@@ -84,6 +55,40 @@ def render(data, out):
     fig.suptitle(data["title"], fontsize=12)
     fig.tight_layout(rect=(0, 0.07, 1, 0.97))
     return common.save_figure(fig, out, tight=False)
+
+
+def cost_column(top, bot, df, cost, models, styles):
+    """One processing cost: the ratio against its target (top), and both speeds (bottom), per
+    model against node count."""
+    rows = df[df["costs"] == cost]
+    for m in models:
+        a = rows[rows["model"] == m].sort_values("nodes")
+        if a.empty:
+            continue
+        color, marker = styles[m]
+        top.plot(a["nodes"], a["ratio"], color=color, marker=marker, ms=7, lw=1.8, label=m)
+        if "ratio_min" in a and (a["ratio_max"] > a["ratio_min"]).any():
+            top.vlines(a["nodes"], a["ratio_min"], a["ratio_max"], color=color, lw=1, alpha=0.6)
+        bot.plot(a["nodes"], a["msgs_per_s"], color=color, marker=marker, ms=7, lw=1.8)
+        bot.plot(a["nodes"], a["bare_msgs_per_s"], color=color, marker=marker, ms=5, lw=1.2, ls=":",
+                 mfc="white")
+    targets = df.drop_duplicates("nodes").sort_values("nodes")
+    top.step(targets["nodes"], targets["ratio_target"], where="mid", color="0.3", ls="--", lw=1.2)
+    top.axhline(1, color="0.75", lw=0.8)
+    top.set_title("no processing cost" if cost == "none" else f"every message costs {cost} of work",
+                  fontsize=11)
+    top.set_ylabel("replisim msgs/s ÷ bare loop msgs/s")
+    top.set_ylim(bottom=0)
+    bot.set_ylabel("simulated messages per wall second")
+    bot.set_yscale("log")
+    bot.yaxis.set_major_formatter(PLAIN)
+    bot.set_xlabel("datastore nodes (N/10 clients)")
+    nodes = sorted(df["nodes"].unique())
+    for ax in (top, bot):
+        ax.set_xscale("log")
+        ax.set_xticks(nodes)
+        ax.xaxis.set_major_formatter(PLAIN)
+        ax.grid(True, which="major", alpha=0.3)
 
 
 def report(data):

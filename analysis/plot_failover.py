@@ -173,42 +173,49 @@ def render(data, out):
     keys = list(dict.fromkeys(map(tuple, ranges.sort_values(["lo", "hi"]).to_numpy())))
     cmap = plt.get_cmap("tab10")
     colors = {k: cmap(i % 10) for i, k in enumerate(keys)}
-
     fig, axes = plt.subplots(len(panels), 1, sharex=True, figsize=(12, 4.3 * len(panels) + 1.2),
                              squeeze=False)
-    xs = rows[DOWN].to_numpy(float)
     trials = rows.groupby(["lo", "hi"]).size()
     n = f"{trials.min()}" if trials.min() == trials.max() else f"{trials.min()}–{trials.max()}"
     notes = [f"{n} trials per range: runs whose leader crashed\nat a random phase of its "
              "heartbeat interval"] + [textwrap.fill(t, 50) for t in data["notes"]]
     for ax, (what, rs) in zip(axes[:, 0], panels):
-        handles, any_open = [], False
-        for lo, hi in rs.to_numpy():
-            g = rows[(rows["lo"] == lo) & (rows["hi"] == hi)]
-            handles.append(curve(ax, g, colors[(lo, hi)], lo, hi))
-            any_open |= bool(g["open"].any())
-        if any_open:
-            handles.append(Line2D([], [], color="0.3", marker=">", ls="none",
-                                  label="▶ runs still without a leader when they ended:\n"
-                                        "their time is at least this"))
-        if ax is axes[-1, 0]:
-            handles += [Line2D([], [], ls="none", label=t) for t in [""] + notes]
-        ax.legend(handles=handles, title="election timeouts", loc="upper left",
-                  bbox_to_anchor=(1.01, 1), fontsize=8.5, title_fontsize=9, frameon=False,
-                  alignment="left")
-        ax.set_title(what, fontsize=10)
-        ax.set_ylim(0, 102)
-        ax.set_ylabel("cumulative % of trials")
-        ax.grid(True, which="major", alpha=0.3)
-        ax.grid(True, which="minor", axis="x", alpha=0.1)
-    bot = axes[-1, 0]
+        range_panel(ax, what, rows, rs, colors, notes if ax is axes[-1, 0] else [])
+    time_axis(axes[-1, 0], rows[DOWN].to_numpy(float))
+    fig.suptitle("Time without a leader after the leader crashes (after Raft's Figure 16)\n"
+                 + data["title"], fontsize=11)
+    return common.save_figure(fig, out, bbox_inches="tight")
+
+
+def range_panel(ax, what, rows, rs, colors, notes):
+    """One panel: the CDF of each range in `rs`, with its legend (and `notes` below it)."""
+    handles, any_open = [], False
+    for lo, hi in rs.to_numpy():
+        g = rows[(rows["lo"] == lo) & (rows["hi"] == hi)]
+        handles.append(curve(ax, g, colors[(lo, hi)], lo, hi))
+        any_open |= bool(g["open"].any())
+    if any_open:
+        handles.append(Line2D([], [], color="0.3", marker=">", ls="none",
+                              label="▶ runs still without a leader when they ended:\n"
+                                    "their time is at least this"))
+    if notes:
+        handles += [Line2D([], [], ls="none", label=t) for t in [""] + notes]
+    ax.legend(handles=handles, title="election timeouts", loc="upper left",
+              bbox_to_anchor=(1.01, 1), fontsize=8.5, title_fontsize=9, frameon=False,
+              alignment="left")
+    ax.set_title(what, fontsize=10)
+    ax.set_ylim(0, 102)
+    ax.set_ylabel("cumulative % of trials")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.grid(True, which="minor", axis="x", alpha=0.1)
+
+
+def time_axis(bot, xs):
+    """The shared time axis, logarithmic, around every trial's time."""
     bot.set_xscale("log")
     bot.set_xlim(xs[xs > 0].min() / 1.3 if (xs > 0).any() else 1, xs.max() * 1.3)
     bot.xaxis.set_major_formatter(PLAIN)
     bot.set_xlabel("time without a leader after the leader crashed (ms, log scale)")
-    fig.suptitle("Time without a leader after the leader crashes (after Raft's Figure 16)\n"
-                 + data["title"], fontsize=11)
-    return common.save_figure(fig, out, bbox_inches="tight")
 
 
 def main(argv=None):

@@ -38,13 +38,30 @@ def pick_scale(lat, requested):
 
 
 def render(data, out):
-    ops, xscale = data["ops"], data.get("xscale", "auto")
+    ops = data["ops"]
     ok = ops[ops["outcome"] == "ok"]
     writes = ok.loc[ok["kind"] == "write", "latency_ms"].to_numpy(float)
-    reads = ok[ok["kind"] == "read"]
-    not_ok = ops[(ops["outcome"] != "ok") & (ops["kind"] == "write")]["outcome"].value_counts()
-
     fig, ax = plt.subplots(figsize=(9, 6))
+    curves(ax, writes, ok[ok["kind"] == "read"])
+    if len(writes):
+        write_marks(ax, writes)
+    not_ok = ops[(ops["outcome"] != "ok") & (ops["kind"] == "write")]["outcome"].value_counts()
+    failed = ", ".join(f"{n:,} {k}" for k, n in not_ok.items()) or "none"
+    ax.plot([], [], " ", label=f"writes not ok: {failed}")
+    if not len(writes):
+        ax.text(0.99, 0.05, "no successful writes", transform=ax.transAxes, ha="right",
+                fontsize=13, color="tab:red", weight="bold")
+    latency_axis(ax, ok["latency_ms"].to_numpy(float), data.get("xscale", "auto"))
+    # Below the axes: reads, writes and the p-labels can fill any part of the plot.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, frameon=False,
+              fontsize=9)
+    title = common.run_title(data["summary"], f"{data['path']} (no summary.csv)")
+    ax.set_title("Operation latency CDF\n" + title, fontsize=11)
+    return common.save_figure(fig, out)
+
+
+def curves(ax, writes, reads):
+    """The CDFs of ok writes and ok reads, the reads' stale share and percentiles in their label."""
     if len(writes):
         ecdf(ax, writes, color="tab:blue", lw=2, label=f"writes ok (n={len(writes):,})")
     if len(reads):
@@ -57,22 +74,19 @@ def render(data, out):
     else:
         ax.plot([], [], " ", label="no reads in this run")
 
-    if len(writes):
-        # Offset the two labels vertically so they stay apart when p50 ≈ p99.
-        for q, y, style in [(50, 0.25, "--"), (99, 0.60, ":")]:
-            v = np.percentile(writes, q)
-            ax.axvline(v, color="tab:blue", ls=style, lw=1.2)
-            ax.annotate(f"write p{q}\n{v:.3g} ms", (v, y), xytext=(5, 0),
-                        textcoords="offset points", color="tab:blue", fontsize=9,
-                        bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.8))
 
-    failed = ", ".join(f"{n:,} {k}" for k, n in not_ok.items()) or "none"
-    ax.plot([], [], " ", label=f"writes not ok: {failed}")
-    if not len(writes):
-        ax.text(0.99, 0.05, "no successful writes", transform=ax.transAxes, ha="right",
-                fontsize=13, color="tab:red", weight="bold")
+def write_marks(ax, writes):
+    """The writes' p50 and p99 as vertical lines, labelled."""
+    # Offset the two labels vertically so they stay apart when p50 ≈ p99.
+    for q, y, style in [(50, 0.25, "--"), (99, 0.60, ":")]:
+        v = np.percentile(writes, q)
+        ax.axvline(v, color="tab:blue", ls=style, lw=1.2)
+        ax.annotate(f"write p{q}\n{v:.3g} ms", (v, y), xytext=(5, 0),
+                    textcoords="offset points", color="tab:blue", fontsize=9,
+                    bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.8))
 
-    all_lat = ok["latency_ms"].to_numpy(float)
+
+def latency_axis(ax, all_lat, xscale):
     if len(all_lat):
         ax.set_xscale(pick_scale(all_lat, xscale))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))  # 0.1, not 10^-1
@@ -82,12 +96,6 @@ def render(data, out):
     ax.set_xlabel("latency (ms, simulated)" + ("  [log scale]" if ax.get_xscale() == "log" else ""))
     ax.set_ylabel("fraction of operations ≤ latency")
     ax.grid(True, which="major", alpha=0.3)
-    # Below the axes: reads, writes and the p-labels can fill any part of the plot.
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, frameon=False,
-              fontsize=9)
-    title = common.run_title(data["summary"], f"{data['path']} (no summary.csv)")
-    ax.set_title("Operation latency CDF\n" + title, fontsize=11)
-    return common.save_figure(fig, out)
 
 
 def options(p):

@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 DEFAULT_NAME = "roles.png"
+WIDTH = 0.7  # of a bar
 COLUMNS = schema.known("roles.csv", "node", "host", "primary_units", "replica_units", "leader_units",
                        "writes_led")
 
@@ -47,14 +48,28 @@ def tick_labels(r, sep):
 
 def render(data, out):
     r = data["roles"]
-    x = np.arange(len(r))
-    width = 0.7
     plot_w = min(13, max(6, 0.8 * len(r)))  # inches of axes; legends sit to the right
     fig, (top, bot) = plt.subplots(2, 1, sharex=True, figsize=(plot_w + 3.8, 7.5),
                                    gridspec_kw={"height_ratios": [3, 2]})
+    units_panel(top, r)
+    led = writes_panel(bot, r)
+    for ax in (top, bot):
+        ax.grid(axis="y", alpha=0.3)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    # Explicit limits: stacked bars make the stack heights "sticky", defeating margins.
+    total = (r["primary_units"] + r["replica_units"]).max()
+    top.set_ylim(0, max(total, r["leader_units"].max(), 1) * 1.08)
+    bot.set_ylim(0, max(led.max(), 1) * 1.1)  # room above the tallest bar for its label
+    node_axis(bot, r, plot_w)
+    fig.suptitle("Role distribution per node\n" + data["title"], fontsize=12)
+    return common.save_figure(fig, out)
 
-    handles = [top.bar(x, r["primary_units"], width, color="tab:red", label="primary units"),
-               top.bar(x, r["replica_units"], width, bottom=r["primary_units"],
+
+def units_panel(top, r):
+    """Units held per node, primary under replica, and the units it leads when they differ."""
+    x = np.arange(len(r))
+    handles = [top.bar(x, r["primary_units"], WIDTH, color="tab:red", label="primary units"),
+               top.bar(x, r["replica_units"], WIDTH, bottom=r["primary_units"],
                        color="tab:gray", alpha=0.6, label="replica units")]
     # Leader ≠ primary is the point of the tool, so only then draw leaders separately.
     if (r["leader_units"] == r["primary_units"]).all():
@@ -68,8 +83,11 @@ def render(data, out):
                frameon=False)
     top.set_title(role_subtitle(r), fontsize=10, style="italic")
 
+
+def writes_panel(bot, r):
+    """Writes each node led, against their mean; returns them."""
     led = r["writes_led"].to_numpy(float)
-    bars = bot.bar(x, led, width, color="tab:blue", label="writes led / coordinated")
+    bars = bot.bar(np.arange(len(r)), led, WIDTH, color="tab:blue", label="writes led / coordinated")
     mean = led.mean() if len(led) else 0
     handles = [bars, bot.axhline(mean, color="black", ls="--", lw=1, label=f"mean {mean:,.0f}")]
     if mean > 0:
@@ -80,24 +98,18 @@ def render(data, out):
     bot.set_ylabel("writes led\n(count)")
     bot.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9,
                frameon=False)
+    return led
 
-    for ax in (top, bot):
-        ax.grid(axis="y", alpha=0.3)
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    # Explicit limits: stacked bars make the stack heights "sticky", defeating margins.
-    total = (r["primary_units"] + r["replica_units"]).max()
-    top.set_ylim(0, max(total, r["leader_units"].max(), 1) * 1.08)
-    bot.set_ylim(0, max(led.max(), 1) * 1.1)  # room above the tallest bar for its label
-    # Stacked labels unless the widest line (~0.075 in per char at 8 pt) overflows
-    # its slot; then one rotated line per node.
+
+def node_axis(bot, r, plot_w):
+    """A tick per node: stacked labels unless the widest line (~0.075 in per char at 8 pt)
+    overflows its slot; then one rotated line per node."""
     widest = max((len(s) for lab in tick_labels(r, "\n") for s in lab.split("\n")), default=0)
     crowded = widest * 0.075 > 0.9 * plot_w / max(len(r), 1)
-    bot.set_xticks(x)
+    bot.set_xticks(np.arange(len(r)))
     bot.set_xticklabels(tick_labels(r, " · " if crowded else "\n"), fontsize=8,
                         rotation=90 if crowded else 0)
     bot.set_xlabel("node (id / host" + (" / zone)" if r["zone"].nunique() > 1 else ")"))
-    fig.suptitle("Role distribution per node\n" + data["title"], fontsize=12)
-    return common.save_figure(fig, out)
 
 
 def main(argv=None):
