@@ -465,22 +465,38 @@ def draw_writes(ax, cost, edges, p50, p99, timeout_ms):
 
 
 def render(data, out):
-    led, hosts = data["led"], data["hosts"]
-    marks, faults, windows = data.get("marks", ()), data.get("faults", ()), data.get("windows", ())
-    cost, bin_s = data.get("cost"), data.get("bin_s")
-    t = led.index.to_numpy(float)
-    cols = clip_windows(windows, led)
-    nodes = list(led.columns)
-    cmap = plt.get_cmap("tab20" if len(nodes) > 10 else "tab10")
-    colors = [cmap(i % cmap.N) for i in range(len(nodes))]
+    led, cost = data["led"], data.get("cost")
+    faults, marks = data.get("faults", ()), data.get("marks", ())
+    cols = clip_windows(data.get("windows", ()), led)
     back = returns(led)
     fig = plt.figure(figsize=(12, 11 if cost else 5.8))
     rows, spans = make_axes(fig, cols, [1, 1] if cost else [1])
-    row, span = rows[0], spans[0]
+    leaders_panel(rows[0], spans[0], cols, data, back)
+    if cost:
+        draw_cost(rows[1], spans[1], cols, cost, faults, marks, back, led.index.to_numpy(float),
+                  data["summary"], data.get("bin_s"))
+    if len(cols) > 1:
+        fig.supxlabel("simulated time (s; the axis is broken between windows)", fontsize=10)
+    else:
+        rows[-1][0].set_xlabel("simulated time (s)" + ("; writes at the time their client sent them"
+                                                        if cost else ""))
+    fig.suptitle(("Units led by each node, and what writes cost, over the run\n" if cost else
+                  "Units led by each node over the run\n") + data["title"], fontsize=11)
+    return common.save_figure(fig, out, bbox_inches="tight")
+
+
+def leaders_panel(row, span, cols, data, back):
+    """The timeline: a column per time window of units led, stacked by node, under the units in
+    all, with the fault, --mark and comeback times; its legend and story."""
+    led, hosts = data["led"], data["hosts"]
+    t = led.index.to_numpy(float)
+    nodes = list(led.columns)
+    cmap = plt.get_cmap("tab20" if len(nodes) > 10 else "tab10")
+    colors = [cmap(i % cmap.N) for i in range(len(nodes))]
     for (lo, hi), ax in zip(cols, row):
         ax.stackplot(t, *[led[n].to_numpy(float) for n in nodes], step="post", colors=colors,
                      alpha=0.85, lw=0)
-        time_handles = draw_times(ax, lo, hi, faults, marks, back, labels=True)
+        time_handles = draw_times(ax, lo, hi, data.get("faults", ()), data.get("marks", ()), back, labels=True)
         ax.set_xlim(lo, hi)
         ax.grid(True, alpha=0.3)
     handles = [Patch(color=c, alpha=0.85, label=node_label(n, hosts.get(n)))
@@ -497,19 +513,9 @@ def render(data, out):
     row[0].set_ylim(0, max(top, 1) * 1.08)
     row[0].yaxis.set_major_locator(MaxNLocator(integer=True))
     row[0].set_ylabel("units led (stacked by node)")
-    if cost:
-        draw_cost(rows[1], spans[1], cols, cost, faults, marks, back, t, data["summary"], bin_s)
-    if len(cols) > 1:
-        fig.supxlabel("simulated time (s; the axis is broken between windows)", fontsize=10)
-    else:
-        rows[-1][0].set_xlabel("simulated time (s)" + ("; writes at the time their client sent them"
-                                                        if cost else ""))
     row[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8.5,
                    frameon=False, ncol=2 if len(nodes) > 20 else 1)
     span.set_title("\n".join(story(data["summary"], led)), fontsize=9.5, style="italic")
-    fig.suptitle(("Units led by each node, and what writes cost, over the run\n" if cost else
-                  "Units led by each node over the run\n") + data["title"], fontsize=11)
-    return common.save_figure(fig, out, bbox_inches="tight")
 
 
 def draw_cost(row, span, cols, cost, faults, marks, back, t, summary, bin_s):
