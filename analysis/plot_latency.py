@@ -70,16 +70,16 @@ def curves(ax, writes, reads):
         rl = reads["latency_ms"].to_numpy(float)
         ecdf(ax, rl, color="tab:orange", lw=2,
              label=f"reads ok (n={len(reads):,}{stale_txt}; "
-                   f"p50 {np.percentile(rl, 50):.3g} ms, p99 {np.percentile(rl, 99):.3g} ms)")
+                   f"p50 {common.nearest_rank(rl, 50):.3g} ms, p99 {common.nearest_rank(rl, 99):.3g} ms)")
     else:
         ax.plot([], [], " ", label="no reads in this run")
 
 
 def write_marks(ax, writes):
-    """The writes' p50 and p99 as vertical lines, labelled."""
+    """The writes' p50 and p99 (nearest rank, as summary.csv's) as vertical lines, labelled."""
     # Offset the two labels vertically so they stay apart when p50 ≈ p99.
     for q, y, style in [(50, 0.25, "--"), (99, 0.60, ":")]:
-        v = np.percentile(writes, q)
+        v = common.nearest_rank(writes, q)
         ax.axvline(v, color="tab:blue", ls=style, lw=1.2)
         ax.annotate(f"write p{q}\n{v:.3g} ms", (v, y), xytext=(5, 0),
                     textcoords="offset points", color="tab:blue", fontsize=9,
