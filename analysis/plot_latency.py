@@ -70,7 +70,8 @@ def curves(ax, writes, reads):
         rl = reads["latency_ms"].to_numpy(float)
         ecdf(ax, rl, color="tab:orange", lw=2,
              label=f"reads ok (n={len(reads):,}{stale_txt}; "
-                   f"p50 {common.nearest_rank(rl, 50):.3g} ms, p99 {common.nearest_rank(rl, 99):.3g} ms)")
+                   f"p50 {common.ms_text(common.nearest_rank(rl, 50))}, "
+                   f"p99 {common.ms_text(common.nearest_rank(rl, 99))})")
     else:
         ax.plot([], [], " ", label="no reads in this run")
 
@@ -81,7 +82,7 @@ def write_marks(ax, writes):
     for q, y, style in [(50, 0.25, "--"), (99, 0.60, ":")]:
         v = common.nearest_rank(writes, q)
         ax.axvline(v, color="tab:blue", ls=style, lw=1.2)
-        ax.annotate(f"write p{q}\n{v:.3g} ms", (v, y), xytext=(5, 0),
+        ax.annotate(f"write p{q}\n{common.ms_text(v)}", (v, y), xytext=(5, 0),
                     textcoords="offset points", color="tab:blue", fontsize=9,
                     bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.8))
 
