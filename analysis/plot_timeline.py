@@ -90,6 +90,8 @@ def find_ops(timeline_csv):
 
 
 def numeric(df, columns, path):
+    if df.empty:  # a header only, e.g. outages.csv of a run without outages: nothing to check
+        return
     for c in columns:
         if df[c].dtype.kind not in "if" or df[c].isna().any():
             raise common.InputError(f"{path}: column {c} is not numeric in every row")
