@@ -102,7 +102,7 @@ def stats(rows):
     open_min = rows.loc[rows["open"], DOWN].min() if rows["open"].any() else math.inf
     out = {"trials": len(t), "elected": int((~rows["open"]).sum())}
     for name, q in (("median", 50), ("p99", 99)):
-        v = float(np.percentile(t, q, method="inverted_cdf"))
+        v = common.nearest_rank(t, q)
         out[name] = (v, v >= open_min)
     out["max"] = (float(t[-1]), rows["open"].any())
     out["mean"] = (float(t.mean()), rows["open"].any())

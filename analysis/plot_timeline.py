@@ -358,13 +358,8 @@ def draw_times(ax, lo, hi, faults, marks, back, labels):
     return handles
 
 
-def nearest_rank(values, q):
-    """The q-th percentile as summary.csv computes it (nearest rank)."""
-    return float(np.percentile(values, q, method="inverted_cdf"))
-
-
 def cost_text(lat):
-    return (f"p50 {common.ms_text(nearest_rank(lat, 50))}, p99 {common.ms_text(nearest_rank(lat, 99))}"
+    return (f"p50 {common.ms_text(common.nearest_rank(lat, 50))}, p99 {common.ms_text(common.nearest_rank(lat, 99))}"
             if len(lat) else "none ok")
 
 
