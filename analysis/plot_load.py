@@ -102,7 +102,7 @@ def outcome(s):
     except (KeyError, ValueError):
         pass
     try:
-        parts.append(f"write p99 {float(s['write_p99_ms']):.3g} ms")
+        parts.append(f"write p99 {common.ms_text(float(s['write_p99_ms']))}")
     except (KeyError, ValueError):
         pass
     return ", ".join(parts)
