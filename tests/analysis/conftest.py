@@ -32,3 +32,29 @@ def replisim():
 @pytest.fixture
 def fixtures():
     return FIXTURES
+
+
+@pytest.fixture
+def draw(tmp_path, capsys):
+    """Runs a plot script's main with these arguments and -o a PNG in a temporary directory;
+    returns (the PNG's path, stdout, stderr) once it checked the PNG is there and whole."""
+    import importlib
+
+    def run(script, *args, out="figure.png"):
+        path = tmp_path / out
+        importlib.import_module(script).main([str(a) for a in args] + ["-o", str(path)])
+        captured = capsys.readouterr()
+        assert_png(path)
+        return path, captured.out, captured.err
+    return run
+
+
+def assert_png(path):
+    data = Path(path).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    assert len(data) > 10_000, f"{path} is only {len(data)} bytes"
+
+
+@pytest.fixture
+def png():
+    return assert_png

@@ -123,3 +123,17 @@ def test_known_refuses_an_unknown_column():
     with pytest.raises(KeyError, match="no_such_column"):
         schema.known("roles.csv", "node", "no_such_column")
     assert schema.known("summary.csv", "status") == ["status"]  # a sweep's
+
+
+def test_fixtures_are_as_the_binary_writes(fixtures):
+    """The committed fixtures have the schema's columns (regenerate them with
+    fixtures/make_fixtures.py when it changes)."""
+    for run in ("run", "leaderless"):
+        for path in (fixtures / run).glob("*.csv"):
+            assert header(path) == schema.columns(path.name), path
+    for name in ("scaling", "capacity", "failover", "tradeoff", "roles"):
+        cols = header(fixtures / f"{name}.csv")
+        i = cols.index("seed")
+        assert cols[i:i + 3] == ["seed"] + schema.columns(schema.SWEEP)
+        assert cols[i + 3:] == [c for c in schema.columns("summary.csv") if c not in cols[:i + 1]], name
+    assert header(fixtures / "bench.csv") == schema.columns("bench.csv")
