@@ -65,15 +65,18 @@ def curves(ax, writes, reads):
     if len(writes):
         ecdf(ax, writes, color="tab:blue", lw=2, label=f"writes ok (n={len(writes):,})")
     if len(reads):
-        stale = pd.to_numeric(reads["stale"], errors="coerce")
-        stale_txt = f", {stale.mean():.1%} stale" if stale.notna().any() else ""
-        rl = reads["latency_ms"].to_numpy(float)
-        ecdf(ax, rl, color="tab:orange", lw=2,
-             label=f"reads ok (n={len(reads):,}{stale_txt}; "
-                   f"p50 {common.ms_text(common.nearest_rank(rl, 50))}, "
-                   f"p99 {common.ms_text(common.nearest_rank(rl, 99))})")
+        ecdf(ax, reads["latency_ms"].to_numpy(float), color="tab:orange", lw=2, label=read_label(reads))
     else:
         ax.plot([], [], " ", label="no reads in this run")
+
+
+def read_label(reads):
+    """'reads ok (n=33, 6.1% stale; p50 20 ms, p99 40 ms)' for the ok reads of ops.csv."""
+    stale = pd.to_numeric(reads["stale"], errors="coerce")
+    stale_txt = f", {stale.mean():.1%} stale" if stale.notna().any() else ""
+    rl = reads["latency_ms"].to_numpy(float)
+    return (f"reads ok (n={len(reads):,}{stale_txt}; p50 {common.ms_text(common.nearest_rank(rl, 50))}, "
+            f"p99 {common.ms_text(common.nearest_rank(rl, 99))})")
 
 
 def write_marks(ax, writes):
