@@ -1,4 +1,4 @@
-"""Helpers shared by the replisim plotting scripts (the CSV files they read: schema.csv, and README "Output files")."""
+"""Helpers shared by the replisim plotting scripts (the CSV files they read: schema.csv, README "Output files")."""
 import argparse
 import os
 import sys
@@ -373,7 +373,7 @@ def _fmt_value(key, v):
             return number(float(v)) if float(v) > 0 else ""
         except ValueError:
             return v
-    # DESIGN.md §4: times are milliseconds unless the name says otherwise.
+    # README "Output files": times are milliseconds unless the name says otherwise.
     if "latency" in key:
         try:
             float(v)

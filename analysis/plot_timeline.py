@@ -359,7 +359,8 @@ def draw_times(ax, lo, hi, faults, marks, back, labels):
 
 
 def cost_text(lat):
-    return (f"p50 {common.ms_text(common.nearest_rank(lat, 50))}, p99 {common.ms_text(common.nearest_rank(lat, 99))}"
+    return (f"p50 {common.ms_text(common.nearest_rank(lat, 50))}, "
+            f"p99 {common.ms_text(common.nearest_rank(lat, 99))}"
             if len(lat) else "none ok")
 
 

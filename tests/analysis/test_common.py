@@ -64,7 +64,8 @@ def test_run_title_and_service_text():
     summary = {"model": "leader-follower", "platform": "star", "nodes": "9", "clients": "1", "rf": "3",
                "write_concern": "majority", "latency": "1ms", "read_ratio": "0", "rate": "0", "threads": "2",
                "service": ""}
-    assert common.run_title(summary, "?") == "leader-follower — star, 9 nodes, 1 client, rf 3, w=majority, latency 1ms"
+    assert common.run_title(summary, "?") == \
+        "leader-follower — star, 9 nodes, 1 client, rf 3, w=majority, latency 1ms"
     assert common.service_text("client=exp:0.5ms write=exp:0.2ms") == \
         "cost per message (exp. mean): client request 0.5 · write 0.2 ms"
     assert common.run_title(None, "fallback") == "fallback"
@@ -104,8 +105,8 @@ def test_model_note_across_node_counts(fixtures):
         "the primaries, one node in 3, take every write"
     assert common.model_note("partitioned", shared["partitioned"]) == "6 partitions, leaders spread over the nodes"
     assert common.model_note("some-model", {}) == ""
-    assert common.model_note("some-model", {"leaders_per_unit": "1", "min_leader_units": "2",
-                                            "max_leader_units": "2", "unit_count": "8"}) == "8 units: every node leads 2"
+    even = {"leaders_per_unit": "1", "min_leader_units": "2", "max_leader_units": "2", "unit_count": "8"}
+    assert common.model_note("some-model", even) == "8 units: every node leads 2"
 
 
 def test_leadership(fixtures):

@@ -77,7 +77,8 @@ def test_load(fixtures, draw):
     assert not plot_load.has_load(str(fixtures / "leaderless/roles.csv"))  # no --service: never busy
     # Leaderless: no node leads a unit, and each of the 5 is the primary of 16 ranges.
     leaderless = common.read_csv(str(fixtures / "leaderless/roles.csv"), plot_load.COLUMNS, optional=["zone"])
-    assert list(plot_load.node_roles(leaderless)) == ["primary of some range(s)\n(leaderless: no unit has a leader)"] * 5
+    assert list(plot_load.node_roles(leaderless)) == \
+        ["primary of some range(s)\n(leaderless: no unit has a leader)"] * 5
 
 
 def test_timeline(fixtures, tmp_path, draw):

@@ -24,7 +24,8 @@ def test_capacity(fixtures, draw):
     # leader-follower at 800 writes/s a client: seeds 1 and 2 completed 1937.018424 and 2092.339433.
     assert agg.loc[("leader-follower", 800), "x"] == pytest.approx((1937.018424 + 2092.339433) / 2)
     assert agg.loc[("leader-follower", 800), "yhi"] == 13.702192
-    sat = {m: plot_capacity.saturation(agg.loc[m].reset_index()) for m in ("leader-follower", "partitioned", "chain")}
+    sat = {m: plot_capacity.saturation(agg.loc[m].reset_index())
+           for m in ("leader-follower", "partitioned", "chain")}
     # Each saturates at its highest rate, the only point within 3% of its largest mean throughput.
     assert sat["leader-follower"] == pytest.approx(((3086.978221 + 2998.559450) / 2, 76.243987))
     assert sat["partitioned"] == pytest.approx(((4521.028399 + 4682.485377) / 2, 41.381973))
