@@ -1,4 +1,4 @@
-"""Helpers shared by the replisim plotting scripts (see DESIGN.md §4 for the CSV contract)."""
+"""Helpers shared by the replisim plotting scripts (the CSV files they read: schema.csv, README "Output files")."""
 import argparse
 import os
 import sys
@@ -6,7 +6,10 @@ import sys
 import matplotlib
 
 matplotlib.use("Agg")  # scripts run headless (CI, ssh); never open a window
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+
+import schema  # noqa: E402
 
 # Run parameters worth putting in a title, in display order. summary.csv may
 # carry many more (seed, vnodes, duration...), which would only clutter it.
@@ -23,9 +26,7 @@ TITLE_PARAMS = [
     ("leaders_per_zone", "{} leaders per zone"),
     ("consistency", "CL={}"),
     ("read_consistency", "read CL={}"),
-    ("dcs", "{} DCs"),
     ("latency", "latency {}"),
-    ("inter_dc_latency", "inter-DC {}"),
     ("read_ratio", "{} reads"),
     ("rate", "open loop {} ops/s per client"),
     ("service", "{}"),
@@ -42,18 +43,15 @@ MODEL_STYLES = {
     "partitioned": ("C1", "s"),
     "leaderless": ("C2", "^"),
     "multi-leader": ("C3", "D"),
+    "chain": ("C4", "v"),  # the colour and marker it had as the first model without its own
 }
 
 
-# Run parameters of summary.csv (README "Output files"): when one differs between
-# runs averaged into one plotted point, the point mixes configurations, not just
-# seeds. start_index is left out: partitioned runs draw it from the seed.
-RUN_PARAMS = ["model", "platform", "nodes", "clients", "rf", "write_concern", "acks", "min_insync",
-              "vnodes", "strategy", "coordinator", "consistency", "read_consistency", "read_repair",
-              "read_from", "delay", "down", "latency_scale", "latency", "bandwidth", "ops", "read_ratio",
-              "keys", "key_dist", "concurrency", "rate", "value_bytes", "units", "leaders_per_zone",
-              "leader_choice", "replication_interval", "service", "threads", "sync_writes",
-              "host_speed", "cores"]
+# Parameters drawn from the seed when not given: runs that differ in them differ in seed only.
+SEED_DRAWN = ("start_index",)
+# Run parameters of summary.csv (schema.csv's param columns): when one differs between runs
+# averaged into one plotted point, the point mixes configurations, not just seeds.
+RUN_PARAMS = [c for c in schema.columns("summary.csv", "param") if c not in SEED_DRAWN]
 
 # Axis labels for summary.csv columns; any other column is labelled by its name
 # and the unit its suffix implies (column_unit).
@@ -109,7 +107,8 @@ COLUMN_LABELS = {
 }
 for _kind in ("write", "read"):
     for _stat in ("p50", "p95", "p99", "mean", "max"):
-        COLUMN_LABELS[f"{_kind}_{_stat}_ms"] = f"{_kind} latency, {_stat} (ms)"
+        if f"{_kind}_{_stat}_ms" in schema.columns("summary.csv"):
+            COLUMN_LABELS[f"{_kind}_{_stat}_ms"] = f"{_kind} latency, {_stat} (ms)"
 
 
 class InputError(Exception):
@@ -126,6 +125,14 @@ def _parse(path, **kw):
         return pd.read_csv(path, **kw)
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e:
         raise InputError(f"cannot parse {path}: {str(e).strip()}") from None
+    except OSError as e:
+        raise InputError(f"cannot read {path}: {e.strerror or e}") from None
+
+
+def nearest_rank(values, q):
+    """The q-th percentile of `values` as replisim's summary.csv computes it (nearest rank: the
+    ⌈q·n/100⌉-th smallest)."""
+    return float(np.percentile(values, q, method="inverted_cdf"))
 
 
 def read_csv(path, columns, optional=()):
@@ -185,10 +192,10 @@ def plural(n, word):
 
 
 def mixed_params(df, groups, skip=()):
-    """Run parameters (RUN_PARAMS and latency_ms, but not those in `skip`) that take more
-    than one value inside some group of rows: a plotted point that averages over them
-    mixes configurations, not just seeds. `groups`: columns or Series to group by."""
-    params = [c for c in RUN_PARAMS + ["latency_ms"] if c in df and c not in skip]
+    """Run parameters (RUN_PARAMS, but not those in `skip`) that take more than one value
+    inside some group of rows: a plotted point that averages over them mixes configurations,
+    not just seeds. `groups`: columns or Series to group by."""
+    params = [c for c in RUN_PARAMS if c in df and c not in skip]
     if not params or df.empty:
         return []
     by = df.groupby(groups, sort=False, dropna=False)
@@ -286,10 +293,21 @@ def read_summary(path, required=False):
     return {c: df[c].iloc[0] for c in df.columns if df[c].nunique() == 1}
 
 
-def check_output(out):
+def output_path(out):
+    """The file `-o out` writes, once its directory is known to exist and its format to be one
+    matplotlib writes: `out` itself, or out.png when it has no extension (as savefig names it);
+    InputError otherwise."""
     d = os.path.dirname(os.path.abspath(out))
     if not os.path.isdir(d):
         raise InputError(f"output directory not found: {d}")
+    ext = os.path.splitext(out)[1][1:]
+    if not ext:
+        return f"{out}.{matplotlib.rcParams['savefig.format']}"
+    from matplotlib.backend_bases import FigureCanvasBase
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if ext.lower() not in formats:
+        raise InputError(f"{out}: cannot write a .{ext} file (formats: {', '.join(sorted(formats))})")
+    return out
 
 
 def number(v):
@@ -355,7 +373,7 @@ def _fmt_value(key, v):
             return number(float(v)) if float(v) > 0 else ""
         except ValueError:
             return v
-    # DESIGN.md §4: times are milliseconds unless the name says otherwise.
+    # README "Output files": times are milliseconds unless the name says otherwise.
     if "latency" in key:
         try:
             float(v)
@@ -410,32 +428,52 @@ def model_styles(models):
     return {m: MODEL_STYLES.get(m) or (next(spare), next(markers)) for m in models}
 
 
+def _count(text):
+    """A whole number ≥ 0 from a summary cell ('3', '3.000000'), else None."""
+    try:
+        v = float(text)
+    except (TypeError, ValueError):
+        return None
+    return int(v) if v >= 0 and v == int(v) else None
+
+
 def model_note(model, shared):
-    """Who takes the writes in `model`, for a legend: '3 primaries take every write'.
-    `shared`: the parameters (strings) every run of that model shares; "" when unknown."""
-    def integer(k):
-        try:
-            v = float(shared.get(k, ""))
-            return int(v) if v == int(v) and v > 0 else None
-        except ValueError:
-            return None
-    nodes, rf, units = integer("nodes"), integer("rf"), integer("unit_count") or integer("units")
-    if model == "leader-follower":
-        if nodes and rf:
-            n = nodes // rf
-            return "one primary takes every write" if n == 1 else f"{n} primaries take every write"
-        return f"the primaries, one node in {rf}, take every write" if rf else ""
-    if model == "partitioned" and units:
-        if nodes and units % nodes == 0:
-            return f"{units} partitions: every node leads {units // nodes}"
-        return f"{units} partitions, leaders spread over the nodes"
-    if model == "leaderless":
+    """Who takes the writes, for a legend: '3 primaries take every write'. Derived from the
+    summary.csv columns every run of the model shares (`shared`, strings): leaders_per_unit,
+    leaders_per_zone, min_leader_units, max_leader_units, unit_count, leader_imbalance and
+    platform; `model` only picks the words (UNIT_WORDS). "" when the columns do not say. (Not
+    units: a sweep's spec may give --units to every model, and only some use it.)"""
+    count = lambda k: _count(shared.get(k, ""))  # noqa: E731
+    per_unit, per_zone = count("leaders_per_unit"), count("leaders_per_zone")
+    fewest, most = count("min_leader_units"), count("max_leader_units")
+    units = count("unit_count")
+    unit_word, one, many = UNIT_WORDS.get(model, UNIT_WORDS[None])
+    if per_unit == 0:  # no unit has a leader
         return "any node coordinates a write"
-    if model == "multi-leader" and integer("leaders_per_zone"):
-        k = integer("leaders_per_zone")
+    if per_zone:  # several leaders of the whole key space, a number in each zone
         zone = "" if shared.get("platform") == "star" else " per zone"  # a generated star is one zone
-        return f"{k} leader{'s' if k != 1 else ''}{zone} take{'s' if k == 1 else ''} the writes"
-    return ""
+        return f"{per_zone} leader{'s' if per_zone != 1 else ''}{zone} take{'s' if per_zone == 1 else ''} the writes"
+    if per_unit != 1:
+        return ""
+    if fewest == most and fewest:  # every node leads as many units
+        return f"{units} {unit_word}: every node leads {most}" if units else ""
+    if fewest == 0 and most == 1:  # as many nodes lead as there are units, the others none
+        if units:
+            return f"one {one} takes every write" if units == 1 else f"{units} {many} take every write"
+        share = _count(shared.get("leader_imbalance", "")) or None  # nodes per leader, when whole
+        return f"the {many}, one node in {share}, take every write" if share else f"the {many} take every write"
+    return f"{units} {unit_word}, leaders spread over the nodes" if units else ""
+
+
+def leadership(shared):
+    """'every node' when every node leads some unit (min_leader_units > 0), 'some nodes' when
+    units have one leader each and some nodes lead none, from the summary.csv columns a set of
+    runs shares (strings); None otherwise (leaderless, several leaders a unit, or runs that
+    differ)."""
+    if _count(shared.get("leaders_per_unit", "")) != 1:
+        return None
+    fewest = _count(shared.get("min_leader_units", ""))
+    return None if fewest is None else "every node" if fewest > 0 else "some nodes"
 
 
 def model_order(models):
@@ -448,13 +486,33 @@ def beside(path, name):
     return os.path.join(os.path.dirname(os.path.abspath(path)), name)
 
 
-def save_figure(fig, out, **kw):
-    """Lay out, write and close `fig`; returns `out`."""
+def save_figure(fig, out, tight=True, **kw):
+    """Lay out (tight_layout, unless `tight` is False), write and close `fig`; returns `out`.
+    The figure goes to a temporary name beside `out`, renamed to `out` once whole: a run that
+    fails or is interrupted leaves no half-written file, and an older `out` stays as it was."""
     import matplotlib.pyplot as plt
-    fig.tight_layout()
-    fig.savefig(out, dpi=120, **kw)
-    plt.close(fig)
+    try:
+        if tight:
+            fig.tight_layout()
+        ext = os.path.splitext(out)[1][1:] or matplotlib.rcParams["savefig.format"]
+        write_whole(out, lambda tmp: fig.savefig(tmp, dpi=120, format=ext, **kw))
+    finally:
+        plt.close(fig)
     return out
+
+
+def write_whole(out, write):
+    """Call `write(path)` with a temporary path beside `out`, then rename it to `out`; the
+    temporary file is removed if `write` fails."""
+    d, name = os.path.split(os.path.abspath(out))
+    tmp = os.path.join(d, f".{name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, out)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
 
 
 def ok_rows(df, path):
@@ -481,24 +539,64 @@ def drop_rows(df, mask, why, notes, warnings):
     return df[~mask]
 
 
-def summary_plot_main(doc, summary_help, default_name, load, render, argv=None, report=None):
-    """The command line of a script that draws one figure from a sweep's summary.csv:
-    SUMMARY_CSV, -o/--output (default `default_name` beside it) and --title, passed to
-    `load(path, title)`; bad input is one line and exit 2; warnings go to stderr, then
-    `report(data)` (a table, if any) and the path `render(data, out)` wrote, to stdout."""
+def title_flag(text="second title line (default: the run parameters every row shares)"):
+    """An `options` for plot_main: --title."""
+    return lambda p: p.add_argument("--title", help=text)
+
+
+def plot_main(doc, argv, *, arg, arg_help, load, render, default_name, many=False, options=None,
+              report=None, out_help=None):
+    """The command line of every plot script: ARG (an input file, several with `many`, or a run
+    directory), -o/--output, and the script's own flags (`options(parser)`). The output defaults
+    to `default_name` (or `default_name(args)`) beside the first input; with `default_name` None,
+    -o names a directory for several figures, by default the input directory itself.
+
+    `load(args)` reads every input first; then the output is checked, the warnings of
+    data["warnings"] go to stderr, and `report(data)` (a table, if given) and what
+    `render(data, out)` wrote go to stdout. A missing or bad input file, a missing column, a bad
+    flag value or an output that cannot be written (InputError) is one line on stderr and exit
+    status 2; figures are written whole or not at all (save_figure)."""
     p = argparse.ArgumentParser(description=doc)
-    p.add_argument("summary_csv", help=summary_help)
-    p.add_argument("-o", "--output", help=f"PNG to write (default: {default_name} beside SUMMARY_CSV)")
-    p.add_argument("--title", help="second title line (default: the run parameters every row shares)")
+    metavar = arg.upper()
+    p.add_argument(arg, nargs="+" if many else None, metavar=metavar, help=arg_help)
+    where = f"the first {metavar}" if many else metavar
+    p.add_argument("-o", "--output", help=out_help or (
+        f"PNG to write (default: {default_name} beside {where})" if default_name is not None
+        else f"directory to write the PNGs in (default: {metavar})"))
+    if options:
+        options(p)
     a = p.parse_args(argv)
-    out = a.output or beside(a.summary_csv, default_name)
+    first = getattr(a, arg)[0] if many else getattr(a, arg)
     try:
-        data = load(a.summary_csv, a.title)
-        check_output(out)
+        data = load(a)
+        if default_name is None:
+            out = a.output or first
+            if not os.path.isdir(out):
+                raise InputError(f"output directory not found: {out}")
+        else:
+            out = output_path(a.output or beside(first, default_name(a) if callable(default_name)
+                                                  else default_name))
+        for w in data.get("warnings", ()):
+            print(f"{p.prog}: warning: {w}", file=sys.stderr)
+        if report:
+            print(report(data))
+        print(render(data, out))
     except InputError as e:
         fail(e)
-    for w in data["warnings"]:
-        print(f"{p.prog}: warning: {w}", file=sys.stderr)
-    if report:
-        print(report(data))
-    print(render(data, out))
+
+
+# --- Facts the CSV files do not carry -------------------------------------------------------
+# What a model calls a unit (plural) and the node that leads one (singular, plural), for legends.
+# No column says it: a unit_kind column in summary.csv (replica set, partition, token range,
+# key space, chain) and a leader_kind one (primary, leader, coordinator, leader, head) would.
+# Key None: the words for any other model.
+UNIT_WORDS = {
+    "leader-follower": ("replica sets", "primary", "primaries"),
+    "partitioned": ("partitions", "leader", "leaders"),
+    "chain": ("chains", "head", "heads"),
+    None: ("units", "leader", "leaders"),
+}
+# The election timeouts of a --failover preset, for runs that leave --election-timeout to it:
+# summary.csv's election_timeout is then empty. Written as used (as start_index is), it would
+# say it itself.
+ELECTION_TIMEOUTS = {"raft": "150ms:300ms"}

@@ -8,14 +8,17 @@ import sys
 import textwrap
 
 import common  # sets the Agg backend before pyplot is imported
+import schema
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
 DEFAULT_NAME = "capacity.png"
-X, Y = "throughput_writes_per_s", "write_p99_ms"
+X, Y = schema.known("summary.csv", "throughput_writes_per_s", "write_p99_ms")
 REQUIRED = ["model", "rate", X, Y]
+NUMERIC = schema.known("summary.csv", "rate", X, Y, "clients", "read_ratio", "ops")
+SKIP = schema.known("summary.csv", "model", "rate", "seed", "status", "error", "start_index")
 PLAIN = FuncFormatter(lambda v, _: f"{v:,.10g}")  # 1,000 and 0.5, not 10³
 
 
@@ -23,7 +26,7 @@ def load(path, title=None):
     df = common.read_table(path, REQUIRED)
     df, notes, warnings = common.ok_rows(df, path)
     text = df.copy()  # the cells as written, for the title
-    df = common.numeric_columns(df, ["rate", X, Y, "clients", "read_ratio", "ops"], path)
+    df = common.numeric_columns(df, NUMERIC, path)
     df = common.drop_rows(df, df[X].isna(), f"{X} empty", notes, warnings)
     df = common.drop_rows(df, df[Y].isna(), f"{Y} empty (no write acknowledged)", notes, warnings)
     df = common.drop_rows(df, ~(df["rate"] > 0), "closed loop (rate 0): no offered load", notes,
@@ -32,13 +35,12 @@ def load(path, title=None):
     if df.empty:
         raise common.InputError(f"{path}: no ok open-loop row (rate > 0) has a throughput and a "
                                 f"write p99 ({'; '.join(notes) or 'no rows'})")
-    skip = ("model", "rate", "seed", "status", "error", "start_index")
-    mixed = common.mixed_params(df, [df["model"], df["rate"]], skip=skip)
+    mixed = common.mixed_params(df, [df["model"], df["rate"]], skip=SKIP)
     if mixed:
         notes.append("caution: points also average over " + ", ".join(mixed))
         warnings.append("points average over runs with different " + ", ".join(mixed))
     if title is None:
-        shared = common.shared_params(text.loc[df.index], skip=skip)
+        shared = common.shared_params(text.loc[df.index], skip=SKIP)
         title = common.wrap_parts(common.title_parts(shared, skip=("rate",)), 95)
     labels = {}
     for m in df["model"].unique():
@@ -99,41 +101,61 @@ def saturation_marks(fig, ax, sats):
             ax.set_ylim(top=top * 2.5)  # room for a label pushed up (rare: many close models)
 
 
-def render(data, out):
-    df = data["rows"]
-    agg = aggregate(df)
-    models = common.model_order(df["model"])
-    styles = common.model_styles(models)
+def saturation(a):
+    """(throughput, p99 top) where one model saturates: its largest mean throughput, and the
+    highest whisker of the points within 3% of it (past saturation the points pile up there,
+    some with a slightly lower mean throughput but a higher p99), where its mark starts.
+    `a`: the model's rows of aggregate()."""
+    x = a["x"].to_numpy()
+    i = int(np.argmax(x))
+    near = x >= 0.97 * x[i]
+    return float(x[i]), float(a["yhi"].to_numpy()[near].max())
 
+
+def render(data, out):
+    agg = aggregate(data["rows"])
+    models = common.model_order(data["rows"]["model"])
+    styles = common.model_styles(models)
     fig, ax = plt.subplots(figsize=(11.5, 6.6))
     ax.set_yscale("log")
     handles, sats, any_spread = [], [], False
     for m in models:
         a = agg[agg["model"] == m]
-        color, marker = styles[m]
-        x, y = a["x"].to_numpy(), a["y"].to_numpy()
-        handles += ax.plot(x, y, color=color, marker=marker, ms=6.5, lw=1.8, zorder=4,
-                           label=data["labels"][m])
-        spread = ((a["n"] > 1) & ((a["xhi"] > a["xlo"]) | (a["yhi"] > a["ylo"]))).to_numpy()
-        if spread.any():
-            any_spread = True
-            s = a[spread]
-            ax.errorbar(s["x"], s["y"], xerr=[s["x"] - s["xlo"], s["xhi"] - s["x"]],
-                        yerr=[s["y"] - s["ylo"], s["yhi"] - s["y"]], fmt="none",
-                        ecolor=color, alpha=0.45, elinewidth=1.1, capsize=2.5, zorder=3)
-        i = int(np.argmax(x))
-        # The mark starts above every point within 3% of that throughput: past saturation the
-        # points pile up there, some with a slightly lower mean throughput but a higher p99.
-        near = x >= 0.97 * x[i]
-        sats.append((m, color, float(x[i]), float(a["yhi"].to_numpy()[near].max())))
+        handles += model_curve(ax, a, styles[m], data["labels"][m])
+        any_spread |= spread_of(a).any()
+        sats.append((m, styles[m][0]) + saturation(a))
+    axes(fig, ax, agg, sats)
+    legend(ax, data, agg, handles, any_spread)
+    fig.suptitle("Write latency against throughput as the offered load rises: where each model "
+                 "saturates\n" + data["title"], fontsize=11)
+    return common.save_figure(fig, out, bbox_inches="tight")
 
-    # The axes: throughput from 0 (saturation reads as "how far right"), p99 with room above the
-    # highest whisker for the saturation labels.
-    ymin = float(agg["ylo"].min()) / 1.6
-    ymax = float(agg["yhi"].max()) * 6
-    ax.set_ylim(ymin, ymax)
-    xmax = float(agg["xhi"].max())
-    ax.set_xlim(0, xmax * 1.12)
+
+def spread_of(a):
+    """Points whose seeds differ, in throughput or p99."""
+    return ((a["n"] > 1) & ((a["xhi"] > a["xlo"]) | (a["yhi"] > a["ylo"]))).to_numpy()
+
+
+def model_curve(ax, a, style, label):
+    """One model's points in order of offered load, with whiskers where seeds differ; returns its
+    legend handles."""
+    color, marker = style
+    handles = ax.plot(a["x"].to_numpy(), a["y"].to_numpy(), color=color, marker=marker, ms=6.5, lw=1.8,
+                      zorder=4, label=label)
+    spread = spread_of(a)
+    if spread.any():
+        s = a[spread]
+        ax.errorbar(s["x"], s["y"], xerr=[s["x"] - s["xlo"], s["xhi"] - s["x"]],
+                    yerr=[s["y"] - s["ylo"], s["yhi"] - s["y"]], fmt="none",
+                    ecolor=color, alpha=0.45, elinewidth=1.1, capsize=2.5, zorder=3)
+    return handles
+
+
+def axes(fig, ax, agg, sats):
+    """Throughput from 0 (saturation reads as "how far right"), p99 with room above the highest
+    whisker for the saturation labels, which go on last."""
+    ax.set_ylim(float(agg["ylo"].min()) / 1.6, float(agg["yhi"].max()) * 6)
+    ax.set_xlim(0, float(agg["xhi"].max()) * 1.12)
     ax.xaxis.set_major_formatter(PLAIN)
     ax.yaxis.set_major_formatter(PLAIN)
     saturation_marks(fig, ax, sats)
@@ -142,6 +164,11 @@ def render(data, out):
     ax.set_xlabel(common.axis_label(X) + " — the rate the cluster actually completed")
     ax.set_ylabel(common.axis_label(Y) + "  [log scale]")
 
+
+def legend(ax, data, agg, handles, any_spread):
+    """The models, whiskers and saturation marks, and notes on what the points are."""
+    df = data["rows"]
+    handles = list(handles)
     n_min, n_max = int(agg["n"].min()), int(agg["n"].max())
     runs = f"{n_min}" if n_min == n_max else f"{n_min}–{n_max}"
     of = "runs each" if data["mixed"] else "runs (seeds) each"
@@ -166,14 +193,12 @@ def render(data, out):
     handles += [Line2D([], [], ls="none", label=t) for t in [""] + notes]
     ax.legend(handles=handles, title="model", loc="upper left", bbox_to_anchor=(1.02, 1),
               fontsize=8.5, title_fontsize=9, frameon=False, alignment="left")
-    fig.suptitle("Write latency against throughput as the offered load rises: where each model "
-                 "saturates\n" + data["title"], fontsize=11)
-    return common.save_figure(fig, out, bbox_inches="tight")
 
 
 def main(argv=None):
-    common.summary_plot_main(__doc__, "summary.csv of an open-loop sweep over rate and model "
-                             "(e.g. experiments/capacity.toml)", DEFAULT_NAME, load, render, argv)
+    common.plot_main(__doc__, argv, arg="summary_csv", arg_help="summary.csv of an open-loop sweep over rate "
+                     "and model (e.g. experiments/capacity.toml)", default_name=DEFAULT_NAME,
+                     options=common.title_flag(), load=lambda a: load(a.summary_csv, a.title), render=render)
 
 
 if __name__ == "__main__":

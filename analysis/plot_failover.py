@@ -12,18 +12,18 @@ import sys
 import textwrap
 
 import common  # sets the Agg backend before pyplot is imported
+import schema
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
 DEFAULT_NAME = "failover_fig16.png"
-DOWN, RANGE = "unavailability_max_ms", "election_timeout"
+DOWN, RANGE = schema.known("summary.csv", "unavailability_max_ms", "election_timeout")
 # Empty, once a fault happened, when some unit never had a leader again (experiments/leadership.hpp).
-AFTER = "leader_imbalance_after_fault"
-REQUIRED = [RANGE, DOWN, "outages", AFTER]
-SKIP = ("seed", "status", "error", RANGE)
-RAFT_PRESET = "150ms:300ms"  # --failover raft without --election-timeout
+AFTER, = schema.known("summary.csv", "leader_imbalance_after_fault")
+REQUIRED = schema.known("summary.csv", RANGE, DOWN, "outages", AFTER)
+SKIP = schema.known("summary.csv", "seed", "status", "error", RANGE)
 ELECTIONS = {"raft": "Raft", "mongodb": "MongoDB"}
 PLAIN = FuncFormatter(lambda v, _: f"{v:,.10g}")  # 1,000 ms, not 10³
 # What the paper reports in the text of §9.3, by range in ms.
@@ -36,8 +36,8 @@ PAPER = {(150, 150): "always > 10 s (split votes)",
 def timeout_range(text, failover):
     """(shortest, longest) election timeout in ms from the election_timeout column, rounded to
     the ns so that 0.15s and 150000us are 150 ms as 150ms is."""
-    if text == "" and failover == "raft":
-        text = RAFT_PRESET
+    if text == "":  # the preset's, which summary.csv leaves empty
+        text = common.ELECTION_TIMEOUTS.get(failover, "")
     lo, _, hi = text.partition(":")
     lo_ms = round(common.duration_s(lo) * 1e3, 6)
     return lo_ms, (round(common.duration_s(hi) * 1e3, 6) if hi else lo_ms)
@@ -102,7 +102,7 @@ def stats(rows):
     open_min = rows.loc[rows["open"], DOWN].min() if rows["open"].any() else math.inf
     out = {"trials": len(t), "elected": int((~rows["open"]).sum())}
     for name, q in (("median", 50), ("p99", 99)):
-        v = float(np.percentile(t, q, method="inverted_cdf"))
+        v = common.nearest_rank(t, q)
         out[name] = (v, v >= open_min)
     out["max"] = (float(t[-1]), rows["open"].any())
     out["mean"] = (float(t.mean()), rows["open"].any())
@@ -173,48 +173,56 @@ def render(data, out):
     keys = list(dict.fromkeys(map(tuple, ranges.sort_values(["lo", "hi"]).to_numpy())))
     cmap = plt.get_cmap("tab10")
     colors = {k: cmap(i % 10) for i, k in enumerate(keys)}
-
     fig, axes = plt.subplots(len(panels), 1, sharex=True, figsize=(12, 4.3 * len(panels) + 1.2),
                              squeeze=False)
-    xs = rows[DOWN].to_numpy(float)
     trials = rows.groupby(["lo", "hi"]).size()
     n = f"{trials.min()}" if trials.min() == trials.max() else f"{trials.min()}–{trials.max()}"
     notes = [f"{n} trials per range: runs whose leader crashed\nat a random phase of its "
              "heartbeat interval"] + [textwrap.fill(t, 50) for t in data["notes"]]
     for ax, (what, rs) in zip(axes[:, 0], panels):
-        handles, any_open = [], False
-        for lo, hi in rs.to_numpy():
-            g = rows[(rows["lo"] == lo) & (rows["hi"] == hi)]
-            handles.append(curve(ax, g, colors[(lo, hi)], lo, hi))
-            any_open |= bool(g["open"].any())
-        if any_open:
-            handles.append(Line2D([], [], color="0.3", marker=">", ls="none",
-                                  label="▶ runs still without a leader when they ended:\n"
-                                        "their time is at least this"))
-        if ax is axes[-1, 0]:
-            handles += [Line2D([], [], ls="none", label=t) for t in [""] + notes]
-        ax.legend(handles=handles, title="election timeouts", loc="upper left",
-                  bbox_to_anchor=(1.01, 1), fontsize=8.5, title_fontsize=9, frameon=False,
-                  alignment="left")
-        ax.set_title(what, fontsize=10)
-        ax.set_ylim(0, 102)
-        ax.set_ylabel("cumulative % of trials")
-        ax.grid(True, which="major", alpha=0.3)
-        ax.grid(True, which="minor", axis="x", alpha=0.1)
-    bot = axes[-1, 0]
-    bot.set_xscale("log")
-    bot.set_xlim(xs[xs > 0].min() / 1.3 if (xs > 0).any() else 1, xs.max() * 1.3)
-    bot.xaxis.set_major_formatter(PLAIN)
-    bot.set_xlabel("time without a leader after the leader crashed (ms, log scale)")
+        range_panel(ax, what, rows, rs, colors, notes if ax is axes[-1, 0] else [])
+    time_axis(axes[-1, 0], rows[DOWN].to_numpy(float))
     fig.suptitle("Time without a leader after the leader crashes (after Raft's Figure 16)\n"
                  + data["title"], fontsize=11)
     return common.save_figure(fig, out, bbox_inches="tight")
 
 
+def range_panel(ax, what, rows, rs, colors, notes):
+    """One panel: the CDF of each range in `rs`, with its legend (and `notes` below it)."""
+    handles, any_open = [], False
+    for lo, hi in rs.to_numpy():
+        g = rows[(rows["lo"] == lo) & (rows["hi"] == hi)]
+        handles.append(curve(ax, g, colors[(lo, hi)], lo, hi))
+        any_open |= bool(g["open"].any())
+    if any_open:
+        handles.append(Line2D([], [], color="0.3", marker=">", ls="none",
+                              label="▶ runs still without a leader when they ended:\n"
+                                    "their time is at least this"))
+    if notes:
+        handles += [Line2D([], [], ls="none", label=t) for t in [""] + notes]
+    ax.legend(handles=handles, title="election timeouts", loc="upper left",
+              bbox_to_anchor=(1.01, 1), fontsize=8.5, title_fontsize=9, frameon=False,
+              alignment="left")
+    ax.set_title(what, fontsize=10)
+    ax.set_ylim(0, 102)
+    ax.set_ylabel("cumulative % of trials")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.grid(True, which="minor", axis="x", alpha=0.1)
+
+
+def time_axis(bot, xs):
+    """The shared time axis, logarithmic, around every trial's time."""
+    bot.set_xscale("log")
+    bot.set_xlim(xs[xs > 0].min() / 1.3 if (xs > 0).any() else 1, xs.max() * 1.3)
+    bot.xaxis.set_major_formatter(PLAIN)
+    bot.set_xlabel("time without a leader after the leader crashed (ms, log scale)")
+
+
 def main(argv=None):
-    common.summary_plot_main(__doc__, "summary.csv of a sweep over election-timeout with a "
-                             "leader crash (e.g. experiments/failover.toml)", DEFAULT_NAME, load, render,
-                             argv, report=table)
+    common.plot_main(__doc__, argv, arg="summary_csv", arg_help="summary.csv of a sweep over election-timeout "
+                     "with a leader crash (e.g. experiments/failover.toml)", default_name=DEFAULT_NAME,
+                     options=common.title_flag(), load=lambda a: load(a.summary_csv, a.title), render=render,
+                     report=table)
 
 
 if __name__ == "__main__":

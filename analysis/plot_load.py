@@ -4,10 +4,10 @@ messages (busy_fraction of roles.csv), as bars coloured by the node's role, with
 as a line. Several roles.csv files are drawn side by side with the same y axis, so runs of
 different models at the same load compare at a glance (the hot primaries of leader-follower
 against the evenly loaded partitioned brokers)."""
-import argparse
 import sys
 
 import common  # sets the Agg backend before pyplot is imported
+import schema
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
@@ -17,7 +17,8 @@ from matplotlib.ticker import FuncFormatter
 import plot_roles
 
 DEFAULT_NAME = "load.png"
-COLUMNS = ["node", "host", "primary_units", "replica_units", "leader_units", "busy_fraction"]
+COLUMNS = schema.known("roles.csv", "node", "host", "primary_units", "replica_units", "leader_units",
+                       "busy_fraction")
 PERCENT = FuncFormatter(lambda v, _: f"{v:.0%}")
 # Role of a node → bar colour, in legend order.
 ROLES = {
@@ -101,7 +102,7 @@ def outcome(s):
     except (KeyError, ValueError):
         pass
     try:
-        parts.append(f"write p99 {float(s['write_p99_ms']):.3g} ms")
+        parts.append(f"write p99 {common.ms_text(float(s['write_p99_ms']))}")
     except (KeyError, ValueError):
         pass
     return ", ".join(parts)
@@ -116,41 +117,11 @@ def render(data, out):
     top = max(1.0, max(float(p["roles"]["busy_fraction"].max()) for p in panels)) * 1.1
     seen = set()
     for ax, p in zip(axes[0], panels):
-        r = p["roles"]
-        busy = r["busy_fraction"].fillna(0).to_numpy(float)
-        x = np.arange(len(r))
-        colors = [ROLES[k] for k in p["role"]]
+        busy_panel(ax, p)
         seen.update(p["role"])
-        bars = ax.bar(x, busy, 0.72, color=colors, edgecolor="0.3", linewidth=0.6, zorder=3)
-        if len(r) <= 16:
-            for t in ax.bar_label(bars, labels=[f"{v:.0%}" for v in busy], fontsize=7.5, padding=1.5):
-                # Readable where the mean line crosses it.
-                t.set_bbox(dict(boxstyle="square,pad=0.05", fc="white", ec="none", alpha=0.85))
-                t.set_zorder(6)
-        mean = busy.mean()
-        ax.axhline(mean, color="black", ls="--", lw=1.1, zorder=4)
-        # The spread in one line, in the empty top of the panel (bars stay below 100%).
-        said = f"mean {mean:.0%}" + (f" · busiest {busy.max():.0%} = {busy.max() / mean:.2f}× the mean"
-                                     if mean > 0 else "")
-        ax.text(0.98, 0.97, said, transform=ax.transAxes, ha="right", va="top", fontsize=8.5,
-                bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="0.8"), zorder=5)
-        if mean == 0:
-            ax.text(0.5, 0.5, "every node 0% busy:\nno processing cost in this run",
-                    transform=ax.transAxes, ha="center", va="center", fontsize=9, color="0.3")
-        title = p["title"] + (f"\n{p['outcome']}" if p.get("outcome") else "")
-        ax.set_title(title, fontsize=9)
-        labels = plot_roles.tick_labels(r, "\n")
-        crowded = max(len(s) for lab in labels for s in lab.split("\n")) * 0.075 > 0.42
-        ax.set_xticks(x)
-        ax.set_xticklabels(plot_roles.tick_labels(r, " · " if crowded else "\n"), fontsize=7.5,
-                           rotation=90 if crowded else 0)
-        ax.set_xlim(-0.6, len(r) - 0.4)
-        ax.set_xlabel("node (id / host" + (" / zone)" if r["zone"].nunique() > 1 else ")"), fontsize=9)
-        ax.grid(axis="y", alpha=0.3, zorder=0)
     axes[0][0].set_ylim(0, top)
     axes[0][0].yaxis.set_major_formatter(PERCENT)
     axes[0][0].set_ylabel("busy share of the run (%)\ntime its worker spent processing messages")
-
     handles = [Patch(facecolor=c, edgecolor="0.3", linewidth=0.6, label=k)
                for k, c in ROLES.items() if k in seen]
     handles.append(Line2D([], [], color="black", ls="--", lw=1.1, label="mean over the nodes"))
@@ -163,20 +134,46 @@ def render(data, out):
     return common.save_figure(fig, out, bbox_inches="tight")
 
 
+def busy_panel(ax, p):
+    """One run: a bar per node, coloured by its role, its busy share on it (up to 16 nodes), the
+    mean as a dashed line, and the spread in one line at the top."""
+    r = p["roles"]
+    busy = r["busy_fraction"].fillna(0).to_numpy(float)
+    x = np.arange(len(r))
+    bars = ax.bar(x, busy, 0.72, color=[ROLES[k] for k in p["role"]], edgecolor="0.3", linewidth=0.6,
+                  zorder=3)
+    if len(r) <= 16:
+        for t in ax.bar_label(bars, labels=[f"{v:.0%}" for v in busy], fontsize=7.5, padding=1.5):
+            # Readable where the mean line crosses it.
+            t.set_bbox(dict(boxstyle="square,pad=0.05", fc="white", ec="none", alpha=0.85))
+            t.set_zorder(6)
+    mean = busy.mean()
+    ax.axhline(mean, color="black", ls="--", lw=1.1, zorder=4)
+    # The spread in one line, in the empty top of the panel (bars stay below 100%).
+    said = f"mean {mean:.0%}" + (f" · busiest {busy.max():.0%} = {busy.max() / mean:.2f}× the mean"
+                                 if mean > 0 else "")
+    ax.text(0.98, 0.97, said, transform=ax.transAxes, ha="right", va="top", fontsize=8.5,
+            bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="0.8"), zorder=5)
+    if mean == 0:
+        ax.text(0.5, 0.5, "every node 0% busy:\nno processing cost in this run",
+                transform=ax.transAxes, ha="center", va="center", fontsize=9, color="0.3")
+    ax.set_title(p["title"] + (f"\n{p['outcome']}" if p.get("outcome") else ""), fontsize=9)
+    labels = plot_roles.tick_labels(r, "\n")
+    crowded = max(len(s) for lab in labels for s in lab.split("\n")) * 0.075 > 0.42
+    ax.set_xticks(x)
+    ax.set_xticklabels(plot_roles.tick_labels(r, " · " if crowded else "\n"), fontsize=7.5,
+                       rotation=90 if crowded else 0)
+    ax.set_xlim(-0.6, len(r) - 0.4)
+    ax.set_xlabel("node (id / host" + (" / zone)" if r["zone"].nunique() > 1 else ")"), fontsize=9)
+    ax.grid(axis="y", alpha=0.3, zorder=0)
+
+
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("roles_csv", nargs="+", metavar="ROLES_CSV",
-                   help="roles.csv of a run (several: one panel each, side by side)")
-    p.add_argument("-o", "--output", help=f"PNG to write (default: {DEFAULT_NAME} beside the first ROLES_CSV)")
-    p.add_argument("--title", help="second title line (default: the run parameters every run shares)")
-    a = p.parse_args(argv)
-    out = a.output or common.beside(a.roles_csv[0], DEFAULT_NAME)
-    try:
-        data = load(a.roles_csv, a.title)
-        common.check_output(out)
-    except common.InputError as e:
-        common.fail(e)
-    print(render(data, out))
+    common.plot_main(__doc__, argv, arg="roles_csv", many=True,
+                     arg_help="roles.csv of a run (several: one panel each, side by side)",
+                     default_name=DEFAULT_NAME,
+                     options=common.title_flag("second title line (default: the run parameters every run shares)"),
+                     load=lambda a: load(a.roles_csv, a.title), render=render)
 
 
 if __name__ == "__main__":

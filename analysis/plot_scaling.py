@@ -9,6 +9,7 @@ import sys
 import textwrap
 
 import common  # sets the Agg backend before pyplot is imported
+import schema
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.lines import Line2D
@@ -16,10 +17,10 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 DEFAULT_NAME = "scaling.png"
-P99, THR = "write_p99_ms", "throughput_writes_per_s"
-REQUIRED = ["model", "nodes", "rate", P99, THR]
-NUMERIC = ["nodes", "rate", P99, THR, "clients", "read_ratio", "busiest_node_utilization"]
-SKIP = ("model", "nodes", "rate", "seed", "status", "error", "start_index")
+P99, THR = schema.known("summary.csv", "write_p99_ms", "throughput_writes_per_s")
+REQUIRED = schema.known("summary.csv", "model", "nodes", "rate", P99, THR)
+NUMERIC = schema.known("summary.csv", "nodes", "rate", P99, THR, "clients", "read_ratio", "busiest_node_utilization")
+SKIP = schema.known("summary.csv", "model", "nodes", "rate", "seed", "status", "error", "start_index")
 SATURATED = 0.9  # busiest node busy at least this share of the run: the cluster is at capacity
 PLAIN = FuncFormatter(lambda v, _: f"{v:,.10g}")
 
@@ -64,7 +65,19 @@ def load(path, title=None):
                                                          skip=("nodes",)))
         labels[m] = f"{m}\n({note})" if note else m
     return {"lat": lat, "cap": cap, "low": low, "high": high, "title": title, "labels": labels,
-            "notes": notes, "warnings": warnings, "mixed": mixed}
+            "notes": notes, "warnings": warnings, "mixed": mixed, "pair": compared(text.loc[cap.index])}
+
+
+def compared(text):
+    """(spread, concentrated): the first model (in model order) whose every node leads some unit in
+    every capacity run, and the first whose units have one leader each but some nodes lead none,
+    from summary.csv's role columns (common.leadership); None for either when no model is one."""
+    kinds = {}
+    for m, rows in text.groupby("model", sort=False):
+        found = {common.leadership(r) for r in rows.to_dict("records")}
+        kinds[m] = found.pop() if len(found) == 1 else None
+    order = common.model_order(list(kinds))
+    return tuple(next((m for m in order if kinds[m] == k), None) for k in ("every node", "some nodes"))
 
 
 def offered(rows, rate):
@@ -115,63 +128,16 @@ def render(data, out):
     models = common.model_order(list(data["lat"]["model"]) + list(data["cap"]["model"]))
     styles = common.model_styles(models)
     nodes = sorted(set(lat["nodes"]) | set(cap["nodes"]))
-
     fig, (top, bot) = plt.subplots(2, 1, sharex=True, figsize=(11, 8.6),
                                    gridspec_kw={"height_ratios": [1, 1.25]})
-    handles, any_band, hollow = [], False, False
+    drawn = {"handles": [], "band": False, "hollow": False}
     for m in models:
-        color, marker = styles[m]
         for ax, agg in ((top, lat), (bot, cap)):
-            a = agg[agg["model"] == m].sort_values("nodes")
-            if a.empty:
-                continue
-            x = a["nodes"].to_numpy()
-            line = ax.plot(x, a["y"], color=color, marker=marker, ms=7, lw=1.9, zorder=4,
-                           label=data["labels"][m])
-            if ax is top:
-                handles += line
-            if ax is bot and "busy" in a and (a["busy"] < SATURATED).any():
-                # The cluster took (nearly) all it was offered: its capacity is higher than this.
-                low = (a["busy"] < SATURATED).to_numpy()
-                ax.plot(x[low], a["y"].to_numpy()[low], ls="none", marker=marker, ms=7,
-                        mfc="white", mec=color, mew=1.6, zorder=5)
-                hollow = True
-            spread = (a["n"] > 1) & (a["hi"] > a["lo"])
-            if spread.any():
-                any_band = True
-                ax.fill_between(x, a["lo"], a["hi"], color=color, alpha=0.18, lw=0, zorder=2)
-
-    # Latency at the low load: p99 from 0, so equal heights read as equal latencies.
-    box = "busy" in lat and lat["busy"].notna().any()
-    # The busy-share box takes the top of the panel: keep the lines below it.
-    room = 1 - (0.065 * lat["model"].nunique() + 0.16) if box else 1
-    top.set_ylim(0, float(lat["hi"].max()) * 1.1 / room)
-    top.set_ylabel(common.axis_label(P99))
-    top.set_title("write latency at a low load: " + offered(data["lat"], data["low"]), fontsize=10)
-    bot.set_ylim(0, float(cap["hi"].max()) * 1.15)
-    bot.set_ylabel("capacity: " + common.axis_label(THR))
-    bot.set_title("capacity: offered far more than the cluster can take, "
-                  + offered(data["cap"], data["high"]), fontsize=10)
-    if box:
-        busiest_box(top, lat, models, styles)
-
-    # Partitioned against leader-follower at the largest node count both have.
-    both = cap[cap["model"].isin(["leader-follower", "partitioned"])]
-    common_nodes = both.groupby("nodes")["model"].nunique()
-    common_nodes = common_nodes[common_nodes == 2]
-    if len(common_nodes):
-        n = common_nodes.index.max()
-        lf = float(both[(both["nodes"] == n) & (both["model"] == "leader-follower")]["y"].iloc[0])
-        pa = float(both[(both["nodes"] == n) & (both["model"] == "partitioned")]["y"].iloc[0])
-        span = max(nodes) - min(nodes) or 1
-        xa = n + 0.035 * span
-        bot.annotate("", (xa, pa), (xa, lf), zorder=6,
-                     arrowprops=dict(arrowstyle="<->", color="0.35", lw=1.1, shrinkA=0, shrinkB=0))
-        bot.annotate(f"partitioned takes\n{pa / lf:.2f}× the writes of\nleader-follower\n"
-                     f"at {n:g} nodes", (xa, (lf + pa) / 2), xytext=(6, 0),
-                     textcoords="offset points", va="center", ha="left", fontsize=8.5, color="0.3",
-                     annotation_clip=False)
-
+            model_line(ax, agg[agg["model"] == m].sort_values("nodes"), styles[m], data["labels"][m],
+                       ax is bot, drawn)
+    latency_panel(top, lat, data, models, styles)
+    capacity_panel(bot, cap, data)
+    compare_pair(bot, cap, data["pair"], nodes)
     span = max(nodes) - min(nodes) or 1
     bot.set_xlim(min(nodes) - 0.04 * span, max(nodes) + 0.16 * span)
     bot.set_xticks(nodes)
@@ -180,13 +146,83 @@ def render(data, out):
     for ax in (top, bot):
         ax.grid(True, alpha=0.3)
         ax.yaxis.set_major_formatter(PLAIN)
+    legend(top, data, lat, cap, drawn)
+    fig.suptitle("Write latency and capacity against cluster size\n" + data["title"], fontsize=11)
+    return common.save_figure(fig, out, bbox_inches="tight")
 
+
+def model_line(ax, a, style, label, capacity, drawn):
+    """One model's means against node count, with a band from min to max over seeds; in the
+    capacity panel, hollow markers where the busiest node was not saturated."""
+    if a.empty:
+        return
+    color, marker = style
+    x = a["nodes"].to_numpy()
+    line = ax.plot(x, a["y"], color=color, marker=marker, ms=7, lw=1.9, zorder=4, label=label)
+    if not capacity:
+        drawn["handles"] += line
+    if capacity and "busy" in a and (a["busy"] < SATURATED).any():
+        # The cluster took (nearly) all it was offered: its capacity is higher than this.
+        low = (a["busy"] < SATURATED).to_numpy()
+        ax.plot(x[low], a["y"].to_numpy()[low], ls="none", marker=marker, ms=7,
+                mfc="white", mec=color, mew=1.6, zorder=5)
+        drawn["hollow"] = True
+    spread = (a["n"] > 1) & (a["hi"] > a["lo"])
+    if spread.any():
+        drawn["band"] = True
+        ax.fill_between(x, a["lo"], a["hi"], color=color, alpha=0.18, lw=0, zorder=2)
+
+
+def latency_panel(top, lat, data, models, styles):
+    """Latency at the low load: p99 from 0, so equal heights read as equal latencies, under the
+    busiest node's busy share when known."""
+    box = "busy" in lat and lat["busy"].notna().any()
+    # The busy-share box takes the top of the panel: keep the lines below it.
+    room = 1 - (0.065 * lat["model"].nunique() + 0.16) if box else 1
+    top.set_ylim(0, float(lat["hi"].max()) * 1.1 / room)
+    top.set_ylabel(common.axis_label(P99))
+    top.set_title("write latency at a low load: " + offered(data["lat"], data["low"]), fontsize=10)
+    if box:
+        busiest_box(top, lat, models, styles)
+
+
+def capacity_panel(bot, cap, data):
+    bot.set_ylim(0, float(cap["hi"].max()) * 1.15)
+    bot.set_ylabel("capacity: " + common.axis_label(THR))
+    bot.set_title("capacity: offered far more than the cluster can take, "
+                  + offered(data["cap"], data["high"]), fontsize=10)
+
+
+def compare_pair(bot, cap, pair, nodes):
+    """A model whose every node leads against one whose writes go to some nodes only (compared),
+    at the largest node count both have: an arrow between their capacities and the ratio."""
+    spread, few = pair
+    both = cap[cap["model"].isin([spread, few])] if spread and few else cap.iloc[:0]
+    common_nodes = both.groupby("nodes")["model"].nunique()
+    common_nodes = common_nodes[common_nodes == 2]
+    if not len(common_nodes):
+        return
+    n = common_nodes.index.max()
+    lf = float(both[(both["nodes"] == n) & (both["model"] == few)]["y"].iloc[0])
+    pa = float(both[(both["nodes"] == n) & (both["model"] == spread)]["y"].iloc[0])
+    xa = n + 0.035 * (max(nodes) - min(nodes) or 1)
+    bot.annotate("", (xa, pa), (xa, lf), zorder=6,
+                 arrowprops=dict(arrowstyle="<->", color="0.35", lw=1.1, shrinkA=0, shrinkB=0))
+    bot.annotate(f"{spread} takes\n{pa / lf:.2f}× the writes of\n{few}\n"
+                 f"at {n:g} nodes", (xa, (lf + pa) / 2), xytext=(6, 0),
+                 textcoords="offset points", va="center", ha="left", fontsize=8.5, color="0.3",
+                 annotation_clip=False)
+
+
+def legend(top, data, lat, cap, drawn):
+    """The models, band and hollow markers, and notes, to the right of the latency panel."""
+    handles = list(drawn["handles"])
     sizes = pd.concat([lat["n"], cap["n"]])
     n_min, n_max = int(sizes.min()), int(sizes.max())
     runs = f"{n_min}" if n_min == n_max else f"{n_min}–{n_max}"
     of = "runs each" if data["mixed"] else "runs (seeds) each"
     notes = [f"points: mean of {runs} {of}" if n_max > 1 else "one run per point"]
-    if any_band:
+    if drawn["band"]:
         handles.append(Patch(color="gray", alpha=0.3, label="band: min–max over seeds"))
     elif n_max > 1:
         notes.append("no band: seeds agree")
@@ -195,7 +231,7 @@ def render(data, out):
         notes.append(f"capacity runs: busiest node busy\n{lo_b:.0%}–{hi_b:.0%} of the run"
                      if f"{lo_b:.0%}" != f"{hi_b:.0%}" else
                      f"capacity runs: busiest node busy\n{lo_b:.0%} of the run")
-    if hollow:
+    if drawn["hollow"]:
         handles.append(Line2D([], [], ls="none", marker="o", mfc="white", mec="gray", mew=1.6,
                               label=f"hollow: busiest node < {SATURATED:.0%} busy,\n"
                                     "so not at capacity"))
@@ -203,13 +239,12 @@ def render(data, out):
     handles += [Line2D([], [], ls="none", label=t) for t in [""] + notes]
     top.legend(handles=handles, title="model", loc="upper left", bbox_to_anchor=(1.02, 1),
                fontsize=8.5, title_fontsize=9, frameon=False, alignment="left")
-    fig.suptitle("Write latency and capacity against cluster size\n" + data["title"], fontsize=11)
-    return common.save_figure(fig, out, bbox_inches="tight")
 
 
 def main(argv=None):
-    common.summary_plot_main(__doc__, "summary.csv of an open-loop sweep over nodes and two "
-                             "rates (e.g. experiments/default.toml)", DEFAULT_NAME, load, render, argv)
+    common.plot_main(__doc__, argv, arg="summary_csv", arg_help="summary.csv of an open-loop sweep over nodes "
+                     "and two rates (e.g. experiments/default.toml)", default_name=DEFAULT_NAME,
+                     options=common.title_flag(), load=lambda a: load(a.summary_csv, a.title), render=render)
 
 
 if __name__ == "__main__":

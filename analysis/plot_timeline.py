@@ -8,12 +8,12 @@ a gap of seconds and an event minutes later both stay readable. --writes adds a 
 on the same time axis: what each write cost, from ops.csv (or ops.csv.gz) beside the file —
 its latency at the time its client sent it, the p50 and p99 of each time bin, the writes that
 timed out or were refused, and when units had no leader (outages.csv)."""
-import argparse
 import os
 import sys
 import tomllib
 
 import common  # sets the Agg backend before pyplot is imported
+import schema
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
@@ -21,9 +21,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 DEFAULT_NAME = "roles_timeline.png"
-COLUMNS = ["time_s", "node", "leader_units"]
-OPS_COLUMNS = ["kind", "unit", "start_ms", "latency_ms", "outcome"]
-OUTAGE_COLUMNS = ["unit", "from_s", "until_s"]
+COLUMNS = schema.known("roles_timeline.csv", "time_s", "node", "leader_units")
+OPS_COLUMNS = schema.known("ops.csv", "kind", "unit", "start_ms", "latency_ms", "outcome")
+OUTAGE_COLUMNS = schema.known("outages.csv", "unit", "from_s", "until_s")
 OUTCOMES = ("ok", "failed", "timeout")
 MAX_BINS = 100_000
 LABEL_BOX = dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85)
@@ -33,7 +33,35 @@ FAULT_TIMES = {"crash": (("at", "{} crashes"), ("recover", "{} comes back")),
                "partition": (("from", "partition {}"), ("until", "partition {} healed"))}
 
 
-def load(path, summary_csv=None, title=None):
+def load(path, summary_csv=None, title=None, mark="", faults=None, windows=(), writes=False, ops=None,
+         bin=None):
+    """Everything one figure needs: the timeline and its summary, and the marks, fault times, time
+    windows and write panel (from `ops`, or ops.csv beside the timeline) the flags ask for."""
+    data = read_timeline(path, summary_csv, title)
+    data["marks"] = parse_marks(mark)
+    data["faults"] = fault_times(faults) if faults else []
+    data["windows"] = parse_windows(windows)
+    clip_windows(data["windows"], data["led"])
+    data["cost"] = load_writes(ops or find_ops(path)) if writes or ops or bin else None
+    data["bin_s"] = parse_bin(bin, data) if bin else None
+    return data
+
+
+def parse_bin(text, data):
+    """Seconds in --bin, refused when not above 0 or when it makes more than MAX_BINS bins."""
+    try:
+        bin_s = common.duration_s(text)
+    except ValueError as e:
+        raise common.InputError(f"--bin: {e}") from None
+    if bin_s <= 0:
+        raise common.InputError("--bin: must be more than 0")
+    t, led = data["cost"]["writes"]["t"], data["led"]
+    if (max(t.max(), led.index.max()) - min(t.min(), led.index.min())) / bin_s > MAX_BINS:
+        raise common.InputError(f"--bin {text}: more than {MAX_BINS:,} bins over the run")
+    return bin_s
+
+
+def read_timeline(path, summary_csv=None, title=None):
     tl = common.read_csv(path, COLUMNS, optional=["host"])
     if tl.empty:
         raise common.InputError(f"{path}: no rows (header only)")
@@ -62,6 +90,8 @@ def find_ops(timeline_csv):
 
 
 def numeric(df, columns, path):
+    if df.empty:  # a header only, e.g. outages.csv of a run without outages: nothing to check
+        return
     for c in columns:
         if df[c].dtype.kind not in "if" or df[c].isna().any():
             raise common.InputError(f"{path}: column {c} is not numeric in every row")
@@ -328,13 +358,9 @@ def draw_times(ax, lo, hi, faults, marks, back, labels):
     return handles
 
 
-def nearest_rank(values, q):
-    """The q-th percentile as summary.csv computes it (nearest rank)."""
-    return float(np.percentile(values, q, method="inverted_cdf"))
-
-
 def cost_text(lat):
-    return (f"p50 {common.ms_text(nearest_rank(lat, 50))}, p99 {common.ms_text(nearest_rank(lat, 99))}"
+    return (f"p50 {common.ms_text(common.nearest_rank(lat, 50))}, "
+            f"p99 {common.ms_text(common.nearest_rank(lat, 99))}"
             if len(lat) else "none ok")
 
 
@@ -436,21 +462,39 @@ def draw_writes(ax, cost, edges, p50, p99, timeout_ms):
     return handles
 
 
-def render(data, out, marks=(), faults=(), windows=(), cost=None, bin_s=None):
-    led, hosts = data["led"], data["hosts"]
-    t = led.index.to_numpy(float)
-    cols = clip_windows(windows, led)
-    nodes = list(led.columns)
-    cmap = plt.get_cmap("tab20" if len(nodes) > 10 else "tab10")
-    colors = [cmap(i % cmap.N) for i in range(len(nodes))]
+def render(data, out):
+    led, cost = data["led"], data.get("cost")
+    faults, marks = data.get("faults", ()), data.get("marks", ())
+    cols = clip_windows(data.get("windows", ()), led)
     back = returns(led)
     fig = plt.figure(figsize=(12, 11 if cost else 5.8))
     rows, spans = make_axes(fig, cols, [1, 1] if cost else [1])
-    row, span = rows[0], spans[0]
+    leaders_panel(rows[0], spans[0], cols, data, back)
+    if cost:
+        draw_cost(rows[1], spans[1], cols, cost, faults, marks, back, led.index.to_numpy(float),
+                  data["summary"], data.get("bin_s"))
+    if len(cols) > 1:
+        fig.supxlabel("simulated time (s; the axis is broken between windows)", fontsize=10)
+    else:
+        rows[-1][0].set_xlabel("simulated time (s)" + ("; writes at the time their client sent them"
+                                                        if cost else ""))
+    fig.suptitle(("Units led by each node, and what writes cost, over the run\n" if cost else
+                  "Units led by each node over the run\n") + data["title"], fontsize=11)
+    return common.save_figure(fig, out, bbox_inches="tight")
+
+
+def leaders_panel(row, span, cols, data, back):
+    """The timeline: a column per time window of units led, stacked by node, under the units in
+    all, with the fault, --mark and comeback times; its legend and story."""
+    led, hosts = data["led"], data["hosts"]
+    t = led.index.to_numpy(float)
+    nodes = list(led.columns)
+    cmap = plt.get_cmap("tab20" if len(nodes) > 10 else "tab10")
+    colors = [cmap(i % cmap.N) for i in range(len(nodes))]
     for (lo, hi), ax in zip(cols, row):
         ax.stackplot(t, *[led[n].to_numpy(float) for n in nodes], step="post", colors=colors,
                      alpha=0.85, lw=0)
-        time_handles = draw_times(ax, lo, hi, faults, marks, back, labels=True)
+        time_handles = draw_times(ax, lo, hi, data.get("faults", ()), data.get("marks", ()), back, labels=True)
         ax.set_xlim(lo, hi)
         ax.grid(True, alpha=0.3)
     handles = [Patch(color=c, alpha=0.85, label=node_label(n, hosts.get(n)))
@@ -467,19 +511,9 @@ def render(data, out, marks=(), faults=(), windows=(), cost=None, bin_s=None):
     row[0].set_ylim(0, max(top, 1) * 1.08)
     row[0].yaxis.set_major_locator(MaxNLocator(integer=True))
     row[0].set_ylabel("units led (stacked by node)")
-    if cost:
-        draw_cost(rows[1], spans[1], cols, cost, faults, marks, back, t, data["summary"], bin_s)
-    if len(cols) > 1:
-        fig.supxlabel("simulated time (s; the axis is broken between windows)", fontsize=10)
-    else:
-        rows[-1][0].set_xlabel("simulated time (s)" + ("; writes at the time their client sent them"
-                                                        if cost else ""))
     row[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8.5,
                    frameon=False, ncol=2 if len(nodes) > 20 else 1)
     span.set_title("\n".join(story(data["summary"], led)), fontsize=9.5, style="italic")
-    fig.suptitle(("Units led by each node, and what writes cost, over the run\n" if cost else
-                  "Units led by each node over the run\n") + data["title"], fontsize=11)
-    return common.save_figure(fig, out, bbox_inches="tight")
 
 
 def draw_cost(row, span, cols, cost, faults, marks, back, t, summary, bin_s):
@@ -512,10 +546,7 @@ def draw_cost(row, span, cols, cost, faults, marks, back, t, summary, bin_s):
                   ha="center", va="bottom", fontsize=11)
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("timeline_csv", help="roles_timeline.csv written by a replisim run")
-    p.add_argument("-o", "--output", help=f"PNG to write (default: {DEFAULT_NAME} beside TIMELINE_CSV)")
+def options(p):
     p.add_argument("--summary", help="summary.csv for the title (default: summary.csv beside "
                                      "TIMELINE_CSV, if any)")
     p.add_argument("--title", help="title line (default: model, nodes, rf... from the summary)")
@@ -531,32 +562,14 @@ def main(argv=None):
     p.add_argument("--bin", metavar="DURATION",
                    help="the time bins of the write panel's p50 and p99 lines (default: the timeline's step; "
                         "implies --writes)")
-    a = p.parse_args(argv)
-    out = a.output or common.beside(a.timeline_csv, DEFAULT_NAME)
-    try:
-        data = load(a.timeline_csv, a.summary, a.title)
-        marks = parse_marks(a.mark)
-        faults = fault_times(a.faults) if a.faults else []
-        windows = parse_windows(a.window)
-        clip_windows(windows, data["led"])
-        cost = None
-        if a.writes or a.ops or a.bin:
-            cost = load_writes(a.ops or find_ops(a.timeline_csv))
-        bin_s = None
-        if a.bin:
-            try:
-                bin_s = common.duration_s(a.bin)
-            except ValueError as e:
-                raise common.InputError(f"--bin: {e}") from None
-            if bin_s <= 0:
-                raise common.InputError("--bin: must be more than 0")
-            t = cost["writes"]["t"]
-            if (max(t.max(), data["led"].index.max()) - min(t.min(), data["led"].index.min())) / bin_s > MAX_BINS:
-                raise common.InputError(f"--bin {a.bin}: more than {MAX_BINS:,} bins over the run")
-        common.check_output(out)
-    except common.InputError as e:
-        common.fail(e)
-    print(render(data, out, marks, faults, windows, cost, bin_s))
+
+
+def main(argv=None):
+    common.plot_main(__doc__, argv, arg="timeline_csv", arg_help="roles_timeline.csv written by a replisim run",
+                     default_name=DEFAULT_NAME, options=options,
+                     load=lambda a: load(a.timeline_csv, a.summary, a.title, a.mark, a.faults, a.window,
+                                         a.writes, a.ops, a.bin),
+                     render=render)
 
 
 if __name__ == "__main__":

@@ -6,12 +6,12 @@ setting give their mean and min–max bars both ways. A point's colour says whet
 read's replicas must overlap every write's acknowledging replicas (R + W > replicas), as
 replisim reports it in summary.csv's quorum_overlap column. Rows whose status is not ok
 are left out."""
-import argparse
 import math
 import os
 import sys
 
 import common  # sets the Agg backend before pyplot is imported
+import schema
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
@@ -19,8 +19,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 DEFAULT_NAME = "consistency_tradeoff.png"
-DEFAULT_TAIL = "write_p99_ms"
-STALE = "stale_read_fraction"
+DEFAULT_TAIL, STALE = schema.known("summary.csv", "write_p99_ms", "stale_read_fraction")
 # Short names of label columns in a point's annotation: W=QUORUM R=ONE.
 SHORT = {"consistency": "W", "read_consistency": "R", "write_concern": "w", "read_from": "read"}
 
@@ -51,7 +50,7 @@ def point_overlap(g):
 # --- Reading the summary ---------------------------------------------------------------
 
 def load(path, latency="write_p50_ms", tail=DEFAULT_TAIL, labels=("consistency", "read_consistency"),
-         title=None):
+         title=None, yscale="auto"):
     labels = list(dict.fromkeys(labels))
     if not labels:
         raise common.InputError("--label: name at least one column")
@@ -76,22 +75,7 @@ def load(path, latency="write_p50_ms", tail=DEFAULT_TAIL, labels=("consistency",
     if df.empty:
         raise common.InputError(f"{path}: no ok row has both {STALE} and {latency} ({'; '.join(notes)})")
 
-    def name(c, v):
-        return f"{SHORT.get(c, c)}={v if v != '' else '(empty)'}"
-    df["_label"] = df[labels].apply(lambda r: " ".join(name(c, r[c]) for c in labels), axis=1)
-    points = []
-    for lab, g in df.groupby("_label", sort=False):
-        x, y = g[STALE].to_numpy(float), g[latency].to_numpy(float)
-        t = g[tail].to_numpy(float) if tail else np.array([])
-        t = t[~np.isnan(t)]
-        points.append({
-            "label": lab, "n": len(g), "overlap": point_overlap(g),
-            "x": x.mean(), "x_lo": x.min(), "x_hi": x.max(),
-            "y": y.mean(), "y_lo": y.min(), "y_hi": y.max(),
-            "t": t.mean() if len(t) else math.nan,
-            "t_lo": t.min() if len(t) else math.nan, "t_hi": t.max() if len(t) else math.nan,
-        })
-
+    points = setting_points(df, labels, latency, tail)
     mixed = common.mixed_params(df, "_label", skip=set(labels) | {"seed", "status", "error", "start_index"})
     if mixed:
         notes.append("caution: points also average over\n" + ", ".join(mixed) + "\n(add them to --label)")
@@ -107,7 +91,30 @@ def load(path, latency="write_p50_ms", tail=DEFAULT_TAIL, labels=("consistency",
         shared.setdefault("model", common.plural(len(df), "run"))
         title = common.run_title(shared, common.plural(len(df), "run"))
     return {"points": points, "latency": latency, "tail": tail, "labels": labels, "title": title,
-            "notes": notes, "warnings": warnings, "mixed": mixed, "replicas": replicas, "path": path}
+            "notes": notes, "warnings": warnings, "mixed": mixed, "replicas": replicas, "path": path,
+            "yscale": yscale}
+
+
+def setting_points(df, labels, latency, tail):
+    """One point per setting (the distinct values of the label columns, as 'W=ONE R=QUORUM', in
+    a new column _label of `df`): its runs, overlap class, and the mean, min and max over them of
+    the stale share (x), the latency (y) and the tail latency (t, NaN without one)."""
+    def name(c, v):
+        return f"{SHORT.get(c, c)}={v if v != '' else '(empty)'}"
+    df["_label"] = df[labels].apply(lambda r: " ".join(name(c, r[c]) for c in labels), axis=1)
+    points = []
+    for lab, g in df.groupby("_label", sort=False):
+        x, y = g[STALE].to_numpy(float), g[latency].to_numpy(float)
+        t = g[tail].to_numpy(float) if tail else np.array([])
+        t = t[~np.isnan(t)]
+        points.append({
+            "label": lab, "n": len(g), "overlap": point_overlap(g),
+            "x": x.mean(), "x_lo": x.min(), "x_hi": x.max(),
+            "y": y.mean(), "y_lo": y.min(), "y_hi": y.max(),
+            "t": t.mean() if len(t) else math.nan,
+            "t_lo": t.min() if len(t) else math.nan, "t_hi": t.max() if len(t) else math.nan,
+        })
+    return points
 
 
 # --- Drawing ----------------------------------------------------------------------------
@@ -175,38 +182,66 @@ def latency_axis(latency, tail):
     return f"●: {a}, ▼: {b} (ms)"
 
 
-def render(data, out, yscale="auto"):
+def render(data, out):
     points, latency, tail = data["points"], data["latency"], data["tail"]
     has_tail = tail is not None and any(not math.isnan(p["t"]) for p in points)
-    ys = [v for p in points for v in (p["y_lo"], p["y_hi"], p["t_lo"], p["t_hi"]) if not math.isnan(v)]
-    positive = [v for v in ys if v > 0]
-    if yscale == "auto":
-        yscale = "log" if len(positive) == len(ys) and max(ys) / min(positive) > 30 else "linear"
-    elif yscale == "log" and len(positive) < len(ys):
-        raise common.InputError(f"--yscale log: {latency} or {tail} has values ≤ 0")
-
+    yscale = pick_yscale(points, data.get("yscale", "auto"), latency, tail)
     fig = plt.figure(figsize=(11.5, 6.4))
     ax = fig.add_axes([0.08, 0.11, 0.60, 0.76])
-    n_min, n_max = min(p["n"] for p in points), max(p["n"] for p in points)
     for p in points:
-        color = OVERLAP[p["overlap"]][0]
-        if has_tail and not math.isnan(p["t"]):
-            ax.plot([p["x"], p["x"]], [p["y"], p["t"]], color=light(color), lw=1.0, zorder=2)
-            ax.plot(p["x"], p["t"], marker="v", ms=8, color=light(color), mec=color, mew=0.8, ls="none", zorder=3)
-            if p["n"] > 1 and p["t_hi"] > p["t_lo"]:
-                ax.errorbar(p["x"], p["t"], yerr=[[p["t"] - p["t_lo"]], [p["t_hi"] - p["t"]]], fmt="none",
-                            ecolor=light(color), elinewidth=1.1, capsize=3, zorder=2)
-        if p["n"] > 1 and (p["x_hi"] > p["x_lo"] or p["y_hi"] > p["y_lo"]):
-            ax.errorbar(p["x"], p["y"], xerr=[[p["x"] - p["x_lo"]], [p["x_hi"] - p["x"]]],
-                        yerr=[[p["y"] - p["y_lo"]], [p["y_hi"] - p["y"]]], fmt="none",
-                        ecolor=color, elinewidth=1.3, capsize=4, zorder=4)
-        ax.plot(p["x"], p["y"], marker="o", ms=9, color=color, mec="white", mew=0.8, ls="none", zorder=5)
+        draw_point(ax, p, has_tail)
+    x_axis(ax, points)
+    y_axis(ax, points, yscale, latency, tail if has_tail else None)
+    hidden = label_points(fig, ax, points, has_tail)
+    legend(ax, data, has_tail, hidden)
+    fig.suptitle(f"Consistency trade-off: write latency against stale reads, per setting\n{data['title']}",
+                 fontsize=12, x=0.08, ha="left")
+    return common.save_figure(fig, out, tight=False, bbox_inches="tight")
 
-    # Axis ranges: stale shares from 0 (a little below, so points on 0 are whole) with room for labels.
+
+def latencies(points):
+    """Every latency drawn (each point's and its tail's min and max), those > 0 apart."""
+    ys = [v for p in points for v in (p["y_lo"], p["y_hi"], p["t_lo"], p["t_hi"]) if not math.isnan(v)]
+    return ys, [v for v in ys if v > 0]
+
+
+def pick_yscale(points, yscale, latency, tail):
+    """--yscale, auto: log when every latency is > 0 and they span more than 30×."""
+    ys, positive = latencies(points)
+    if yscale == "auto":
+        return "log" if len(positive) == len(ys) and max(ys) / min(positive) > 30 else "linear"
+    if yscale == "log" and len(positive) < len(ys):
+        raise common.InputError(f"--yscale log: {latency} or {tail} has values ≤ 0")
+    return yscale
+
+
+def draw_point(ax, p, has_tail):
+    """One setting: its mean (●) with min–max bars both ways, and its tail (▼) joined to it."""
+    color = OVERLAP[p["overlap"]][0]
+    if has_tail and not math.isnan(p["t"]):
+        ax.plot([p["x"], p["x"]], [p["y"], p["t"]], color=light(color), lw=1.0, zorder=2)
+        ax.plot(p["x"], p["t"], marker="v", ms=8, color=light(color), mec=color, mew=0.8, ls="none", zorder=3)
+        if p["n"] > 1 and p["t_hi"] > p["t_lo"]:
+            ax.errorbar(p["x"], p["t"], yerr=[[p["t"] - p["t_lo"]], [p["t_hi"] - p["t"]]], fmt="none",
+                        ecolor=light(color), elinewidth=1.1, capsize=3, zorder=2)
+    if p["n"] > 1 and (p["x_hi"] > p["x_lo"] or p["y_hi"] > p["y_lo"]):
+        ax.errorbar(p["x"], p["y"], xerr=[[p["x"] - p["x_lo"]], [p["x_hi"] - p["x"]]],
+                    yerr=[[p["y"] - p["y_lo"]], [p["y_hi"] - p["y"]]], fmt="none",
+                    ecolor=color, elinewidth=1.3, capsize=4, zorder=4)
+    ax.plot(p["x"], p["y"], marker="o", ms=9, color=color, mec="white", mew=0.8, ls="none", zorder=5)
+
+
+def x_axis(ax, points):
+    """Stale shares from 0 (a little below, so points on 0 are whole) with room for labels."""
     xs = [v for p in points for v in (p["x_lo"], p["x_hi"])]
     x_hi = max(max(xs), 0.01)
     ax.set_xlim(min(0.0, min(xs)) - 0.12 * x_hi, x_hi * 1.2)
     ax.xaxis.set_major_formatter(PERCENT)
+
+
+def y_axis(ax, points, yscale, latency, tail):
+    """The latency axis's scale, limits and ticks, then both axes' grid and labels."""
+    ys, positive = latencies(points)
     if yscale == "log":
         ax.set_yscale("log")
         lo, hi = min(positive), max(positive)
@@ -224,11 +259,13 @@ def render(data, out, yscale="auto"):
         ax.grid(True, which="minor", alpha=0.1)
     ax.set_xlabel(common.axis_label(STALE) + " — reads older than the newest write acknowledged before them",
                   fontsize=10)
-    ax.set_ylabel(latency_axis(latency, tail if has_tail else None)
-                  + ("  [log scale]" if yscale == "log" else ""), fontsize=10)
+    ax.set_ylabel(latency_axis(latency, tail) + ("  [log scale]" if yscale == "log" else ""), fontsize=10)
     ax.tick_params(axis="both", which="both", labelsize=9)
 
-    # Labels: one per group of points drawn on top of each other (same spot within a few pixels).
+
+def label_points(fig, ax, points, has_tail):
+    """A label per group of points drawn on top of each other (the same spot within a few pixels),
+    where it covers the least; returns the labels of points whose tail hides behind them."""
     fig.canvas.draw()
     to_px = ax.transData.transform
     groups = []
@@ -251,8 +288,13 @@ def render(data, out, yscale="auto"):
             ext = path.get_extents(coll.get_transform()).padded(2)
             obstacles.append(ext)
     place_labels(fig, ax, [g["xy"] for g in groups], ["\n".join(g["labels"]) for g in groups], obstacles)
+    return hidden
 
-    # Legend: markers, bars, colours, then notes.
+
+def legend(ax, data, has_tail, hidden):
+    """Markers, bars, colours, then notes, to the right of the axes."""
+    points, latency, tail = data["points"], data["latency"], data["tail"]
+    n_min, n_max = min(p["n"] for p in points), max(p["n"] for p in points)
     gray = "#555555"
     handles = [Line2D([], [], marker="o", ms=9, color=gray, mec="white", ls="none",
                       label=short_name(latency) + ((" (mean over runs)" if data["mixed"] else " (mean over seeds)")
@@ -281,18 +323,9 @@ def render(data, out, yscale="auto"):
     handles += [Line2D([], [], ls="none", label=t) for t in notes]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8.5,
               frameon=False, alignment="left", handlelength=1.8)
-    fig.suptitle(f"Consistency trade-off: write latency against stale reads, per setting\n{data['title']}",
-                 fontsize=12, x=0.08, ha="left")
-    fig.savefig(out, dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    return out
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("summary_csv", help="summary.csv with one row per run (leaderless runs at several "
-                                       "consistency levels, seeds concatenated; a status column is optional)")
-    p.add_argument("-o", "--output", help=f"PNG to write (default: {DEFAULT_NAME} beside SUMMARY_CSV)")
+def options(p):
     p.add_argument("--latency", default="write_p50_ms", help="latency column on the y axis, in ms "
                                                              "(default: write_p50_ms)")
     p.add_argument("--tail", default="write_p99_ms",
@@ -304,21 +337,18 @@ def main(argv=None):
     p.add_argument("--yscale", choices=["auto", "linear", "log"], default="auto",
                    help="latency axis; auto: log when latencies span more than 30× (default: auto)")
     p.add_argument("--title", help="second title line (default: the run parameters every ok row shares)")
-    a = p.parse_args(argv)
-    out = a.output or common.beside(a.summary_csv, DEFAULT_NAME)
+
+
+def load_args(a):
     labels = [c.strip() for c in a.label.split(",") if c.strip()]
     tail = None if a.tail.lower() == "none" else a.tail
-    try:
-        data = load(a.summary_csv, a.latency, tail, labels, a.title)
-        common.check_output(out)
-    except common.InputError as e:
-        common.fail(e)
-    for w in data["warnings"]:
-        print(f"{p.prog}: warning: {w}", file=sys.stderr)
-    try:
-        print(render(data, out, a.yscale))
-    except common.InputError as e:
-        common.fail(e)
+    return load(a.summary_csv, a.latency, tail, labels, a.title, a.yscale)
+
+
+def main(argv=None):
+    common.plot_main(__doc__, argv, arg="summary_csv", arg_help="summary.csv with one row per run (leaderless "
+                     "runs at several consistency levels, seeds concatenated; a status column is optional)",
+                     default_name=DEFAULT_NAME, options=options, load=load_args, render=render)
 
 
 if __name__ == "__main__":

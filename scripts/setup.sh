@@ -10,7 +10,7 @@ packages=(
   build-essential cmake pkg-config git
   libsimgrid-dev libboost-graph-dev libfmt-dev
   libgtest-dev googletest libcli11-dev libtomlplusplus-dev zlib1g-dev
-  python3 python3-matplotlib python3-pandas python3-numpy
+  python3 python3-matplotlib python3-pandas python3-numpy python3-pytest
 )
 
 missing=()
