@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Write p99 against throughput as the offered load rises (the "hockey stick"), one line per
-model, from an open-loop sweep's summary.csv (experiments/capacity.toml). Each point is the
+model, from an open-loop sweep's summary.csv (experiments/specs/capacity.toml). Each point is the
 mean over seeds of one offered rate; whiskers span min to max over seeds. A dotted mark
 shows where each model saturates: its largest mean throughput. Rows whose status is not ok,
 closed-loop rows (rate 0) and rows without a throughput or a p99 are left out."""
@@ -197,7 +197,7 @@ def legend(ax, data, agg, handles, any_spread):
 
 def main(argv=None):
     common.plot_main(__doc__, argv, arg="summary_csv", arg_help="summary.csv of an open-loop sweep over rate "
-                     "and model (e.g. experiments/capacity.toml)", default_name=DEFAULT_NAME,
+                     "and model (e.g. experiments/specs/capacity.toml)", default_name=DEFAULT_NAME,
                      options=common.title_flag(), load=lambda a: load(a.summary_csv, a.title), render=render)
 
 

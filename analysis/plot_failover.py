@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """How long a replica set goes without a leader after its leader crashes, per range of election
 timeouts, in the style of Figure 16 of the Raft paper (Ongaro and Ousterhout, USENIX ATC 2014,
-§9.3), from a sweep over election-timeout (experiments/failover.toml). Top: ranges whose shortest
+§9.3), from a sweep over election-timeout (experiments/specs/failover.toml). Top: ranges whose shortest
 timeout is 150 ms, with more and more randomness. Bottom: ranges from T to 2T for shorter and
 shorter T. 150ms:300ms is in both. Each curve is the share of trials that had a leader again
 within a time; a run still without one when it ended is counted as at least that long and marked.
@@ -220,7 +220,7 @@ def time_axis(bot, xs):
 
 def main(argv=None):
     common.plot_main(__doc__, argv, arg="summary_csv", arg_help="summary.csv of a sweep over election-timeout "
-                     "with a leader crash (e.g. experiments/failover.toml)", default_name=DEFAULT_NAME,
+                     "with a leader crash (e.g. experiments/specs/failover.toml)", default_name=DEFAULT_NAME,
                      options=common.title_flag(), load=lambda a: load(a.summary_csv, a.title), render=render,
                      report=table)
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Write latency and capacity against node count, one line per model, from an open-loop sweep
-over nodes and two offered rates (experiments/default.toml). Top: write p99 at the lowest
+over nodes and two offered rates (experiments/specs/default.toml). Top: write p99 at the lowest
 rate in the file. Bottom: throughput at the highest rate, offered far more than any cluster
 takes, so that throughput is the cluster's capacity. Lines are means over seeds, bands min to
 max. Rows whose status is not ok, closed-loop rows (rate 0) and rows without the value a panel
@@ -243,7 +243,7 @@ def legend(top, data, lat, cap, drawn):
 
 def main(argv=None):
     common.plot_main(__doc__, argv, arg="summary_csv", arg_help="summary.csv of an open-loop sweep over nodes "
-                     "and two rates (e.g. experiments/default.toml)", default_name=DEFAULT_NAME,
+                     "and two rates (e.g. experiments/specs/default.toml)", default_name=DEFAULT_NAME,
                      options=common.title_flag(), load=lambda a: load(a.summary_csv, a.title), render=render)
 
 

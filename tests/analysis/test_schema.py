@@ -100,8 +100,8 @@ def test_summary_params_come_first():
     kinds = [schema.kind("summary.csv", c) for c in schema.columns("summary.csv")]
     first_metric = kinds.index("metric")
     assert set(kinds[:first_metric]) == {"param"}
-    # After the metrics: the engine settings (a parameter), the wall clock and the seed.
-    assert schema.columns("summary.csv")[-3:] == ["sim_time_s", "wall_s", "seed"]
+    # After the metrics: the engine settings (a parameter), the wall clock, the seed and the versions.
+    assert schema.columns("summary.csv")[-5:] == ["sim_time_s", "wall_s", "seed", "replisim_version", "schema_version"]
     assert schema.kind("summary.csv", "wall_s") == "wallclock"
 
 
