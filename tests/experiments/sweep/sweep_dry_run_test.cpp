@@ -2,7 +2,6 @@
 // checked as the sweep would check them, nothing run or written.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -146,20 +145,17 @@ TEST_F(SweepDryRun, BadSpecFlagsAndOutAreTheRealSweepsErrors)
                         "--out");
 }
 
-TEST_F(SweepDryRun, AThousandPointsAreCheckedInSeconds)
+// How long it takes is the bench's business, not a test's: docs/running.md gives the figure.
+TEST_F(SweepDryRun, AThousandPointsAreEachChecked)
 {
   std::string values;
   for (int keys = 1; keys <= 1000; ++keys)
     values += fmt::format("{}{}", keys == 1 ? "" : ", ", keys);
   const fs::path file = spec("[sweep]\nseeds = [1, 2, 3]\n[fixed]\nops = 1000\nnodes = 9\n[axes]\nkeys = [" + values + "]\n");
-  const auto start = std::chrono::steady_clock::now();
   const Result r = replisim(fmt::format("sweep --dry-run {} --out {}/out", file.string(), dir_.string()));
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("3000 jobs (1000 points × 3 seeds)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("the run flags of all 1000 points are valid: ok"), std::string::npos) << r.out;
-  std::cout << fmt::format("1,000 points checked in {:.2f} s\n", seconds);
-  EXPECT_LT(seconds, 60) << "a dry run of a thousand points should take seconds";
   EXPECT_EQ(files_left(), std::vector<std::string>{"spec.toml"});
 }
 
