@@ -42,19 +42,11 @@ void LeaderFollowerNode::set_fixed_roles(UnitState& state)
 
 void LeaderFollowerNode::init_leading(UnitState& state)
 {
-  const auto n = static_cast<std::size_t>(replica_count(state.id));
   const LogIndex last = last_index(state.durable.log);
   Leading& lead = state.vol.lead.get();
   lead = Leading{};
-  lead.match.assign(n, 0);
-  lead.next.assign(n, last + 1);
-  lead.probing.assign(n, false);
-  lead.in_sync.assign(n, true);
-  lead.last_heard.assign(n, now_);
-  lead.reported.assign(n, kUnreported);
-  const auto me = static_cast<std::size_t>(position(state.id, self_));
-  lead.match[me] = last;
-  lead.reported[me] = last;
+  lead.replicas.assign(static_cast<std::size_t>(replica_count(state.id)), Progress::of_follower(last, now_));
+  lead.replicas[static_cast<std::size_t>(position(state.id, self_))] = Progress::of_leader(last, now_);
 }
 
 // With failover the primaries lead term 1 from the start, as without: they
@@ -180,25 +172,29 @@ bool LeaderFollowerNode::accepting_writes(UnitId unit) const
   return vol.role == ReplicaRole::leader && vol.lead->writable;
 }
 
-LogIndex LeaderFollowerNode::next_index(UnitId unit, NodeId replica) const
+const Progress* LeaderFollowerNode::progress_of(UnitId unit, NodeId replica) const
 {
   const Volatile& vol = unit_state_or_throw(unit).vol;
   const int i = position(unit, replica);
-  return vol.role != ReplicaRole::leader || i < 0 ? 0 : vol.lead->next[static_cast<std::size_t>(i)];
+  return vol.role != ReplicaRole::leader || i < 0 ? nullptr : &vol.lead->replicas[static_cast<std::size_t>(i)];
+}
+
+LogIndex LeaderFollowerNode::next_index(UnitId unit, NodeId replica) const
+{
+  const Progress* p = progress_of(unit, replica);
+  return p == nullptr ? 0 : p->next;
 }
 
 LogIndex LeaderFollowerNode::match_index(UnitId unit, NodeId replica) const
 {
-  const Volatile& vol = unit_state_or_throw(unit).vol;
-  const int i = position(unit, replica);
-  return vol.role != ReplicaRole::leader || i < 0 ? 0 : vol.lead->match[static_cast<std::size_t>(i)];
+  const Progress* p = progress_of(unit, replica);
+  return p == nullptr ? 0 : p->match;
 }
 
 bool LeaderFollowerNode::in_sync(UnitId unit, NodeId replica) const
 {
-  const Volatile& vol = unit_state_or_throw(unit).vol;
-  const int i = position(unit, replica);
-  return vol.role == ReplicaRole::leader && i >= 0 && vol.lead->in_sync[static_cast<std::size_t>(i)];
+  const Progress* p = progress_of(unit, replica);
+  return p != nullptr && p->in_sync;
 }
 
 void LeaderFollowerNode::apply(UnitState& state, const LogEntry& entry)
@@ -217,14 +213,14 @@ void LeaderFollowerNode::append(UnitState& state, const LogEntry& entry, Ready& 
   apply(state, entry);
   ++out.persist;
   const LogIndex index = last_index(state.durable.log);
-  Leading& lead = state.vol.lead.get();
+  auto& replicas = state.vol.lead->replicas;
   const auto set = placement_.replicas(state.id);
   for (std::size_t i = 0; i < set.size(); ++i) {
     if (set[i] == self_) {
-      lead.match[i] = index;
-    } else if (lead.next[i] == index) {
+      replicas[i].match = index;
+    } else if (replicas[i].next == index) {
       send_entry(state, set[i], index, out);
-      lead.next[i] = index + 1;
+      replicas[i].next = index + 1;
     }
   }
 }
@@ -248,8 +244,7 @@ void LeaderFollowerNode::on(const ClientWrite& m, Address from, Ready& out)
     out.send(self(), from, WriteReply{m.op, false, 0, 0, -1, hint});
     return;
   }
-  const auto& in_sync = state->vol.lead->in_sync;
-  if (concern_ == WriteConcern::all && std::count(in_sync.begin(), in_sync.end(), true) < min_insync_) {
+  if (concern_ == WriteConcern::all && count_in_sync(state->vol.lead->replicas) < min_insync_) {
     out.send(self(), from, WriteReply{m.op, false, 0, 0});
     return;
   }
@@ -322,28 +317,20 @@ void LeaderFollowerNode::on(const ReplicateAck& m, Address from, Ready& out)
   record_progress(*state, replica, m.match_index, out);
 }
 
-// A replica holds the leader's log up to `match`. A probe that matched ends
-// the probing; a replica that has everything sent while the leader has more
-// (a catch-up in progress) gets the next batch.
+// A replica holds the leader's log up to `match`. One that has everything
+// sent while the leader has more (a catch-up in progress) gets the next batch.
 void LeaderFollowerNode::record_progress(UnitState& state, int replica, LogIndex match, Ready& out)
 {
   Leading& lead = state.vol.lead.get();
-  const auto i = static_cast<std::size_t>(replica);
-  lead.match[i] = std::max(lead.match[i], match);
-  if (lead.probing[i] && lead.match[i] + 1 >= lead.next[i]) {
-    lead.probing[i] = false;
-    lead.next[i] = lead.match[i] + 1;
-  }
-  lead.next[i] = std::max(lead.next[i], lead.match[i] + 1);
-  if (!lead.probing[i] && lead.match[i] + 1 == lead.next[i] && lead.next[i] <= last_index(state.durable.log))
+  Progress& p = lead.replicas[static_cast<std::size_t>(replica)];
+  p.acknowledged(match);
+  if (p.wants_more(last_index(state.durable.log)))
     send_batch(state, replica, out);
   // Kafka: a follower back at the high watermark rejoins the ISR; with a
   // controller, also past the start of the leader's epoch (Kafka's
   // Partition.isFollowerInSync), since a leader back from a crash lost its
   // high watermark and may know it lower than the followers.
-  const bool past_term_start = !controlled() || lead.match[i] >= lead.term_start;
-  if (!lead.in_sync[i] && lead.match[i] >= state.vol.commit && past_term_start)
-    lead.in_sync[i] = true;
+  p.rejoin_if_holds(controlled() ? std::max(state.vol.commit, lead.term_start) : state.vol.commit);
   acknowledge_committed(state, out);
 }
 
@@ -353,38 +340,34 @@ void LeaderFollowerNode::record_progress(UnitState& state, int replica, LogIndex
 // every in-sync replica.
 LogIndex LeaderFollowerNode::acknowledgeable(const UnitState& state) const
 {
-  const Leading& lead = state.vol.lead.view();
+  const auto& replicas = state.vol.lead->replicas;
   if (!elections())
-    return quorum_index(lead.match, acks_needed(concern_, static_cast<int>(lead.match.size())));
+    return quorum_index(match_indexes(replicas), acks_needed(concern_, static_cast<int>(replicas.size())));
   switch (concern_) {
     case WriteConcern::one: return last_index(state.durable.log);
     case WriteConcern::majority: return state.vol.commit;
     case WriteConcern::all: break;
   }
-  LogIndex held_by_in_sync = state.vol.commit;
-  for (std::size_t i = 0; i < lead.match.size(); ++i)
-    if (lead.in_sync[i])
-      held_by_in_sync = std::min(held_by_in_sync, lead.match[i]);
-  return held_by_in_sync;
+  return held_by_in_sync(replicas, state.vol.commit);
 }
 
 void LeaderFollowerNode::acknowledge_committed(UnitState& state, Ready& out)
 {
   Leading& lead = state.vol.lead.get();
-  state.vol.commit = controlled() ? high_watermark(lead.match, lead.in_sync, state.vol.commit)
-                                  : leader_commit(lead.match, state.durable.log, state.durable.term, state.vol.commit);
-  compact(state, compactable(lead.match, state.vol.commit));
+  const std::vector<LogIndex> match = match_indexes(lead.replicas);
+  state.vol.commit = controlled() ? high_watermark(match, in_sync_flags(lead.replicas), state.vol.commit)
+                                  : leader_commit(match, state.durable.log, state.durable.term, state.vol.commit);
+  compact(state, compactable(match, state.vol.commit));
   const LogIndex acknowledged = acknowledgeable(state);
   // Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND: an ISR that shrank below
   // min.insync.replicas since the write was taken fails it.
-  const bool too_few = controlled() && concern_ == WriteConcern::all &&
-                       std::count(lead.in_sync.begin(), lead.in_sync.end(), true) < min_insync_;
+  const bool too_few = controlled() && concern_ == WriteConcern::all && count_in_sync(lead.replicas) < min_insync_;
   auto& pending = lead.pending;
   while (!pending.empty() && pending.front().index <= acknowledged) {
     const PendingWrite& w = pending.front();
-    const auto holders = std::count_if(lead.match.begin(), lead.match.end(), [&](LogIndex i) { return i >= w.index; });
+    const int holders = count_holding(lead.replicas, w.index);
     out.send(self(), w.client,
-             too_few ? WriteReply{w.op, false, 0, 0} : WriteReply{w.op, true, w.version, static_cast<int>(holders), now_});
+             too_few ? WriteReply{w.op, false, 0, 0} : WriteReply{w.op, true, w.version, holders, now_});
     pending.pop_front();
   }
 }

@@ -100,6 +100,7 @@
 #include "protocols/common/state_machine.hpp"
 #include "protocols/common/unit_table.hpp"
 #include "protocols/common/write_concern.hpp"
+#include "protocols/leader_follower/progress.hpp"
 
 namespace replisim {
 
@@ -171,12 +172,7 @@ private:
   };
   // A leader's view of its replicas, per replica in replica-set order. Lost on a crash.
   struct Leading {
-    std::vector<LogIndex> match;
-    std::vector<LogIndex> next;
-    std::vector<bool> probing;  // after a refusal: one entry at a time until the logs match (etcd's probe state)
-    std::vector<bool> in_sync;
-    std::vector<Time> last_heard;
-    std::vector<LogIndex> reported;  // catch-up: last indexes reported this term (kUnreported: none)
+    std::vector<Progress> replicas;
     bool writable = true;
     LogIndex term_start = 0;  // the index of the no-op that opened the leader's term
     NodeId fetch_from = kNoNode;  // catch-up: the replica ahead, whose next answer ends it
@@ -200,8 +196,6 @@ private:
     Durable durable;
     Volatile vol;
   };
-  static constexpr LogIndex kUnreported = ~LogIndex{0};
-
   // One handler per message type (called through std::visit).
   void on(const ClientWrite& m, Address from, Ready& out);
   void on(const ClientRead& m, Address from, Ready& out);
@@ -227,6 +221,7 @@ private:
   bool voting() const { return elections() && !controlled(); }
   void set_fixed_roles(UnitState& state);
   void init_leading(UnitState& state);
+  const Progress* progress_of(UnitId unit, NodeId replica) const;  // leader only
   void append(UnitState& state, const LogEntry& entry, Ready& out);
   void apply(UnitState& state, const LogEntry& entry);
   void send_entry(const UnitState& state, NodeId to, LogIndex index, Ready& out) const;

@@ -159,7 +159,7 @@ void LeaderFollowerNode::on_leader_ack(UnitState& state, const ReplicateAck& m, 
   const int replica = position(state.id, from);
   if (state.vol.role != ReplicaRole::leader || m.term != state.durable.term || replica < 0)
     return;
-  state.vol.lead->last_heard[static_cast<std::size_t>(replica)] = now_;
+  state.vol.lead->replicas[static_cast<std::size_t>(replica)].last_heard = now_;
   if (m.success)
     record_progress(state, replica, m.match_index, out);
   else
@@ -168,33 +168,24 @@ void LeaderFollowerNode::on_leader_ack(UnitState& state, const ReplicateAck& m, 
 }
 
 // §5.3: "After a rejection, the leader decrements nextIndex and retries the
-// AppendEntries RPC", here straight to the follower's hint, and then one entry
-// at a time until one matches (etcd's probe state): a refusal of an append
-// the leader no longer stands behind is stale and ignored, so a burst of
-// refusals of entries in flight costs one probe, not a resend each.
+// AppendEntries RPC", here straight to the follower's hint, and then one
+// entry at a time until one matches (Progress::back_up).
 void LeaderFollowerNode::back_up(UnitState& state, int replica, LogIndex rejected, LogIndex hint, Ready& out)
 {
-  Leading& lead = state.vol.lead.get();
   const auto i = static_cast<std::size_t>(replica);
-  const bool stale = lead.probing[i] ? rejected + 1 != lead.next[i] : rejected <= lead.match[i];
-  if (stale)
-    return;
-  lead.probing[i] = true;
-  lead.next[i] = std::max(lead.match[i] + 1, std::min(rejected, hint + 1));
-  // Every replica holds the entries this leader discarded: resume after them.
-  lead.next[i] = std::max(lead.next[i], state.durable.log.first_index());
-  if (lead.next[i] <= last_index(state.durable.log))
-    send_entry(state, placement_.replicas(state.id)[i], lead.next[i], out);
+  Progress& p = state.vol.lead->replicas[i];
+  if (p.back_up(rejected, hint, state.durable.log.first_index()) && p.next <= last_index(state.durable.log))
+    send_entry(state, placement_.replicas(state.id)[i], p.next, out);
 }
 
 void LeaderFollowerNode::send_batch(UnitState& state, int replica, Ready& out)
 {
-  Leading& lead = state.vol.lead.get();
   const auto i = static_cast<std::size_t>(replica);
+  Progress& p = state.vol.lead->replicas[i];
   const NodeId to = placement_.replicas(state.id)[i];
-  const LogIndex end = std::min(last_index(state.durable.log), lead.next[i] + kCatchUpBatch - 1);
-  for (; lead.next[i] <= end; ++lead.next[i])
-    send_entry(state, to, lead.next[i], out);
+  const LogIndex end = std::min(last_index(state.durable.log), p.next + kCatchUpBatch - 1);
+  for (; p.next <= end; ++p.next)
+    send_entry(state, to, p.next, out);
 }
 
 // MongoDB's catch-up: the leader takes writes once a majority (itself
@@ -207,7 +198,7 @@ void LeaderFollowerNode::note_catch_up_report(UnitState& state, int replica, Log
   if (state.vol.role != ReplicaRole::leader || lead.writable)
     return;
   if (lead.fetch_from == kNoNode) {
-    lead.reported[static_cast<std::size_t>(replica)] = last;
+    lead.replicas[static_cast<std::size_t>(replica)].reported = last;
     finish_catch_up_if_heard(state, out);
   } else if (placement_.replicas(state.id)[static_cast<std::size_t>(replica)] == lead.fetch_from) {
     start_writing(state, out);
@@ -217,14 +208,15 @@ void LeaderFollowerNode::note_catch_up_report(UnitState& state, int replica, Log
 void LeaderFollowerNode::finish_catch_up_if_heard(UnitState& state, Ready& out)
 {
   Leading& lead = state.vol.lead.get();
-  const auto reported = [](LogIndex i) { return i != kUnreported; };
-  if (std::count_if(lead.reported.begin(), lead.reported.end(), reported) < majority(replica_count(state.id)))
+  const auto& replicas = lead.replicas;
+  const auto reported = [](const Progress& p) { return p.has_reported(); };
+  if (std::count_if(replicas.begin(), replicas.end(), reported) < majority(replica_count(state.id)))
     return;
   std::size_t ahead = 0;
-  for (std::size_t i = 0; i < lead.reported.size(); ++i)
-    if (reported(lead.reported[i]) && (!reported(lead.reported[ahead]) || lead.reported[i] > lead.reported[ahead]))
+  for (std::size_t i = 0; i < replicas.size(); ++i)
+    if (reported(replicas[i]) && (!reported(replicas[ahead]) || replicas[i].reported > replicas[ahead].reported))
       ahead = i;
-  if (lead.reported[ahead] <= last_index(state.durable.log)) {
+  if (replicas[ahead].reported <= last_index(state.durable.log)) {
     start_writing(state, out);
     return;
   }
@@ -281,12 +273,12 @@ void LeaderFollowerNode::send_heartbeats(const std::vector<UnitId>& units, Ready
   std::map<NodeId, Heartbeat> batches;
   for (UnitId unit : units) {
     const UnitState& state = units_.at(unit);
-    const Leading& lead = state.vol.lead.view();
+    const auto& replicas = state.vol.lead->replicas;
     const auto set = placement_.replicas(unit);
     for (std::size_t i = 0; i < set.size(); ++i) {
       if (set[i] == self_)
         continue;
-      const LogIndex prev = lead.next[i] - 1;
+      const LogIndex prev = replicas[i].next - 1;
       batches[set[i]].appends.push_back(
           EmptyAppend{state.durable.term, unit, prev, term_at(state.durable.log, prev), state.vol.commit,
                       state.durable.log.compacted()});
@@ -313,13 +305,13 @@ void LeaderFollowerNode::expire_in_sync(UnitState& state, Ready& out)
 {
   if (controlled())
     return;
-  Leading& lead = state.vol.lead.get();
+  auto& replicas = state.vol.lead->replicas;
   bool shrank = false;
-  for (std::size_t i = 0; i < lead.in_sync.size(); ++i) {
-    if (placement_.replicas(state.id)[i] == self_ || !lead.in_sync[i])
+  for (std::size_t i = 0; i < replicas.size(); ++i) {
+    if (placement_.replicas(state.id)[i] == self_ || !replicas[i].in_sync)
       continue;
-    if (now_ - lead.last_heard[i] > failover_.replica_lag_max) {
-      lead.in_sync[i] = false;
+    if (!replicas[i].heard_within(failover_.replica_lag_max, now_)) {
+      replicas[i].in_sync = false;
       shrank = true;
     }
   }

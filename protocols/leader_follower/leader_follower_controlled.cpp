@@ -210,9 +210,9 @@ void LeaderFollowerNode::adopt_isr(UnitState& state)
 {
   const auto set = placement_.replicas(state.id);
   const auto& isr = state.durable.known->isr;
-  auto& in_sync = state.vol.lead->in_sync;
+  auto& replicas = state.vol.lead->replicas;
   for (std::size_t i = 0; i < set.size(); ++i)
-    in_sync[i] = set[i] == self_ || std::find(isr.begin(), isr.end(), set[i]) != isr.end();
+    replicas[i].in_sync = set[i] == self_ || std::find(isr.begin(), isr.end(), set[i]) != isr.end();
 }
 
 // Kafka's ISR rule, replica.lag.time.max.ms: a follower stays in sync while
@@ -225,11 +225,11 @@ void LeaderFollowerNode::propose_isr(const std::vector<UnitId>& led, Ready& out)
   AlterPartition m;
   for (UnitId unit : led) {
     const UnitState& state = units_.at(unit);
-    const Leading& lead = state.vol.lead.view();
+    const auto& replicas = state.vol.lead->replicas;
     const auto set = placement_.replicas(unit);
     std::vector<NodeId> isr;
     for (std::size_t i = 0; i < set.size(); ++i)
-      if (set[i] == self_ || (lead.in_sync[i] && now_ - lead.last_heard[i] <= failover_.replica_lag_max))
+      if (set[i] == self_ || (replicas[i].in_sync && replicas[i].heard_within(failover_.replica_lag_max, now_)))
         isr.push_back(set[i]);
     const PartitionState& known = state.durable.known.view();
     if (isr != known.isr)
