@@ -4,7 +4,9 @@
 // of units on nodes and the ack rule. The leader orders every write of the
 // unit into a log, pushes each entry to the other replicas, and acknowledges
 // the client once the write concern's count of replicas holds it. Followers
-// apply entries in log order and acknowledge cumulatively.
+// apply entries in log order and acknowledge cumulatively. Who leads is the
+// node's LeadershipPolicy (leadership_policy.hpp), chosen once from its
+// FailoverConfig: a fixed leader, Raft's votes or a Kafka controller.
 //
 // Without failover (the default) each unit's primary (storage role) is its
 // leader (write role) at term 1 for the whole run: no timer, no heartbeat,
@@ -65,7 +67,7 @@
 //    driver forgets its timers and inbox. membership_changed() is not used:
 //    failures are detected by election timeouts, as Raft and MongoDB do.
 //
-// With a Kafka controller (FailoverConfig::kafka, leader_follower_controlled.cpp)
+// With a Kafka controller (FailoverConfig::kafka, kafka_controlled.hpp)
 // there are no votes and no election timers: one node, the controller
 // (kafka_controller.hpp), chooses each partition's leader and its epoch (the
 // unit's term) and sends them in LeaderAndIsr messages; every node is also a
@@ -84,27 +86,22 @@
 //  - A new leader still opens its epoch with a no-op entry.
 //  - recover() comes back leading nothing and registers with the controller.
 #pragma once
-#include <deque>
-#include <map>
+#include <memory>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
-#include "protocols/kafka/controller_finder.hpp"
-#include "protocols/raft/election.hpp"
-#include "protocols/common/fifo.hpp"
-#include "protocols/kafka/kafka_controller.hpp"
-#include "protocols/common/on_demand.hpp"
 #include "protocols/common/placement.hpp"
-#include "protocols/raft/raft_log.hpp"
-#include "protocols/common/rng.hpp"
 #include "protocols/common/state_machine.hpp"
 #include "protocols/common/unit_table.hpp"
 #include "protocols/common/write_concern.hpp"
-#include "protocols/leader_follower/progress.hpp"
+#include "protocols/kafka/kafka_controller.hpp"
+#include "protocols/leader_follower/leadership_host.hpp"
+#include "protocols/leader_follower/leadership_policy.hpp"
 
 namespace replisim {
 
-class LeaderFollowerNode final : public NodeMachine {
+class LeaderFollowerNode final : public NodeMachine, private LeadershipHost {
 public:
   // Entries a leader resends per round trip to a follower that is behind.
   static constexpr LogIndex kCatchUpBatch = 64;
@@ -113,7 +110,7 @@ public:
   // a write is refused at once when fewer replicas are in sync. Without
   // failures every replica is in sync.
   // `compact_logs`: discard the entries every replica holds and that are
-  // committed (see above); off keeps every log whole, for audits that read them.
+  // committed; off keeps every log whole, for audits that read them.
   LeaderFollowerNode(NodeId self, const Placement& placement, WriteConcern concern, int min_insync = 1,
                      FailoverConfig failover = FailoverConfig::none(), bool compact_logs = true);
 
@@ -146,92 +143,48 @@ public:
   bool in_sync(UnitId unit, NodeId replica) const;  // leader only
   // When this follower or candidate stands for election next; kNever otherwise.
   Time election_deadline(UnitId unit) const;
-  // With a Kafka controller: whether this node is the active controller, and its decisions.
-  bool is_controller() const { return controller_.active(); }
-  const KafkaController& controller() const { return controller_; }
+  // With a Kafka controller: whether this node is the active controller, and
+  // its decisions (controller() throws std::logic_error without one).
+  bool is_controller() const;
+  const KafkaController& controller() const;
 
 private:
-  static constexpr TimerId kHeartbeatTimer = ~TimerId{0};  // election timers: the unit's id
-  static constexpr TimerId kBrokerTimer = ~TimerId{1};      // a broker's heartbeat to its controller
-  static constexpr TimerId kControllerTimer = ~TimerId{2};  // the controller's fencing and rebalance checks
+  // LeadershipHost: what the policy may ask of the node.
+  Time now() const override { return now_; }
+  UnitState* find_unit(UnitId unit) override;
+  UnitState& unit(UnitId unit) override { return units_.at(unit); }
+  void report_role(const RoleEvent& event) override { report(event); }
+  void place_roles(UnitState& state) override;
+  void take_lead(UnitState& state, Ready& out) override;
+  void start_writing(UnitState& state, Ready& out) override;
+  void catch_up(UnitState& state, Ready& out) override;
+  void become_follower(UnitState& state, Term term, NodeId leader, Ready& out) override;
+  void follow_append(UnitState& state, const Replicate& m, Address from, Ready& out) override;
+  void apply_replicated(UnitState& state, const LogEntry& entry, Ready& out) override;
+  void compact(UnitState& state, LogIndex through) override;
+  void send_heartbeats(const std::vector<UnitId>& units, Ready& out) override;
+  void acknowledge_committed(UnitState& state, Ready& out) override;
 
-  struct PendingWrite {
-    LogIndex index;
-    Address client;
-    OpId op;
-    Version version;
-  };
-  // Survives a crash: the unit's term, the vote cast in it, and its log;
-  // with a controller, the state it last sent (KRaft brokers keep the
-  // metadata log on disk).
-  struct Durable {
-    Term term = 1;
-    NodeId voted_for = kNoNode;
-    Log log;
-    OnDemand<PartitionState> known;  // with a controller only
-  };
-  // A leader's view of its replicas, per replica in replica-set order. Lost on a crash.
-  struct Leading {
-    std::vector<Progress> replicas;
-    bool writable = true;
-    LogIndex term_start = 0;  // the index of the no-op that opened the leader's term
-    NodeId fetch_from = kNoNode;  // catch-up: the replica ahead, whose next answer ends it
-    Time fetch_sent = 0;
-    Fifo<PendingWrite> pending;  // unacknowledged writes, by index
-  };
-  // Lost on a crash.
-  struct Volatile {
-    ReplicaRole role = ReplicaRole::follower;
-    NodeId leader = kNoNode;
-    OnDemand<Leading> lead;  // a leader's only: followers hold none
-    OnDemand<VoteTally> votes;            // candidate
-    std::map<LogIndex, Replicate> early;  // follower: entries that arrived ahead of a gap
-    LogIndex commit = 0;
-    LogIndex verified = 0;  // follower: its log matches this term's leader's up to here
-    Time election_deadline = kNever;
-    Time timer_armed = kNever;  // the deadline of the election timer set last
-  };
-  struct UnitState {
-    UnitId id = 0;
-    Durable durable;
-    Volatile vol;
-  };
-  // One handler per message type (called through std::visit).
+  // The write path's messages; every other goes to the policy (step).
   void on(const ClientWrite& m, Address from, Ready& out);
   void on(const ClientRead& m, Address from, Ready& out);
   void on(const Replicate& m, Address from, Ready& out);
   void on(const ReplicateAck& m, Address from, Ready& out);
-  void on(const RequestVote& m, Address from, Ready& out);
-  void on(const Vote& m, Address from, Ready& out);
   void on(const Heartbeat& m, Address from, Ready& out);
   void on(const HeartbeatReply& m, Address from, Ready& out);
-  void on(const BrokerHeartbeat& m, Address from, Ready& out);
-  void on(const BrokerHeartbeatReply& m, Address from, Ready& out);
-  void on(const LeaderAndIsr& m, Address from, Ready& out);
-  void on(const AlterPartition& m, Address from, Ready& out);
-  void on(const auto&, Address, Ready&) {}  // replies and other models' messages
 
-  // leader_follower.cpp: state, the client's requests, the fixed-leader path.
-  UnitState* unit_state(UnitId unit);
+  // leader_follower.cpp: the node's state and its accessors.
   const UnitState& unit_state_or_throw(UnitId unit) const;
-  int position(UnitId unit, NodeId node) const;  // in the unit's replica set; -1 if absent
-  int replica_count(UnitId unit) const { return static_cast<int>(placement_.replicas(unit).size()); }
-  bool elections() const { return failover_.enabled; }  // Raft's appends, by votes or a controller
-  bool controlled() const { return failover_.controller.enabled; }
-  bool voting() const { return elections() && !controlled(); }
-  void set_fixed_roles(UnitState& state);
-  void init_leading(UnitState& state);
   const Progress* progress_of(UnitId unit, NodeId replica) const;  // leader only
-  void append(UnitState& state, const LogEntry& entry, Ready& out);
-  void apply(UnitState& state, const LogEntry& entry);
-  void send_entry(const UnitState& state, NodeId to, LogIndex index, Ready& out) const;
-  void follow_fixed_leader(UnitState& state, const Replicate& m, Address from, Ready& out);
-  void record_progress(UnitState& state, int replica, LogIndex match, Ready& out);
-  LogIndex acknowledgeable(const UnitState& state) const;
-  void acknowledge_committed(UnitState& state, Ready& out);
 
-  // leader_follower_append.cpp: Raft's log replication (§5.3), heartbeats, catch-up.
-  void follow_append(UnitState& state, const Replicate& m, Address from, Ready& out);
+  // leader_follower_write.cpp: a leader's log and its acknowledgements.
+  void apply(UnitState& state, const LogEntry& entry);
+  void append(UnitState& state, const LogEntry& entry, Ready& out);
+  void send_entry(const UnitState& state, NodeId to, LogIndex index, Ready& out) const;
+  void record_progress(UnitState& state, int replica, LogIndex match, Ready& out);
+  void truncate(UnitState& state, LogIndex from);
+
+  // leader_follower_append.cpp: Raft's log replication (§5.3) and heartbeats.
   ReplicateAck follow_empty_append(UnitState& state, const EmptyAppend& m, NodeId from, Ready& out);
   bool accept_entry(UnitState& state, LogIndex index, const LogEntry& entry);
   std::uint32_t drain_early(UnitState& state);
@@ -241,43 +194,19 @@ private:
   void on_leader_ack(UnitState& state, const ReplicateAck& m, NodeId from, Ready& out);
   void back_up(UnitState& state, int replica, LogIndex rejected, LogIndex hint, Ready& out);
   void send_batch(UnitState& state, int replica, Ready& out);
+  void heartbeat_tick(Ready& out);
+  void arm_heartbeat(Ready& out);
+
+  // leader_follower_catch_up.cpp: MongoDB's catch-up of a new leader.
   void note_catch_up_report(UnitState& state, int replica, LogIndex last, Ready& out);
   void finish_catch_up_if_heard(UnitState& state, Ready& out);
   void give_up_catch_up(UnitState& state, Ready& out);
-  void start_writing(UnitState& state, Ready& out);
-  void heartbeat_tick(Ready& out);
-  void send_heartbeats(const std::vector<UnitId>& units, Ready& out);
-  void expire_in_sync(UnitState& state, Ready& out);
-  void arm_heartbeat(Ready& out);
-  void truncate(UnitState& state, LogIndex from);
-  void compact(UnitState& state, LogIndex through);
 
-  // leader_follower_election.cpp: terms, votes and roles (§5.1, §5.2, §5.4.1).
-  void on_election_timer(UnitState& state, Ready& out);
-  void campaign(UnitState& state, Ready& out);
-  void become_leader(UnitState& state, Ready& out);
-  void take_lead(UnitState& state, Ready& out);
-  void become_follower(UnitState& state, Term term, NodeId leader, Ready& out);
+  // leader_follower_roles.cpp: the changes of role the policy decides.
+  void init_leading(UnitState& state);
   bool follow(UnitState& state, Term term, NodeId leader, Ready& out);
   void fail_pending(UnitState& state, NodeId leader, Ready& out);
-  void reset_election_deadline(UnitState& state, Ready& out);
-  void arm_election_timer(UnitState& state, Ready& out);
   void event(RoleEvent::Kind kind, const UnitState& state, Term term);
-
-  // leader_follower_controlled.cpp: a Kafka controller's partition states, the broker's side.
-  void start_controlled(Ready& out);
-  void recover_controlled(Ready& out);
-  void broker_tick(Ready& out);
-  void send_broker_heartbeat(Ready& out);
-  void arm_broker_heartbeat(Ready& out);
-  BrokerHeartbeat registration() const;
-  void take_over(Ready& out);
-  void controller_tick(Ready& out);
-  void publish(Ready& out);
-  void apply_partition(UnitState& state, const PartitionState& decided, Ready& out);
-  void lead_epoch(UnitState& state, Term epoch, Ready& out);
-  void adopt_isr(UnitState& state);
-  void propose_isr(const std::vector<UnitId>& led, Ready& out);
 
   Address self() const { return Address::node(self_); }
 
@@ -287,21 +216,17 @@ private:
   int min_insync_;
   FailoverConfig failover_;
   bool compact_logs_;
-  Rng rng_;  // election timeouts
   std::vector<UnitId> my_units_;  // ascending: every walk over units is in this order
   UnitTable<UnitState> units_;
   std::unordered_map<Key, Version> data_;
-  // With elections and compaction: per key, the newest version among the
-  // entries discarded from its unit's log, which a truncation of the entries
-  // after them goes back to (without elections nothing is ever truncated).
-  std::unordered_map<Key, Version> discarded_versions_;
+  // Only where leaders change (and compaction is on): per key, the newest
+  // version among the entries discarded from its unit's log, which a
+  // truncation of the entries after them goes back to.
+  std::optional<std::unordered_map<Key, Version>> discarded_versions_;
   Time heartbeat_armed_ = kNever;
-  KafkaController controller_;  // active on the controller's node only
-  ControllerFinder finder_;
-  Time broker_armed_ = kNever;
-  Time controller_armed_ = kNever;
   NodeCounters counters_;
   Time now_ = 0;  // the time of the input being handled
+  std::unique_ptr<LeadershipPolicy> policy_;  // last: it holds a reference to the node
 };
 
 }  // namespace replisim
