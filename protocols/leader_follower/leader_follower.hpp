@@ -1,90 +1,11 @@
-// Leader-follower replication of a unit's log, the write path shared by
-// MongoDB replica sets (one unit per node: the shard) and Kafka partitions
-// (many units per node); what differs between the two models is the placement
-// of units on nodes and the ack rule. The leader orders every write of the
-// unit into a log, pushes each entry to the other replicas, and acknowledges
-// the client once the write concern's count of replicas holds it. Followers
-// apply entries in log order and acknowledge cumulatively. Who leads is the
-// node's LeadershipPolicy (leadership_policy.hpp), chosen once from its
-// FailoverConfig: a fixed leader, Raft's votes or a Kafka controller.
-//
-// Without failover (the default) each unit's primary (storage role) is its
-// leader (write role) at term 1 for the whole run: no timer, no heartbeat,
-// the messages of before elections existed, and a crashed node comes back in
-// the role it had (with nothing resent: entries lost meanwhile stay lost).
-//
-// With failover (FailoverConfig), each unit elects its leader after Raft
-// (Ongaro and Ousterhout, USENIX ATC 2014). The primary leads term 1 from the
-// start (announced by heartbeats, without an election); a follower that hears no leader for its election timeout stands for
-// the next term (§5.2); voters grant one vote per term, to candidates whose
-// log is at least as up to date as theirs (§5.4.1); appends carry the previous
-// entry's term, a follower refuses one its log does not match and truncates
-// entries that conflict (§5.3); a leader commits an entry of its own term
-// once a majority holds it (§5.4.2), and writes a no-op entry when it takes
-// over (§8) so entries of earlier terms commit without waiting for a client.
-//  - Client acknowledgement: w:1 / acks=1 once the leader has appended (such
-//    a write can be lost on failover); majority once committed; all once
-//    committed and held by every in-sync replica (see
-//    FailoverConfig::replica_lag_max). Without failover the rules are
-//    today's: the write concern's count of replicas.
-//  - A write sent to a replica that is not the unit's writable leader is
-//    refused at once, naming the leader it knows of (kNoNode: none, or the
-//    refusing node is itself a leader still catching up).
-//  - A leader that steps down fails its pending writes at once with
-//    WriteReply{ok = false, leader = the new leader if known}, as MongoDB
-//    fails them with InterruptedDueToReplStateChange. They may or may not
-//    commit later under the new leader: a client must treat them as unknown.
-//  - MongoDB catch-up (FailoverConfig::catch_up): a new leader first sends
-//    heartbeats, and takes writes only once a majority of the replicas (itself
-//    included) has reported its last index and its own log is at least the
-//    longest of those reports. When a reporter is ahead, MongoDB copies the
-//    missing entries from it; here only its time is modelled: one more
-//    heartbeat round trip to that replica (given up after one heartbeat
-//    interval, where MongoDB's catchUpTimeoutMillis is unbounded), after
-//    which the leader takes writes, opening its term with its no-op (and,
-//    being Raft, truncates the entries it lacked, which were never
-//    committed).
-//  - Heartbeats are batched: one Heartbeat per (leader node, follower node)
-//    pair every interval, with an EmptyAppend for each unit they share; a
-//    follower behind the leader refuses it, and the leader backs up its
-//    next_index and probes with one entry at a time until the logs match
-//    (etcd's probe state), then resends the missing entries, at most
-//    kCatchUpBatch per round trip.
-//  - Log compaction (compact_logs, on unless the caller turns it off): the
-//    leader computes the entries every replica holds and that are committed
-//    (compactable()), discards them from its log and tells the followers how
-//    far it discarded in every append and heartbeat (Replicate::compacted,
-//    EmptyAppend::compacted), as etcd/raft carries the commit index in
-//    MsgApp; a follower discards up to that point, no further than its own
-//    commit index. A replica that is down or behind holds compaction back
-//    for its units (its match index does not move), as in Raft without
-//    snapshots: no leader ever has to resend a discarded entry. The values
-//    served (data_) stay; the log keeps the discarded entries' terms.
-//  - crash() loses the volatile state (roles, pending writes, next and match
-//    indexes, early entries, commit index); the log, term and vote survive.
-//    recover() comes back as a follower of the durable term with a fresh
-//    election timer. A crashed node is told nothing until recover(): the
-//    driver forgets its timers and inbox. membership_changed() is not used:
-//    failures are detected by election timeouts, as Raft and MongoDB do.
-//
-// With a Kafka controller (FailoverConfig::kafka, kafka_controlled.hpp)
-// there are no votes and no election timers: one node, the controller
-// (kafka_controller.hpp), chooses each partition's leader and its epoch (the
-// unit's term) and sends them in LeaderAndIsr messages; every node is also a
-// broker that heartbeats the controller. The appends are Raft's, as above,
-// which repairs a follower's log after a change of leader. What differs:
-//  - The ISR is the controller's: a leader proposes changes (AlterPartition)
-//    at its heartbeats, adds a follower that caught up (to the high
-//    watermark and past the start of the leader's epoch) to its own in-sync
-//    set at once but drops one (silent for replica_lag_max) only once the
-//    controller has, so that every replica the controller may choose holds
-//    every acknowledged write.
-//  - The commit index is Kafka's high watermark: the entries every in-sync
-//    replica holds (majority is not a Kafka setting and acts as all). A
-//    write whose ISR shrank below min_insync by the time it is held fails
-//    (Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND).
-//  - A new leader still opens its epoch with a no-op entry.
-//  - recover() comes back leading nothing and registers with the controller.
+// One state machine for MongoDB replica sets (one unit per node: the shard)
+// and Kafka partitions (many units per node), because they share their write
+// path: a unit's leader orders its writes into a log, pushes each entry to
+// the other replicas and answers the client once the write concern allows.
+// They differ in where units are placed, in the ack rule, and in who picks
+// the leader, which is the node's LeadershipPolicy, chosen once from its
+// FailoverConfig. How the node is built, and the rules each system keeps:
+// docs/models/leader-follower.md, "How the state machine is built".
 #pragma once
 #include <memory>
 #include <optional>
