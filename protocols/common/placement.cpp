@@ -76,6 +76,13 @@ bool Placement::is_replica(UnitId unit, NodeId node) const
   return std::find(set.begin(), set.end(), node) != set.end();
 }
 
+int Placement::position(UnitId unit, NodeId node) const
+{
+  const auto set = replicas(unit);
+  const auto it = std::find(set.begin(), set.end(), node);
+  return it == set.end() ? -1 : static_cast<int>(it - set.begin());
+}
+
 UnitId Placement::unit_of(Key key) const
 {
   const std::uint64_t hash = stable_hash(key);

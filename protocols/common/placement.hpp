@@ -25,6 +25,8 @@ public:
   NodeId primary(UnitId unit) const { return replicas_.at(unit).front(); }
   std::vector<NodeId> primaries() const;  // per unit
   bool is_replica(UnitId unit, NodeId node) const;
+  // `node`'s place in the unit's replica set (0: the primary); -1 if it holds no replica.
+  int position(UnitId unit, NodeId node) const;
   // The units `node` holds a replica of, ascending: what a node's machine
   // walks at set-up instead of every unit (nodes × units at 10,000 nodes).
   std::span<const UnitId> units_of(NodeId node) const;

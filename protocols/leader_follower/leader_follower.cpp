@@ -1,9 +1,9 @@
-// The node's state, its accessors, the client's requests, and replication
-// under a fixed leader (failover off). Elections are in
-// leader_follower_election.cpp, Raft's appends in leader_follower_append.cpp.
+// The node's state, its life cycle and its accessors. What a leader does is
+// in leader_follower_write.cpp, leader_follower_append.cpp and
+// leader_follower_catch_up.cpp; the changes of role in
+// leader_follower_roles.cpp; who leads, in its LeadershipPolicy.
 #include "protocols/leader_follower/leader_follower.hpp"
 
-#include <algorithm>
 #include <stdexcept>
 
 namespace replisim {
@@ -11,10 +11,7 @@ namespace replisim {
 LeaderFollowerNode::LeaderFollowerNode(NodeId self, const Placement& placement, WriteConcern concern,
                                        int min_insync, FailoverConfig failover, bool compact_logs)
     : self_(self), placement_(placement), concern_(concern), min_insync_(min_insync), failover_(failover),
-      compact_logs_(compact_logs),
-      rng_(derive_seed(failover.seed, static_cast<std::uint64_t>(self))),
-      controller_(self, placement, failover.controller),
-      finder_(self, placement.node_count(), failover.controller.broker_session_timeout)
+      compact_logs_(compact_logs)
 {
   validate(failover_);
   // Exactly as many as the node holds: growing by doubling would leave up
@@ -26,59 +23,18 @@ LeaderFollowerNode::LeaderFollowerNode(NodeId self, const Placement& placement, 
     UnitState& state = units_[unit];
     state.id = unit;
     state.durable.voted_for = placement.primary(unit);  // term 1's leader, elected before the run
-    set_fixed_roles(state);
+    place_roles(state);
   }
+  policy_ = make_leadership_policy(*this, self, placement, concern, min_insync, failover_);
+  if (policy_->leaders_change())
+    discarded_versions_.emplace();
 }
 
-// Term 1 as placed: the primary leads, every other replica follows it.
-void LeaderFollowerNode::set_fixed_roles(UnitState& state)
-{
-  const NodeId primary = placement_.primary(state.id);
-  state.vol.role = primary == self_ ? ReplicaRole::leader : ReplicaRole::follower;
-  state.vol.leader = primary;
-  if (primary == self_)
-    init_leading(state);
-}
-
-void LeaderFollowerNode::init_leading(UnitState& state)
-{
-  const auto n = static_cast<std::size_t>(replica_count(state.id));
-  const LogIndex last = last_index(state.durable.log);
-  Leading& lead = state.vol.lead.get();
-  lead = Leading{};
-  lead.match.assign(n, 0);
-  lead.next.assign(n, last + 1);
-  lead.probing.assign(n, false);
-  lead.in_sync.assign(n, true);
-  lead.last_heard.assign(n, now_);
-  lead.reported.assign(n, kUnreported);
-  const auto me = static_cast<std::size_t>(position(state.id, self_));
-  lead.match[me] = last;
-  lead.reported[me] = last;
-}
-
-// With failover the primaries lead term 1 from the start, as without: they
-// announce it with their first heartbeats, and every follower arms its
-// election timer.
 Ready LeaderFollowerNode::start(Time now)
 {
   Ready out;
   now_ = now;
-  if (!elections())
-    return out;
-  std::vector<UnitId> led;
-  for (UnitId unit : my_units_) {
-    UnitState& state = units_.at(unit);
-    if (state.vol.role == ReplicaRole::leader) {
-      take_lead(state, out);
-      led.push_back(unit);
-    } else {
-      reset_election_deadline(state, out);
-    }
-  }
-  send_heartbeats(led, out);
-  if (controlled())
-    start_controlled(out);
+  policy_->start(out);
   return out;
 }
 
@@ -86,7 +42,16 @@ Ready LeaderFollowerNode::step(const Envelope& in, Time now)
 {
   Ready out;
   now_ = now;
-  std::visit([&](const auto& m) { on(m, in.from, out); }, in.message);
+  // The write path's messages are the node's; the rest (votes, a
+  // controller's, other models' replies) are its policy's to take or ignore.
+  std::visit(
+      [&](const auto& m) {
+        if constexpr (requires { on(m, in.from, out); })
+          on(m, in.from, out);
+        else
+          policy_->step(in, out);
+      },
+      in.message);
   return out;
 }
 
@@ -94,17 +59,10 @@ Ready LeaderFollowerNode::on_timer(TimerId id, Time now)
 {
   Ready out;
   now_ = now;
-  if (!elections())
-    return out;
-  if (id == kHeartbeatTimer) {
+  if (id == kHeartbeatTimer)
     heartbeat_tick(out);
-  } else if (id == kBrokerTimer) {
-    broker_tick(out);
-  } else if (id == kControllerTimer) {
-    controller_tick(out);
-  } else if (UnitState* state = unit_state(static_cast<UnitId>(id))) {
-    on_election_timer(*state, out);
-  }
+  else
+    policy_->on_timer(id, out);
   return out;
 }
 
@@ -114,49 +72,31 @@ void LeaderFollowerNode::crash(Time now)
   for (auto& [unit, state] : units_)
     state.vol = Volatile{};
   heartbeat_armed_ = kNever;
-  controller_.stop();
-  broker_armed_ = kNever;
-  controller_armed_ = kNever;
+  policy_->crash();
 }
 
 Ready LeaderFollowerNode::recover(Time now)
 {
   Ready out;
   now_ = now;
-  if (controlled()) {
-    recover_controlled(out);
-    return out;
-  }
-  for (UnitId unit : my_units_) {
-    UnitState& state = units_.at(unit);
+  for (auto& [unit, state] : units_)
     state.vol = Volatile{};
-    if (elections())
-      reset_election_deadline(state, out);
-    else
-      set_fixed_roles(state);
-  }
+  policy_->recover(out);
   return out;
 }
 
-LeaderFollowerNode::UnitState* LeaderFollowerNode::unit_state(UnitId unit)
+UnitState* LeaderFollowerNode::find_unit(UnitId unit)
 {
   auto it = units_.find(unit);
   return it == units_.end() ? nullptr : &it->second;
 }
 
-const LeaderFollowerNode::UnitState& LeaderFollowerNode::unit_state_or_throw(UnitId unit) const
+const UnitState& LeaderFollowerNode::unit_state_or_throw(UnitId unit) const
 {
   auto it = units_.find(unit);
   if (it == units_.end())
     throw std::out_of_range("node is not a replica of this unit");
   return it->second;
-}
-
-int LeaderFollowerNode::position(UnitId unit, NodeId node) const
-{
-  const auto set = placement_.replicas(unit);
-  const auto it = std::find(set.begin(), set.end(), node);
-  return it == set.end() ? -1 : static_cast<int>(it - set.begin());
 }
 
 Version LeaderFollowerNode::version_of(Key key) const
@@ -172,7 +112,12 @@ NodeId LeaderFollowerNode::voted_for(UnitId unit) const { return unit_state_or_t
 const Log& LeaderFollowerNode::log_of(UnitId unit) const { return unit_state_or_throw(unit).durable.log; }
 LogIndex LeaderFollowerNode::commit_index(UnitId unit) const { return unit_state_or_throw(unit).vol.commit; }
 LogIndex LeaderFollowerNode::last_applied(UnitId unit) const { return last_index(unit_state_or_throw(unit).durable.log); }
-Time LeaderFollowerNode::election_deadline(UnitId unit) const { return unit_state_or_throw(unit).vol.election_deadline; }
+
+Time LeaderFollowerNode::election_deadline(UnitId unit) const
+{
+  unit_state_or_throw(unit);
+  return policy_->election_deadline(unit);
+}
 
 bool LeaderFollowerNode::accepting_writes(UnitId unit) const
 {
@@ -180,233 +125,43 @@ bool LeaderFollowerNode::accepting_writes(UnitId unit) const
   return vol.role == ReplicaRole::leader && vol.lead->writable;
 }
 
-LogIndex LeaderFollowerNode::next_index(UnitId unit, NodeId replica) const
+const Progress* LeaderFollowerNode::progress_of(UnitId unit, NodeId replica) const
 {
   const Volatile& vol = unit_state_or_throw(unit).vol;
-  const int i = position(unit, replica);
-  return vol.role != ReplicaRole::leader || i < 0 ? 0 : vol.lead->next[static_cast<std::size_t>(i)];
+  const int i = placement_.position(unit, replica);
+  return vol.role != ReplicaRole::leader || i < 0 ? nullptr : &vol.lead->replicas[static_cast<std::size_t>(i)];
+}
+
+LogIndex LeaderFollowerNode::next_index(UnitId unit, NodeId replica) const
+{
+  const Progress* p = progress_of(unit, replica);
+  return p == nullptr ? 0 : p->next;
 }
 
 LogIndex LeaderFollowerNode::match_index(UnitId unit, NodeId replica) const
 {
-  const Volatile& vol = unit_state_or_throw(unit).vol;
-  const int i = position(unit, replica);
-  return vol.role != ReplicaRole::leader || i < 0 ? 0 : vol.lead->match[static_cast<std::size_t>(i)];
+  const Progress* p = progress_of(unit, replica);
+  return p == nullptr ? 0 : p->match;
 }
 
 bool LeaderFollowerNode::in_sync(UnitId unit, NodeId replica) const
 {
-  const Volatile& vol = unit_state_or_throw(unit).vol;
-  const int i = position(unit, replica);
-  return vol.role == ReplicaRole::leader && i >= 0 && vol.lead->in_sync[static_cast<std::size_t>(i)];
+  const Progress* p = progress_of(unit, replica);
+  return p != nullptr && p->in_sync;
 }
 
-void LeaderFollowerNode::apply(UnitState& state, const LogEntry& entry)
+bool LeaderFollowerNode::is_controller() const
 {
-  state.durable.log.push_back(entry);
-  if (entry.is_noop())
-    return;
-  Version& held = data_[entry.key];
-  held = std::max(held, entry.version);
+  const KafkaController* kafka = policy_->controller();
+  return kafka != nullptr && kafka->active();
 }
 
-// The leader appends an entry of its term and sends it to every replica that
-// is up to date; one still catching up gets it in a later batch.
-void LeaderFollowerNode::append(UnitState& state, const LogEntry& entry, Ready& out)
+const KafkaController& LeaderFollowerNode::controller() const
 {
-  apply(state, entry);
-  ++out.persist;
-  const LogIndex index = last_index(state.durable.log);
-  Leading& lead = state.vol.lead.get();
-  const auto set = placement_.replicas(state.id);
-  for (std::size_t i = 0; i < set.size(); ++i) {
-    if (set[i] == self_) {
-      lead.match[i] = index;
-    } else if (lead.next[i] == index) {
-      send_entry(state, set[i], index, out);
-      lead.next[i] = index + 1;
-    }
-  }
-}
-
-void LeaderFollowerNode::send_entry(const UnitState& state, NodeId to, LogIndex index, Ready& out) const
-{
-  const Log& log = state.durable.log;
-  const LogEntry& e = log.at(index);
-  out.send(self(), Address::node(to),
-           Replicate{state.durable.term, state.id, index, e.key, e.version, term_at(log, index - 1), state.vol.commit,
-                     e.op, e.term, log.compacted()});
-}
-
-void LeaderFollowerNode::on(const ClientWrite& m, Address from, Ready& out)
-{
-  UnitState* state = unit_state(placement_.unit_of(m.key));
-  const bool leads = state != nullptr && state->vol.role == ReplicaRole::leader;
-  if (!leads || !state->vol.lead->writable) {
-    // Without failover a refusal names no one, as before elections existed.
-    const NodeId hint = elections() && state != nullptr && !leads ? state->vol.leader : kNoNode;
-    out.send(self(), from, WriteReply{m.op, false, 0, 0, -1, hint});
-    return;
-  }
-  const auto& in_sync = state->vol.lead->in_sync;
-  if (concern_ == WriteConcern::all && std::count(in_sync.begin(), in_sync.end(), true) < min_insync_) {
-    out.send(self(), from, WriteReply{m.op, false, 0, 0});
-    return;
-  }
-  ++counters_.writes_led;
-  const LogEntry entry{state->durable.term, m.key, version_of(m.key) + 1, m.op};
-  append(*state, entry, out);
-  state->vol.lead->pending.push_back({last_index(state->durable.log), from, m.op, entry.version});
-  acknowledge_committed(*state, out);
-}
-
-void LeaderFollowerNode::on(const ClientRead& m, Address from, Ready& out)
-{
-  const bool holds = unit_state(placement_.unit_of(m.key)) != nullptr;
-  out.send(self(), from, ReadReply{m.op, holds, holds ? version_of(m.key) : 0});
-}
-
-void LeaderFollowerNode::on(const Replicate& m, Address from, Ready& out)
-{
-  UnitState* state = unit_state(m.unit);
-  if (state == nullptr)
-    return;
-  if (elections())
-    follow_append(*state, m, from, out);
-  else
-    follow_fixed_leader(*state, m, from, out);
-}
-
-// Failover off: one leader per unit for the whole run, so logs cannot
-// diverge and a follower only has to apply entries in order.
-void LeaderFollowerNode::follow_fixed_leader(UnitState& state, const Replicate& m, Address from, Ready& out)
-{
-  Log& log = state.durable.log;
-  if (m.term < state.durable.term)
-    return;  // from a deposed leader
-  if (m.term > state.durable.term) {
-    state.durable.term = m.term;
-    state.vol.leader = from.index;
-  }
-  auto& early = state.vol.early;
-  if (m.index > last_index(log) + 1) {
-    early.emplace(m.index, m);  // wait for the gap: entries apply in log order
-  } else if (m.index == last_index(log) + 1) {
-    apply(state, {m.term, m.key, m.version, m.op});
-    ++counters_.writes_replicated;
-    ++out.persist;
-    for (auto it = early.begin(); it != early.end() && it->first == last_index(log) + 1; it = early.erase(it)) {
-      apply(state, {it->second.term, it->second.key, it->second.version, it->second.op});
-      ++counters_.writes_replicated;
-      ++out.persist;
-    }
-  }
-  state.vol.commit = std::max(state.vol.commit, std::min(m.commit, last_index(log)));
-  compact(state, m.compacted);
-  // Acknowledge even a duplicate: the leader may have lost the earlier ack.
-  out.send(self(), from, ReplicateAck{state.durable.term, m.unit, last_index(log)});
-}
-
-void LeaderFollowerNode::on(const ReplicateAck& m, Address from, Ready& out)
-{
-  UnitState* state = unit_state(m.unit);
-  if (state == nullptr)
-    return;
-  if (elections()) {
-    on_leader_ack(*state, m, from.index, out);
-    return;
-  }
-  const int replica = position(m.unit, from.index);
-  if (state->vol.role != ReplicaRole::leader || m.term != state->durable.term || replica < 0)
-    return;
-  record_progress(*state, replica, m.match_index, out);
-}
-
-// A replica holds the leader's log up to `match`. A probe that matched ends
-// the probing; a replica that has everything sent while the leader has more
-// (a catch-up in progress) gets the next batch.
-void LeaderFollowerNode::record_progress(UnitState& state, int replica, LogIndex match, Ready& out)
-{
-  Leading& lead = state.vol.lead.get();
-  const auto i = static_cast<std::size_t>(replica);
-  lead.match[i] = std::max(lead.match[i], match);
-  if (lead.probing[i] && lead.match[i] + 1 >= lead.next[i]) {
-    lead.probing[i] = false;
-    lead.next[i] = lead.match[i] + 1;
-  }
-  lead.next[i] = std::max(lead.next[i], lead.match[i] + 1);
-  if (!lead.probing[i] && lead.match[i] + 1 == lead.next[i] && lead.next[i] <= last_index(state.durable.log))
-    send_batch(state, replica, out);
-  // Kafka: a follower back at the high watermark rejoins the ISR; with a
-  // controller, also past the start of the leader's epoch (Kafka's
-  // Partition.isFollowerInSync), since a leader back from a crash lost its
-  // high watermark and may know it lower than the followers.
-  const bool past_term_start = !controlled() || lead.match[i] >= lead.term_start;
-  if (!lead.in_sync[i] && lead.match[i] >= state.vol.commit && past_term_start)
-    lead.in_sync[i] = true;
-  acknowledge_committed(state, out);
-}
-
-// The highest index whose writes may be acknowledged. Without failover:
-// today's rule, the write concern's count of replicas. With failover: w:1 at
-// the leader's append; majority at commit (§5.4.2); all at commit and on
-// every in-sync replica.
-LogIndex LeaderFollowerNode::acknowledgeable(const UnitState& state) const
-{
-  const Leading& lead = state.vol.lead.view();
-  if (!elections())
-    return quorum_index(lead.match, acks_needed(concern_, static_cast<int>(lead.match.size())));
-  switch (concern_) {
-    case WriteConcern::one: return last_index(state.durable.log);
-    case WriteConcern::majority: return state.vol.commit;
-    case WriteConcern::all: break;
-  }
-  LogIndex held_by_in_sync = state.vol.commit;
-  for (std::size_t i = 0; i < lead.match.size(); ++i)
-    if (lead.in_sync[i])
-      held_by_in_sync = std::min(held_by_in_sync, lead.match[i]);
-  return held_by_in_sync;
-}
-
-void LeaderFollowerNode::acknowledge_committed(UnitState& state, Ready& out)
-{
-  Leading& lead = state.vol.lead.get();
-  state.vol.commit = controlled() ? high_watermark(lead.match, lead.in_sync, state.vol.commit)
-                                  : leader_commit(lead.match, state.durable.log, state.durable.term, state.vol.commit);
-  compact(state, compactable(lead.match, state.vol.commit));
-  const LogIndex acknowledged = acknowledgeable(state);
-  // Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND: an ISR that shrank below
-  // min.insync.replicas since the write was taken fails it.
-  const bool too_few = controlled() && concern_ == WriteConcern::all &&
-                       std::count(lead.in_sync.begin(), lead.in_sync.end(), true) < min_insync_;
-  auto& pending = lead.pending;
-  while (!pending.empty() && pending.front().index <= acknowledged) {
-    const PendingWrite& w = pending.front();
-    const auto holders = std::count_if(lead.match.begin(), lead.match.end(), [&](LogIndex i) { return i >= w.index; });
-    out.send(self(), w.client,
-             too_few ? WriteReply{w.op, false, 0, 0} : WriteReply{w.op, true, w.version, static_cast<int>(holders), now_});
-    pending.pop_front();
-  }
-}
-
-// Discards the entries up to `through`, no further than this replica's
-// commit index. Amortised O(1) per entry (Log::compact).
-void LeaderFollowerNode::compact(UnitState& state, LogIndex through)
-{
-  Log& log = state.durable.log;
-  through = std::min({through, state.vol.commit, last_index(log)});
-  if (!compact_logs_ || through <= log.compacted())
-    return;
-  if (!elections()) {
-    log.compact(through);
-    return;
-  }
-  log.compact(through, [this](LogIndex, const LogEntry& e) {
-    if (!e.is_noop()) {
-      Version& v = discarded_versions_[e.key];
-      v = std::max(v, e.version);
-    }
-  });
+  const KafkaController* kafka = policy_->controller();
+  if (kafka == nullptr)
+    throw std::logic_error("this node's leaders are not chosen by a Kafka controller");
+  return *kafka;
 }
 
 }  // namespace replisim

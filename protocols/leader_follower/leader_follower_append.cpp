@@ -1,7 +1,7 @@
-// Raft's log replication with failover on (Ongaro and Ousterhout, USENIX ATC
-// 2014, §5.3): appends checked against the previous entry, conflicting
-// suffixes truncated, refusals answered by backing up next_index and resending;
-// batched heartbeats; the in-sync set of acks=all; MongoDB's catch-up.
+// Raft's log replication (Ongaro and Ousterhout, USENIX ATC 2014, §5.3), for
+// the policies whose leaders change: appends checked against the previous
+// entry, conflicting suffixes truncated, refusals answered by backing up
+// next_index and resending; heartbeats batched per pair of nodes.
 #include <algorithm>
 #include <map>
 
@@ -99,21 +99,6 @@ void LeaderFollowerNode::learn_commit(UnitState& state, LogIndex leader_commit)
   state.vol.commit = std::max(state.vol.commit, std::min(leader_commit, state.vol.verified));
 }
 
-// Removes the entries from `from` on; every key they wrote goes back to the
-// newest version the remaining log holds (the log is the source of truth).
-void LeaderFollowerNode::truncate(UnitState& state, LogIndex from)
-{
-  for (Key key : truncate_from(state.durable.log, from)) {
-    Version held = latest_version(state.durable.log, key);
-    if (auto it = discarded_versions_.find(key); it != discarded_versions_.end())
-      held = std::max(held, it->second);
-    if (held == 0)
-      data_.erase(key);
-    else
-      data_[key] = held;
-  }
-}
-
 ReplicateAck LeaderFollowerNode::follow_empty_append(UnitState& state, const EmptyAppend& m, NodeId from, Ready& out)
 {
   const Log& log = state.durable.log;
@@ -131,11 +116,9 @@ ReplicateAck LeaderFollowerNode::follow_empty_append(UnitState& state, const Emp
 
 void LeaderFollowerNode::on(const Heartbeat& m, Address from, Ready& out)
 {
-  if (!elections())
-    return;
   HeartbeatReply reply;
   for (const EmptyAppend& append : m.appends)
-    if (UnitState* state = unit_state(append.unit))
+    if (UnitState* state = find_unit(append.unit))
       reply.acks.push_back(follow_empty_append(*state, append, from.index, out));
   if (!reply.acks.empty())
     out.send(self(), from, std::move(reply));
@@ -143,23 +126,21 @@ void LeaderFollowerNode::on(const Heartbeat& m, Address from, Ready& out)
 
 void LeaderFollowerNode::on(const HeartbeatReply& m, Address from, Ready& out)
 {
-  if (!elections())
-    return;
   for (const ReplicateAck& ack : m.acks)
-    if (UnitState* state = unit_state(ack.unit))
+    if (UnitState* state = find_unit(ack.unit))
       on_leader_ack(*state, ack, from.index, out);
 }
 
 void LeaderFollowerNode::on_leader_ack(UnitState& state, const ReplicateAck& m, NodeId from, Ready& out)
 {
   if (m.term > state.durable.term) {
-    become_follower(state, m.term, kNoNode, out);
+    policy_->on_newer_term(state, m.term, out);
     return;
   }
-  const int replica = position(state.id, from);
+  const int replica = placement_.position(state.id, from);
   if (state.vol.role != ReplicaRole::leader || m.term != state.durable.term || replica < 0)
     return;
-  state.vol.lead->last_heard[static_cast<std::size_t>(replica)] = now_;
+  state.vol.lead->replicas[static_cast<std::size_t>(replica)].last_heard = now_;
   if (m.success)
     record_progress(state, replica, m.match_index, out);
   else
@@ -168,90 +149,24 @@ void LeaderFollowerNode::on_leader_ack(UnitState& state, const ReplicateAck& m, 
 }
 
 // §5.3: "After a rejection, the leader decrements nextIndex and retries the
-// AppendEntries RPC", here straight to the follower's hint, and then one entry
-// at a time until one matches (etcd's probe state): a refusal of an append
-// the leader no longer stands behind is stale and ignored, so a burst of
-// refusals of entries in flight costs one probe, not a resend each.
+// AppendEntries RPC", here straight to the follower's hint, and then one
+// entry at a time until one matches (Progress::back_up).
 void LeaderFollowerNode::back_up(UnitState& state, int replica, LogIndex rejected, LogIndex hint, Ready& out)
 {
-  Leading& lead = state.vol.lead.get();
   const auto i = static_cast<std::size_t>(replica);
-  const bool stale = lead.probing[i] ? rejected + 1 != lead.next[i] : rejected <= lead.match[i];
-  if (stale)
-    return;
-  lead.probing[i] = true;
-  lead.next[i] = std::max(lead.match[i] + 1, std::min(rejected, hint + 1));
-  // Every replica holds the entries this leader discarded: resume after them.
-  lead.next[i] = std::max(lead.next[i], state.durable.log.first_index());
-  if (lead.next[i] <= last_index(state.durable.log))
-    send_entry(state, placement_.replicas(state.id)[i], lead.next[i], out);
+  Progress& p = state.vol.lead->replicas[i];
+  if (p.back_up(rejected, hint, state.durable.log.first_index()) && p.next <= last_index(state.durable.log))
+    send_entry(state, placement_.replicas(state.id)[i], p.next, out);
 }
 
 void LeaderFollowerNode::send_batch(UnitState& state, int replica, Ready& out)
 {
-  Leading& lead = state.vol.lead.get();
   const auto i = static_cast<std::size_t>(replica);
+  Progress& p = state.vol.lead->replicas[i];
   const NodeId to = placement_.replicas(state.id)[i];
-  const LogIndex end = std::min(last_index(state.durable.log), lead.next[i] + kCatchUpBatch - 1);
-  for (; lead.next[i] <= end; ++lead.next[i])
-    send_entry(state, to, lead.next[i], out);
-}
-
-// MongoDB's catch-up: the leader takes writes once a majority (itself
-// included) has told it its last index and none of them is ahead; if one is,
-// once that replica has answered one more heartbeat (the time a fetch of the
-// missing entries would take; the entries themselves are not copied).
-void LeaderFollowerNode::note_catch_up_report(UnitState& state, int replica, LogIndex last, Ready& out)
-{
-  Leading& lead = state.vol.lead.get();
-  if (state.vol.role != ReplicaRole::leader || lead.writable)
-    return;
-  if (lead.fetch_from == kNoNode) {
-    lead.reported[static_cast<std::size_t>(replica)] = last;
-    finish_catch_up_if_heard(state, out);
-  } else if (placement_.replicas(state.id)[static_cast<std::size_t>(replica)] == lead.fetch_from) {
-    start_writing(state, out);
-  }
-}
-
-void LeaderFollowerNode::finish_catch_up_if_heard(UnitState& state, Ready& out)
-{
-  Leading& lead = state.vol.lead.get();
-  const auto reported = [](LogIndex i) { return i != kUnreported; };
-  if (std::count_if(lead.reported.begin(), lead.reported.end(), reported) < majority(replica_count(state.id)))
-    return;
-  std::size_t ahead = 0;
-  for (std::size_t i = 0; i < lead.reported.size(); ++i)
-    if (reported(lead.reported[i]) && (!reported(lead.reported[ahead]) || lead.reported[i] > lead.reported[ahead]))
-      ahead = i;
-  if (lead.reported[ahead] <= last_index(state.durable.log)) {
-    start_writing(state, out);
-    return;
-  }
-  lead.fetch_from = placement_.replicas(state.id)[ahead];
-  lead.fetch_sent = now_;
-  send_heartbeats({state.id}, out);  // only the replica ahead is waited for
-}
-
-// MongoDB waits for the replica ahead up to catchUpTimeoutMillis (unbounded
-// by default); here for one heartbeat interval, so that a replica that
-// crashed after reporting cannot keep the unit without a writable leader.
-void LeaderFollowerNode::give_up_catch_up(UnitState& state, Ready& out)
-{
-  const Leading& lead = state.vol.lead.view();
-  if (!lead.writable && lead.fetch_from != kNoNode && now_ - lead.fetch_sent >= failover_.heartbeat_interval)
-    start_writing(state, out);
-}
-
-// The leader takes writes from now: its term opens with a no-op entry (§8),
-// so that entries of earlier terms commit with it.
-void LeaderFollowerNode::start_writing(UnitState& state, Ready& out)
-{
-  state.vol.lead->writable = true;
-  state.vol.lead->fetch_from = kNoNode;
-  append(state, LogEntry{state.durable.term, 0, 0, 0}, out);
-  state.vol.lead->term_start = last_index(state.durable.log);
-  acknowledge_committed(state, out);
+  const LogIndex end = std::min(last_index(state.durable.log), p.next + kCatchUpBatch - 1);
+  for (; p.next <= end; ++p.next)
+    send_entry(state, to, p.next, out);
 }
 
 void LeaderFollowerNode::heartbeat_tick(Ready& out)
@@ -264,32 +179,29 @@ void LeaderFollowerNode::heartbeat_tick(Ready& out)
     UnitState& state = units_.at(unit);
     if (state.vol.role != ReplicaRole::leader)
       continue;
-    expire_in_sync(state, out);
+    policy_->before_heartbeat(state, out);
     give_up_catch_up(state, out);
     led.push_back(unit);
   }
   send_heartbeats(led, out);
-  if (controlled())
-    propose_isr(led, out);
+  policy_->after_heartbeats(led, out);
 }
 
-// One Heartbeat per follower node, covering every unit of `units` (all led
-// by this node) it replicates; each EmptyAppend asserts the entry before the
-// follower's next_index (§5.3), so a follower behind refuses it.
+// Each EmptyAppend asserts the entry before the follower's next_index
+// (§5.3), so a follower behind refuses it.
 void LeaderFollowerNode::send_heartbeats(const std::vector<UnitId>& units, Ready& out)
 {
   std::map<NodeId, Heartbeat> batches;
   for (UnitId unit : units) {
     const UnitState& state = units_.at(unit);
-    const Leading& lead = state.vol.lead.view();
+    const auto& replicas = state.vol.lead->replicas;
     const auto set = placement_.replicas(unit);
     for (std::size_t i = 0; i < set.size(); ++i) {
       if (set[i] == self_)
         continue;
-      const LogIndex prev = lead.next[i] - 1;
-      batches[set[i]].appends.push_back(
-          EmptyAppend{state.durable.term, unit, prev, term_at(state.durable.log, prev), state.vol.commit,
-                      state.durable.log.compacted()});
+      const LogIndex prev = replicas[i].next - 1;
+      batches[set[i]].appends.push_back(EmptyAppend{state.durable.term, unit, prev, term_at(state.durable.log, prev),
+                                                    state.vol.commit, state.durable.log.compacted()});
     }
   }
   for (auto& [node, heartbeat] : batches)
@@ -304,27 +216,6 @@ void LeaderFollowerNode::arm_heartbeat(Ready& out)
     return;
   heartbeat_armed_ = now_ + failover_.heartbeat_interval;
   out.set_timer(kHeartbeatTimer, heartbeat_armed_);
-}
-
-// Kafka's ISR: a follower not heard from for replica_lag_max leaves it, which
-// may let acks=all writes waiting for it be acknowledged.
-// With a controller the leader only proposes it (propose_isr).
-void LeaderFollowerNode::expire_in_sync(UnitState& state, Ready& out)
-{
-  if (controlled())
-    return;
-  Leading& lead = state.vol.lead.get();
-  bool shrank = false;
-  for (std::size_t i = 0; i < lead.in_sync.size(); ++i) {
-    if (placement_.replicas(state.id)[i] == self_ || !lead.in_sync[i])
-      continue;
-    if (now_ - lead.last_heard[i] > failover_.replica_lag_max) {
-      lead.in_sync[i] = false;
-      shrank = true;
-    }
-  }
-  if (shrank)
-    acknowledge_committed(state, out);
 }
 
 }  // namespace replisim

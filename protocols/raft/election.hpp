@@ -30,7 +30,7 @@ struct FailoverConfig {
   std::uint64_t seed = 0;
   // MongoDB's primary catch-up: a new leader takes writes only once it has
   // heard the log ends of a majority and is at least as long as the longest
-  // (see LeaderFollowerNode). Raft's leader takes them at once.
+  // (docs/models/leader-follower.md). Raft's leader takes them at once.
   bool catch_up = false;
   // Write concern `all` (Kafka's acks=all): a follower the leader has not
   // heard from for this long leaves the in-sync set, and rejoins once it holds

@@ -1,0 +1,22 @@
+// The one place that reads which system a node models: every other line of
+// LeaderFollowerNode asks its policy.
+#include "protocols/leader_follower/leadership_policy.hpp"
+
+#include "protocols/leader_follower/fixed_leader.hpp"
+#include "protocols/leader_follower/kafka_controlled.hpp"
+#include "protocols/leader_follower/raft_votes.hpp"
+
+namespace replisim {
+
+std::unique_ptr<LeadershipPolicy> make_leadership_policy(LeadershipHost& host, NodeId self,
+                                                         const Placement& placement, WriteConcern concern,
+                                                         int min_insync, const FailoverConfig& failover)
+{
+  if (!failover.enabled)
+    return std::make_unique<FixedLeader>(host, self, placement, concern);
+  if (failover.controller.enabled)
+    return std::make_unique<KafkaControlled>(host, self, placement, concern, min_insync, failover);
+  return std::make_unique<RaftVotes>(host, self, placement, concern, failover);
+}
+
+}  // namespace replisim

@@ -1,0 +1,237 @@
+#include "protocols/leader_follower/raft_votes.hpp"
+
+namespace replisim {
+
+RaftVotes::RaftVotes(LeadershipHost& host, NodeId self, const Placement& placement, WriteConcern concern,
+                     const FailoverConfig& config)
+    : ElectedLeader(host, self, placement, concern), config_(config),
+      rng_(derive_seed(config.seed, static_cast<std::uint64_t>(self)))
+{
+  candidacies_.reserve(placement.units_of(self).size());
+  for (UnitId unit : placement.units_of(self))
+    candidacies_[unit];
+}
+
+// The primaries lead term 1 as placed and announce it with their first
+// heartbeats; every follower arms its election timer.
+void RaftVotes::start(Ready& out)
+{
+  std::vector<UnitId> led;
+  for (UnitId unit : placement_.units_of(self_)) {
+    UnitState& state = host_.unit(unit);
+    if (state.vol.role == ReplicaRole::leader) {
+      host_.take_lead(state, out);
+      led.push_back(unit);
+    } else {
+      reset_election_deadline(state, out);
+    }
+  }
+  host_.send_heartbeats(led, out);
+}
+
+void RaftVotes::crash()
+{
+  for (auto& [unit, c] : candidacies_)
+    c = Candidacy{};
+}
+
+// Back as a follower of the durable term, with a fresh election timer.
+void RaftVotes::recover(Ready& out)
+{
+  for (UnitId unit : placement_.units_of(self_)) {
+    candidacies_.at(unit) = Candidacy{};
+    reset_election_deadline(host_.unit(unit), out);
+  }
+}
+
+void RaftVotes::on_timer(TimerId id, Ready& out)
+{
+  if (UnitState* state = host_.find_unit(static_cast<UnitId>(id)))
+    on_election_timer(*state, out);
+}
+
+void RaftVotes::step(const Envelope& in, Ready& out)
+{
+  std::visit([&](const auto& m) { on(m, in.from, out); }, in.message);
+}
+
+// §5.2: "If a follower receives no communication over a period of time called
+// the election timeout, then it assumes there is no viable leader and begins
+// an election." The timer is armed at most once per deadline: a reset only
+// moves the deadline, and the timer, when it fires early, re-arms for it (so
+// a follower busy with appends is not re-timed per message). A firing older
+// than the timer armed last is stale and ignored.
+void RaftVotes::on_election_timer(UnitState& state, Ready& out)
+{
+  Candidacy& c = candidacies_.at(state.id);
+  if (host_.now() < c.armed)
+    return;
+  c.armed = kNever;
+  if (state.vol.role == ReplicaRole::leader)
+    return;
+  if (host_.now() < c.deadline)
+    arm_election_timer(state.id, c, out);
+  else
+    campaign(state, out);
+}
+
+// "Raft uses randomized election timeouts ... chosen randomly from a fixed
+// interval", drawn afresh at every reset.
+void RaftVotes::reset_election_deadline(UnitState& state, Ready& out)
+{
+  Candidacy& c = candidacies_.at(state.id);
+  c.deadline = host_.now() + draw_election_timeout(rng_, config_.election_timeout_min, config_.election_timeout_max);
+  arm_election_timer(state.id, c, out);
+}
+
+void RaftVotes::arm_election_timer(UnitId unit, Candidacy& c, Ready& out)
+{
+  if (c.armed <= c.deadline)
+    return;  // the armed timer fires first and re-arms
+  c.armed = c.deadline;
+  out.set_timer(static_cast<TimerId>(unit), c.deadline);
+}
+
+Time RaftVotes::election_deadline(UnitId unit) const
+{
+  auto it = candidacies_.find(unit);
+  return it == candidacies_.end() ? kNever : it->second.deadline;
+}
+
+void RaftVotes::on_became_leader(UnitState& state, Ready& out)
+{
+  Candidacy& c = candidacies_.at(state.id);
+  c.votes.reset();
+  c.deadline = kNever;
+  if (c.armed != kNever) {
+    out.cancel_timer(static_cast<TimerId>(state.id));
+    c.armed = kNever;
+  }
+}
+
+// A follower that only learns a newer term keeps its election deadline: only
+// a leader's append or a granted vote resets it.
+void RaftVotes::on_became_follower(UnitState& state, Ready& out)
+{
+  Candidacy& c = candidacies_.at(state.id);
+  c.votes.reset();
+  if (c.deadline == kNever)
+    reset_election_deadline(state, out);
+}
+
+LogIndex RaftVotes::commit_index(const UnitState& state) const
+{
+  return leader_commit(match_indexes(state.vol.lead->replicas), state.durable.log, state.durable.term,
+                       state.vol.commit);
+}
+
+// Kafka's ISR rule for acks=all, kept by the leader itself: a follower not
+// heard from for replica_lag_max leaves the in-sync set, which may let writes
+// waiting for it be acknowledged.
+void RaftVotes::before_heartbeat(UnitState& state, Ready& out)
+{
+  const auto set = placement_.replicas(state.id);
+  auto& replicas = state.vol.lead->replicas;
+  bool shrank = false;
+  for (std::size_t i = 0; i < replicas.size(); ++i) {
+    if (set[i] == self_ || !replicas[i].in_sync || replicas[i].heard_within(config_.replica_lag_max, host_.now()))
+      continue;
+    replicas[i].in_sync = false;
+    shrank = true;
+  }
+  if (shrank)
+    host_.acknowledge_committed(state, out);
+}
+
+// §5.2: "To begin an election, a follower increments its current term and
+// transitions to candidate state. It then votes for itself and issues
+// RequestVote RPCs in parallel to each of the other servers." A candidate
+// whose timeout passes without a majority has lost (a split vote) and starts
+// the next term's election with a new random timeout.
+void RaftVotes::campaign(UnitState& state, Ready& out)
+{
+  Durable& d = state.durable;
+  Volatile& vol = state.vol;
+  if (vol.role == ReplicaRole::candidate)
+    event(RoleEvent::Kind::election_lost, state, d.term);
+  ++d.term;
+  d.voted_for = self_;
+  ++out.persist;
+  vol.role = ReplicaRole::candidate;
+  vol.leader = kNoNode;
+  vol.verified = 0;
+  vol.early.clear();
+  OnDemand<VoteTally>& votes = candidacies_.at(state.id).votes;
+  votes = VoteTally(static_cast<int>(placement_.replicas(state.id).size()));
+  votes->grant(placement_.position(state.id, self_));
+  event(RoleEvent::Kind::election_started, state, d.term);
+  reset_election_deadline(state, out);
+  const RequestVote request{d.term, state.id, last_index(d.log), last_term(d.log)};
+  for (NodeId replica : placement_.replicas(state.id))
+    if (replica != self_)
+      out.send(self(), Address::node(replica), request);
+  if (votes->won())
+    become_leader(state, out);  // a unit of one replica
+}
+
+// §5.2 and §5.4.1: one vote per term, first come first served, and only for a
+// candidate whose log is at least as up to date; granting it resets the
+// election timer.
+void RaftVotes::on(const RequestVote& m, Address from, Ready& out)
+{
+  UnitState* state = host_.find_unit(m.unit);
+  if (state == nullptr)
+    return;
+  Durable& d = state->durable;
+  if (m.term > d.term)
+    host_.become_follower(*state, m.term, kNoNode, out);
+  const bool up_to_date = candidate_up_to_date(m.last_term, m.last_index, last_term(d.log), last_index(d.log));
+  const bool grant = m.term == d.term && grants_vote(d.voted_for, from.index, up_to_date);
+  if (grant) {
+    if (d.voted_for != from.index)
+      ++out.persist;
+    d.voted_for = from.index;
+    reset_election_deadline(*state, out);
+  }
+  out.send(self(), from, Vote{d.term, m.unit, grant});
+}
+
+// §5.2: "A candidate wins an election if it receives votes from a majority of
+// the servers in the full cluster for the same term."
+void RaftVotes::on(const Vote& m, Address from, Ready& out)
+{
+  UnitState* state = host_.find_unit(m.unit);
+  if (state == nullptr)
+    return;
+  if (m.term > state->durable.term) {
+    host_.become_follower(*state, m.term, kNoNode, out);
+    return;
+  }
+  const int voter = placement_.position(m.unit, from.index);
+  if (state->vol.role != ReplicaRole::candidate || m.term != state->durable.term || !m.granted || voter < 0)
+    return;
+  OnDemand<VoteTally>& votes = candidacies_.at(state->id).votes;
+  votes->grant(voter);
+  if (votes->won())
+    become_leader(*state, out);
+}
+
+// "Once a candidate wins an election, it becomes leader. It then sends
+// heartbeat messages to all of the other servers": Raft's leader opens its
+// term with a no-op append (§8), which is that first heartbeat; MongoDB's
+// first catches up, with heartbeats, before it writes.
+void RaftVotes::become_leader(UnitState& state, Ready& out)
+{
+  host_.take_lead(state, out);
+  if (config_.catch_up)
+    host_.catch_up(state, out);
+  else
+    host_.start_writing(state, out);
+}
+
+void RaftVotes::event(RoleEvent::Kind kind, const UnitState& state, Term term)
+{
+  host_.report_role(RoleEvent{kind, state.id, self_, term, host_.now()});
+}
+
+}  // namespace replisim

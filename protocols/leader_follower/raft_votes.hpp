@@ -1,0 +1,63 @@
+// Leaders elected by Raft's votes, per unit (Ongaro and Ousterhout, USENIX
+// ATC 2014, §5.1, §5.2 and §5.4.1), with MongoDB's catch-up as an option
+// (FailoverConfig::catch_up). The primary leads term 1 from the start,
+// announced by heartbeats, without an election; a follower that hears no
+// leader for its election timeout stands for the next term; voters grant
+// one vote per term, to candidates whose log is at least as up to date as
+// theirs; a leader commits an entry of its own term once a majority holds
+// it (§5.4.2). Failures are detected by election timeouts, as Raft and
+// MongoDB do: there is no membership oracle.
+#pragma once
+#include "protocols/common/on_demand.hpp"
+#include "protocols/common/rng.hpp"
+#include "protocols/common/unit_table.hpp"
+#include "protocols/leader_follower/elected_leader.hpp"
+
+namespace replisim {
+
+class RaftVotes final : public ElectedLeader {
+public:
+  RaftVotes(LeadershipHost& host, NodeId self, const Placement& placement, WriteConcern concern,
+            const FailoverConfig& config);
+
+  void start(Ready& out) override;
+  void crash() override;
+  void recover(Ready& out) override;
+  void on_timer(TimerId id, Ready& out) override;  // a unit's election timer: the unit's id
+  void step(const Envelope& in, Ready& out) override;
+
+  void on_leader_heard(UnitState& state, Ready& out) override { reset_election_deadline(state, out); }
+  void on_became_leader(UnitState& state, Ready& out) override;
+  void on_became_follower(UnitState& state, Ready& out) override;
+
+  LogIndex commit_index(const UnitState& state) const override;
+  bool fails_held_writes(const Leading& /*lead*/) const override { return false; }
+  LogIndex rejoin_index(const UnitState& state) const override { return state.vol.commit; }
+  void before_heartbeat(UnitState& state, Ready& out) override;
+
+  Time election_deadline(UnitId unit) const override;
+
+private:
+  // A unit's election timer and, while a candidate, the votes it holds. Lost on a crash.
+  struct Candidacy {
+    Time deadline = kNever;  // when this follower or candidate stands next
+    Time armed = kNever;     // the deadline of the timer set last
+    OnDemand<VoteTally> votes;
+  };
+
+  void on(const RequestVote& m, Address from, Ready& out);
+  void on(const Vote& m, Address from, Ready& out);
+  void on(const auto&, Address, Ready&) {}  // a controller's, other models'
+  void on_election_timer(UnitState& state, Ready& out);
+  void campaign(UnitState& state, Ready& out);
+  void become_leader(UnitState& state, Ready& out);
+  void reset_election_deadline(UnitState& state, Ready& out);
+  void arm_election_timer(UnitId unit, Candidacy& c, Ready& out);
+  void event(RoleEvent::Kind kind, const UnitState& state, Term term);
+
+  FailoverConfig config_;
+  Rng rng_;  // election timeouts
+  UnitTable<Candidacy> candidacies_;
+};
+
+}  // namespace replisim

@@ -1,0 +1,57 @@
+// What a LeaderFollowerNode keeps per unit it replicates, split by what a
+// crash does to it: the durable part survives, the volatile part is lost. Its
+// leadership policy reads and changes the same state (leadership_policy.hpp),
+// so it is a header of its own.
+#pragma once
+#include <map>
+#include <vector>
+
+#include "protocols/common/fifo.hpp"
+#include "protocols/common/messages.hpp"
+#include "protocols/common/on_demand.hpp"
+#include "protocols/leader_follower/progress.hpp"
+#include "protocols/raft/election.hpp"
+#include "protocols/raft/raft_log.hpp"
+
+namespace replisim {
+
+struct PendingWrite {
+  LogIndex index;
+  Address client;
+  OpId op;
+  Version version;
+};
+
+// The unit's term, the vote cast in it, and its log.
+struct Durable {
+  Term term = 1;
+  NodeId voted_for = kNoNode;
+  Log log;
+};
+
+// A leader's view of its replicas and of the writes it owes an answer.
+struct Leading {
+  std::vector<Progress> replicas;  // in replica-set order, the leader's own included
+  bool writable = true;
+  LogIndex term_start = 0;      // the index of the no-op that opened the leader's term
+  NodeId fetch_from = kNoNode;  // catch-up: the replica ahead, whose next answer ends it
+  Time fetch_sent = 0;
+  Fifo<PendingWrite> pending;  // unacknowledged writes, by index
+};
+
+struct Volatile {
+  ReplicaRole role = ReplicaRole::follower;
+  NodeId leader = kNoNode;
+  OnDemand<Leading> lead;               // a leader's only: followers hold none
+  std::map<LogIndex, Replicate> early;  // follower: entries that arrived ahead of a gap
+  LogIndex commit = 0;
+  LogIndex verified = 0;  // follower: its log matches this term's leader's up to here
+};
+
+struct UnitState {
+  UnitId id = 0;
+  Durable durable;
+  Volatile vol;
+};
+
+}  // namespace replisim

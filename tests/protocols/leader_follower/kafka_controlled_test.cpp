@@ -1,0 +1,221 @@
+// KafkaControlled (protocols/leader_follower/kafka_controlled.hpp): leaders
+// chosen by a Kafka controller, against a FakeHost: the broker's heartbeats,
+// the controller's decisions applied, the ISR a leader proposes, and the
+// high watermark. Whole failovers over a network are in
+// tests/protocols/kafka_failover_test.cpp.
+#include "protocols/leader_follower/kafka_controlled.hpp"
+
+#include <gtest/gtest.h>
+
+#include "support/fake_host.hpp"
+
+namespace replisim {
+namespace {
+
+using test::FakeHost;
+using test::sent;
+using Trace = std::vector<std::string>;
+
+// Node `self` of a partition placed on nodes 0, 1 and 2 (node 0 its
+// preferred leader, and the first controller).
+struct Broker {
+  explicit Broker(NodeId id, WriteConcern concern = WriteConcern::all, int min_insync = 1)
+      : self(id), host(placement, id), policy(host, id, placement, concern, min_insync, FailoverConfig::kafka(1))
+  {
+    host.policy = &policy;
+  }
+  NodeId self;
+  Placement placement = leader_follower_placement(3, 3);
+  FakeHost host;
+  KafkaControlled policy;
+
+  UnitState& unit() { return host.unit(0); }
+  Ready start()
+  {
+    Ready out;
+    policy.start(out);
+    host.take_trace();
+    return out;
+  }
+  Ready deliver(Message m, NodeId from)
+  {
+    Ready out;
+    policy.step({Address::node(from), Address::node(self), std::move(m)}, out);
+    return out;
+  }
+  // The controller's decision for the partition.
+  Ready decide(NodeId leader, Term epoch, std::uint64_t version, std::vector<NodeId> isr)
+  {
+    return deliver(LeaderAndIsr{{PartitionState{0, leader, epoch, version, std::move(isr)}}, 1, false}, 0);
+  }
+};
+
+TEST(KafkaControlledTest, AtTheStartThePreferredLeaderLeadsAndNodeZeroIsTheController)
+{
+  Broker b(0);
+  Ready out;
+  b.policy.start(out);
+  EXPECT_EQ(b.host.take_trace(), (Trace{"take_lead 0", "send_heartbeats 0"}));
+  ASSERT_NE(b.policy.controller(), nullptr);
+  EXPECT_TRUE(b.policy.controller()->active());
+  ASSERT_EQ(out.timers.size(), 1u);
+  EXPECT_EQ(out.timers[0].id, KafkaControlled::kControllerTimer);
+}
+
+TEST(KafkaControlledTest, EveryOtherBrokerHeartbeatsTheControllerAndHasNoElectionTimer)
+{
+  Broker b(1);
+  const Ready out = b.start();
+  ASSERT_EQ(out.timers.size(), 1u);
+  EXPECT_EQ(out.timers[0].id, KafkaControlled::kBrokerTimer);
+  EXPECT_EQ(out.timers[0].deadline, KafkaControllerConfig{}.broker_heartbeat_interval);
+  EXPECT_EQ(b.policy.election_deadline(0), kNever);
+  EXPECT_FALSE(b.policy.controller()->active());
+
+  Ready heard;
+  b.policy.on_leader_heard(b.unit(), heard);
+  EXPECT_TRUE(heard.empty()) << "a leader's append resets no timer: the controller decides";
+
+  b.host.clock = out.timers[0].deadline;
+  Ready beat;
+  b.policy.on_timer(KafkaControlled::kBrokerTimer, beat);
+  ASSERT_EQ(sent<BrokerHeartbeat>(beat).size(), 1u);
+  EXPECT_EQ(beat.messages[0].to, Address::node(0));
+}
+
+TEST(KafkaControlledTest, ADecisionNamingThisBrokerAtANewerEpochMakesItLeadWithTheControllersIsr)
+{
+  Broker b(1);
+  b.start();
+  const Ready out = b.decide(1, 2, 2, {1, 2});
+  EXPECT_EQ(b.host.take_trace(), (Trace{"become_follower 0 term 2 leader 1", "take_lead 0", "start_writing 0"}));
+  EXPECT_EQ(out.persist, 1u) << "the state the controller sent is kept on disk";
+  const auto& replicas = b.unit().vol.lead->replicas;
+  EXPECT_FALSE(replicas[0].in_sync);
+  EXPECT_TRUE(replicas[1].in_sync);
+  EXPECT_TRUE(replicas[2].in_sync);
+}
+
+TEST(KafkaControlledTest, ADecisionNoNewerThanTheLastAppliedChangesNothing)
+{
+  Broker b(1);
+  b.start();
+  b.decide(1, 2, 2, {1, 2});
+  b.host.take_trace();
+  const Ready same = b.decide(2, 2, 2, {2});
+  const Ready older = b.decide(0, 1, 5, {0});
+  EXPECT_TRUE(b.host.take_trace().empty());
+  EXPECT_EQ(same.persist + older.persist, 0u);
+}
+
+TEST(KafkaControlledTest, AnIsrChangeOfTheLeadersOwnEpochIsAdoptedAndRecounted)
+{
+  Broker b(1);
+  b.start();
+  b.decide(1, 2, 2, {1, 2});
+  b.host.take_trace();
+  b.decide(1, 2, 3, {0, 1, 2});
+  EXPECT_EQ(b.host.take_trace(), Trace{"acknowledge_committed 0"});
+  EXPECT_TRUE(b.unit().vol.lead->replicas[0].in_sync);
+}
+
+TEST(KafkaControlledTest, ADecisionNamingAnotherBrokerMakesTheLeaderStepDown)
+{
+  Broker b(0);
+  b.start();
+  b.decide(2, 2, 2, {1, 2});
+  EXPECT_EQ(b.host.take_trace(), (Trace{"become_follower 0 term 2 leader 2"}));
+  EXPECT_EQ(b.policy.redirect_to(b.unit()), 2);
+}
+
+// replica.lag.time.max.ms: the leader proposes to drop a follower that has
+// not answered for 30 s; the controller, not the leader, shrinks the ISR.
+TEST(KafkaControlledTest, ALeaderProposesToDropASilentFollowerAndNothingWhileTheIsrHolds)
+{
+  Broker b(1);
+  b.start();
+  b.decide(1, 2, 2, {1, 2});
+  Ready quiet;
+  b.policy.after_heartbeats({0}, quiet);
+  EXPECT_TRUE(quiet.empty()) << "the ISR it would propose is the controller's";
+
+  b.host.clock = 31.0;
+  Ready out;
+  b.policy.after_heartbeats({0}, out);
+  const auto proposals = sent<AlterPartition>(out);
+  ASSERT_EQ(proposals.size(), 1u);
+  EXPECT_EQ(out.messages[0].to, Address::node(0));
+  EXPECT_EQ(proposals[0].proposals.at(0).isr, std::vector<NodeId>{1});
+  EXPECT_TRUE(b.unit().vol.lead->replicas[2].in_sync) << "still in sync here until the controller agrees";
+}
+
+// Kafka's high watermark: what every in-sync replica holds.
+TEST(KafkaControlledTest, TheCommitIndexIsTheHighWatermarkOfTheIsr)
+{
+  Broker b(0);
+  UnitState& u = b.unit();
+  auto& replicas = u.vol.lead->replicas;
+  replicas[0].match = 5;
+  replicas[1].match = 4;
+  replicas[2].match = 1;
+  EXPECT_EQ(b.policy.commit_index(u), 1u) << "no majority rule: every replica in sync counts";
+  replicas[2].in_sync = false;
+  EXPECT_EQ(b.policy.commit_index(u), 4u);
+}
+
+// NOT_ENOUGH_REPLICAS_AFTER_APPEND: acks=all with min.insync.replicas.
+TEST(KafkaControlledTest, HeldWritesFailOnceTheIsrShrankBelowMinInsync)
+{
+  Broker all(0, WriteConcern::all, 2);
+  Leading& lead = all.unit().vol.lead.get();
+  EXPECT_FALSE(all.policy.fails_held_writes(lead));
+  lead.replicas[1].in_sync = false;
+  EXPECT_FALSE(all.policy.fails_held_writes(lead));
+  lead.replicas[2].in_sync = false;
+  EXPECT_TRUE(all.policy.fails_held_writes(lead));
+
+  Broker one(0, WriteConcern::one, 2);
+  Leading& other = one.unit().vol.lead.get();
+  other.replicas[1].in_sync = other.replicas[2].in_sync = false;
+  EXPECT_FALSE(one.policy.fails_held_writes(other)) << "min.insync.replicas is for acks=all";
+}
+
+// Kafka's Partition.isFollowerInSync: a leader back from a crash may know the
+// high watermark lower than its followers do.
+TEST(KafkaControlledTest, AFollowerRejoinsTheIsrAtTheHighWatermarkAndPastTheStartOfTheEpoch)
+{
+  Broker b(0);
+  UnitState& u = b.unit();
+  u.vol.commit = 3;
+  u.vol.lead->term_start = 5;
+  EXPECT_EQ(b.policy.rejoin_index(u), 5u);
+  u.vol.commit = 7;
+  EXPECT_EQ(b.policy.rejoin_index(u), 7u);
+}
+
+TEST(KafkaControlledTest, ABrokerBackFromACrashRegistersAtOnceWithTheNodeAfterIt)
+{
+  Broker b(1);
+  b.start();
+  b.policy.crash();
+  b.host.clock = 4.0;
+  Ready out;
+  b.policy.recover(out);
+  const auto beats = sent<BrokerHeartbeat>(out);
+  ASSERT_EQ(beats.size(), 1u);
+  EXPECT_TRUE(beats[0].registering);
+  EXPECT_EQ(out.messages[0].to, Address::node(2));
+  EXPECT_TRUE(b.policy.leaders_change());
+}
+
+TEST(KafkaControlledTest, ATimerNotItsOwnIsIgnored)
+{
+  Broker b(1);
+  b.start();
+  Ready out;
+  b.policy.on_timer(0, out);  // no election timers with a controller
+  EXPECT_TRUE(out.empty());
+}
+
+}  // namespace
+}  // namespace replisim
