@@ -16,7 +16,13 @@ public:
   void start(Ready& /*out*/) override {}
   void recover(Ready& out) override;
   void on_timer(TimerId /*id*/, Ready& /*out*/) override {}
-  void step(const Envelope& /*in*/, Ready& /*out*/) override {}
+  // No votes and no controller: a run without failover sends none of them.
+  void on(const RequestVote& /*m*/, Address /*from*/, Ready& /*out*/) override {}
+  void on(const Vote& /*m*/, Address /*from*/, Ready& /*out*/) override {}
+  void on(const BrokerHeartbeat& /*m*/, Address /*from*/, Ready& /*out*/) override {}
+  void on(const BrokerHeartbeatReply& /*m*/, Address /*from*/, Ready& /*out*/) override {}
+  void on(const LeaderAndIsr& /*m*/, Address /*from*/, Ready& /*out*/) override {}
+  void on(const AlterPartition& /*m*/, Address /*from*/, Ready& /*out*/) override {}
   bool leaders_change() const override { return false; }
 
   void on_append(UnitState& state, const Replicate& m, Address from, Ready& out) override;

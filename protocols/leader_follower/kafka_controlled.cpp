@@ -69,11 +69,6 @@ void KafkaControlled::on_timer(TimerId id, Ready& out)
     controller_tick(out);
 }
 
-void KafkaControlled::step(const Envelope& in, Ready& out)
-{
-  std::visit([&](const auto& m) { on(m, in.from, out); }, in.message);
-}
-
 LogIndex KafkaControlled::commit_index(const UnitState& state) const
 {
   const auto& replicas = state.vol.lead->replicas;

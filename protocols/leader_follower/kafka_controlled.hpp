@@ -34,7 +34,13 @@ public:
   void crash() override;
   void recover(Ready& out) override;
   void on_timer(TimerId id, Ready& out) override;
-  void step(const Envelope& in, Ready& out) override;
+  void on(const BrokerHeartbeat& m, Address from, Ready& out) override;
+  void on(const BrokerHeartbeatReply& m, Address from, Ready& out) override;
+  void on(const LeaderAndIsr& m, Address from, Ready& out) override;
+  void on(const AlterPartition& m, Address from, Ready& out) override;
+  // No votes: the controller chooses leaders, and every node of a run shares its failover.
+  void on(const RequestVote& /*m*/, Address /*from*/, Ready& /*out*/) override {}
+  void on(const Vote& /*m*/, Address /*from*/, Ready& /*out*/) override {}
 
   LogIndex commit_index(const UnitState& state) const override;
   bool fails_held_writes(const Leading& lead) const override;
@@ -44,11 +50,6 @@ public:
   const KafkaController* controller() const override { return &controller_; }
 
 private:
-  void on(const BrokerHeartbeat& m, Address from, Ready& out);
-  void on(const BrokerHeartbeatReply& m, Address from, Ready& out);
-  void on(const LeaderAndIsr& m, Address from, Ready& out);
-  void on(const AlterPartition& m, Address from, Ready& out);
-  void on(const auto&, Address, Ready&) {}  // votes, other models'
 
   void broker_tick(Ready& out);
   void send_broker_heartbeat(Ready& out);

@@ -42,14 +42,15 @@ Ready LeaderFollowerNode::step(const Envelope& in, Time now)
 {
   Ready out;
   now_ = now;
-  // The write path's messages are the node's; the rest (votes, a
-  // controller's, other models' replies) are its policy's to take or ignore.
+  // The write path's messages are the node's, those of who leads its
+  // policy's; a message that is neither, nor ignored, does not compile.
   std::visit(
       [&](const auto& m) {
-        if constexpr (requires { on(m, in.from, out); })
-          on(m, in.from, out);
-        else
+        using M = std::decay_t<decltype(m)>;
+        if constexpr (LeadershipPolicy::Messages::contains<M>)
           policy_->step(in, out);
+        else if constexpr (!Ignored::contains<M>)
+          on(m, in.from, now, out);
       },
       in.message);
   return out;

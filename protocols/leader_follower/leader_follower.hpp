@@ -86,13 +86,17 @@ private:
   void send_heartbeats(const std::vector<UnitId>& units, Ready& out) override;
   void acknowledge_committed(UnitState& state, Ready& out) override;
 
-  // The write path's messages; every other goes to the policy (step).
-  void on(const ClientWrite& m, Address from, Ready& out);
-  void on(const ClientRead& m, Address from, Ready& out);
-  void on(const Replicate& m, Address from, Ready& out);
-  void on(const ReplicateAck& m, Address from, Ready& out);
-  void on(const Heartbeat& m, Address from, Ready& out);
-  void on(const HeartbeatReply& m, Address from, Ready& out);
+  // The write path's messages and heartbeats, with the signature every
+  // node's handlers share (this node's read the time as now_, as the hooks
+  // its policy calls do); the messages of who leads go to the policy.
+  void on(const ClientWrite& m, Address from, Time now, Ready& out);
+  void on(const ClientRead& m, Address from, Time now, Ready& out);
+  void on(const Replicate& m, Address from, Time now, Ready& out);
+  void on(const ReplicateAck& m, Address from, Time now, Ready& out);
+  void on(const Heartbeat& m, Address from, Time now, Ready& out);
+  void on(const HeartbeatReply& m, Address from, Time now, Ready& out);
+  // Replies go to clients; the other families are other models' messages.
+  using Ignored = IgnoredMessages<ClientReplies, LeaderlessReplication, MultiLeaderReplication, ChainReplication>;
 
   // leader_follower.cpp: the node's state and its accessors.
   const UnitState& unit_state_or_throw(UnitId unit) const;

@@ -114,7 +114,7 @@ ReplicateAck LeaderFollowerNode::follow_empty_append(UnitState& state, const Emp
   return ack_of(state);
 }
 
-void LeaderFollowerNode::on(const Heartbeat& m, Address from, Ready& out)
+void LeaderFollowerNode::on(const Heartbeat& m, Address from, Time /*now*/, Ready& out)
 {
   HeartbeatReply reply;
   for (const EmptyAppend& append : m.appends)
@@ -124,7 +124,7 @@ void LeaderFollowerNode::on(const Heartbeat& m, Address from, Ready& out)
     out.send(self(), from, std::move(reply));
 }
 
-void LeaderFollowerNode::on(const HeartbeatReply& m, Address from, Ready& out)
+void LeaderFollowerNode::on(const HeartbeatReply& m, Address from, Time /*now*/, Ready& out)
 {
   for (const ReplicateAck& ack : m.acks)
     if (UnitState* state = find_unit(ack.unit))

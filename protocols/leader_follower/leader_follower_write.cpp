@@ -8,7 +8,7 @@
 
 namespace replisim {
 
-void LeaderFollowerNode::on(const ClientWrite& m, Address from, Ready& out)
+void LeaderFollowerNode::on(const ClientWrite& m, Address from, Time /*now*/, Ready& out)
 {
   UnitState* state = find_unit(placement_.unit_of(m.key));
   const bool leads = state != nullptr && state->vol.role == ReplicaRole::leader;
@@ -28,19 +28,19 @@ void LeaderFollowerNode::on(const ClientWrite& m, Address from, Ready& out)
   acknowledge_committed(*state, out);
 }
 
-void LeaderFollowerNode::on(const ClientRead& m, Address from, Ready& out)
+void LeaderFollowerNode::on(const ClientRead& m, Address from, Time /*now*/, Ready& out)
 {
   const bool holds = find_unit(placement_.unit_of(m.key)) != nullptr;
   out.send(self(), from, ReadReply{m.op, holds, holds ? version_of(m.key) : 0});
 }
 
-void LeaderFollowerNode::on(const Replicate& m, Address from, Ready& out)
+void LeaderFollowerNode::on(const Replicate& m, Address from, Time /*now*/, Ready& out)
 {
   if (UnitState* state = find_unit(m.unit))
     policy_->on_append(*state, m, from, out);
 }
 
-void LeaderFollowerNode::on(const ReplicateAck& m, Address from, Ready& out)
+void LeaderFollowerNode::on(const ReplicateAck& m, Address from, Time /*now*/, Ready& out)
 {
   if (UnitState* state = find_unit(m.unit))
     on_leader_ack(*state, m, from.index, out);

@@ -6,7 +6,22 @@
 #include "protocols/leader_follower/kafka_controlled.hpp"
 #include "protocols/leader_follower/raft_votes.hpp"
 
+#include <stdexcept>
+#include <type_traits>
+
 namespace replisim {
+
+void LeadershipPolicy::step(const Envelope& in, Ready& out)
+{
+  std::visit(
+      [&](const auto& m) {
+        if constexpr (Messages::contains<std::decay_t<decltype(m)>>)
+          on(m, in.from, out);
+        else
+          throw std::logic_error("LeadershipPolicy::step: not a message of who leads");
+      },
+      in.message);
+}
 
 std::unique_ptr<LeadershipPolicy> make_leadership_policy(LeadershipHost& host, NodeId self,
                                                          const Placement& placement, WriteConcern concern,

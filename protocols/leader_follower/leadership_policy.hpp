@@ -31,8 +31,17 @@ public:
   virtual void recover(Ready& out) = 0;
   // Every timer but the node's heartbeat (kHeartbeatTimer).
   virtual void on_timer(TimerId id, Ready& out) = 0;
-  // Every message but the write path's (votes, a controller's): others are ignored.
-  virtual void step(const Envelope& in, Ready& out) = 0;
+  // The messages of who leads: Raft's votes and a controller's. Each policy
+  // handles those of its own system and says in one line why it ignores the
+  // others'. step() hands one of them to its handler.
+  using Messages = MessageGroup<RequestVote, Vote, BrokerHeartbeat, BrokerHeartbeatReply, LeaderAndIsr, AlterPartition>;
+  void step(const Envelope& in, Ready& out);
+  virtual void on(const RequestVote& m, Address from, Ready& out) = 0;
+  virtual void on(const Vote& m, Address from, Ready& out) = 0;
+  virtual void on(const BrokerHeartbeat& m, Address from, Ready& out) = 0;
+  virtual void on(const BrokerHeartbeatReply& m, Address from, Ready& out) = 0;
+  virtual void on(const LeaderAndIsr& m, Address from, Ready& out) = 0;
+  virtual void on(const AlterPartition& m, Address from, Ready& out) = 0;
   // Whether a unit's leader may change during the run, and so a follower's
   // log be truncated (the node then keeps what truncation needs).
   virtual bool leaders_change() const = 0;

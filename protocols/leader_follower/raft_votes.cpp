@@ -50,11 +50,6 @@ void RaftVotes::on_timer(TimerId id, Ready& out)
     on_election_timer(*state, out);
 }
 
-void RaftVotes::step(const Envelope& in, Ready& out)
-{
-  std::visit([&](const auto& m) { on(m, in.from, out); }, in.message);
-}
-
 // §5.2: "If a follower receives no communication over a period of time called
 // the election timeout, then it assumes there is no viable leader and begins
 // an election." The timer is armed at most once per deadline: a reset only

@@ -24,7 +24,14 @@ public:
   void crash() override;
   void recover(Ready& out) override;
   void on_timer(TimerId id, Ready& out) override;  // a unit's election timer: the unit's id
-  void step(const Envelope& in, Ready& out) override;
+  void on(const RequestVote& m, Address from, Ready& out) override;
+  void on(const Vote& m, Address from, Ready& out) override;
+  // A controller's messages never reach a node whose units elect their
+  // leaders: every node of a run shares its failover.
+  void on(const BrokerHeartbeat& /*m*/, Address /*from*/, Ready& /*out*/) override {}
+  void on(const BrokerHeartbeatReply& /*m*/, Address /*from*/, Ready& /*out*/) override {}
+  void on(const LeaderAndIsr& /*m*/, Address /*from*/, Ready& /*out*/) override {}
+  void on(const AlterPartition& /*m*/, Address /*from*/, Ready& /*out*/) override {}
 
   void on_leader_heard(UnitState& state, Ready& out) override { reset_election_deadline(state, out); }
   void on_became_leader(UnitState& state, Ready& out) override;
@@ -45,9 +52,6 @@ private:
     OnDemand<VoteTally> votes;
   };
 
-  void on(const RequestVote& m, Address from, Ready& out);
-  void on(const Vote& m, Address from, Ready& out);
-  void on(const auto&, Address, Ready&) {}  // a controller's, other models'
   void on_election_timer(UnitState& state, Ready& out);
   void campaign(UnitState& state, Ready& out);
   void become_leader(UnitState& state, Ready& out);
