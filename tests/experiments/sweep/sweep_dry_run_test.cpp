@@ -10,6 +10,7 @@
 
 #include "experiments/output/csv.hpp"
 #include "support/command.hpp"
+#include "support/sweep_command.hpp"
 
 namespace fs = std::filesystem;
 using replisim::parse_csv;
@@ -19,29 +20,10 @@ namespace {
 using replisim::test::slurp;
 using Result = replisim::test::CommandResult;
 
-// 2 models x 2 node counts x 2 seeds = 8 small jobs.
-constexpr const char* kSpec = R"([sweep]
-name = "test"
-seeds = [1, 2]
+using replisim::test::kSpec;
 
-[fixed]
-ops = 200
-clients = 2
-latency = "2ms"
-
-[axes]
-model = ["leader-follower", "partitioned"]
-nodes = [3, 6]
-)";
-
-class SweepDryRun : public replisim::test::ScratchDirTest {
+class SweepDryRun : public replisim::test::SweepCommand {
 protected:
-  fs::path spec(const std::string& text, const std::string& name = "spec.toml")
-  {
-    std::ofstream(dir_ / name) << text;
-    return dir_ / name;
-  }
-
   // Every file under the scratch directory, hidden ones included.
   std::vector<std::string> files_left() const
   {

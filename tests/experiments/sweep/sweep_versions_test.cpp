@@ -10,6 +10,7 @@
 
 #include "experiments/output/csv.hpp"
 #include "support/command.hpp"
+#include "support/sweep_command.hpp"
 
 namespace fs = std::filesystem;
 using replisim::parse_csv;
@@ -19,29 +20,10 @@ namespace {
 using replisim::test::slurp;
 using Result = replisim::test::CommandResult;
 
-// 2 models x 2 node counts x 2 seeds = 8 small jobs.
-constexpr const char* kSpec = R"([sweep]
-name = "test"
-seeds = [1, 2]
+using replisim::test::kSpec;
 
-[fixed]
-ops = 200
-clients = 2
-latency = "2ms"
-
-[axes]
-model = ["leader-follower", "partitioned"]
-nodes = [3, 6]
-)";
-
-class SweepVersions : public replisim::test::ScratchDirTest {
-protected:
-  fs::path spec(const std::string& text, const std::string& name = "spec.toml")
-  {
-    std::ofstream(dir_ / name) << text;
-    return dir_ / name;
-  }
-};
+class SweepVersions : public replisim::test::SweepCommand {
+protected:};
 
 // The rows a sweep writes, ok or failed, end with the version columns, and
 // so does its summary.csv.
@@ -52,7 +34,7 @@ TEST_F(SweepVersions, EveryRowEndsWithTheVersionColumns)
       "sweep {} --out {} --jobs 2",
       spec("[fixed]\nops = 100\nnodes = 3\n[axes]\nrf = [3, 5]\n").string(), out.string()));
   EXPECT_EQ(r.status, 1) << r.err;  // rf 5 on 3 nodes fails
-  for (const fs::path file : {out / "rows" / "000000.csv", out / "rows" / "000001.csv", out / "summary.csv"}) {
+  for (const fs::path& file : {out / "rows" / "000000.csv", out / "rows" / "000001.csv", out / "summary.csv"}) {
     SCOPED_TRACE(file.string());
     const auto records = parse_csv(slurp(file));
     ASSERT_GE(records.size(), 2u);
