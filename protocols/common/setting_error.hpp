@@ -1,7 +1,7 @@
 // A setting a protocol cannot work with, named in the protocol's own terms
 // (the replication factor, the unit count), not as the flag, file key or
 // library setting the user typed: the configuration layer knows those
-// (experiments/core/flag_value.hpp's naming_flag), and protocols do not know
+// (experiments/core/flag_value.hpp's flag_message), and protocols do not know
 // the command line.
 #pragma once
 #include <cstdint>
