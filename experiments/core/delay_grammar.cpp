@@ -1,11 +1,9 @@
 #include "experiments/core/delay_grammar.hpp"
 
-#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <optional>
 #include <stdexcept>
-#include <utility>
 
 #include "protocols/common/quantities.hpp"
 

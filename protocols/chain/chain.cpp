@@ -55,12 +55,7 @@ Ready ChainNode::step(const Envelope& in, Time now)
 
 void ChainNode::dispatch(const Envelope& in, Ready& out)
 {
-  std::visit(
-      [&](const auto& m) {
-        if constexpr (!Ignored::contains<std::decay_t<decltype(m)>>)
-          on(m, in.from, now_, out);
-      },
-      in.message);
+  visit_handled<Ignored>(in.message, [&](const auto& m) { on(m, in.from, now_, out); });
 }
 
 ChainNode::UnitState* ChainNode::unit_state(UnitId unit)

@@ -1,7 +1,6 @@
 #include "protocols/common/delay.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <limits>
 #include <numbers>

@@ -434,6 +434,19 @@ struct IgnoredMessages {
   static constexpr bool contains = (Groups::template contains<M> || ...);
 };
 
+// A node's dispatch: calls `handle` with the message unless `Ignored` lists
+// its type. A message neither handled nor ignored does not compile.
+template <class Ignored, class Handler>
+void visit_handled(const Message& message, Handler&& handle)
+{
+  std::visit(
+      [&](const auto& m) {
+        if constexpr (!Ignored::template contains<std::decay_t<decltype(m)>>)
+          handle(m);
+      },
+      message);
+}
+
 namespace detail {
 template <class M>
 constexpr int groups_of()

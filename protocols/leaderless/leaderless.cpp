@@ -29,12 +29,7 @@ Version LeaderlessNode::version_of(Key key) const
 Ready LeaderlessNode::step(const Envelope& in, Time now)
 {
   Ready out;
-  std::visit(
-      [&](const auto& m) {
-        if constexpr (!Ignored::contains<std::decay_t<decltype(m)>>)
-          on(m, in.from, now, out);
-      },
-      in.message);
+  visit_handled<Ignored>(in.message, [&](const auto& m) { on(m, in.from, now, out); });
   return out;
 }
 

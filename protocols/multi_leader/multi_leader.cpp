@@ -70,12 +70,7 @@ bool MultiLeaderNode::leader_up(int l) const
 Ready MultiLeaderNode::step(const Envelope& in, Time now)
 {
   Ready out;
-  std::visit(
-      [&](const auto& m) {
-        if constexpr (!Ignored::contains<std::decay_t<decltype(m)>>)
-          on(m, in.from, now, out);
-      },
-      in.message);
+  visit_handled<Ignored>(in.message, [&](const auto& m) { on(m, in.from, now, out); });
   return out;
 }
 
