@@ -42,6 +42,8 @@ struct Cluster::Impl final : TimerListener {
   ClusterObserver* observer = nullptr;
   std::deque<FaultAction> faults;      // scheduled on the timer queue
   std::vector<const FaultPlan::Partition*> cuts;  // partitions in force
+  std::vector<int> pauses;  // per node: pauses in force (pauses that overlap end with the last)
+  std::vector<std::uint64_t> crashes;  // per node: times it went down (a pause does not outlive one)
   FaultPlan plan;
 
   // A node's host went off or came back (a fault, or a state profile).
@@ -55,6 +57,8 @@ struct Cluster::Impl final : TimerListener {
     const auto id = static_cast<NodeId>(it - nodes.begin());
     const Time now = sg4::Engine::get_clock();
     if (!host.is_on()) {
+      pauses.at(id) = 0;  // a crash ends every pause of the node
+      ++crashes.at(id);
       servers[id].crash();
       if (observer != nullptr)
         observer->node_down(id, now);
@@ -178,6 +182,28 @@ const std::string& Cluster::unreachable() const { return impl_->network.unreacha
 
 void Cluster::turn_off_node(NodeId id) { impl_->nodes.at(id).host->turn_off(); }
 
+void Cluster::pause_node(NodeId id)
+{
+  Impl& impl = *impl_;
+  const auto n = static_cast<std::size_t>(id);
+  if (impl.finished || !impl.nodes.at(n).host->is_on() || impl.pauses.at(n)++ > 0)
+    return;
+  impl.servers.at(n).pause();
+  if (impl.observer != nullptr)
+    impl.observer->node_paused(id, sg4::Engine::get_clock());
+}
+
+void Cluster::resume_node(NodeId id)
+{
+  Impl& impl = *impl_;
+  const auto n = static_cast<std::size_t>(id);
+  if (impl.finished || impl.pauses.at(n) == 0 || --impl.pauses.at(n) > 0)
+    return;
+  if (impl.observer != nullptr)
+    impl.observer->node_resumed(id, sg4::Engine::get_clock());
+  impl.servers.at(n).resume();
+}
+
 HostInfo Cluster::host_of_client(ClientId c) const
 {
   const ClientHost h = impl_->client(c);
@@ -245,6 +271,8 @@ void Cluster::add_node(NodeId id, NodeMachine& machine, Traffic& traffic, const 
           impl->observer->message_waited(id, seconds);
       });
   impl_->network.attach(Address::node(id), host, server);
+  impl_->pauses.push_back(0);
+  impl_->crashes.push_back(0);
 }
 
 void Cluster::add_client(ClientId id, ClientMachine& machine, CompletionSink sink)
@@ -336,6 +364,36 @@ void Cluster::schedule_faults(const FaultPlan& given, std::function<NodeId()> mo
       throw std::invalid_argument(fmt::format("{}: no host '{}'", c.where, c.host));
     at(c.at, [host] { host->turn_off(); });
     at(c.recover, [host] { host->turn_on(); });
+  }
+  for (const auto& p : impl.plan.pauses) {
+    NodeId node = p.node;
+    if (node != kNoNode && static_cast<std::size_t>(node) >= impl.nodes.size())
+      throw std::invalid_argument(fmt::format("{}: no node {} (the run has {})", p.where, node, impl.nodes.size()));
+    if (!p.host.empty()) {
+      const auto it = std::find_if(node_info_.begin(), node_info_.end(), [&](const HostInfo& h) { return h.name == p.host; });
+      if (it == node_info_.end())
+        throw std::invalid_argument(fmt::format("{}: no node host '{}'", p.where, p.host));
+      node = static_cast<NodeId>(it - node_info_.begin());
+    }
+    // The node is known at `at` ("most-leaders"); it resumes at `resume`
+    // unless it crashed in between (the crash ended the pause).
+    struct Paused {
+      NodeId node = kNoNode;
+      std::uint64_t crashes = 0;
+    };
+    auto paused = std::make_shared<Paused>();
+    Cluster* self = this;
+    at(p.at, [&impl, self, paused, node, most = p.most_leaders, most_leaders] {
+      const NodeId n = most ? most_leaders() : node;
+      if (n == kNoNode || !impl.nodes.at(static_cast<std::size_t>(n)).host->is_on())
+        return;
+      *paused = {n, impl.crashes.at(static_cast<std::size_t>(n))};
+      self->pause_node(n);
+    });
+    at(p.resume, [&impl, self, paused] {
+      if (paused->node != kNoNode && impl.crashes.at(static_cast<std::size_t>(paused->node)) == paused->crashes)
+        self->resume_node(paused->node);
+    });
   }
   for (const auto& l : impl.plan.links) {
     sg4::Link* link = sg4::Link::by_name_or_null(l.link);

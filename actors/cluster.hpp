@@ -55,6 +55,10 @@ public:
   virtual void node_down(NodeId /*node*/, Time /*now*/) {}
   // A node's host came back (before the node recovers).
   virtual void node_up(NodeId /*node*/, Time /*now*/) {}
+  // A node paused (after it stopped handling anything) or resumed (before
+  // it handles what fell due meanwhile): it is up all along.
+  virtual void node_paused(NodeId /*node*/, Time /*now*/) {}
+  virtual void node_resumed(NodeId /*node*/, Time /*now*/) {}
   // A worker of `node` took a message that had waited `seconds` in its inbox.
   virtual void message_waited(NodeId /*node*/, double /*seconds*/) {}
 
@@ -90,13 +94,18 @@ public:
   void require_disks() const;
   // Turns a node's host off: it runs nothing, and messages to it are lost.
   void turn_off_node(NodeId id);
+  // Pauses a node (NodeServer::pause) until as many resume_node calls as
+  // pause_node calls: overlapping pauses hold it until the last ends. A crash ends
+  // every pause of the node; a pause of a node that is down does nothing.
+  void pause_node(NodeId id);
+  void resume_node(NodeId id);
 
   // `settings` must outlive the run. `service_seed` draws the node's costs.
   void add_node(NodeId id, NodeMachine& machine, Traffic& traffic, const ServerSettings& settings,
                 std::uint64_t service_seed);
   void observe(ClusterObserver& observer);
-  // Crashes and recoveries of hosts, links down and up, partitions, at their
-  // times. A node host that goes off for any reason (also a state profile of
+  // Crashes and recoveries of hosts, links down and up, partitions and
+  // pauses, at their times. A node host that goes off for any reason (also a state profile of
   // the platform) crashes its node. `most_leaders` names the node a crash of
   // "most-leaders" takes, when its time comes. Throws std::invalid_argument
   // naming the fault (FaultPlan's `where`) for an unknown host, node, link or zone.

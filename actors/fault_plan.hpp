@@ -1,6 +1,7 @@
 // Faults to inject during a run: hosts that crash (and may come back), links
-// that go down (and up), and partitions that cut two sets of hosts or zones
-// apart for an interval. Times are simulated seconds; kNever: never.
+// that go down (and up), partitions that cut two sets of hosts or zones
+// apart for an interval, and nodes that pause (a long garbage collection, a
+// frozen VM) and resume with everything queued meanwhile. Times are simulated seconds; kNever: never.
 #pragma once
 #include <string>
 #include <vector>
@@ -34,10 +35,22 @@ struct FaultPlan {
     Time until = kNever;
     std::string where;
   };
+  // The node handles no message and no timer from `at` to `resume` and
+  // loses nothing: what arrived meanwhile is handled after, in order, and
+  // each timer that fell due fires once (NodeServer::pause).
+  struct NodePause {
+    std::string host;            // or:
+    NodeId node = kNoNode;       // a node by index, or
+    bool most_leaders = false;   // the node leading the most units when the time comes
+    Time at = 0;
+    Time resume = kNever;
+    std::string where;
+  };
   std::vector<HostCrash> crashes;
   std::vector<LinkDown> links;
   std::vector<Partition> partitions;
-  bool empty() const { return crashes.empty() && links.empty() && partitions.empty(); }
+  std::vector<NodePause> pauses;
+  bool empty() const { return crashes.empty() && links.empty() && partitions.empty() && pauses.empty(); }
 };
 
 }  // namespace replisim

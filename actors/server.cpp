@@ -1,6 +1,7 @@
 #include "actors/server.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include <simgrid/s4u/Disk.hpp>
 #include <simgrid/s4u/Engine.hpp>
@@ -39,7 +40,7 @@ void NodeServer::receive(Envelope&& message)
     return;
   ++traffic_.msgs_received;
   inbox_.push_back({std::move(message), now()});
-  if (idle_.empty()) {
+  if (idle_.empty() || paused_) {
     load_.max_queue_length = std::max(load_.max_queue_length, inbox_.size());
     return;
   }
@@ -50,28 +51,46 @@ void NodeServer::receive(Envelope&& message)
 
 void NodeServer::work(Worker& w)
 {
-  while (!inbox_.empty() && !stopped_) {
-    Arrival next = std::move(inbox_.front());
-    inbox_.pop_front();
-    const Time t = now();
-    waited_(t - next.at);
-    ++load_.handled;
-    w.message = std::move(next.message);
-    w.busy_since = t;
-    w.queued = w.message.queued + (t - next.at);
-    const double cost = settings_.service.sample(kind_of(w.message.message), service_rng_);
-    if (cost > 0) {
-      w.phase = Worker::Phase::computing;
-      w.activity = sg4::Exec::init()->set_flops_amount(cost * kReferenceFlops)->set_host(host_);
-      start_activity(w.activity, w);
+  while (!inbox_.empty() && !stopped_ && !paused_)
+    if (!take(w))
       return;
-    }
-    if (!handle(w))
-      return;
-    load_.busy_s += now() - w.busy_since;
-  }
   w.phase = Worker::Phase::idle;
   idle_.push_back(&w);
+}
+
+bool NodeServer::take(Worker& w)
+{
+  Arrival next = std::move(inbox_.front());
+  inbox_.pop_front();
+  const Time t = now();
+  waited_(t - next.at);
+  ++load_.handled;
+  w.message = std::move(next.message);
+  w.busy_since = t;
+  w.queued = w.message.queued + (t - next.at);
+  const double cost = settings_.service.sample(kind_of(w.message.message), service_rng_);
+  if (cost > 0) {
+    w.phase = Worker::Phase::computing;
+    w.activity = sg4::Exec::init()->set_flops_amount(cost * kReferenceFlops)->set_host(host_);
+    start_activity(w.activity, w);
+    return false;
+  }
+  if (!handle(w))
+    return false;
+  load_.busy_s += now() - w.busy_since;
+  return true;
+}
+
+void NodeServer::take_arrivals_before(Time t)
+{
+  while (!idle_.empty() && !inbox_.empty() && inbox_.front().at < t && !stopped_ && !paused_) {
+    Worker& w = *idle_.back();
+    idle_.pop_back();
+    if (take(w)) {
+      w.phase = Worker::Phase::idle;
+      idle_.push_back(&w);
+    }
+  }
 }
 
 bool NodeServer::handle(Worker& w)
@@ -92,9 +111,21 @@ bool NodeServer::handle(Worker& w)
 
 void NodeServer::Worker::activity_ended(bool ok)
 {
-  const sg4::ActivityPtr done = std::move(activity);
+  if (ok && server->paused_ && !server->stopped_) {
+    // It ended as the pause began: what follows it runs at resume.
+    activity = nullptr;
+    server->ended_while_paused_.emplace_back([this] { done(); });
+    return;
+  }
+  const sg4::ActivityPtr ended = std::move(activity);
   if (!ok || server->stopped_)
     return;  // the host went off, or the run is over: the work is lost
+  done();
+}
+
+void NodeServer::Worker::done()
+{
+  activity = nullptr;
   if (phase == Phase::computing) {
     if (!server->handle(*this))
       return;
@@ -135,6 +166,15 @@ void NodeServer::carry_out(Ready ready, Time queued)
 
 void NodeServer::Flush::activity_ended(bool ok)
 {
+  if (ok && server->paused_ && !server->stopped_) {
+    // Its messages leave at resume (no step can take this flush meanwhile).
+    activity = nullptr;
+    server->ended_while_paused_.emplace_back([this] {
+      server->send(outgoing, 0);
+      outgoing.clear();
+    });
+    return;
+  }
   const sg4::ActivityPtr done = std::move(activity);
   if (ok && !server->stopped_)
     server->send(outgoing, 0);
@@ -152,6 +192,9 @@ void NodeServer::crash()
 {
   ++incarnation_;  // messages on their way to the old incarnation are lost
   inbox_.clear();
+  paused_ = false;  // the paused process is gone; it comes back unpaused
+  held_.clear();
+  ended_while_paused_.clear();
   const Time t = now();
   idle_.clear();
   for (auto it = workers_.rbegin(); it != workers_.rend(); ++it) {
@@ -184,19 +227,75 @@ void NodeServer::recover()
 
 void NodeServer::membership_changed()
 {
+  if (paused_) {
+    held_.push_back({now(), Held::Kind::membership});
+    return;
+  }
   carry_out(node_.membership_changed(now()), 0);
   after_input();
 }
 
+void NodeServer::pause()
+{
+  if (paused_ || stopped_)
+    return;
+  paused_ = true;
+  suspend_work(true);
+}
+
+void NodeServer::suspend_work(bool suspend)
+{
+  for (Worker& w : workers_)
+    if (w.activity)
+      suspend ? w.activity->suspend() : w.activity->resume();
+  for (Flush& f : flushes_)
+    if (f.activity)
+      suspend ? f.activity->suspend() : f.activity->resume();
+}
+
+void NodeServer::timer_fired(std::uint64_t id, std::uint64_t ticket)
+{
+  if (paused_)
+    held_.push_back({now(), Held::Kind::timer, id, ticket});
+  else
+    MachineDriver::timer_fired(id, ticket);
+}
+
+void NodeServer::resume()
+{
+  if (!paused_ || stopped_)
+    return;
+  suspend_work(false);
+  // Work that ended as the pause began is done first (still paused, so that
+  // its worker takes no message out of turn).
+  for (auto& ended : std::exchange(ended_while_paused_, {}))
+    ended();
+  paused_ = false;
+  // In the order things fell due: the messages that arrived before a timer
+  // fell due are taken before it fires, and a timer they moved or cancelled
+  // does not fire (MachineDriver checks its ticket).
+  for (const Held& h : std::exchange(held_, {})) {
+    take_arrivals_before(h.at);
+    if (stopped_)
+      return;
+    if (h.kind == Held::Kind::timer)
+      MachineDriver::timer_fired(h.id, h.ticket);
+    else
+      membership_changed();
+  }
+  take_arrivals_before(kNever);
+}
+
 bool NodeServer::idle() const
 {
-  return inbox_.empty() && idle_.size() == workers_.size() &&
+  return !paused_ && inbox_.empty() && idle_.size() == workers_.size() &&
          std::none_of(flushes_.begin(), flushes_.end(), [](const Flush& f) { return bool(f.activity); });
 }
 
 void NodeServer::stop()
 {
   stopped_ = true;
+  ended_while_paused_.clear();
   for (Worker& w : workers_)
     if (w.phase != Worker::Phase::idle) {
       load_.busy_s += now() - w.busy_since;

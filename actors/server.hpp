@@ -11,6 +11,15 @@
 // switch (see activity.hpp). Timers fire on time, outside the inbox: their
 // work is the protocol's own bookkeeping, which a real node runs on a thread
 // of its own.
+//
+// A paused node (a long garbage collection, a frozen VM: pause()) takes
+// nothing from its inbox and fires no timer, and its work in progress is
+// suspended; messages keep arriving. At resume() it takes what fell due in
+// the order it fell due: each timer that fell due fires once (a Go ticker
+// delivers at most one missed tick; every replisim protocol re-arms a
+// periodic timer from the time it fires, so a heartbeat fires once, not once
+// per missed period), and the messages that arrived before it go to the
+// workers first, in arrival order.
 #pragma once
 #include <list>
 #include <functional>
@@ -63,8 +72,13 @@ public:
   void crash();
   // The host is back: the machine resumes from its durable state.
   void recover();
-  // Another node went down or came back.
+  // Another node went down or came back (heard at resume when paused).
   void membership_changed();
+  // The node stops handling anything until resume(), and loses nothing.
+  void pause();
+  void resume();
+  bool paused() const { return paused_; }
+  void timer_fired(std::uint64_t id, std::uint64_t ticket) override;
   // Nothing waiting, nothing at work: the node will send nothing unless asked.
   bool idle() const;
   // Cancels the work in progress (the run is over) and closes the books.
@@ -81,6 +95,7 @@ private:
     std::vector<Envelope> outgoing;  // held until the disk write ends
     sg4::ActivityPtr activity;
     void activity_ended(bool ok) override;
+    void done();  // its activity finished
   };
   // A timer's step that must reach the disk before its messages leave.
   struct Flush final : ActivityListener {
@@ -93,11 +108,24 @@ private:
     Envelope message;
     Time at;
   };
+  // What fell due while the node was paused, in the order it fell due.
+  struct Held {
+    Time at;
+    enum class Kind : std::uint8_t { timer, membership } kind;
+    std::uint64_t id = 0;
+    std::uint64_t ticket = 0;
+  };
 
   void carry_out(Ready ready, Time queued) override;  // a timer's step
   void after_input() override;
   // Gives the worker messages from the inbox until one takes simulated time.
   void work(Worker& w);
+  // Gives the worker the next message; true if it was handled at once.
+  bool take(Worker& w);
+  // Gives idle workers the messages that arrived before `t`, one at a time.
+  void take_arrivals_before(Time t);
+  // Suspends (or resumes) the work in progress.
+  void suspend_work(bool suspend);
   // Runs the handler of the worker's message; false while its disk write runs.
   bool handle(Worker& w);
   void finish(Worker& w);
@@ -117,6 +145,9 @@ private:
   std::list<Flush> flushes_;  // a list: flushes never move, and none is allocated until needed
   NodeLoad load_;
   bool stopped_ = false;
+  bool paused_ = false;
+  std::vector<Held> held_;
+  std::vector<std::function<void()>> ended_while_paused_;  // work that ended as the pause began
 };
 
 }  // namespace replisim

@@ -30,7 +30,8 @@ LABEL_BOX = dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85)
 # The keys of a fault file (experiments/fault_file.hpp) that give times, and what they mean.
 FAULT_TIMES = {"crash": (("at", "{} crashes"), ("recover", "{} comes back")),
                "link": (("down", "{} down"), ("up", "{} up")),
-               "partition": (("from", "partition {}"), ("until", "partition {} healed"))}
+               "partition": (("from", "partition {}"), ("until", "partition {} healed")),
+               "pause": (("at", "{} pauses"), ("resume", "{} resumes"))}
 
 
 def load(path, summary_csv=None, title=None, mark="", faults=None, windows=(), writes=False, ops=None,
@@ -190,6 +191,8 @@ def fault_times(path):
                     continue
                 if what.startswith("the node leading") and key == "recover":
                     what = "the crashed node"  # it leads nothing by then
+                if what.startswith("the node leading") and key == "resume":
+                    what = "the paused node"
                 lo, _, hi = str(entry[key]).partition(":")
                 try:
                     lo_s = common.duration_s(lo)
@@ -201,7 +204,7 @@ def fault_times(path):
 
 
 def fault_subject(kind, entry):
-    if kind == "crash":
+    if kind in ("crash", "pause"):
         node = entry.get("host", entry.get("node", "?"))
         return ("the node leading the most units" if node == "most-leaders" else
                 f"node {node}" if isinstance(node, int) else str(node))

@@ -108,6 +108,19 @@ void Datastore::node_up(NodeId node, Time now)
   leadership_.changed(now);
 }
 
+void Datastore::node_paused(NodeId node, Time now)
+{
+  leadership_.set_paused(node, true);
+  leadership_.fault(now);
+  leadership_.changed(now);
+}
+
+void Datastore::node_resumed(NodeId node, Time now)
+{
+  leadership_.set_paused(node, false);
+  leadership_.changed(now);
+}
+
 void Datastore::write_ops_to(std::ostream* csv)
 {
   metrics_ = std::make_unique<OpMetrics>(csv, [this] { return oldest_outstanding_ ? oldest_outstanding_() : kNever; });

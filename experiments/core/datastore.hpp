@@ -66,6 +66,8 @@ public:
   void role_changed(const RoleEvent& e) override;
   void node_down(NodeId node, Time now) override;
   void node_up(NodeId node, Time now) override;
+  void node_paused(NodeId node, Time now) override;
+  void node_resumed(NodeId node, Time now) override;
   void message_waited(NodeId node, double seconds) override;
 
 private:

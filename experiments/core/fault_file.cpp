@@ -107,6 +107,32 @@ struct Reader {
     return c;
   }
 
+  // Which node a pause stops: as a crash names it (host, node index or
+  // "most-leaders"), but only a node: a pause stops a process, not a host.
+  FaultPlan::NodePause pause(const toml::table& t, std::size_t i) const
+  {
+    const std::string what = "pause";
+    only(t, what, {"host", "node", "at", "resume"});
+    FaultPlan::NodePause p;
+    p.where = fmt::format("{}:{}: pause {}", path, t.source().begin.line, i);
+    const toml::node* node = t.get("node");
+    if (t.contains("host") == (node != nullptr))
+      fail(t, "pause: give host (a name) or node (an index, or \"most-leaders\"), not both");
+    if (node == nullptr)
+      p.host = text(t, what, "host");
+    else if (const auto index = node->value<std::int64_t>(); index && *index >= 0)
+      p.node = static_cast<NodeId>(*index);
+    else if (const auto s = node->value<std::string>(); s && *s == "most-leaders")
+      p.most_leaders = true;
+    else
+      fail(*node, "pause.node: an index, or \"most-leaders\"");
+    p.at = time(t, what, "at", true);
+    // Required: a node paused for good would hold its inbox for ever (use a crash).
+    p.resume = time(t, what, "resume", true);
+    order(t, what, p.at, p.resume, "resume");
+    return p;
+  }
+
   FaultPlan::LinkDown link(const toml::table& t, std::size_t i) const
   {
     only(t, "link", {"link", "down", "up"});
@@ -163,8 +189,9 @@ FaultPlan read_fault_file(const std::string& path, std::uint64_t seed)
   FaultPlan plan;
   for (const auto& [key, node] : root) {
     const toml::array* entries = node.as_array();
-    if (entries == nullptr || (key != "crash" && key != "link" && key != "partition"))
-      r.fail(node, fmt::format("unknown key '{}' (a fault file holds [[crash]], [[link]] and [[partition]])", key.str()));
+    if (entries == nullptr || (key != "crash" && key != "link" && key != "partition" && key != "pause"))
+      r.fail(node, fmt::format("unknown key '{}' (a fault file holds [[crash]], [[link]], [[partition]] and [[pause]])",
+                               key.str()));
     std::size_t i = 0;
     for (const toml::node& entry : *entries) {
       const toml::table& t = r.table(entry, std::string(key.str()));
@@ -173,6 +200,8 @@ FaultPlan read_fault_file(const std::string& path, std::uint64_t seed)
         plan.crashes.push_back(r.crash(t, i));
       else if (key == "link")
         plan.links.push_back(r.link(t, i));
+      else if (key == "pause")
+        plan.pauses.push_back(r.pause(t, i));
       else
         plan.partitions.push_back(r.partition(t, i));
     }

@@ -15,6 +15,11 @@
 //   from = "10s"
 //   until = "20s"             # optional
 //
+//   [[pause]]                 # a node handles nothing for a while, and loses nothing
+//   node = "most-leaders"     # or host = "n3", or node = 3
+//   at = "10s"
+//   resume = "14s"            # required
+//
 // Times as everywhere ("10s", "250ms"; a bare number is ms), or a range
 // "lo:hi" drawn uniformly from the run's seed (at = "2s:2.075s": a crash at
 // a random phase of a heartbeat interval, different for every seed).

@@ -7,9 +7,10 @@
 namespace replisim {
 
 LeadershipTracker::LeadershipTracker(const Model& model, const std::vector<bool>& alive)
-    : model_(model), alive_(alive),
+    : model_(model), alive_(alive), paused_(alive.size(), false),
       leaderless_since_(static_cast<std::size_t>(model.placement().unit_count()), kNever),
-      last_leader_(leaderless_since_.size(), kNoNode), tracked_(leaderless_since_.size(), false),
+      last_leader_(leaderless_since_.size(), kNoNode),
+      tracked_(leaderless_since_.size(), false),
       before_(std::nan("")), after_(std::nan(""))
 {
 }
@@ -22,7 +23,7 @@ void LeadershipTracker::changed(Time now)
   for (std::size_t u = 0; u < roles.leaders.size(); ++u) {
     NodeId leader = kNoNode;
     for (NodeId n : roles.leaders[u])
-      if (alive_.at(static_cast<std::size_t>(n))) {
+      if (alive_.at(static_cast<std::size_t>(n)) && !paused_.at(static_cast<std::size_t>(n))) {
         ++counts[static_cast<std::size_t>(n)];
         leader = leader == kNoNode ? n : leader;
       }
@@ -62,6 +63,8 @@ void LeadershipTracker::event(const RoleEvent& e)
   else if (e.kind == RoleEvent::Kind::election_lost)
     ++split_votes_;
 }
+
+void LeadershipTracker::set_paused(NodeId node, bool paused) { paused_.at(static_cast<std::size_t>(node)) = paused; }
 
 void LeadershipTracker::fault(Time)
 {

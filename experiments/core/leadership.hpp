@@ -18,6 +18,10 @@ public:
   void changed(Time now);
   // A role event as a node reported it (elections are counted from these).
   void event(const RoleEvent& e);
+  // A node paused or resumed: a paused leader leads nothing while the pause
+  // lasts (its unit is without a leader that answers), though it still
+  // thinks it leads. Call changed() after.
+  void set_paused(NodeId node, bool paused);
   // The first fault: leader imbalance before it is kept.
   void fault(Time now);
   // The end of the run: outages still open end here.
@@ -60,6 +64,7 @@ private:
 
   const Model& model_;
   const std::vector<bool>& alive_;
+  std::vector<bool> paused_;            // per node
   std::vector<Time> leaderless_since_;  // per unit; kNever while it has a leader
   std::vector<NodeId> last_leader_;     // per unit: its leader, or the one it lost
   std::vector<Outage> outages_;

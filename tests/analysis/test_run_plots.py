@@ -96,6 +96,10 @@ def test_timeline(fixtures, tmp_path, draw):
         "node 0 led 2 units at the start and leads none at the end",
         "sampled every 100 ms: a shorter outage falls between samples or fills one"]
     assert plot_timeline.fault_times(str(faults)) == [(0.2, 0.2, "node 0 crashes"), (0.4, 0.4, "node 0 comes back")]
+    pause = tmp_path / "pause.toml"
+    pause.write_text('[[pause]]\nnode = "most-leaders"\nat = "1s:1.1s"\nresume = "3s"\n')
+    assert plot_timeline.fault_times(str(pause)) == [(1.0, 1.1, "the node leading the most units pauses"),
+                                                     (3.0, 3.0, "the paused node resumes")]
 
 
 def test_timeline_windows(fixtures, draw):

@@ -47,6 +47,9 @@ TEST_F(FaultsFile, ANodeOutsideTheRunIsNamed) { expect_bad("[[crash]]\nnode = 7\
 TEST_F(FaultsFile, RecoveryComesAfterTheCrash) { expect_bad("[[crash]]\nnode = 0\nat = \"2s\"\nrecover = \"1s\"\n", "recover must come after"); }
 TEST_F(FaultsFile, APartitionHasTwoSides) { expect_bad("[[partition]]\nsides = [[\"node0\"]]\nfrom = \"1s\"\n", "partition.sides"); }
 TEST_F(FaultsFile, APartitionNamesHostsOrZones) { expect_bad("[[partition]]\nsides = [[\"node0\"], [\"mars\"]]\nfrom = \"1s\"\n", "'mars' is neither a host nor a zone"); }
+TEST_F(FaultsFile, APauseEnds) { expect_bad("[[pause]]\nnode = 0\nat = \"1s\"\n", "faults.toml:1: pause: needs resume"); }
+TEST_F(FaultsFile, APauseResumesAfterItStarts) { expect_bad("[[pause]]\nnode = 0\nat = \"2s\"\nresume = \"1s\"\n", "resume must come after"); }
+TEST_F(FaultsFile, APausedHostIsANodeHost) { expect_bad("[[pause]]\nhost = \"client0\"\nat = \"1s\"\nresume = \"2s\"\n", "no node host 'client0'"); }
 TEST_F(FaultsFile, AnUnknownSectionIsRefused) { expect_bad("[[meteor]]\nat = \"1s\"\n", "unknown key 'meteor'"); }
 TEST_F(FaultsFile, MalformedTomlNamesTheLine) { expect_bad("[[crash]\nnode = 0\n", "faults.toml:1:"); }
 TEST_F(FaultsFile, ADirectoryIsNotAFaultFile)
