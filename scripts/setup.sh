@@ -11,6 +11,7 @@ packages=(
   libsimgrid-dev libboost-graph-dev libfmt-dev
   libgtest-dev googletest libcli11-dev libtomlplusplus-dev zlib1g-dev
   python3 python3-matplotlib python3-pandas python3-numpy python3-pytest
+  etcd-server etcd-client   # the failover check against a real etcd (ctest -L etcd)
 )
 
 missing=()
