@@ -169,6 +169,24 @@ TEST(LeaderlessReadPath, TheAllPathAsksEveryReplicaAsBefore)
   EXPECT_EQ(result(e, "speculative_retries"), "0");
 }
 
+// speculative_retry 99p: only reads slower than the coordinator's p99 (its
+// histogram bucket, up to 20 % above) ask a second replica, and only after
+// the first update of the threshold (5 s): at most 1 % of the reads.
+TEST(LeaderlessReadPath, SpeculativeRetriesFireForTheSlowestReadsOnly)
+{
+  RunConfig config = leaderless("ONE", "ONE");
+  config.ops = 20000;
+  config.delays = {"all=exp:1ms"};
+  Experiment e(config);
+  e.run();
+  ASSERT_GT(e.cluster().clock(), 10.0);  // the threshold has been updated
+  const double retries = std::stod(result(e, "speculative_retries"));
+  const double reads = static_cast<double>(e.metrics().reads_ok);
+  EXPECT_GT(retries, 0.0);
+  EXPECT_LE(retries, 0.01 * reads);
+  EXPECT_NEAR(std::stod(result(e, "replica_reads_per_read")), 1.0 + retries / reads, 1e-6);
+}
+
 std::string refusal(RunConfig config)
 {
   try {
