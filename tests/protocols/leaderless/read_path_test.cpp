@@ -266,6 +266,38 @@ TEST(ReadPathTest, ALocalQuorumReadContactsOnlyTheLocalDatacenter)
   EXPECT_EQ(c.reads_to(3).size(), 1u);
 }
 
+TEST(ReadPathTest, TheDynamicSnitchMovesTheDataRequestOffASlowReplica)
+{
+  LeaderlessConfig config = cassandra(Consistency::one);
+  config.snitch.kind = SnitchKind::dynamic;
+  Cluster c(config);
+  c.read(1);  // ring order: node 1
+  ASSERT_EQ(c.reads_to(1).size(), 1u);
+  c.net.advance_to(0.010);
+  c.net.deliver_all();  // node 1 answers after 10 ms: it scores 1, the others 0
+  c.net.advance_to(0.099);
+  c.read(2);  // scores not updated yet
+  EXPECT_EQ(c.reads_to(1).size(), 1u);
+  c.net.deliver_all();
+  c.net.advance_to(0.1);
+  c.read(3);  // more than twice as bad: ordered by score
+  EXPECT_TRUE(c.reads_to(1).empty());
+  EXPECT_EQ(c.reads_to(2).size(), 1u);
+}
+
+TEST(ReadPathTest, AReadUnansweredFailsAtTheReadRequestTimeout)
+{
+  Cluster c(cassandra(Consistency::one));
+  c.net.isolate(Address::node(1));
+  c.read(1);
+  c.net.advance_to(4.999);
+  EXPECT_EQ(c.answers(), 0u);
+  c.net.advance_to(5.0);  // read_request_timeout, whatever the client's
+  c.net.deliver_all();
+  ASSERT_EQ(c.replies().size(), 1u);
+  EXPECT_FALSE(c.replies()[0].ok);
+}
+
 TEST(ReadPathTest, TheCoordinatorReadsItselfFirstWhenItIsAReplica)
 {
   Cluster c(cassandra(Consistency::one));
