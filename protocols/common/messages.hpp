@@ -180,20 +180,25 @@ struct ReplicaWriteAck {
   OpId request = 0;
 };
 
+// A read asks for the data, or only for its digest (Cassandra's digest
+// requests: the replica answers with a hash of what it holds, which the
+// coordinator compares; here the version stands for the hash).
 struct ReplicaRead {
   static constexpr MessageKind kind = MessageKind::read;
   static constexpr bool write_path = false;
   static constexpr std::size_t fixed_values = 0;
   OpId request = 0;
   Key key = 0;
+  bool digest = false;
 };
 
 struct ReplicaReadReply {
   static constexpr MessageKind kind = MessageKind::response;
   static constexpr bool write_path = false;
-  static constexpr std::size_t fixed_values = 1;
   OpId request = 0;
   Version version = 0;
+  bool digest = false;  // a digest carries no value
+  std::size_t values() const { return digest ? 0 : 1; }
 };
 
 // Multi-leader: one key as a leader holds it. `seen` is the key's version

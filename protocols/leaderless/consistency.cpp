@@ -87,6 +87,19 @@ int QuorumRule::block_for() const
 
 bool QuorumRule::satisfied(const std::vector<int>& acks_per_zone) const { return enough(acks_per_zone); }
 
+bool QuorumRule::counts(int zone) const
+{
+  return anywhere_ > 0 || needed_in_zone_.at(static_cast<std::size_t>(zone)) > 0;
+}
+
+bool QuorumRule::helps(const std::vector<int>& chosen_per_zone, int zone) const
+{
+  if (anywhere_ > 0)
+    return std::accumulate(chosen_per_zone.begin(), chosen_per_zone.end(), 0) < anywhere_;
+  const auto z = static_cast<std::size_t>(zone);
+  return chosen_per_zone.at(z) < needed_in_zone_.at(z);
+}
+
 // Each live replica can give one ack, so "enough live" is the same test as
 // "enough acks" (Cassandra's assureSufficientLiveReplicas). Live counts may
 // not exceed the replica counts, which keeps a level that needs more replicas

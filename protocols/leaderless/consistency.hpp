@@ -45,6 +45,13 @@ public:
   int block_for() const;
   // Whether acks from these replicas (counted per zone) complete the request.
   bool satisfied(const std::vector<int>& acks_per_zone) const;
+  // Whether one more answer from zone `zone` would bring the request closer
+  // to satisfied, given the answers (or replicas chosen) so far: how a read
+  // picks the replicas it contacts (Cassandra's ReplicaPlans.forRead takes
+  // the first blockFor candidates of the datacenters the level counts).
+  bool helps(const std::vector<int>& chosen_per_zone, int zone) const;
+  // Whether replicas of `zone` count toward the level at all.
+  bool counts(int zone) const;
   // Whether this many live replicas per zone could satisfy the level; false →
   // the coordinator fails the request at once as Unavailable.
   bool achievable(const std::vector<int>& live_per_zone) const;

@@ -1,8 +1,18 @@
 #include "protocols/leaderless/leaderless.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace replisim {
+
+namespace {
+
+constexpr OpId kRoundBits = 3;
+
+OpId base_of(OpId request) { return request & ~kRoundBits; }
+OpId round_of(OpId request) { return request & kRoundBits; }
+
+}  // namespace
 
 Version lww_version(Time now, NodeId coordinator)
 {
@@ -12,11 +22,12 @@ Version lww_version(Time now, NodeId coordinator)
 
 LeaderlessNode::LeaderlessNode(NodeId self, const Placement& placement, const Membership& membership,
                                LeaderlessConfig config)
-    : self_(self), placement_(placement), membership_(membership), config_(config)
+    : self_(self), placement_(placement), membership_(membership), config_(config), snitch_(config.snitch),
+      speculation_(config.speculative_retry, config.read_timeout)
 {
   // Nodes down from the start have been down since the start.
   for (NodeId n = 0; n < membership.node_count(); ++n)
-    if (!membership.alive[n])
+    if (seen_down(n))
       down_since_.emplace(n, 0.0);
 }
 
@@ -30,7 +41,28 @@ Ready LeaderlessNode::step(const Envelope& in, Time now)
 {
   Ready out;
   visit_handled<Ignored>(in.message, [&](const auto& m) { on(m, in.from, now, out); });
+  count(out);
   return out;
+}
+
+// Node-to-node messages by path: a read's requests, answers, repair writes
+// (request 0: asynchronous; round 2: blocking) and their acks; a write's
+// copies, hint replays and their acks.
+void LeaderlessNode::count(const Ready& out)
+{
+  for (const Envelope& e : out.messages) {
+    if (!e.to.is_node())
+      continue;
+    bool read_path = false;
+    if (const auto* w = std::get_if<ReplicaWrite>(&e.message))
+      read_path = w->request == 0 || round_of(w->request) == kRepairRound;
+    else if (const auto* a = std::get_if<ReplicaWriteAck>(&e.message))
+      read_path = round_of(a->request) == kRepairRound;
+    else
+      read_path = std::holds_alternative<ReplicaRead>(e.message) || std::holds_alternative<ReplicaReadReply>(e.message);
+    ++(read_path ? stats_.read_messages : stats_.write_messages);
+    stats_.replica_reads += std::holds_alternative<ReplicaRead>(e.message) ? 1 : 0;
+  }
 }
 
 LeaderlessNode::Request* LeaderlessNode::open(Address client, OpId client_op, Key key, bool is_write, Time now,
@@ -41,44 +73,116 @@ LeaderlessNode::Request* LeaderlessNode::open(Address client, OpId client_op, Ke
   std::vector<int> live_per_zone(replicas_per_zone.size(), 0);
   for (NodeId n : placement_.replicas(unit)) {
     ++replicas_per_zone[static_cast<std::size_t>(membership_.zone[n])];
-    live_per_zone[static_cast<std::size_t>(membership_.zone[n])] += membership_.alive[n] ? 1 : 0;
+    live_per_zone[static_cast<std::size_t>(membership_.zone[n])] += seen_down(n) ? 0 : 1;
   }
   QuorumRule rule(is_write ? config_.write_level : config_.read_level, replicas_per_zone,
                   membership_.zone[self_]);
-  if (!rule.achievable(live_per_zone)) {
+  if (!rule.achievable(live_per_zone)) {  // Cassandra's Unavailable
     if (is_write)
       out.send(self(), client, WriteReply{client_op, false, 0, 0});
     else
       out.send(self(), client, ReadReply{client_op, false, 0});
     return nullptr;
   }
-  const OpId id = next_request_++;
-  Request& r = requests_.emplace(id, Request{client, client_op, key, is_write, rule, {}, 0, 0, false, 0, {}}).first->second;
+  const OpId id = next_request_;
+  next_request_ += 4;
+  Request& r = requests_.emplace(id, Request{client, client_op, key, is_write, rule, now}).first->second;
   r.answers_per_zone.assign(replicas_per_zone.size(), 0);
-  for (NodeId n : placement_.replicas(unit)) {
-    if (!membership_.alive[n]) {
-      if (is_write && config_.hinted_handoff)
-        keep_hint(n, key, lww_version(now, self_), now, out);  // a hint never counts toward the level
-      continue;
+  if (is_write) {
+    r.newest = lww_version(now, self_);
+    for (NodeId n : placement_.replicas(unit)) {
+      if (seen_down(n)) {
+        if (config_.hinted_handoff)
+          keep_hint(n, key, r.newest, now, out);  // a hint never counts toward the level
+        continue;
+      }
+      r.contacts.push_back({n, now});
+      out.send(self(), Address::node(n), ReplicaWrite{id, key, r.newest});
     }
-    ++r.asked;
-    if (is_write)
-      out.send(self(), Address::node(n), ReplicaWrite{id, key, lww_version(now, self_)});
-    else
-      out.send(self(), Address::node(n), ReplicaRead{id, key});
+    out.set_timer(id, now + config_.write_timeout);
+    return &r;
   }
-  out.set_timer(id, now + config_.timeout);
+  std::vector<NodeId> live;
+  for (NodeId n : placement_.replicas(unit))
+    if (!seen_down(n))
+      live.push_back(n);
+  if (config_.read_path == ReadPath::all) {
+    for (NodeId n : live) {
+      r.contacts.push_back({n, now});
+      out.send(self(), Address::node(n), ReplicaRead{id, key});
+    }
+  } else {
+    std::vector<NodeId> ranked = proximity_order(self_, live, membership_);
+    snitch_.sort(ranked, now);
+    std::vector<int> chosen(replicas_per_zone.size(), 0);
+    for (NodeId n : ranked) {
+      const int zone = membership_.zone[n];
+      if (!rule.counts(zone))
+        continue;  // LOCAL_QUORUM reads no other datacenter
+      if (rule.helps(chosen, zone)) {
+        ++chosen[static_cast<std::size_t>(zone)];
+        r.contacts.push_back({n, now});
+      } else {
+        r.spare.push_back(n);
+      }
+    }
+    send_reads(id, r, now, out);
+  }
+  out.set_timer(id, now + config_.read_timeout);
   return &r;
+}
+
+// Cassandra's read executors: one data request and digests for the rest
+// (NeverSpeculating, Speculating); ALWAYS contacts one replica more from the
+// start, the first two with data requests (AlwaysSpeculatingReadExecutor).
+void LeaderlessNode::send_reads(OpId id, Request& r, Time now, Ready& out)
+{
+  const SpeculativeRetry& policy = config_.speculative_retry;
+  const bool each_quorum = config_.read_level == Consistency::each_quorum;  // never speculates
+  std::size_t data_requests = 1;
+  if (policy.kind == SpeculativeRetry::Kind::always && !each_quorum && !r.spare.empty()) {
+    r.contacts.push_back({r.spare.front(), now});
+    r.spare.erase(r.spare.begin());
+    data_requests = 2;
+    ++stats_.speculative_retries;
+  }
+  for (std::size_t i = 0; i < r.contacts.size(); ++i)
+    out.send(self(), Address::node(r.contacts[i].node), ReplicaRead{id, r.key, i >= data_requests});
+  // Speculating only makes sense below the read timeout (Cassandra's
+  // maybeTryAdditionalReplicas gives up when the threshold exceeds it).
+  const Time wait = speculation_.threshold(now);
+  if (!each_quorum && !r.spare.empty() && wait < config_.read_timeout)
+    out.set_timer(id | kSpeculate, now + wait);
+}
+
+void LeaderlessNode::speculate(OpId id, Request& r, Time now, Ready& out)
+{
+  if (r.replied || r.round != kFirstRound || (r.data_present && r.rule.satisfied(r.answers_per_zone)))
+    return;  // answered in time
+  while (!r.spare.empty() && seen_down(r.spare.front()))
+    r.spare.erase(r.spare.begin());
+  if (r.spare.empty())
+    return;
+  const NodeId extra = r.spare.front();
+  r.spare.erase(r.spare.begin());
+  r.contacts.push_back({extra, now});
+  // A digest if the data is in already, else the data (SpeculatingReadExecutor).
+  out.send(self(), Address::node(extra), ReplicaRead{id, r.key, r.data_present});
+  ++stats_.speculative_retries;
 }
 
 void LeaderlessNode::on(const ClientWrite& m, Address from, Time now, Ready& out)
 {
   ++counters_.writes_led;
-  if (Request* r = open(from, m.op, m.key, true, now, out))
-    r->newest = lww_version(now, self_);
+  ++stats_.writes;
+  open(from, m.op, m.key, true, now, out);
 }
 
-void LeaderlessNode::on(const ClientRead& m, Address from, Time now, Ready& out) { open(from, m.op, m.key, false, now, out); }
+void LeaderlessNode::on(const ClientRead& m, Address from, Time now, Ready& out)
+{
+  ++stats_.reads;
+  open(from, m.op, m.key, false, now, out);
+}
 
 void LeaderlessNode::on(const ReplicaWrite& m, Address from, Time, Ready& out)
 {
@@ -88,82 +192,196 @@ void LeaderlessNode::on(const ReplicaWrite& m, Address from, Time, Ready& out)
   ++out.persist;  // the commit log takes every write, newer or not
   if (from.index != self_)
     ++counters_.writes_replicated;
-  if (m.request != 0)  // read repair wants no answer
+  if (m.request != 0)  // asynchronous read repair wants no answer
     out.send(self(), from, ReplicaWriteAck{m.request});
 }
 
 void LeaderlessNode::on(const ReplicaRead& m, Address from, Time, Ready& out)
 {
-  out.send(self(), from, ReplicaReadReply{m.request, version_of(m.key)});
+  out.send(self(), from, ReplicaReadReply{m.request, version_of(m.key), m.digest});
 }
 
 void LeaderlessNode::on(const ReplicaWriteAck& m, Address from, Time now, Ready& out)
 {
-  auto it = requests_.find(m.request);
+  if (const auto hint = hint_deliveries_.find(m.request); hint != hint_deliveries_.end()) {
+    const HintDelivery d = hint->second;
+    hint_deliveries_.erase(hint);
+    if (auto held = hints_.find(d.target); held != hints_.end()) {
+      if (auto k = held->second.find(d.key); k != held->second.end() && k->second <= d.version) {
+        held->second.erase(k);  // delivered: Cassandra deletes a hint once its replica took it
+        ++stats_.hints_replayed;
+      }
+      if (held->second.empty())
+        hints_.erase(held);
+    }
+    return;
+  }
+  const OpId id = base_of(m.request);
+  auto it = requests_.find(id);
   if (it == requests_.end())
     return;  // answered and forgotten, or timed out
   Request& r = it->second;
+  if (round_of(m.request) == kRepairRound) {
+    if (r.round == kRepairRound && --r.repairs_pending == 0 && !r.replied)
+      answer(r, now, out);
+    forget_if_complete(id, r);
+    return;
+  }
+  const auto c = std::find_if(r.contacts.begin(), r.contacts.end(), [&](const Contact& x) { return x.node == from.index; });
+  if (c == r.contacts.end() || c->answered)
+    return;
+  c->answered = true;
   ++r.answered;
   ++r.answers_per_zone[static_cast<std::size_t>(membership_.zone[from.index])];
   if (!r.replied && r.rule.satisfied(r.answers_per_zone))
     answer(r, now, out);
-  forget_if_complete(m.request, r);
+  forget_if_complete(id, r);
 }
 
 void LeaderlessNode::on(const ReplicaReadReply& m, Address from, Time now, Ready& out)
 {
-  auto it = requests_.find(m.request);
+  const OpId id = base_of(m.request);
+  auto it = requests_.find(id);
   if (it == requests_.end())
     return;
   Request& r = it->second;
-  ++r.answered;
-  ++r.answers_per_zone[static_cast<std::size_t>(membership_.zone[from.index])];
-  r.seen.emplace_back(from.index, m.version);
-  if (r.replied) {
-    if (config_.read_repair && m.version < r.newest)  // a late, older answer
-      out.send(self(), from, ReplicaWrite{0, r.key, r.newest});
-  } else {
+  const auto c = std::find_if(r.contacts.begin(), r.contacts.end(), [&](const Contact& x) { return x.node == from.index; });
+  if (c == r.contacts.end() || round_of(m.request) != r.round || c->answered)
+    return;  // an answer to an earlier round
+  c->answered = true;
+  c->version = m.version;
+  // The dynamic snitch times every read answer, late ones too (ReadCallback
+  // tracks latency for the snitch); a local read is not timed.
+  if (from.index != self_)
+    snitch_.record(from.index, now - c->asked_at, now);
+  on_read_answer(id, r, *c, m, now, out);
+  forget_if_complete(id, r);
+}
+
+void LeaderlessNode::on_read_answer(OpId id, Request& r, Contact& c, const ReplicaReadReply& m, Time now, Ready& out)
+{
+  if (config_.read_path == ReadPath::all) {
+    if (r.replied) {
+      if (config_.read_repair == ReadRepair::asynchronous && m.version < r.newest) {  // a late, older answer
+        out.send(self(), Address::node(c.node), ReplicaWrite{0, r.key, r.newest});
+        ++stats_.read_repairs;
+      }
+      return;
+    }
+    ++r.answers_per_zone[static_cast<std::size_t>(membership_.zone[c.node])];
     r.newest = std::max(r.newest, m.version);
     if (r.rule.satisfied(r.answers_per_zone)) {
       answer(r, now, out);
-      if (config_.read_repair)
-        repair(r, out);
+      if (config_.read_repair == ReadRepair::asynchronous)
+        for (const Contact& x : r.contacts)
+          if (x.answered && x.version < r.newest) {
+            out.send(self(), Address::node(x.node), ReplicaWrite{0, r.key, r.newest});
+            ++stats_.read_repairs;
+          }
     }
+    return;
   }
-  forget_if_complete(m.request, r);
+  if (r.replied || r.round == kRepairRound)
+    return;
+  ++r.answers_per_zone[static_cast<std::size_t>(membership_.zone[c.node])];
+  if (!m.digest)
+    r.data_present = true;
+  if (r.rule.satisfied(r.answers_per_zone) && r.data_present)
+    read_round_done(id, r, now, out);
+}
+
+// blockFor answers are in, the data among them (ReadCallback). First round:
+// the digests match, or the full data is read from every contacted replica
+// (DigestResolver.responsesMatch, then BlockingReadRepair.startRepair).
+// Data round: the newest version wins and, with blocking read repair, the
+// replicas that answered older get it before the client does
+// (DataResolver, BlockingReadRepair.repairPartition and awaitWrites).
+void LeaderlessNode::read_round_done(OpId id, Request& r, Time now, Ready& out)
+{
+  Version newest = 0;
+  bool match = true;
+  bool first = true;
+  for (const Contact& x : r.contacts) {
+    if (!x.answered)
+      continue;
+    match = match && (first || x.version == newest);
+    newest = first ? x.version : std::max(newest, x.version);
+    first = false;
+  }
+  r.newest = newest;
+  if (r.round == kFirstRound) {
+    if (match) {
+      answer(r, now, out);
+      return;
+    }
+    r.round = kDataRound;
+    std::fill(r.answers_per_zone.begin(), r.answers_per_zone.end(), 0);
+    for (Contact& x : r.contacts) {
+      x.answered = false;
+      x.asked_at = now;
+      out.send(self(), Address::node(x.node), ReplicaRead{id | kDataRound, r.key, false});
+    }
+    return;
+  }
+  if (config_.read_repair == ReadRepair::blocking)
+    for (const Contact& x : r.contacts)
+      if (x.answered && x.version < newest) {
+        out.send(self(), Address::node(x.node), ReplicaWrite{id | kRepairRound, r.key, newest});
+        ++r.repairs_pending;
+        ++stats_.read_repairs;
+      }
+  if (r.repairs_pending > 0)
+    r.round = kRepairRound;
+  else
+    answer(r, now, out);
 }
 
 void LeaderlessNode::answer(Request& r, Time now, Ready& out)
 {
   r.replied = true;
-  if (r.is_write)
+  if (r.is_write) {
     out.send(self(), r.client, WriteReply{r.client_op, true, r.newest, r.answered, now});
-  else
+  } else {
     out.send(self(), r.client, ReadReply{r.client_op, true, r.newest});
-}
-
-void LeaderlessNode::repair(Request& r, Ready& out)
-{
-  for (const auto& [node, version] : r.seen)
-    if (version < r.newest)
-      out.send(self(), Address::node(node), ReplicaWrite{0, r.key, r.newest});
+    speculation_.record(now - r.opened, now);
+  }
 }
 
 void LeaderlessNode::forget_if_complete(OpId id, const Request& r)
 {
-  // Writes are done once answered; reads wait for every answer when late
-  // answers may still need repair.
-  if (r.replied && (r.is_write || !config_.read_repair || r.answered == r.asked))
+  // Kept until every replica asked has answered: a write's silent replicas
+  // get hints when it times out, late read answers feed the snitch (and, on
+  // the all path, read repair).
+  if (!r.replied || r.repairs_pending > 0)
+    return;
+  if (std::all_of(r.contacts.begin(), r.contacts.end(), [](const Contact& x) { return x.answered; }))
     requests_.erase(id);
 }
 
-Ready LeaderlessNode::on_timer(TimerId id, Time)
+Ready LeaderlessNode::on_timer(TimerId timer, Time now)
 {
   Ready out;
+  if (timer == kHintDispatchTimer) {
+    hint_timer_armed_ = false;
+    for (const auto& [target, keys] : hints_)
+      if (!seen_down(target))
+        dispatch_hints(target, out);
+    arm_hint_dispatch(now, out);
+    count(out);
+    return out;
+  }
+  const OpId id = base_of(timer);
   auto it = requests_.find(id);
   if (it == requests_.end())
     return out;
   Request& r = it->second;
+  if (round_of(timer) == kSpeculate) {
+    speculate(id, r, now, out);
+    count(out);
+    return out;
+  }
+  if (r.is_write)
+    write_timed_out(r, now, out);
   if (!r.replied) {  // Cassandra's WriteTimeout / ReadTimeout
     if (r.is_write)
       out.send(self(), r.client, WriteReply{r.client_op, false, 0, r.answered});
@@ -171,54 +389,102 @@ Ready LeaderlessNode::on_timer(TimerId id, Time)
       out.send(self(), r.client, ReadReply{r.client_op, false, 0});
   }
   requests_.erase(it);
+  count(out);
   return out;
 }
 
 // --- failures and hinted handoff ---------------------------------------------
 
+// "Hints are also stored for write requests that time out" (Cassandra's
+// hinted handoff documentation): the callback of each silent replica expires.
+void LeaderlessNode::write_timed_out(Request& r, Time now, Ready& out)
+{
+  if (!config_.hinted_handoff)
+    return;
+  for (const Contact& x : r.contacts)
+    if (!x.answered)
+      keep_hint(x.node, r.key, r.newest, now, out);
+}
+
 void LeaderlessNode::keep_hint(NodeId target, Key key, Version version, Time now, Ready& out)
 {
+  // StorageProxy.shouldHint: no hint once the replica has been down longer
+  // than max_hint_window (a repair must bring it up to date); a replica seen
+  // up (one that timed out) is always hinted.
   const auto down = down_since_.find(target);
   if (down != down_since_.end() && now - down->second >= config_.max_hint_window)
-    return;  // down too long: Cassandra stops hinting it (a repair must bring it up to date)
+    return;
   Version& held = hints_[target][key];
   held = std::max(held, version);
   ++out.persist;  // hints are written to disk
+  ++stats_.hints_written;
+  arm_hint_dispatch(now, out);
+}
+
+void LeaderlessNode::arm_hint_dispatch(Time now, Ready& out)
+{
+  if (hint_timer_armed_ || hints_.empty())
+    return;
+  hint_timer_armed_ = true;
+  out.set_timer(kHintDispatchTimer, now + config_.hint_dispatch_interval);
+}
+
+// Sends every hint held for `target`, each to be acknowledged; one that is
+// not (the replica is still cut off) goes again at the next dispatch.
+void LeaderlessNode::dispatch_hints(NodeId target, Ready& out)
+{
+  std::erase_if(hint_deliveries_, [&](const auto& d) { return d.second.target == target; });
+  const auto it = hints_.find(target);
+  if (it == hints_.end())
+    return;
+  for (const auto& [key, version] : it->second) {
+    const OpId id = next_request_;
+    next_request_ += 4;
+    hint_deliveries_.emplace(id, HintDelivery{target, key, version});
+    out.send(self(), Address::node(target), ReplicaWrite{id, key, version});
+  }
 }
 
 void LeaderlessNode::follow_membership(Time now, Ready& out)
 {
   for (NodeId n = 0; n < membership_.node_count(); ++n) {
-    if (!membership_.alive[n]) {
+    if (seen_down(n)) {
       down_since_.emplace(n, now);  // kept if it was down already
       continue;
     }
     const auto down = down_since_.find(n);
     if (down == down_since_.end())
       continue;
-    const Time since = down->second;
-    // Back: hand it what it missed, if it was not away too long. Cassandra
-    // replays the hints and deletes each once delivered; a replay here wants
-    // no answer (request 0, like read repair's writes).
-    if (auto it = hints_.find(n); it != hints_.end()) {
-      if (now - since < config_.max_hint_window)
-        for (const auto& [key, version] : it->second)
-          out.send(self(), Address::node(n), ReplicaWrite{0, key, version});
-      hints_.erase(it);
-    }
+    // Back: hand it what it missed, however long it was away (the window
+    // only stopped new hints).
+    dispatch_hints(n, out);
     down_since_.erase(down);
   }
+  arm_hint_dispatch(now, out);
 }
 
 void LeaderlessNode::crash(Time)
 {
   requests_.clear();  // their clients time out
+  hint_deliveries_.clear();
+  hint_timer_armed_ = false;  // the driver forgets the node's timers
 }
 
 Ready LeaderlessNode::recover(Time now)
 {
   Ready out;
-  follow_membership(now, out);
+  // What went down or came back while this node was down.
+  for (NodeId n = 0; n < membership_.node_count(); ++n) {
+    if (seen_down(n))
+      down_since_.emplace(n, now);
+    else
+      down_since_.erase(n);
+  }
+  for (const auto& [target, keys] : hints_)
+    if (!seen_down(target))
+      dispatch_hints(target, out);
+  arm_hint_dispatch(now, out);
+  count(out);
   return out;
 }
 
@@ -226,6 +492,7 @@ Ready LeaderlessNode::membership_changed(Time now)
 {
   Ready out;
   follow_membership(now, out);
+  count(out);
   return out;
 }
 

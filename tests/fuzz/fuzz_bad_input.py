@@ -35,7 +35,7 @@ RUN_FLAGS = {
 MODEL_FLAGS = {
     "partitioned": {"--units": "3", "--min-insync": "1", "--start-index": "0", "--acks": "all"},
     "leaderless": {"--vnodes": "4", "--consistency": "QUORUM", "--read-consistency": "ONE", "--strategy": "simple",
-                   "--max-hint-window": "3h"},
+                   "--hint-window": "3h", "--speculative-retry": "99p", "--read-request-timeout": "5s"},
     "multi-leader": {"--leaders": "1", "--replication-interval": "1ms", "--leader-choice": "random"},
     "chain": {"--units": "3", "--chain-reads": "craq"},
 }
@@ -53,7 +53,7 @@ ENGINE = ["--cfg=foo:bar", "--cfg=network/model:XX", "--log=foo", "--log=root.th
 
 def mutate_value(rng, flag, value):
     if flag in ("--latency", "--timeout", "--replication-interval", "--retry-backoff", "--heartbeat",
-                "--max-hint-window"):
+                "--hint-window", "--read-request-timeout"):
         return rng.choice(DURATIONS)
     if flag == "--election-timeout":
         return rng.choice(DURATIONS + ["300ms:150ms", "0ms:1ms", "1ms:", ":5ms", "1ms:2ms:3ms", "5ms:86401s"])

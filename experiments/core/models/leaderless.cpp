@@ -11,6 +11,8 @@
 #include "protocols/leaderless/consistency.hpp"
 #include "protocols/leaderless/coordinator_router.hpp"
 #include "protocols/leaderless/leaderless.hpp"
+#include "protocols/leaderless/snitch.hpp"
+#include "protocols/leaderless/speculative_retry.hpp"
 #include "protocols/common/rng.hpp"
 #include "protocols/leaderless/token_ring.hpp"
 
@@ -36,8 +38,8 @@ const ChoiceParam kStrategy{{
 const ChoiceParam kCoordinator{{
     .name = "coordinator",
     .default_value = "random",
-    .help = "coordinator per operation: random (any live node), token-aware (a live replica of the key) or "
-            "local (a live node of the client's zone)",
+    .help = "coordinator per operation: random (any live node), token-aware (a live replica of the key: the "
+            "drivers' default, TokenAwarePolicy) or local (a live node of the client's zone)",
     .choices = {"random", "token-aware", "local"},
 }};
 
@@ -56,24 +58,125 @@ const TextParam kReadConsistency{{
     .validate = [](const std::string& text) { parse_consistency(text); },
 }};
 
+const ChoiceParam kReadPath{{
+    .name = "read-path",
+    .default_value = "cassandra",
+    .help = "cassandra (a data request to the best-ranked replica, digests to blockFor - 1 more, speculative retry, "
+            "blocking read repair on a digest mismatch) or all (every live replica asked, the first blockFor "
+            "answers taken: the WARS model of PBS)",
+    .choices = {"cassandra", "all"},
+}};
+
+const ChoiceParam kSnitch{{
+    .name = "snitch",
+    .default_value = "dynamic",
+    .help = "cassandra read path: how a coordinator ranks replicas: dynamic (Cassandra's DynamicEndpointSnitch: "
+            "recent latency, 100 ms updates, 600 s resets, badness threshold 1.0) or simple (itself, its zone, "
+            "then ring order)",
+    .choices = {"dynamic", "simple"},
+}};
+
+const TextParam kSpeculativeRetry{{
+    .name = "speculative-retry",
+    .default_value = "99p",
+    .help = "cassandra read path: ask one more replica when a read's replicas are slow: NONE, ALWAYS, Nms or Pp "
+            "(the P-th percentile of the coordinator's recent read latencies; Cassandra's default 99p)",
+    .validate = [](const std::string& text) { parse_speculative_retry(text); },
+}};
+
+const ChoiceParam kReadRepairPolicy{{
+    .name = "read-repair-policy",
+    .default_value = "blocking",
+    .help = "cassandra read path: on a digest mismatch, blocking (Cassandra 4.0's default: write the newest "
+            "version to the contacted replicas that answered older before answering) or none",
+    .choices = {"blocking", "none"},
+}};
+
 const FlagParam kReadRepair{{
     .name = "read-repair",
-    .help = "after answering a read, push the newest version to replicas that answered older",
+    .help = "--read-path all: after answering a read, push the newest version to replicas that answered older",
+}};
+
+const DurationParam kWriteRequestTimeout{{
+    .name = "write-request-timeout",
+    .default_value = "2s",
+    .help = "coordinator: a write not acknowledged by enough replicas in this time fails (WriteTimeout) and the "
+            "silent replicas get hints (Cassandra's write_request_timeout)",
+    .min = 1e-6,
+    .max = 86'400,
+}};
+
+const DurationParam kReadRequestTimeout{{
+    .name = "read-request-timeout",
+    .default_value = "5s",
+    .help = "coordinator: a read not answered in this time fails (ReadTimeout; Cassandra's read_request_timeout)",
+    .min = 1e-6,
+    .max = 86'400,
+}};
+
+const ChoiceParam kHints{{
+    .name = "hints",
+    .default_value = "on",
+    .help = "hinted handoff: coordinators keep a hint for each replica that is down or did not acknowledge a write "
+            "in time and replay it when the replica is up (Cassandra's hinted_handoff_enabled, true)",
+    .choices = {"on", "off"},
 }};
 
 const FlagParam kHintedHandoff{{
     .name = "hinted-handoff",
-    .help = "a coordinator keeps a hint for each replica that is down and replays it when the replica returns "
-            "(hints do not count toward the consistency level)",
+    .help = "hints on (the default since 0.3.0; --hints off turns them off)",
 }};
 
-const DurationParam kMaxHintWindow{{
-    .name = "max-hint-window",
+const DurationParam kHintWindow{{
+    .name = "hint-window",
     .default_value = "3h",
-    .help = "with --hinted-handoff: no hints for a replica down longer than this (Cassandra's max_hint_window, 3h)",
+    .help = "no new hints for a replica down longer than this; hints already written are replayed whenever it "
+            "returns (Cassandra's max_hint_window, 3h)",
     .min = 0,
     .max = 86'400 * 30,
 }};
+
+// Before 0.3.0 a replica back after the window lost every hint written for
+// it; that meaning is gone, and the old spelling is refused (see the model).
+const DurationParam kMaxHintWindow{{
+    .name = "max-hint-window",
+    .default_value = "",
+    .help = "refused since 0.3.0: use --hint-window (hints written are now replayed whatever the outage's length)",
+    .min = 0,
+    .max = 86'400 * 30,
+}};
+
+LeaderlessConfig leaderless_config(const ModelParams& p)
+{
+  if (p.given(kMaxHintWindow))
+    throw std::invalid_argument("--max-hint-window: replaced by --hint-window in 0.3.0 (hints written during the "
+                                "window are now replayed when the replica returns, whatever the outage's length)");
+  LeaderlessConfig c;
+  c.write_level = parse_consistency(p[kConsistency]);
+  c.read_level = parse_consistency(p[kReadConsistency]);
+  c.read_path = p[kReadPath] == "all" ? ReadPath::all : ReadPath::cassandra;
+  if (c.read_path == ReadPath::all) {
+    if (p.given(kReadRepairPolicy))
+      throw std::invalid_argument("--read-repair-policy: applies to --read-path cassandra; with --read-path all, "
+                                  "--read-repair repairs asynchronously");
+    c.read_repair = p[kReadRepair] ? ReadRepair::asynchronous : ReadRepair::none;
+  } else {
+    if (p[kReadRepair])
+      throw std::invalid_argument("--read-repair: asynchronous repair of every replica is --read-path all's; "
+                                  "Cassandra's read path (the default) repairs with --read-repair-policy blocking "
+                                  "(the default) or none");
+    c.read_repair = p[kReadRepairPolicy] == "none" ? ReadRepair::none : ReadRepair::blocking;
+  }
+  c.snitch.kind = parse_snitch(p[kSnitch]);
+  c.speculative_retry = parse_speculative_retry(p[kSpeculativeRetry]);
+  c.write_timeout = p[kWriteRequestTimeout];
+  c.read_timeout = p[kReadRequestTimeout];
+  if (p[kHintedHandoff] && p[kHints] == "off")
+    throw std::invalid_argument("--hinted-handoff: contradicts --hints off");
+  c.hinted_handoff = p[kHints] == "on";
+  c.max_hint_window = p[kHintWindow];
+  return c;
+}
 
 constexpr std::uint64_t kRingStream = (1u << 20) + 1;  // past every client's stream
 constexpr long long kMaxTokens = 1'000'000;  // ring tokens, each a unit: ~220 bytes a token
@@ -83,9 +186,7 @@ public:
   LeaderlessModel(const ModelContext& context, Placement placement)
       : Model(context.config.rf), placement_(std::move(placement)), membership_(context.membership),
         cluster_(context.cluster), zones_(context.zones),
-        config_{parse_consistency(context.params[kConsistency]),
-                parse_consistency(context.params[kReadConsistency]), context.params[kReadRepair],
-                context.config.timeout_s, context.params[kHintedHandoff], context.params[kMaxHintWindow]},
+        config_(leaderless_config(context.params)),
         choice_(parse_coordinator_choice(context.params[kCoordinator])),
         nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr),
         audit_(context.config.faults)
@@ -115,7 +216,33 @@ public:
     }
     return r;
   }
-  SummaryRow results() const override { return {{"quorum_overlap", to_string(overlap())}}; }
+  SummaryRow results() const override
+  {
+    LeaderlessStats sum;
+    for (const LeaderlessNode* n : nodes_) {
+      const LeaderlessStats& s = n->stats();
+      sum.reads += s.reads;
+      sum.writes += s.writes;
+      sum.replica_reads += s.replica_reads;
+      sum.read_messages += s.read_messages;
+      sum.write_messages += s.write_messages;
+      sum.speculative_retries += s.speculative_retries;
+      sum.read_repairs += s.read_repairs;
+      sum.hints_written += s.hints_written;
+      sum.hints_replayed += s.hints_replayed;
+    }
+    const auto per = [](std::uint64_t what, std::uint64_t ops) {
+      return ops == 0 ? std::string() : fmt::format("{:.6f}", static_cast<double>(what) / static_cast<double>(ops));
+    };
+    return {{"quorum_overlap", to_string(overlap())},
+            {"replica_reads_per_read", per(sum.replica_reads, sum.reads)},
+            {"node_msgs_per_read", per(sum.read_messages, sum.reads)},
+            {"node_msgs_per_write", per(sum.write_messages, sum.writes)},
+            {"speculative_retries", std::to_string(sum.speculative_retries)},
+            {"read_repairs", std::to_string(sum.read_repairs)},
+            {"hints_written", std::to_string(sum.hints_written)},
+            {"hints_replayed", std::to_string(sum.hints_replayed)}};
+  }
   void on_completion(const Completion& op) override
   {
     audit_.completed(op);
@@ -198,8 +325,11 @@ void add_leaderless(ModelRegistry& registry)
   registry.add({"leaderless",
                 "Cassandra, Dynamo",
                 {kVnodes.spec(), kStrategy.spec(), kCoordinator.spec(), kConsistency.spec(), kReadConsistency.spec(),
-                 kReadRepair.spec(), kHintedHandoff.spec(), kMaxHintWindow.spec()},
-                {"quorum_overlap"},
+                 kReadPath.spec(), kSnitch.spec(), kSpeculativeRetry.spec(), kReadRepairPolicy.spec(),
+                 kReadRepair.spec(), kWriteRequestTimeout.spec(), kReadRequestTimeout.spec(), kHints.spec(),
+                 kHintedHandoff.spec(), kHintWindow.spec(), kMaxHintWindow.spec()},
+                {"quorum_overlap", "replica_reads_per_read", "node_msgs_per_read", "node_msgs_per_write",
+                 "speculative_retries", "read_repairs", "hints_written", "hints_replayed"},
                 [](const ModelContext& context) -> std::unique_ptr<Model> {
                   return std::make_unique<LeaderlessModel>(context, ring_placement(context));
                 }});

@@ -1,5 +1,6 @@
 // Leaderless (Cassandra/Dynamo) runs: the quorum-intersection guarantee, the
-// staleness of small quorums, who coordinates, and Unavailable.
+// staleness of small quorums, who coordinates, Unavailable, the replicas a
+// read asks, and the flags whose meaning changed.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -127,6 +128,90 @@ TEST(LeaderlessAvailability, OneSucceedsWithAReplicaDown)
   e.run();
   EXPECT_EQ(e.metrics().writes_ok, 200u);
   EXPECT_EQ(e.nodes()[2]->counters().writes_led, 0u);  // the down node coordinates nothing
+}
+
+}  // namespace
+}  // namespace replisim
+
+namespace replisim {
+namespace {
+
+std::string result(const Experiment& e, const std::string& column)
+{
+  for (const auto& [name, value] : e.model().results())
+    if (name == column)
+      return value;
+  return "(none)";
+}
+
+// Cassandra reads one replica at ONE (a data request) and blockFor at
+// QUORUM (one data request, digests for the others); the issue behind it:
+// every replica was asked, 3 replica reads per ONE read and 6 node messages.
+TEST(LeaderlessReadPath, AOneReadAsksOneReplica)
+{
+  RunConfig config = leaderless("ONE", "ONE");
+  config.set("speculative-retry", "NONE");
+  Experiment e(config);
+  e.run();
+  EXPECT_EQ(result(e, "replica_reads_per_read"), "1.000000");
+  EXPECT_EQ(result(e, "node_msgs_per_read"), "2.000000");
+  EXPECT_EQ(result(e, "node_msgs_per_write"), "6.000000");  // 3 copies, 3 acks
+}
+
+TEST(LeaderlessReadPath, TheAllPathAsksEveryReplicaAsBefore)
+{
+  RunConfig config = leaderless("ONE", "ONE");
+  config.set("read-path", "all");
+  Experiment e(config);
+  e.run();
+  EXPECT_EQ(result(e, "replica_reads_per_read"), "3.000000");
+  EXPECT_EQ(result(e, "node_msgs_per_read"), "6.000000");
+  EXPECT_EQ(result(e, "speculative_retries"), "0");
+}
+
+// speculative_retry 99p: only reads slower than the coordinator's p99 (its
+// histogram bucket, up to 20 % above) ask a second replica, and only after
+// the first update of the threshold (5 s): at most 1 % of the reads.
+TEST(LeaderlessReadPath, SpeculativeRetriesFireForTheSlowestReadsOnly)
+{
+  RunConfig config = leaderless("ONE", "ONE");
+  config.ops = 20000;
+  config.delays = {"all=exp:1ms"};
+  Experiment e(config);
+  e.run();
+  ASSERT_GT(e.cluster().clock(), 10.0);  // the threshold has been updated
+  const double retries = std::stod(result(e, "speculative_retries"));
+  const double reads = static_cast<double>(e.metrics().reads_ok);
+  EXPECT_GT(retries, 0.0);
+  EXPECT_LE(retries, 0.01 * reads);
+  EXPECT_NEAR(std::stod(result(e, "replica_reads_per_read")), 1.0 + retries / reads, 1e-6);
+}
+
+std::string refusal(RunConfig config)
+{
+  try {
+    Experiment e(config);
+    e.run();
+  } catch (const std::exception& error) {
+    return error.what();
+  }
+  return "(accepted)";
+}
+
+TEST(LeaderlessFlags, TheOldMaxHintWindowIsRefusedNamingItsSuccessor)
+{
+  RunConfig config = leaderless("ONE", "ONE");
+  config.set("max-hint-window", "10s");
+  const std::string why = refusal(config);
+  EXPECT_NE(why.find("--hint-window"), std::string::npos) << why;
+}
+
+TEST(LeaderlessFlags, AsynchronousReadRepairNeedsTheAllPath)
+{
+  RunConfig config = leaderless("ONE", "ONE");
+  config.set("read-repair", "true");
+  const std::string why = refusal(config);
+  EXPECT_NE(why.find("--read-repair-policy"), std::string::npos) << why;
 }
 
 }  // namespace
