@@ -39,9 +39,9 @@ void LeaderFollowerNode::on(const ClientRead& m, Address from, Time /*now*/, Rea
   }
 }
 
-// MongoDB: a linearizable read "confirms that the primary is still primary"
-// by majority-committing a no-op, then reads the majority-committed
-// snapshot. Only the writable leader serves it; any other node refuses it,
+// MongoDB: before answering a linearizable read the primary majority-commits
+// a no-op, which confirms it is still the primary, then reads the
+// majority-committed snapshot. Only the writable leader serves it; any other node refuses it,
 // naming nothing (the client's router decides where it goes next).
 void LeaderFollowerNode::start_linearizable_read(UnitState& state, const ClientRead& m, Address from, Ready& out)
 {
