@@ -124,6 +124,10 @@ void Datastore::node_resumed(NodeId node, Time now)
 void Datastore::write_ops_to(std::ostream* csv)
 {
   metrics_ = std::make_unique<OpMetrics>(csv, [this] { return oldest_outstanding_ ? oldest_outstanding_() : kNever; });
+  if (model_->may_lose_writes())
+    metrics_->judge_after_run();
+  if (model_->has_commit_point())
+    metrics_->count_dirty_reads();
 }
 
 Datastore::~Datastore() = default;
@@ -161,7 +165,7 @@ void Datastore::finish(double run_s)
   model_->after_run();
   if (invariants_.violation())
     throw InvariantViolation(*invariants_.violation());
-  metrics_->finish();
+  metrics_->finish(model_->lost_writes());
   loads_.clear();
   for (NodeId n = 0; n < static_cast<NodeId>(nodes_.size()); ++n)
     loads_.push_back(summarise_load(cluster_.load_of(n), waits_[static_cast<std::size_t>(n)], run_s));

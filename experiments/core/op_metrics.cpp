@@ -34,7 +34,7 @@ OpMetrics::OpMetrics(std::ostream* ops_csv, std::function<Time()> oldest_outstan
 {
   if (csv_ != nullptr)
     *csv_ << "op_id,client,kind,key,unit,coordinator,primary,start_ms,end_ms,latency_ms,acks,outcome,version,stale,"
-             "since_commit_ms,versions_behind,queued_ms,attempts\n";
+             "since_commit_ms,versions_behind,queued_ms,attempts,write_id,dirty\n";
 }
 
 const OpMetrics::Acked* OpMetrics::acked_before(Key key, Time t) const
@@ -47,17 +47,39 @@ const OpMetrics::Acked* OpMetrics::acked_before(Key key, Time t) const
   return after == history.begin() ? nullptr : &*std::prev(after);
 }
 
-std::uint64_t OpMetrics::versions_newer(Key key, Time t, Version version) const
+std::uint64_t OpMetrics::versions_newer(Key key, Time t, Stamp stamp) const
 {
   const Acked* last = acked_before(key, t);
   if (last == nullptr)
     return 0;
   const auto& history = acked_.at(key);
   std::uint64_t count = 0;
-  // Walk back only while an earlier version can still be newer than `version`.
-  for (auto i = last - history.data(); i >= 0 && history[static_cast<std::size_t>(i)].newest > version; --i)
-    count += history[static_cast<std::size_t>(i)].version > version ? 1 : 0;
+  // Walk back only while an earlier write can still be newer than `stamp`.
+  for (auto i = last - history.data(); i >= 0 && history[static_cast<std::size_t>(i)].newest > stamp; --i)
+    count += history[static_cast<std::size_t>(i)].stamp > stamp ? 1 : 0;
   return count;
+}
+
+std::optional<OpId> OpMetrics::write_of(Key key, Stamp stamp) const
+{
+  auto it = acked_.find(key);
+  if (it == acked_.end())
+    return std::nullopt;
+  const auto& history = it->second;
+  for (auto i = std::ssize(history) - 1; i >= 0 && history[static_cast<std::size_t>(i)].newest >= stamp; --i)
+    if (history[static_cast<std::size_t>(i)].stamp == stamp)
+      return history[static_cast<std::size_t>(i)].write;
+  return std::nullopt;
+}
+
+void OpMetrics::renew(std::vector<Acked>& history, std::vector<Acked>::iterator it)
+{
+  // Each entry's newest: the newest write acknowledged up to it.
+  for (; it != history.end(); ++it) {
+    const bool later = it == history.begin() || it->stamp >= std::prev(it)->newest;
+    it->newest = later ? it->stamp : std::prev(it)->newest;
+    it->newest_at = later ? it->at : std::prev(it)->newest_at;
+  }
 }
 
 void OpMetrics::record(const Completion& op)
@@ -70,13 +92,7 @@ void OpMetrics::record(const Completion& op)
     auto& history = acked_[op.key];
     const auto at = std::upper_bound(history.begin(), history.end(), committed,
                                      [](Time t, const Acked& a) { return t < a.at; });
-    auto it = history.insert(at, Acked{committed, op.version, op.version, committed});
-    // Each entry's newest: the largest version acknowledged up to it.
-    for (; it != history.end(); ++it) {
-      const bool later = it->version >= (it == history.begin() ? 0 : std::prev(it)->newest);
-      it->newest = later ? it->version : std::prev(it)->newest;
-      it->newest_at = later ? it->at : std::prev(it)->newest_at;
-    }
+    renew(history, history.insert(at, Acked{committed, stamp_of(op), op.op, stamp_of(op), committed}));
   }
   unjudged_.push_back(op);
   while (!unjudged_.empty() && ready()) {
@@ -111,8 +127,9 @@ void OpMetrics::forget_old_acks()
 bool OpMetrics::ready() const
 {
   const Completion& op = unjudged_.front();
-  return op.kind == OpKind::write || op.outcome != Outcome::ok || !oldest_outstanding_ ||
-         oldest_outstanding_() > op.start;
+  if (op.kind == OpKind::write || op.outcome != Outcome::ok)
+    return true;
+  return !judge_after_run_ && (!oldest_outstanding_ || oldest_outstanding_() > op.start);
 }
 
 void OpMetrics::judge(const Completion& op)
@@ -122,6 +139,8 @@ void OpMetrics::judge(const Completion& op)
   std::string_view stale;  // empty for writes and failed reads
   std::string since_commit;
   std::string behind;
+  std::string write_id;
+  std::string_view dirty;  // empty unless ok reads of a model that counts them
   if (op.kind == OpKind::write) {
     if (ok) {
       ++writes_ok;
@@ -135,12 +154,24 @@ void OpMetrics::judge(const Completion& op)
     }
     writes_retried += op.attempts > 1 ? 1 : 0;
     write_attempts += static_cast<std::uint64_t>(op.attempts);
+    write_id = fmt::format("{}", op.op);
   } else if (ok) {
     ++reads_ok;
     read_ms.add(latency_ms);
-    // Stale: older than the newest write acknowledged before the read began.
+    const Stamp returned = stamp_of(op);
+    const std::optional<OpId> write =
+        op.write ? op.write : op.version == 0 ? std::nullopt : write_of(op.key, returned);
+    if (write)
+      write_id = fmt::format("{}", *write);
+    if (counts_dirty_) {
+      const bool is_dirty = op.uncommitted || (lost_ != nullptr && write && lost_->contains(*write));
+      dirty = is_dirty ? "1" : "0";
+      dirty_reads += is_dirty ? 1 : 0;
+    }
+    // Stale: older than the newest write acknowledged (and never lost)
+    // before the read began.
     const Acked* acked = acked_before(op.key, op.start);
-    const bool is_stale = acked != nullptr && op.version < acked->newest;
+    const bool is_stale = acked != nullptr && returned < acked->newest;
     stale = is_stale ? "1" : "0";
     if (acked != nullptr) {
       const double t_ms = (op.start - acked->newest_at) * 1e3;
@@ -149,7 +180,7 @@ void OpMetrics::judge(const Completion& op)
                        kVisibilityEdgesMs.begin() - 1;
       ++visibility_reads[static_cast<std::size_t>(bin)];
       visibility_consistent[static_cast<std::size_t>(bin)] += is_stale ? 0 : 1;
-      const std::uint64_t k = versions_newer(op.key, op.start, op.version);
+      const std::uint64_t k = versions_newer(op.key, op.start, returned);
       behind = fmt::format("{}", k);
       if (is_stale) {
         ++stale_reads;
@@ -161,9 +192,10 @@ void OpMetrics::judge(const Completion& op)
     ++reads_failed;
   }
   if (csv_ != nullptr)
-    fmt::print(*csv_, "{},{},{},{},{},{},{},{:.6f},{:.6f},{:.6f},{},{},{},{},{},{},{:.6f},{}\n", op.op, op.client,
-               to_string(op.kind), op.key, op.unit, op.coordinator, op.primary, op.start * 1e3, op.end * 1e3,
-               latency_ms, op.acks, to_string(op.outcome), op.version, stale, since_commit, behind, op.queued * 1e3, op.attempts);
+    fmt::print(*csv_, "{},{},{},{},{},{},{},{:.6f},{:.6f},{:.6f},{},{},{},{},{},{},{:.6f},{},{},{}\n", op.op,
+               op.client, to_string(op.kind), op.key, op.unit, op.coordinator, op.primary, op.start * 1e3,
+               op.end * 1e3, latency_ms, op.acks, to_string(op.outcome), op.version, stale, since_commit, behind,
+               op.queued * 1e3, op.attempts, write_id, dirty);
 }
 
 std::string OpMetrics::visibility_csv() const
@@ -178,11 +210,21 @@ std::string OpMetrics::visibility_csv() const
   return csv;
 }
 
-void OpMetrics::finish()
+void OpMetrics::finish(const std::unordered_set<OpId>& lost)
 {
+  // Lost writes leave the histories: they are no bar for staleness.
+  if (!lost.empty())
+    for (auto& [key, history] : acked_) {
+      const auto kept = std::remove_if(history.begin(), history.end(), [&](const Acked& a) { return lost.contains(a.write); });
+      if (kept == history.end())
+        continue;
+      history.erase(kept, history.end());
+      renew(history, history.begin());
+    }
+  lost_ = &lost;
   for (; !unjudged_.empty(); unjudged_.pop_front())
     judge(unjudged_.front());
-
+  lost_ = nullptr;
 }
 
 }  // namespace replisim

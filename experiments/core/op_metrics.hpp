@@ -4,9 +4,11 @@
 #pragma once
 #include <deque>
 #include <functional>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "experiments/output/samples.hpp"
@@ -44,8 +46,20 @@ public:
   // nothing is forgotten.
   void record(const Completion& op);
 
-  // Judges what is left and sorts the latency samples; call once, after the run.
-  void finish();
+  // Where writes may be lost (leader-based models with failover), a read is
+  // judged against the newest write acknowledged before it began and never
+  // lost, which is known only after the run: reads are judged then, and
+  // rows held until then (a failover run's memory grows with its ops, as its
+  // log audit's does). Call before the first record.
+  void judge_after_run() { judge_after_run_ = true; }
+  // Whether reads that returned an uncommitted or lost write are counted
+  // (dirty_reads; leader-based models).
+  void count_dirty_reads() { counts_dirty_ = true; }
+  bool counts_dirty_reads() const { return counts_dirty_; }
+
+  // Judges what is left and sorts the latency samples; call once, after the
+  // run. `lost`: the acknowledged writes the run lost, by op id.
+  void finish(const std::unordered_set<OpId>& lost = {});
 
   std::uint64_t writes_ok = 0;
   std::uint64_t writes_failed = 0;     // refused: did not commit
@@ -55,6 +69,9 @@ public:
   std::uint64_t reads_ok = 0;
   std::uint64_t reads_failed = 0;
   std::uint64_t stale_reads = 0;
+  // Ok reads that returned a write not committed when the replica answered
+  // (as far as it knew), or one the run lost.
+  std::uint64_t dirty_reads = 0;
   std::uint64_t stale_versions_behind = 0;  // summed over stale reads (k-staleness)
   std::uint64_t max_versions_behind = 0;
   std::uint64_t writes_led_by_primary = 0;
@@ -77,25 +94,45 @@ private:
   // can need (see record).
   void forget_old_acks();
 
-  // One acknowledged write of a key. `newest` is the newest version
+  // Where a write stands in its key's history: by term (0 in the models
+  // without terms), then by version. A leader-based unit's later term
+  // follows every write that committed before it, so a write of an older
+  // term is older whatever its version.
+  struct Stamp {
+    Term term = 0;
+    Version version = 0;
+    friend auto operator<=>(const Stamp&, const Stamp&) = default;
+  };
+  static Stamp stamp_of(const Completion& op) { return {op.term, op.version}; }
+
+  // One acknowledged write of a key. `newest` is the newest stamp
   // acknowledged up to `at` (with LWW timestamps a later ack may carry an
-  // older version), `newest_at` when that version was acknowledged.
+  // older version), `newest_at` when that write was acknowledged.
   struct Acked {
     Time at;
-    Version version;
-    Version newest;
+    Stamp stamp;
+    OpId write;
+    Stamp newest;
     Time newest_at;
   };
+  // Recomputes each entry's newest from `from` on.
+  static void renew(std::vector<Acked>& history, std::vector<Acked>::iterator from);
   // The last acknowledged write of `key` at or before `t`, if any.
   const Acked* acked_before(Key key, Time t) const;
-  // Acknowledged versions of `key` newer than `version`, among those acked by `t`.
-  std::uint64_t versions_newer(Key key, Time t, Version version) const;
+  // Acknowledged writes of `key` newer than `stamp`, among those acked by `t`.
+  std::uint64_t versions_newer(Key key, Time t, Stamp stamp) const;
+  // The acknowledged write of `key` with `stamp`, for models whose reads
+  // return versions only; none if none is known.
+  std::optional<OpId> write_of(Key key, Stamp stamp) const;
 
   std::ostream* csv_;
   std::function<Time()> oldest_outstanding_;
   std::deque<Completion> unjudged_;  // in the order they finished
   std::unordered_map<Key, std::vector<Acked>> acked_;  // per key, in order of acknowledgement
   std::uint64_t recorded_since_forgetting_ = 0;
+  bool judge_after_run_ = false;
+  bool counts_dirty_ = false;
+  const std::unordered_set<OpId>* lost_ = nullptr;  // during finish()
 };
 
 }  // namespace replisim

@@ -87,6 +87,7 @@ void add_latency_results(SummaryRow& row, const OpMetrics& m)
       {"stale_versions_behind_mean",
        number(ratio(static_cast<double>(m.stale_versions_behind), static_cast<double>(m.stale_reads)))},
       {"stale_versions_behind_max", text(m.max_versions_behind)},
+      {"dirty_reads", m.counts_dirty_reads() ? text(m.dirty_reads) : ""},
   });
 }
 

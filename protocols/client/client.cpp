@@ -113,6 +113,22 @@ void ClientMachine::send_attempt(Outstanding& o, Time now, Ready& out)
   out.set_timer(timeout_timer(op.op, op.attempts), now + config_.timeout);
 }
 
+namespace {
+
+// Which write a reply names, and where it stands in its key's history.
+void note_write_identity(Completion& op, const Message& reply)
+{
+  if (const auto* r = std::get_if<ReadReply>(&reply)) {
+    op.write = r->write;
+    op.term = r->term;
+    op.uncommitted = r->ok && !r->committed;
+  } else if (const auto* w = std::get_if<WriteReply>(&reply)) {
+    op.term = w->term;
+  }
+}
+
+}  // namespace
+
 // `reply` is null for a timeout.
 void ClientMachine::finish(const Envelope* reply, OpId id, Time now, Outcome outcome, int acks, Version version,
                            Time committed, Ready& out)
@@ -130,6 +146,8 @@ void ClientMachine::finish(const Envelope* reply, OpId id, Time now, Outcome out
   op.acks = acks;
   op.version = version;
   op.committed = committed;
+  if (reply != nullptr)
+    note_write_identity(op, reply->message);
   completed_.push_back(op);
   ++finished_;
 }

@@ -5,6 +5,7 @@
 #pragma once
 #include <map>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -76,6 +77,15 @@ struct Completion {
   Version version = 0;
   Time queued = 0;  // seconds its critical path waited in node inboxes
   int attempts = 1;  // 1 + the retries it used
+  // Ok reads: the write whose value it returned (its op; none: the key was
+  // never written, or a model whose replicas keep versions only) and, leader-based models, the term of
+  // its log entry; ok writes: the term of their own entry. With `version`,
+  // the term places a write in its key's history: a write of a later term
+  // is newer, whatever its version (a new leader reuses version numbers its
+  // predecessor gave to writes that never committed).
+  std::optional<OpId> write;
+  Term term = 0;
+  bool uncommitted = false;  // ok reads: the replica did not know the write it returned committed
 };
 
 class ClientMachine final : public StateMachine {

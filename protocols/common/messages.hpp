@@ -10,6 +10,7 @@
 // (IgnoredMessages, below).
 #pragma once
 #include <cstddef>
+#include <optional>
 #include <type_traits>
 #include <variant>
 #include <vector>
@@ -67,6 +68,7 @@ struct WriteReply {
   int acks = 0;          // replicas (the leader included) that held the write when it was acknowledged
   Time committed = -1;   // when the leader or coordinator held the acks it needed (-1: failed)
   NodeId leader = kNoNode;  // a refusal from a node that is not the unit's leader: the leader it knows of
+  Term term = 0;  // leader-based models: the term of the write's log entry, its place in the key's history
 };
 
 struct ReadReply {
@@ -76,6 +78,15 @@ struct ReadReply {
   OpId op = 0;
   bool ok = false;
   Version version = 0;  // the version the replica held; 0 if it never saw the key
+  // The write whose value it returned, as the client op that wrote it (its
+  // identity; none: the key was never written, or a model whose replicas
+  // keep versions only), and, in the leader-based models, the term of its
+  // log entry.
+  std::optional<OpId> write;
+  Term term = 0;
+  // Leader-based models: whether the replica knew that write committed
+  // (majority-committed; below the high watermark for Kafka) when it answered.
+  bool committed = true;
 };
 
 // Leader → follower: one entry of the unit's log (Raft's AppendEntries with
@@ -93,6 +104,7 @@ struct Replicate {
   OpId op = 0;          // the client write that created the entry (0: none)
   Term entry_term = 0;  // the entry's own term when a leader resends one of an earlier term; 0: `term`
   LogIndex compacted = 0;  // every replica holds the entries up to here, committed: the receiver may discard them
+  LogIndex visible = 0;    // reads may return the entries up to here (read_concern.hpp): the commit index or Kafka's high watermark
   std::size_t values() const { return version == 0 ? 0 : 1; }  // a no-op entry carries none
 };
 
@@ -143,6 +155,7 @@ struct EmptyAppend {
   Term prev_term = 0;
   LogIndex commit = 0;
   LogIndex compacted = 0;  // as in Replicate
+  LogIndex visible = 0;    // as in Replicate
 };
 
 // A leader node → a follower node: the heartbeats of every unit the sender

@@ -9,9 +9,9 @@
 namespace replisim {
 
 LeaderFollowerNode::LeaderFollowerNode(NodeId self, const Placement& placement, WriteConcern concern,
-                                       int min_insync, FailoverConfig failover, bool compact_logs)
+                                       int min_insync, FailoverConfig failover, bool compact_logs, ReadConcern reads)
     : self_(self), placement_(placement), concern_(concern), min_insync_(min_insync), failover_(failover),
-      compact_logs_(compact_logs)
+      compact_logs_(compact_logs), reads_(reads)
 {
   validate(failover_);
   // Exactly as many as the node holds: growing by doubling would leave up
@@ -28,6 +28,8 @@ LeaderFollowerNode::LeaderFollowerNode(NodeId self, const Placement& placement, 
   policy_ = make_leadership_policy(*this, self, placement, concern, min_insync, failover_);
   if (policy_->leaders_change())
     discarded_versions_.emplace();
+  if (reads_bounded(reads_))
+    visible_data_.emplace();
 }
 
 Ready LeaderFollowerNode::start(Time now)
@@ -100,10 +102,20 @@ const UnitState& LeaderFollowerNode::unit_state_or_throw(UnitId unit) const
   return it->second;
 }
 
-Version LeaderFollowerNode::version_of(Key key) const
+Version LeaderFollowerNode::version_of(Key key) const { return held(key).version; }
+
+LeaderFollowerNode::HeldWrite LeaderFollowerNode::held(Key key) const
 {
   auto it = data_.find(key);
-  return it == data_.end() ? 0 : it->second;
+  return it == data_.end() ? HeldWrite{} : it->second;
+}
+
+LeaderFollowerNode::HeldWrite LeaderFollowerNode::visible_write(Key key) const
+{
+  if (!visible_data_)
+    return held(key);
+  auto it = visible_data_->find(key);
+  return it == visible_data_->end() ? HeldWrite{} : it->second;
 }
 
 NodeId LeaderFollowerNode::leader_of(UnitId unit) const { return unit_state_or_throw(unit).vol.leader; }

@@ -19,6 +19,7 @@
 #include "protocols/kafka/kafka_controller.hpp"
 #include "protocols/leader_follower/leadership_host.hpp"
 #include "protocols/leader_follower/leadership_policy.hpp"
+#include "protocols/leader_follower/read_concern.hpp"
 
 namespace replisim {
 
@@ -32,8 +33,19 @@ public:
   // failures every replica is in sync.
   // `compact_logs`: discard the entries every replica holds and that are
   // committed; off keeps every log whole, for audits that read them.
+  // `reads`: what a read returns (read_concern.hpp).
   LeaderFollowerNode(NodeId self, const Placement& placement, WriteConcern concern, int min_insync = 1,
-                     FailoverConfig failover = FailoverConfig::none(), bool compact_logs = true);
+                     FailoverConfig failover = FailoverConfig::none(), bool compact_logs = true,
+                     ReadConcern reads = ReadConcern::local);
+
+  // The write a replica holds for a key: its version, its identity (the
+  // client op that wrote it), and its log entry's term and index.
+  struct HeldWrite {
+    Version version = 0;
+    OpId op = 0;
+    Term term = 0;
+    LogIndex index = 0;
+  };
 
   Ready start(Time now) override;
   Ready step(const Envelope& in, Time now) override;
@@ -45,6 +57,10 @@ public:
   NodeId id() const { return self_; }
   const FailoverConfig& failover() const { return failover_; }
   Version version_of(Key key) const;
+  // The newest write of `key` applied (local reads), and the newest that
+  // reads bounded by the read concern may return; version 0: none.
+  HeldWrite held(Key key) const;
+  HeldWrite visible_write(Key key) const;
   // The following throw std::out_of_range when this node holds no replica of the unit.
   NodeId leader_of(UnitId unit) const;  // the leader this node knows of; kNoNode: none
   ReplicaRole role_of(UnitId unit) const;
@@ -122,6 +138,16 @@ private:
   void heartbeat_tick(Ready& out);
   void arm_heartbeat(Ready& out);
 
+  // leader_follower_read.cpp: reads and the snapshot they may return.
+  ReadReply reply_of(const ClientRead& m, const UnitState& state, const HeldWrite& w, bool committed) const;
+  void start_linearizable_read(UnitState& state, const ClientRead& m, Address from, Ready& out);
+  void answer_reads(UnitState& state, Ready& out);
+  void set_visible(UnitState& state, LogIndex visible);  // never backwards; applies the snapshot
+  void learn_visible(UnitState& state, LogIndex leader_visible);  // follower: from its leader's append
+  void leader_visible(UnitState& state);
+  void unapply_visible(UnitState& state, LogIndex from, const std::vector<Key>& keys);
+  HeldWrite held_in_log(const UnitState& state, Key key, LogIndex through) const;
+
   // leader_follower_catch_up.cpp: MongoDB's catch-up of a new leader.
   void note_catch_up_report(UnitState& state, int replica, LogIndex last, Ready& out);
   void finish_catch_up_if_heard(UnitState& state, Ready& out);
@@ -141,13 +167,17 @@ private:
   int min_insync_;
   FailoverConfig failover_;
   bool compact_logs_;
+  ReadConcern reads_;
   std::vector<UnitId> my_units_;  // ascending: every walk over units is in this order
   UnitTable<UnitState> units_;
-  std::unordered_map<Key, Version> data_;
+  std::unordered_map<Key, HeldWrite> data_;
+  // With a read concern other than local: per key, the newest write up to
+  // its unit's Durable::visible_applied.
+  std::optional<std::unordered_map<Key, HeldWrite>> visible_data_;
   // Only where leaders change (and compaction is on): per key, the newest
-  // version among the entries discarded from its unit's log, which a
+  // write among the entries discarded from its unit's log, which a
   // truncation of the entries after them goes back to.
-  std::optional<std::unordered_map<Key, Version>> discarded_versions_;
+  std::optional<std::unordered_map<Key, HeldWrite>> discarded_versions_;
   Time heartbeat_armed_ = kNever;
   NodeCounters counters_;
   Time now_ = 0;  // the time of the input being handled

@@ -110,6 +110,7 @@ ReplicateAck LeaderFollowerNode::follow_empty_append(UnitState& state, const Emp
     return refusal_of(state, m.prev_index, rejection_hint(log, m.prev_index));
   state.vol.verified = std::max(state.vol.verified, m.prev_index);
   learn_commit(state, m.commit);
+  learn_visible(state, m.visible);
   compact(state, m.compacted);
   return ack_of(state);
 }
@@ -201,7 +202,8 @@ void LeaderFollowerNode::send_heartbeats(const std::vector<UnitId>& units, Ready
         continue;
       const LogIndex prev = replicas[i].next - 1;
       batches[set[i]].appends.push_back(EmptyAppend{state.durable.term, unit, prev, term_at(state.durable.log, prev),
-                                                    state.vol.commit, state.durable.log.compacted()});
+                                                    state.vol.commit, state.durable.log.compacted(),
+                                                    state.vol.visible});
     }
   }
   for (auto& [node, heartbeat] : batches)

@@ -90,6 +90,9 @@ void LeaderFollowerNode::fail_pending(UnitState& state, NodeId leader, Ready& ou
   for (const PendingWrite& w : state.vol.lead->pending)
     out.send(self(), w.client, WriteReply{w.op, false, 0, 0, -1, leader});
   state.vol.lead->pending.clear();
+  for (const PendingRead& r : state.vol.lead->reads)
+    out.send(self(), r.client, ReadReply{r.op, false, 0});
+  state.vol.lead->reads.clear();
 }
 
 }  // namespace replisim

@@ -28,16 +28,12 @@ void LeaderFollowerNode::on(const ClientWrite& m, Address from, Time /*now*/, Re
   acknowledge_committed(*state, out);
 }
 
-void LeaderFollowerNode::on(const ClientRead& m, Address from, Time /*now*/, Ready& out)
-{
-  const bool holds = find_unit(placement_.unit_of(m.key)) != nullptr;
-  out.send(self(), from, ReadReply{m.op, holds, holds ? version_of(m.key) : 0});
-}
-
 void LeaderFollowerNode::on(const Replicate& m, Address from, Time /*now*/, Ready& out)
 {
-  if (UnitState* state = find_unit(m.unit))
+  if (UnitState* state = find_unit(m.unit)) {
     policy_->on_append(*state, m, from, out);
+    learn_visible(*state, m.visible);
+  }
 }
 
 void LeaderFollowerNode::on(const ReplicateAck& m, Address from, Time /*now*/, Ready& out)
@@ -51,14 +47,15 @@ void LeaderFollowerNode::apply(UnitState& state, const LogEntry& entry)
   state.durable.log.push_back(entry);
   if (entry.is_noop())
     return;
-  Version& held = data_[entry.key];
-  held = std::max(held, entry.version);
+  HeldWrite& held = data_[entry.key];
+  if (entry.version >= held.version)
+    held = {entry.version, entry.op, entry.term, last_index(state.durable.log)};
 }
 
 void LeaderFollowerNode::apply_replicated(UnitState& state, const LogEntry& entry, Ready& out)
 {
   apply(state, entry);
-  ++counters_.writes_replicated;
+  counters_.writes_replicated += entry.is_noop() ? 0 : 1;  // a linearizable read's no-op is no write
   ++out.persist;
 }
 
@@ -87,7 +84,7 @@ void LeaderFollowerNode::send_entry(const UnitState& state, NodeId to, LogIndex 
   const LogEntry& e = log.at(index);
   out.send(self(), Address::node(to),
            Replicate{state.durable.term, state.id, index, e.key, e.version, term_at(log, index - 1), state.vol.commit,
-                     e.op, e.term, log.compacted()});
+                     e.op, e.term, log.compacted(), state.vol.visible});
 }
 
 // A replica holds the leader's log up to `match`. One that has everything
@@ -107,6 +104,7 @@ void LeaderFollowerNode::acknowledge_committed(UnitState& state, Ready& out)
 {
   Leading& lead = state.vol.lead.get();
   state.vol.commit = policy_->commit_index(state);
+  leader_visible(state);
   compact(state, compactable(match_indexes(lead.replicas), state.vol.commit));
   const LogIndex acknowledged = policy_->acknowledgeable(state);
   const bool fail = policy_->fails_held_writes(lead);
@@ -114,25 +112,27 @@ void LeaderFollowerNode::acknowledge_committed(UnitState& state, Ready& out)
   while (!pending.empty() && pending.front().index <= acknowledged) {
     const PendingWrite& w = pending.front();
     const int holders = count_holding(lead.replicas, w.index);
-    out.send(self(), w.client, fail ? WriteReply{w.op, false, 0, 0} : WriteReply{w.op, true, w.version, holders, now_});
+    const Term term = state.durable.term;  // a leader appends and acknowledges its writes in its own term
+    out.send(self(), w.client,
+             fail ? WriteReply{w.op, false, 0, 0} : WriteReply{w.op, true, w.version, holders, now_, kNoNode, term});
     pending.pop_front();
   }
+  answer_reads(state, out);
 }
 
 // Removes the entries from `from` on; every key they wrote goes back to the
-// newest version the remaining log holds (the log is the source of truth).
+// newest write the remaining log holds (the log is the source of truth).
 void LeaderFollowerNode::truncate(UnitState& state, LogIndex from)
 {
-  for (Key key : truncate_from(state.durable.log, from)) {
-    Version held = latest_version(state.durable.log, key);
-    if (discarded_versions_)
-      if (auto it = discarded_versions_->find(key); it != discarded_versions_->end())
-        held = std::max(held, it->second);
-    if (held == 0)
+  const std::vector<Key> keys = truncate_from(state.durable.log, from);
+  for (Key key : keys) {
+    const HeldWrite held = held_in_log(state, key, last_index(state.durable.log));
+    if (held.version == 0)
       data_.erase(key);
     else
       data_[key] = held;
   }
+  unapply_visible(state, from, keys);
 }
 
 // Discards the entries up to `through`, no further than this replica's
@@ -143,14 +143,18 @@ void LeaderFollowerNode::compact(UnitState& state, LogIndex through)
   through = std::min({through, state.vol.commit, last_index(log)});
   if (!compact_logs_ || through <= log.compacted())
     return;
+  // What every replica holds committed is visible everywhere: the snapshot
+  // takes it before the log lets it go.
+  set_visible(state, through);
   if (!discarded_versions_) {
     log.compact(through);  // nothing is ever truncated: the versions are not needed
     return;
   }
-  log.compact(through, [this](LogIndex, const LogEntry& e) {
+  log.compact(through, [this](LogIndex index, const LogEntry& e) {
     if (!e.is_noop()) {
-      Version& v = (*discarded_versions_)[e.key];
-      v = std::max(v, e.version);
+      HeldWrite& held = (*discarded_versions_)[e.key];
+      if (e.version >= held.version)
+        held = {e.version, e.op, e.term, index};
     }
   });
 }

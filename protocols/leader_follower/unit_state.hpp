@@ -22,11 +22,22 @@ struct PendingWrite {
   Version version;
 };
 
-// The unit's term, the vote cast in it, and its log.
+// A linearizable read waiting for the no-op entry at `index` to commit.
+struct PendingRead {
+  LogIndex index;
+  Address client;
+  OpId op;
+  Key key;
+};
+
+// The unit's term, the vote cast in it, and its log; and how far the
+// snapshot reads may return has applied it (read_concern.hpp): committed
+// entries are never truncated, so it survives a crash.
 struct Durable {
   Term term = 1;
   NodeId voted_for = kNoNode;
   Log log;
+  LogIndex visible_applied = 0;
 };
 
 // A leader's view of its replicas and of the writes it owes an answer.
@@ -37,6 +48,7 @@ struct Leading {
   NodeId fetch_from = kNoNode;  // catch-up: the replica ahead, whose next answer ends it
   Time fetch_sent = 0;
   Fifo<PendingWrite> pending;  // unacknowledged writes, by index
+  Fifo<PendingRead> reads;     // linearizable reads, by the index of their no-op
 };
 
 struct Volatile {
@@ -45,6 +57,7 @@ struct Volatile {
   OnDemand<Leading> lead;               // a leader's only: followers hold none
   std::map<LogIndex, Replicate> early;  // follower: entries that arrived ahead of a gap
   LogIndex commit = 0;
+  LogIndex visible = 0;   // reads bounded by a read concern return the entries up to here
   LogIndex verified = 0;  // follower: its log matches this term's leader's up to here
 };
 

@@ -43,10 +43,10 @@ bool committed_acks(WriteConcern concern, int min_insync, const FailoverConfig& 
 }  // namespace
 
 LeaderBasedModel::LeaderBasedModel(const ModelContext& context, Placement placement, WriteConcern concern,
-                                   int min_insync)
+                                   int min_insync, ReadConcern reads)
     : Model(context.config.rf), cluster_(context.cluster), membership_(context.membership),
       placement_(std::move(placement)), concern_(concern), min_insync_(min_insync),
-      read_from_(parse_read_from(context.params[kReadFrom])),
+      read_from_(parse_read_from(context.params[kReadFrom])), reads_(reads),
       failover_(failover_config(context.params, context.config.seed)),
       nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr),
       audit_(placement_, nodes_, membership_, committed_acks(concern, min_insync, failover_), context.invariants)
@@ -62,7 +62,7 @@ std::unique_ptr<NodeMachine> LeaderBasedModel::make_node(NodeId node)
   // rate-limited and short; their memory is as it was.
   const bool compact_logs = !failover_.enabled;
   auto machine =
-      std::make_unique<LeaderFollowerNode>(node, placement_, concern_, min_insync_, failover_, compact_logs);
+      std::make_unique<LeaderFollowerNode>(node, placement_, concern_, min_insync_, failover_, compact_logs, reads_);
   nodes_.at(static_cast<std::size_t>(node)) = machine.get();
   return machine;
 }

@@ -7,6 +7,7 @@
 #include "experiments/core/models/log_audit.hpp"
 #include "experiments/core/models/model.hpp"
 #include "protocols/raft/election.hpp"
+#include "protocols/leader_follower/read_concern.hpp"
 #include "protocols/leader_follower/replica_router.hpp"
 #include "protocols/common/write_concern.hpp"
 
@@ -19,7 +20,9 @@ extern const ChoiceParam kReadFrom;
 // nodes, and acknowledged writes are audited against the units' logs.
 class LeaderBasedModel : public Model {
 public:
-  LeaderBasedModel(const ModelContext& context, Placement placement, WriteConcern concern, int min_insync);
+  // `reads`: what a read returns (leader-follower: --read-concern; partitioned: the high watermark).
+  LeaderBasedModel(const ModelContext& context, Placement placement, WriteConcern concern, int min_insync,
+                   ReadConcern reads);
 
   const Placement& placement() const override { return placement_; }
   std::unique_ptr<NodeMachine> make_node(NodeId node) override;
@@ -30,6 +33,9 @@ public:
   std::optional<NodeId> primary_now(UnitId unit) const override;
   void after_run() override;
   std::optional<std::uint64_t> acked_writes_lost() const override;
+  bool may_lose_writes() const override { return failover_.enabled; }
+  std::unordered_set<OpId> lost_writes() const override { return audit_.lost_writes(); }
+  bool has_commit_point() const override { return true; }
 
 private:
   // The unit's leader now: its live replica that leads at the highest term.
@@ -41,6 +47,7 @@ private:
   WriteConcern concern_;
   int min_insync_;
   ReadFrom read_from_;
+  ReadConcern reads_;
   FailoverConfig failover_;
   std::vector<const LeaderFollowerNode*> nodes_;  // by node, once made
   LogAudit audit_;

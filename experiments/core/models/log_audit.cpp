@@ -112,6 +112,7 @@ const LeaderFollowerNode* LogAudit::authority(UnitId unit) const
 void LogAudit::finish(Time end)
 {
   lost_ = 0;
+  lost_writes_.clear();
   for (UnitId unit = 0; unit < placement_.unit_count(); ++unit) {
     const LeaderFollowerNode* node = authority(unit);
     if (node == nullptr)
@@ -122,8 +123,11 @@ void LogAudit::finish(Time end)
     std::uint64_t lost_here = 0;
     OpId first = 0;
     for (OpId op : acked_.at(static_cast<std::size_t>(unit)))
-      if (!held.contains(op) && lost_here++ == 0)
-        first = op;
+      if (!held.contains(op)) {
+        lost_writes_.insert(op);
+        if (lost_here++ == 0)
+          first = op;
+      }
     lost_ += lost_here;
     if (lost_here > 0 && committed_acks_ && invariants_ != nullptr && invariants_->checked())
       invariants_->violated(end, fmt::format("unit {}: {} acknowledged write(s) lost (write {} first), not in the log "

@@ -7,6 +7,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <unordered_set>
 #include <vector>
 
 #include "experiments/core/invariants.hpp"
@@ -32,6 +33,7 @@ public:
   // lacks (reports a lost committed one as a violation).
   void finish(Time end);
   std::uint64_t lost() const { return lost_; }
+  const std::unordered_set<OpId>& lost_writes() const { return lost_writes_; }
 
   // The log that decides a unit's state now: its live leader's at the
   // highest term; without one, the most up-to-date live replica's (Raft
@@ -59,6 +61,7 @@ private:
   std::vector<std::vector<OpId>> acked_;  // per unit, the ok writes' op ids
   std::vector<Committed> committed_;     // per unit, the furthest commit any replica was seen to hold
   std::uint64_t lost_ = 0;
+  std::unordered_set<OpId> lost_writes_;
 };
 
 }  // namespace replisim

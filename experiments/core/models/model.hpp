@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -70,6 +71,14 @@ public:
   // Writes the clients saw acknowledged that the final state of their unit's
   // replicas does not hold; std::nullopt where the model does not measure it.
   virtual std::optional<std::uint64_t> acked_writes_lost() const { return std::nullopt; }
+  // Whether acknowledged writes may be lost (by op id, after after_run():
+  // lost_writes()), so that staleness waits for the run's end to know which
+  // writes are no bar for it.
+  virtual bool may_lose_writes() const { return false; }
+  virtual std::unordered_set<OpId> lost_writes() const { return {}; }
+  // Whether a read can return a write not yet committed, so that dirty reads
+  // are counted: the leader-based models.
+  virtual bool has_commit_point() const { return false; }
   // Replication that outlives the clients (asynchronous): the run goes on
   // after the last client until this holds and no message is in flight.
   virtual std::function<bool()> quiescent() const { return nullptr; }

@@ -47,7 +47,8 @@ class PartitionedModel final : public LeaderBasedModel {
 public:
   PartitionedModel(const ModelContext& context, Placement placement, WriteConcern concern, int min_insync,
                    int start_index)
-      : LeaderBasedModel(context, std::move(placement), concern, min_insync), start_index_(start_index)
+      : LeaderBasedModel(context, std::move(placement), concern, min_insync, ReadConcern::high_watermark),
+        start_index_(start_index)
   {
   }
   // The start index used, drawn or given.

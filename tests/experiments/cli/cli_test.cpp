@@ -210,7 +210,7 @@ TEST_F(Cli, ARunWritesTheThreeFilesAndASummaryTable)
   const std::string ops = slurp(out / "ops.csv");
   EXPECT_EQ(ops.substr(0, ops.find('\n')),
             "op_id,client,kind,key,unit,coordinator,primary,start_ms,end_ms,latency_ms,acks,outcome,version,stale,"
-            "since_commit_ms,versions_behind,queued_ms,attempts");
+            "since_commit_ms,versions_behind,queued_ms,attempts,write_id,dirty");
   EXPECT_EQ(std::count(ops.begin(), ops.end(), '\n'), 401);
   const std::string roles = slurp(out / "roles.csv");
   EXPECT_EQ(roles.substr(0, roles.find('\n')),

@@ -15,7 +15,7 @@ namespace {
 
 const char* const kHeader =
     "op_id,client,kind,key,unit,coordinator,primary,start_ms,end_ms,latency_ms,acks,outcome,version,stale,"
-    "since_commit_ms,versions_behind,queued_ms,attempts\n";
+    "since_commit_ms,versions_behind,queued_ms,attempts,write_id,dirty\n";
 
 std::vector<double> one_to_ten() { return {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}; }
 
@@ -128,8 +128,8 @@ TEST(OpMetrics, WritesOneRowPerOperationExactly)
   r.primary = 3;
   metrics.record(r);
   EXPECT_EQ(csv.str(), std::string(kHeader) +
-                           "0,0,write,7,1,3,3,1.000000,3.500000,2.500000,2,ok,1,,,,0.250000,1\n"
-                           "1,1,read,7,1,4,3,5.000000,6.000000,1.000000,1,ok,1,0,1.500000,0,0.000000,1\n");
+                           "0,0,write,7,1,3,3,1.000000,3.500000,2.500000,2,ok,1,,,,0.250000,1,0,\n"
+                           "1,1,read,7,1,4,3,5.000000,6.000000,1.000000,1,ok,1,0,1.500000,0,0.000000,1,0,\n");
 }
 
 TEST(OpMetrics, FailedOperationsLeaveStaleAndSinceCommitEmpty)
@@ -139,8 +139,8 @@ TEST(OpMetrics, FailedOperationsLeaveStaleAndSinceCommitEmpty)
   metrics.record(write(0, 1, 1, 0.0, 0.002, 0, 0, Outcome::timeout));
   metrics.record(read(1, 1, 0, 0.001, 0.003, Outcome::failed));
   EXPECT_EQ(rows(csv), (std::vector<std::string>{
-                           "0,0,write,1,0,0,0,0.000000,2.000000,2.000000,0,timeout,1,,,,0.000000,1",
-                           "1,0,read,1,0,-1,-1,1.000000,3.000000,2.000000,0,failed,0,,,,0.000000,1",
+                           "0,0,write,1,0,0,0,0.000000,2.000000,2.000000,0,timeout,1,,,,0.000000,1,0,",
+                           "1,0,read,1,0,-1,-1,1.000000,3.000000,2.000000,0,failed,0,,,,0.000000,1,,",
                        }));
 }
 
@@ -202,7 +202,7 @@ TEST_F(Staleness, ReadStartedAfterTheAckThatMissesItIsStale)
   metrics.record(read(2, 5, 1, 0.0045, 0.006));
   EXPECT_EQ(metrics.stale_reads, 1u);
   // stale = 1, and the read began 0.5 ms after version 2 was acknowledged.
-  EXPECT_EQ(last_row(), "2,0,read,5,0,-1,-1,4.500000,6.000000,1.500000,1,ok,1,1,0.500000,1,0.000000,1");
+  EXPECT_EQ(last_row(), "2,0,read,5,0,-1,-1,4.500000,6.000000,1.500000,1,ok,1,1,0.500000,1,0.000000,1,0,");
 }
 
 TEST_F(Staleness, ReadStartedBeforeTheAckIsNotStale)
@@ -210,7 +210,7 @@ TEST_F(Staleness, ReadStartedBeforeTheAckIsNotStale)
   // Concurrent with the write of version 2: either version is a correct answer.
   metrics.record(read(2, 5, 1, 0.003, 0.005));
   EXPECT_EQ(metrics.stale_reads, 0u);
-  EXPECT_EQ(last_row(), "2,0,read,5,0,-1,-1,3.000000,5.000000,2.000000,1,ok,1,0,2.000000,0,0.000000,1");
+  EXPECT_EQ(last_row(), "2,0,read,5,0,-1,-1,3.000000,5.000000,2.000000,1,ok,1,0,2.000000,0,0.000000,1,0,");
 }
 
 TEST_F(Staleness, ReadStartedAtTheAckInstantMustSeeTheWrite)
@@ -223,7 +223,7 @@ TEST_F(Staleness, ReadOfTheNewestVersionIsNotStale)
 {
   metrics.record(read(2, 5, 2, 0.0045, 0.006));
   EXPECT_EQ(metrics.stale_reads, 0u);
-  EXPECT_EQ(last_row(), "2,0,read,5,0,-1,-1,4.500000,6.000000,1.500000,1,ok,2,0,0.500000,0,0.000000,1");
+  EXPECT_EQ(last_row(), "2,0,read,5,0,-1,-1,4.500000,6.000000,1.500000,1,ok,2,0,0.500000,0,0.000000,1,1,");
 }
 
 TEST_F(Staleness, OtherKeysAreIndependent)
@@ -231,7 +231,7 @@ TEST_F(Staleness, OtherKeysAreIndependent)
   metrics.record(read(2, 6, 0, 0.0045, 0.006));
   EXPECT_EQ(metrics.stale_reads, 0u);
   // Key 6 was never acknowledged: not stale, and no commit to measure from.
-  EXPECT_EQ(last_row(), "2,0,read,6,0,-1,-1,4.500000,6.000000,1.500000,1,ok,0,0,,,0.000000,1");
+  EXPECT_EQ(last_row(), "2,0,read,6,0,-1,-1,4.500000,6.000000,1.500000,1,ok,0,0,,,0.000000,1,,");
 }
 
 TEST_F(Staleness, FailedWritesDoNotRaiseTheBar)
@@ -260,7 +260,7 @@ TEST(OpMetrics, SinceCommitCountsFromTheAckOfTheNewestVersion)
   metrics.record(write(0, 5, 3, 0.000, 0.001));
   metrics.record(write(1, 5, 2, 0.000, 0.002));
   metrics.record(read(2, 5, 2, 0.003, 0.004));
-  EXPECT_EQ(rows(csv).back(), "2,0,read,5,0,-1,-1,3.000000,4.000000,1.000000,1,ok,2,1,2.000000,1,0.000000,1");
+  EXPECT_EQ(rows(csv).back(), "2,0,read,5,0,-1,-1,3.000000,4.000000,1.000000,1,ok,2,1,2.000000,1,0.000000,1,1,");
 }
 
 TEST(OpMetrics, VersionsBehindCountsNewerAcknowledgedVersions)
@@ -317,8 +317,8 @@ TEST(DeferredStaleness, AReadWaitsForWritesThatStartedBeforeIt)
   oldest = kNever;
   metrics.record(w);
   EXPECT_EQ(rows(csv), (std::vector<std::string>{
-                           "1,0,read,5,0,-1,-1,2000.000000,2500.000000,500.000000,1,ok,0,1,1000.000000,1,0.000000,1",
-                           "0,0,write,5,0,0,0,500.000000,3000.000000,2500.000000,2,ok,1,,,,0.000000,1",
+                           "1,0,read,5,0,-1,-1,2000.000000,2500.000000,500.000000,1,ok,0,1,1000.000000,1,0.000000,1,,",
+                           "0,0,write,5,0,0,0,500.000000,3000.000000,2500.000000,2,ok,1,,,,0.000000,1,0,",
                        }));
   EXPECT_EQ(metrics.stale_reads, 1u);
 }
@@ -339,6 +339,94 @@ TEST(DeferredStaleness, CommitsArriveOutOfOrder)
   EXPECT_EQ(metrics.stale_reads, 1u);
   metrics.finish();
   EXPECT_EQ(metrics.reads_ok, 2u);
+}
+
+// Write identities (issue: a read served by a deposed primary after the new
+// one acknowledged a newer write of its key). The old primary, term 1, held
+// version 2 of key 5 (op 1), which never committed; the new primary, term 2,
+// whose log ends at version 1, wrote version 2 again (op 2) and acknowledged
+// it at 3 ms. A read at the old primary from 4 ms returns op 1's version 2.
+Completion at_term(Completion c, Term term)
+{
+  c.term = term;
+  if (c.kind == OpKind::read)
+    c.write = c.op == 3 ? OpId{1} : OpId{0};
+  return c;
+}
+
+TEST(WriteIdentity, AReadOfADeposedPrimaryAfterTheNewOnesWriteIsStale)
+{
+  std::ostringstream csv;
+  OpMetrics metrics(&csv);
+  metrics.record(at_term(write(0, 5, 1, 0.000, 0.001), 1));
+  metrics.record(at_term(write(2, 5, 2, 0.002, 0.003), 2));
+  Completion r = at_term(read(3, 5, 2, 0.004, 0.005), 1);
+  metrics.record(r);
+  // By version alone (2 = 2) it looked fresh: the term says it is older.
+  EXPECT_EQ(metrics.stale_reads, 1u);
+  EXPECT_EQ(metrics.stale_versions_behind, 1u);
+  EXPECT_EQ(rows(csv).back(), "3,0,read,5,0,-1,-1,4.000000,5.000000,1.000000,1,ok,2,1,1.000000,1,0.000000,1,1,");
+}
+
+TEST(WriteIdentity, AReadOfTheNewPrimarysWriteIsNotStale)
+{
+  OpMetrics metrics(nullptr);
+  metrics.record(at_term(write(0, 5, 1, 0.000, 0.001), 1));
+  metrics.record(at_term(write(2, 5, 2, 0.002, 0.003), 2));
+  Completion r = read(4, 5, 2, 0.004, 0.005);
+  r.term = 2;
+  r.write = 2;
+  metrics.record(r);
+  EXPECT_EQ(metrics.stale_reads, 0u);
+}
+
+// A w:1 write acknowledged and later lost (op 1) is no bar: a read that
+// returns the write before it is not stale, and one that returns the lost
+// write is dirty. Judged after the run, once the losses are known.
+TEST(WriteIdentity, LostWritesAreNoBarAndReadingThemIsDirty)
+{
+  std::ostringstream csv;
+  OpMetrics metrics(&csv, [] { return kNever; });
+  metrics.judge_after_run();
+  metrics.count_dirty_reads();
+  metrics.record(at_term(write(0, 5, 1, 0.000, 0.001), 1));
+  metrics.record(at_term(write(1, 5, 2, 0.002, 0.003), 1));
+  Completion older = at_term(read(2, 5, 1, 0.004, 0.005), 1);
+  older.write = 0;
+  metrics.record(older);
+  Completion lost = at_term(read(3, 5, 2, 0.004, 0.005), 1);
+  metrics.record(lost);
+  EXPECT_EQ(rows(csv).size(), 2u) << "reads judged before the losses were known";
+  metrics.finish({1});
+  EXPECT_EQ(metrics.stale_reads, 0u);
+  EXPECT_EQ(metrics.dirty_reads, 1u);
+  EXPECT_EQ(rows(csv).size(), 4u);
+  EXPECT_EQ(rows(csv)[2], "2,0,read,5,0,-1,-1,4.000000,5.000000,1.000000,1,ok,1,0,3.000000,0,0.000000,1,0,0");
+  EXPECT_EQ(rows(csv)[3], "3,0,read,5,0,-1,-1,4.000000,5.000000,1.000000,1,ok,2,0,3.000000,0,0.000000,1,1,1");
+}
+
+TEST(WriteIdentity, WithoutLossesTheSameReadIsStale)
+{
+  OpMetrics metrics(nullptr, [] { return kNever; });
+  metrics.judge_after_run();
+  metrics.record(at_term(write(0, 5, 1, 0.000, 0.001), 1));
+  metrics.record(at_term(write(1, 5, 2, 0.002, 0.003), 1));
+  Completion older = at_term(read(2, 5, 1, 0.004, 0.005), 1);
+  older.write = 0;
+  metrics.record(older);
+  metrics.finish();
+  EXPECT_EQ(metrics.stale_reads, 1u);
+}
+
+TEST(WriteIdentity, AReadTheReplicaDidNotKnowCommittedIsDirty)
+{
+  OpMetrics metrics(nullptr);
+  metrics.count_dirty_reads();
+  Completion r = at_term(read(3, 5, 2, 0.004, 0.005), 1);
+  r.uncommitted = true;
+  metrics.record(r);
+  metrics.record(at_term(read(4, 5, 2, 0.004, 0.005), 1));
+  EXPECT_EQ(metrics.dirty_reads, 1u);
 }
 
 }  // namespace
