@@ -30,6 +30,7 @@ public:
   std::optional<NodeId> primary_now(UnitId unit) const override;
   void after_run() override;
   std::optional<std::uint64_t> acked_writes_lost() const override;
+  std::optional<DriverDefaults> client_driver() const override { return driver_; }
 
 private:
   // The unit's leader now: its live replica that leads at the highest term.
@@ -42,6 +43,7 @@ private:
   int min_insync_;
   ReadFrom read_from_;
   FailoverConfig failover_;
+  std::optional<DriverDefaults> driver_;
   std::vector<const LeaderFollowerNode*> nodes_;  // by node, once made
   LogAudit audit_;
 };

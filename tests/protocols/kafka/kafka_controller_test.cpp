@@ -76,6 +76,19 @@ TEST(KafkaControllerTest, APreferredLeaderElectionRunsOnlyAboveTheImbalancePerce
             std::vector<UnitId>{10});
 }
 
+// KRaft (no percentage): every partition led elsewhere whose preferred
+// replica is live and in sync, whatever its broker's share.
+TEST(KafkaControllerTest, WithoutAPercentageEveryMovablePartitionGoesBack)
+{
+  const Placement placement = preferring(10, 2);
+  const std::vector<bool> fenced(3, false);
+  const std::vector<NodeId> leaders = {2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1};
+  EXPECT_EQ(preferred_leader_elections(placement, view_led_by(placement, leaders), fenced, std::nullopt),
+            (std::vector<UnitId>{0, 10}));
+  EXPECT_TRUE(preferred_leader_elections(placement, view_led_by(placement, leaders), fenced, 50).empty())
+      << "the ZooKeeper controller's gate: 10 % and 50 % are not above 50 %";
+}
+
 TEST(KafkaControllerTest, APreferredReplicaFencedOrOutOfTheIsrIsNotMadeLeader)
 {
   const Placement placement = preferring(2, 0);
