@@ -132,6 +132,26 @@ KafkaControllerConfig config()
   return KafkaControllerConfig{};
 }
 
+// The ZooKeeper controller learns of a broker's failure when its ZooKeeper
+// session expires: 18 s (zookeeper.session.timeout.ms since Kafka 2.5),
+// with pings every 6 s; KRaft's session is 9 s.
+TEST(KafkaControllerTest, TheZooKeeperControllerFencesAfterAnEighteenSecondSession)
+{
+  const KafkaControllerConfig zk = KafkaControllerConfig::zookeeper(300);
+  EXPECT_EQ(zk.mode, KafkaControllerMode::zookeeper);
+  EXPECT_EQ(zk.broker_heartbeat_interval, 6.0);
+  EXPECT_EQ(zk.leader_imbalance_per_broker_pct, 10.0);
+  EXPECT_EQ(KafkaControllerConfig{}.mode, KafkaControllerMode::kraft);
+  const Placement placement = ring_of_three();
+  KafkaController controller(0, placement, zk);
+  controller.start(0);
+  EXPECT_EQ(controller.deadline(), 18.0);
+  controller.on_timer(17.99);
+  EXPECT_FALSE(controller.fenced(1));
+  controller.on_timer(18.0);
+  EXPECT_TRUE(controller.fenced(1));
+}
+
 TEST(KafkaControllerTest, ABrokerIsFencedOneSessionTimeoutAfterItWasLastHeardAndItsPartitionMoves)
 {
   const Placement placement = ring_of_three();
