@@ -132,6 +132,14 @@ void Datastore::write_ops_to(std::ostream* csv)
 
 Datastore::~Datastore() = default;
 
+int Datastore::client_retries() const
+{
+  if (config_.retries)
+    return *config_.retries;
+  const auto driver = model().client_driver();
+  return driver ? driver->retries : 0;
+}
+
 const Router& Datastore::router(ClientId c)
 {
   if (routers_.size() <= static_cast<std::size_t>(c))

@@ -28,6 +28,8 @@ public:
   ~Datastore();
 
   const RunConfig& config() const { return config_; }
+  // --retries, or the model's clients' drivers' when not given (0 without).
+  int client_retries() const;
   const Cluster& cluster() const { return cluster_; }
   const Model& model() const { return *model_; }
   const Placement& placement() const { return model_->placement(); }

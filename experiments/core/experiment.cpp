@@ -149,8 +149,12 @@ void Experiment::add_clients()
     cc.concurrency = config_.concurrency;
     cc.rate = config_.rate;
     cc.timeout = config_.timeout_s;
-    cc.retries = config_.retries;
+    cc.retries = datastore_->client_retries();
     cc.retry_backoff = config_.retry_backoff_s;
+    if (const auto driver = datastore_->model().client_driver()) {
+      cc.discovery = driver->discovery;
+      cc.retry_backoff_max = driver->retry_backoff_max;
+    }
     cc.seed = derive_seed(config_.seed, static_cast<std::uint64_t>(c));
     clients_.push_back(std::make_unique<ClientMachine>(cc, placement(), datastore_->router(c), workload));
     if (cc.ops > 0)

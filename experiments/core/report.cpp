@@ -38,7 +38,7 @@ void add_model_params(SummaryRow& row, const Datastore& e, const SummaryRow& res
   }
 }
 
-void add_run_params(SummaryRow& row, const RunConfig& c)
+void add_run_params(SummaryRow& row, const RunConfig& c, int retries)
 {
   const bool star = c.platform.empty();
   row.insert(row.end(), {
@@ -61,8 +61,8 @@ void add_run_params(SummaryRow& row, const RunConfig& c)
       {"rate", text(c.rate)},
       {"value_bytes", text(c.value_bytes)},
       {"timeout", c.timeout},
-      {"retries", text(c.retries)},
-      {"retry_backoff", c.retries > 0 ? c.retry_backoff : ""},
+      {"retries", text(retries)},
+      {"retry_backoff", retries > 0 ? c.retry_backoff : ""},
   });
 }
 
@@ -172,7 +172,7 @@ SummaryRow summary_row(const Datastore& e, double wall_s)
       {"rf", c.rf_text.empty() ? text(c.rf) : c.rf_text},
   };
   add_model_params(row, e, results);
-  add_run_params(row, c);
+  add_run_params(row, c, e.client_retries());
   row.emplace_back("unit_count", text(e.placement().unit_count()));
   add_latency_results(row, e.metrics());
   add_role_results(row, e);

@@ -133,7 +133,8 @@ void RunConfig::check()
   if (!(timeout_s > 0) || timeout_s > kMaxTimeout)
     throw std::invalid_argument(
         fmt::format("--timeout: '{}' is out of range: must be positive and at most {} s", timeout, kMaxTimeout));
-  check_range("--retries", retries, 0, kMaxRetries);
+  if (retries)
+    check_range("--retries", *retries, 0, kMaxRetries);
   retry_backoff_s = parse_duration(retry_backoff, "--retry-backoff");
   if (retry_backoff_s > kMaxTimeout)
     throw std::invalid_argument(

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,7 +67,9 @@ struct RunConfig {
   double rate = 0;                   // ops/s per client; 0: closed loop
   std::uint64_t value_bytes = 100;
   std::string timeout = "2000ms";
-  int retries = 0;                   // attempts after the first, per operation
+  // Attempts after the first, per operation; unset: the failover preset's
+  // drivers' (MongoDB 1, Kafka until --delivery-timeout, Raft 0), else 0.
+  std::optional<int> retries;
   std::string retry_backoff = "100ms";  // before the first retry; doubling after
   bool check_invariants = false;     // stop the run (exit 3) at the first violated invariant
   std::uint64_t seed = 1;

@@ -131,8 +131,8 @@ void add_run_flags(CLI::App& app, RunConfig& c)
   app.add_option("--value-bytes", c.value_bytes, "Size of a value; sets the simulated size of messages that carry one")->check(unsigned_number());
   app.add_option("--timeout", c.timeout, "Client timeout per attempt of an operation (e.g. 2000ms)");
   app.add_option("--retries", c.retries,
-                 "Attempts after the first for an operation that timed out or was refused; a refusal that names the "
-                 "new leader sends the retry there (default 0)");
+                 "Attempts after the first for an operation that timed out or was refused (default 0; with --failover, "
+                 "the preset's drivers': mongodb 1, retryWrites; kafka as many as --delivery-timeout allows; raft 0)");
   app.add_option("--retry-backoff", c.retry_backoff,
                  "Wait before the first retry; each later retry waits twice as long (default 100ms)");
   app.add_option("--seed", c.seed, "Seed for every random draw of the run")->check(unsigned_number());

@@ -156,9 +156,10 @@ private:
   void on(const CommittedVersionReply& m, Address from, Time now, Ready& out);
   void on(const ChainJoin& m, Address from, Time now, Ready& out);
   void on(const ChainCatchUp& m, Address from, Time now, Ready& out);
-  // Replies go to clients; the other families are other models' messages.
-  using Ignored = IgnoredMessages<ClientReplies, LogReplication, RaftElections, KafkaControl, LeaderlessReplication,
-                                  MultiLeaderReplication>;
+  // Replies go to clients; leader queries come only from clients of the
+  // leader-based models; the other families are other models' messages.
+  using Ignored = IgnoredMessages<ClientReplies, LeaderQueries, LogReplication, RaftElections, KafkaControl,
+                                  LeaderlessReplication, MultiLeaderReplication>;
   void dispatch(const Envelope& in, Ready& out);
 
   UnitState* unit_state(UnitId unit);

@@ -12,18 +12,7 @@ namespace replisim {
 
 namespace {
 
-// Timer ids. An attempt's timeout is the op id with the attempt's number less
-// one in bits 56–62, so that the first attempt's is the op id itself (as
-// before retries existed) and a deadline left over from an earlier attempt
-// is recognised and ignored; the wait before a retry sets bit 55 too. The
-// arrival timer is all ones, which no op's timer is.
-constexpr int kAttemptShift = 56;
-constexpr TimerId kBackoffBit = TimerId{1} << 55;
-constexpr TimerId kOpMask = kBackoffBit - 1;
 constexpr int kMaxRetries = 100;  // attempt numbers fit in 7 bits
-
-TimerId timeout_timer(OpId op, int attempt) { return op | (static_cast<TimerId>(attempt - 1) << kAttemptShift); }
-TimerId backoff_timer(OpId op, int attempt) { return timeout_timer(op, attempt) | kBackoffBit; }
 
 }  // namespace
 
@@ -34,6 +23,12 @@ NodeId Router::retry_target(OpKind, UnitId unit, NodeId previous, const Placemen
   if (it == replicas.end() || std::next(it) == replicas.end())
     return replicas.front();
   return *std::next(it);
+}
+
+// Retry k waits retry_backoff·2^(k−1), at most retry_backoff_max.
+Time ClientMachine::backoff(int attempt) const
+{
+  return std::min(std::ldexp(config_.retry_backoff, attempt - 1), config_.retry_backoff_max);
 }
 
 ClientMachine::ClientMachine(ClientConfig config, const Placement& placement, const Router& router,
@@ -49,12 +44,20 @@ ClientMachine::ClientMachine(ClientConfig config, const Placement& placement, co
     throw SettingError(Setting::retries, "must be between 0 and 100");
   if (!(config_.retry_backoff >= 0) || !std::isfinite(config_.retry_backoff))
     throw SettingError(Setting::retry_backoff, "must be a finite, non-negative time");
+  if (!(config_.retry_backoff_max >= 0))
+    throw SettingError(Setting::retry_backoff, "the longest backoff must not be negative");
+  const LeaderDiscovery& d = config_.discovery;
+  if (d.enabled && (!(d.min_refresh_interval > 0) || !(d.refresh_interval > 0) || !(d.leader_wait >= 0) ||
+                    !(d.delivery_timeout > 0)))
+    throw std::invalid_argument("leader discovery needs positive refresh intervals and timeouts");
   if (config_.client_count > 0 && config_.ops > kOpMask / static_cast<std::uint64_t>(config_.client_count))
     throw SettingError(Setting::ops, "too many operations for 55-bit op ids");
 }
 
 NodeId ClientMachine::leader_hint(UnitId unit) const
 {
+  if (config_.discovery.enabled)
+    return view_.leader(unit);
   const auto it = leader_hints_.find(unit);
   return it == leader_hints_.end() ? kNoNode : it->second;
 }
@@ -62,6 +65,8 @@ NodeId ClientMachine::leader_hint(UnitId unit) const
 Ready ClientMachine::start(Time now)
 {
   Ready out;
+  if (config_.discovery.enabled && config_.discovery.refresh_interval != kNever && config_.ops > 0)
+    out.set_timer(discovery_timer(DiscoveryTimer::periodic, 0), now + config_.discovery.refresh_interval);
   if (config_.rate > 0)
     schedule_arrival(now, out);
   else
@@ -100,7 +105,15 @@ void ClientMachine::issue(Time now, Ready& out)
   op.start = now;
   o.target = op.coordinator;
   const OpId id = op.op;
-  send_attempt(outstanding_.emplace(id, std::move(o)).first->second, now, out);
+  Outstanding& placed = outstanding_.emplace(id, std::move(o)).first->second;
+  if (!discovers(placed.op.kind)) {
+    send_attempt(placed, now, out);
+    return;
+  }
+  view_.start(placed.op.unit, placement_.primary(placed.op.unit));
+  if (config_.discovery.delivery_timeout != kNever)
+    out.set_timer(discovery_timer(DiscoveryTimer::delivery, id), now + config_.discovery.delivery_timeout);
+  dispatch(placed, now, out);
 }
 
 void ClientMachine::send_attempt(Outstanding& o, Time now, Ready& out)
@@ -138,8 +151,14 @@ void ClientMachine::finish(const Envelope* reply, OpId id, Time now, Outcome out
     return;  // a late reply after its timeout
   Outstanding& o = node.mapped();
   Completion& op = o.op;
-  if (reply != nullptr)
+  if (reply != nullptr && !o.waiting)
     out.cancel_timer(o.backing_off ? backoff_timer(id, op.attempts) : timeout_timer(id, op.attempts));
+  if (discovers(op.kind)) {
+    if (o.waiting)
+      out.cancel_timer(discovery_timer(DiscoveryTimer::leader_wait, id));
+    if (config_.discovery.delivery_timeout != kNever)
+      out.cancel_timer(discovery_timer(DiscoveryTimer::delivery, id));
+  }
   op.queued = reply != nullptr ? reply->queued : 0;
   op.end = now;
   op.outcome = outcome;
@@ -157,7 +176,11 @@ void ClientMachine::attempt_failed(OpId id, bool timed_out, NodeId hint, int ack
 {
   Outstanding& o = outstanding_.at(id);
   Completion& op = o.op;
-  if (op.kind == OpKind::write && config_.retries > 0) {
+  if (discovers(op.kind)) {
+    if (timed_out && op.kind == OpKind::write)
+      o.maybe_committed = true;
+    learn_from_failure(o, timed_out, o.target, hint, now, out);
+  } else if (op.kind == OpKind::write && config_.retries > 0) {
     if (timed_out) {
       o.maybe_committed = true;     // it may have committed: an answer never came
       leader_hints_.erase(op.unit);  // the leader we knew of may be gone
@@ -169,7 +192,7 @@ void ClientMachine::attempt_failed(OpId id, bool timed_out, NodeId hint, int ack
     if (reply != nullptr)
       out.cancel_timer(timeout_timer(id, op.attempts));
     o.backing_off = true;
-    out.set_timer(backoff_timer(id, op.attempts), now + std::ldexp(config_.retry_backoff, op.attempts - 1));
+    out.set_timer(backoff_timer(id, op.attempts), now + backoff(op.attempts));
     return;
   }
   // The last attempt: refused means it did not commit, unless an earlier
@@ -201,12 +224,14 @@ void ClientMachine::on_reply(const Envelope& in, OpId id, bool ok, int acks, Ver
       o.op.coordinator = in.from.index;
       o.op.primary = router_.primary(placement_, o.op.unit, o.op.coordinator);
     }
-    if (o.op.kind == OpKind::write && config_.retries > 0 && in.from.is_node() && router_.acks_name_the_leader())
+    if (discovers(o.op.kind) && o.op.kind == OpKind::write && in.from.is_node())
+      view_.acknowledged(o.op.unit, in.from.index);
+    else if (o.op.kind == OpKind::write && config_.retries > 0 && in.from.is_node() && router_.acks_name_the_leader())
       leader_hints_[o.op.unit] = in.from.index;
     finish(&in, id, now, Outcome::ok, acks, version, committed, out);
     return;
   }
-  if (o.backing_off || from_earlier)
+  if (o.backing_off || o.waiting || from_earlier)
     return;  // a refusal of an earlier attempt: the current one is what counts
   attempt_failed(id, false, hint, acks, &in, now, out);
 }
@@ -218,6 +243,8 @@ Ready ClientMachine::step(const Envelope& in, Time now)
     on_reply(in, w->op, w->ok, w->acks, w->version, w->committed, w->leader, now, out);
   else if (const auto* r = std::get_if<ReadReply>(&in.message))
     on_reply(in, r->op, r->ok, r->ok ? 1 : 0, r->version, -1, kNoNode, now, out);
+  else if (const auto* info = std::get_if<LeaderInfo>(&in.message))
+    on_leader_info(*info, in.from, now, out);
   fill_window(now, out);
   return out;
 }
@@ -230,6 +257,11 @@ Ready ClientMachine::on_timer(TimerId id, Time now)
     schedule_arrival(now, out);
     return out;
   }
+  if ((id & kDiscoveryBit) != 0) {
+    on_discovery_timer(id, now, out);
+    fill_window(now, out);
+    return out;
+  }
   const OpId op = id & kOpMask;
   const int attempt = static_cast<int>((id >> kAttemptShift) & 0x7f) + 1;
   const bool backoff = (id & kBackoffBit) != 0;
@@ -240,12 +272,16 @@ Ready ClientMachine::on_timer(TimerId id, Time now)
       o.backing_off = false;
       o.earlier.push_back(o.target);
       Completion& c = o.op;
-      const NodeId hint = c.kind == OpKind::write ? leader_hint(c.unit) : kNoNode;
-      o.target = hint != kNoNode ? hint : router_.retry_target(c.kind, c.unit, o.target, placement_, routing_rng_);
-      c.coordinator = o.target;
-      c.primary = router_.primary(placement_, c.unit, c.coordinator);
       ++c.attempts;
-      send_attempt(o, now, out);
+      if (discovers(c.kind)) {
+        dispatch(o, now, out);
+      } else {
+        const NodeId hint = c.kind == OpKind::write ? leader_hint(c.unit) : kNoNode;
+        o.target = hint != kNoNode ? hint : router_.retry_target(c.kind, c.unit, o.target, placement_, routing_rng_);
+        c.coordinator = o.target;
+        c.primary = router_.primary(placement_, c.unit, c.coordinator);
+        send_attempt(o, now, out);
+      }
     } else if (!backoff && !o.backing_off) {
       attempt_failed(op, true, kNoNode, 0, nullptr, now, out);
     }

@@ -12,6 +12,7 @@
 
 #include "protocols/common/placement.hpp"
 #include "protocols/common/state_machine.hpp"
+#include "protocols/client/leader_view.hpp"
 #include "protocols/client/workload.hpp"
 
 namespace replisim {
@@ -38,6 +39,9 @@ public:
   // there (a driver's refreshed view of the primary, a producer's refreshed
   // metadata) rather than back to a leader that timed out.
   virtual bool acks_name_the_leader() const { return false; }
+  // Whether `kind` goes to the unit's one leader, so that a client with
+  // leader discovery on (LeaderDiscovery) sends it where its view says.
+  virtual bool to_leader(OpKind /*kind*/) const { return false; }
 };
 
 struct ClientConfig {
@@ -55,6 +59,12 @@ struct ClientConfig {
   // Seconds before the first retry; each later retry waits twice as long as
   // the one before (exponential backoff: retry k waits retry_backoff·2^(k−1)).
   Time retry_backoff = 0.1;
+  // The longest wait before a retry, however many came before (Kafka's
+  // retry.backoff.max.ms); kNever: the doubling has no bound.
+  Time retry_backoff_max = kNever;
+  // With failover, in models with a leader per unit: the driver's view of
+  // each unit's leader and how it is kept (leader_view.hpp).
+  LeaderDiscovery discovery;
 };
 
 // One finished operation, as ops.csv reports it.
@@ -103,10 +113,34 @@ public:
   std::vector<Completion> take_completed() { return std::exchange(completed_, {}); }
   // The leader the latest refusal named for `unit`'s writes; kNoNode if none
   // (or hints are off: retries 0). Cleared when a write of the unit times out.
+  // With leader discovery on: the leader the client's view holds.
   NodeId leader_hint(UnitId unit) const;
+  // Operations waiting for their unit's leader to be known (discovery on).
+  std::size_t waiting_for_leader() const;
 
 private:
+  // Timer ids. An attempt's timeout is the op id with the attempt's number
+  // less one in bits 56–62, so that the first attempt's is the op id itself
+  // (as before retries existed) and a deadline left over from an earlier
+  // attempt is recognised and ignored; the wait before a retry sets bit 55
+  // too. The arrival timer is all ones, which no op's timer is.
+  static constexpr int kAttemptShift = 56;
+  static constexpr TimerId kBackoffBit = TimerId{1} << 55;
+  static constexpr TimerId kOpMask = kBackoffBit - 1;
+  static TimerId timeout_timer(OpId op, int attempt)
+  {
+    return op | (static_cast<TimerId>(attempt - 1) << kAttemptShift);
+  }
+  static TimerId backoff_timer(OpId op, int attempt) { return timeout_timer(op, attempt) | kBackoffBit; }
   static constexpr TimerId kArrivalTimer = ~TimerId{0};
+  // Timers of leader discovery (client_discovery.cpp): bit 63 set, the kind
+  // in bits 60–62, a unit or an op below; no attempt's timer sets bit 63.
+  static constexpr TimerId kDiscoveryBit = TimerId{1} << 63;
+  enum class DiscoveryTimer : std::uint8_t { check = 1, periodic = 2, leader_wait = 3, delivery = 4 };
+  static TimerId discovery_timer(DiscoveryTimer kind, std::uint64_t payload)
+  {
+    return kDiscoveryBit | (static_cast<TimerId>(kind) << 60) | payload;
+  }
 
   // An operation in progress: its record, and where its current attempt is.
   struct Outstanding {
@@ -115,6 +149,8 @@ private:
     std::vector<NodeId> earlier;    // nodes earlier attempts went to
     bool backing_off = false;       // waiting to send the next attempt
     bool maybe_committed = false;   // a write attempt timed out, or was refused after replicas took it
+    bool waiting = false;           // discovery: no leader known to send the attempt to
+    Time wait_until = kNever;       // discovery: it fails if still waiting then
   };
 
   void issue(Time now, Ready& out);
@@ -128,6 +164,19 @@ private:
   void fill_window(Time now, Ready& out);
   void schedule_arrival(Time now, Ready& out);
   Address self() const { return Address::client(config_.id); }
+  Time backoff(int attempt) const;
+
+  // client_discovery.cpp: the driver's view of each unit's leader.
+  bool discovers(OpKind kind) const { return config_.discovery.enabled && router_.to_leader(kind); }
+  void dispatch(Outstanding& o, Time now, Ready& out);  // to the leader, or wait for one
+  void request_check(UnitId unit, Time now, Ready& out);
+  void send_check(UnitId unit, Time now, Ready& out);
+  void on_leader_info(const LeaderInfo& m, Address from, Time now, Ready& out);
+  void release_waiting(UnitId unit, Time now, Ready& out);
+  void learn_from_failure(Outstanding& o, bool timed_out, NodeId from, NodeId hint, Time now, Ready& out);
+  void on_discovery_timer(TimerId id, Time now, Ready& out);
+  void give_up(OpId id, Time now, Ready& out);  // a leader wait or the delivery timeout ran out
+  bool all_done() const { return issued_ == config_.ops && outstanding_.empty(); }
 
   ClientConfig config_;
   const Placement& placement_;
@@ -140,6 +189,8 @@ private:
   std::map<OpId, Outstanding> outstanding_;  // op ids grow with issue time: the first is the oldest
   std::vector<Completion> completed_;
   std::unordered_map<UnitId, NodeId> leader_hints_;  // unit → the leader a refusal named (retries > 0 only)
+  LeaderView view_;                                  // discovery on
+  std::map<UnitId, bool> armed_checks_;              // unit → a check timer set; true: one was asked for
 };
 
 }  // namespace replisim

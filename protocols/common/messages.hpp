@@ -89,6 +89,29 @@ struct ReadReply {
   bool committed = true;
 };
 
+// A client driver's check of who leads a unit (MongoDB's hello, which a
+// driver's monitors send every member; a Kafka producer's metadata request),
+// sent to the unit's replicas when the client's view of the leader is stale
+// (protocols/client/leader_view.hpp). Only with failover.
+struct LeaderQuery {
+  static constexpr MessageKind kind = MessageKind::client;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
+  UnitId unit = 0;
+};
+
+// A replica's answer: whether it is the unit's writable leader (hello's
+// isWritablePrimary), at which term (its electionId, a Kafka leader epoch),
+// so that a client never goes back to a deposed leader it hears from late.
+struct LeaderInfo {
+  static constexpr MessageKind kind = MessageKind::client;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
+  UnitId unit = 0;
+  bool leads = false;
+  Term term = 0;
+};
+
 // Leader → follower: one entry of the unit's log (Raft's AppendEntries with
 // one entry). The entry before it, Raft's prevLogIndex, is index − 1.
 struct Replicate {
@@ -424,7 +447,7 @@ using Message = std::variant<ClientWrite, ClientRead, WriteReply, ReadReply, Rep
                              ReplicaWriteAck, ReplicaRead, ReplicaReadReply, LeaderSync, FollowerUpdate, FollowerAck,
                              ChainForward, ChainAck, CommittedVersionQuery, CommittedVersionReply, RequestVote, Vote,
                              Heartbeat, HeartbeatReply, LeaderSyncAck, ChainJoin, ChainCatchUp, BrokerHeartbeat,
-                             BrokerHeartbeatReply, LeaderAndIsr, AlterPartition>;
+                             BrokerHeartbeatReply, LeaderAndIsr, AlterPartition, LeaderQuery, LeaderInfo>;
 
 // The messages by protocol family, each in exactly one group (checked
 // below), so that a node's dispatch can say which families it ignores.
@@ -434,7 +457,8 @@ struct MessageGroup {
   static constexpr bool contains = (std::is_same_v<M, Ms> || ...);
 };
 using ClientRequests = MessageGroup<ClientWrite, ClientRead>;
-using ClientReplies = MessageGroup<WriteReply, ReadReply>;
+using ClientReplies = MessageGroup<WriteReply, ReadReply, LeaderInfo>;
+using LeaderQueries = MessageGroup<LeaderQuery>;  // nodes with a leader per unit answer them
 using LogReplication = MessageGroup<Replicate, ReplicateAck>;  // leader-follower, partitioned
 using RaftElections = MessageGroup<RequestVote, Vote, Heartbeat, HeartbeatReply>;
 using KafkaControl = MessageGroup<BrokerHeartbeat, BrokerHeartbeatReply, LeaderAndIsr, AlterPartition>;
@@ -469,7 +493,7 @@ namespace detail {
 template <class M>
 constexpr int groups_of()
 {
-  return ClientRequests::contains<M> + ClientReplies::contains<M> + LogReplication::contains<M> +
+  return ClientRequests::contains<M> + ClientReplies::contains<M> + LeaderQueries::contains<M> + LogReplication::contains<M> +
          RaftElections::contains<M> + KafkaControl::contains<M> + LeaderlessReplication::contains<M> +
          MultiLeaderReplication::contains<M> + ChainReplication::contains<M>;
 }

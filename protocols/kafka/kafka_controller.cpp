@@ -40,7 +40,7 @@ std::vector<NodeId> in_assignment_order(std::span<const NodeId> replicas, const 
 // Kafka compares the ratio with the percentage / 100; counting in integers
 // times 100 keeps a share exactly at the threshold from tipping over it.
 std::vector<UnitId> preferred_leader_elections(const Placement& placement, const std::vector<PartitionState>& view,
-                                               const std::vector<bool>& fenced, double max_pct)
+                                               const std::vector<bool>& fenced, std::optional<double> max_pct)
 {
   const auto nodes = static_cast<std::size_t>(placement.node_count());
   std::vector<int> preferring(nodes, 0);
@@ -56,7 +56,7 @@ std::vector<UnitId> preferred_leader_elections(const Placement& placement, const
     const NodeId preferred = placement.primary(u);
     const auto b = static_cast<std::size_t>(preferred);
     const PartitionState& state = view.at(static_cast<std::size_t>(u));
-    const bool imbalanced = 100.0 * led_elsewhere[b] > max_pct * preferring[b];
+    const bool imbalanced = !max_pct || 100.0 * led_elsewhere[b] > *max_pct * preferring[b];
     if (imbalanced && state.leader != preferred && !fenced.at(b) && contains(state.isr, preferred))
       moves.push_back(u);
   }
@@ -338,7 +338,10 @@ void KafkaController::change(UnitId unit, NodeId leader, std::vector<NodeId> isr
 
 void KafkaController::rebalance()
 {
-  for (UnitId u : preferred_leader_elections(placement_, view_, fenced_brokers(), config_.leader_imbalance_per_broker_pct))
+  std::optional<double> gate;
+  if (config_.mode == KafkaControllerMode::zookeeper)
+    gate = config_.leader_imbalance_per_broker_pct;
+  for (UnitId u : preferred_leader_elections(placement_, view_, fenced_brokers(), gate))
     if (ready(u))
       change(u, placement_.primary(u), view_[static_cast<std::size_t>(u)].isr, true, true);
 }

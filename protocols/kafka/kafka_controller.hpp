@@ -1,7 +1,10 @@
 // Kafka's controller: the one broker that decides who leads each partition
 // (Kafka does not elect partition leaders by voting). Modelled on KRaft's
-// active controller (KIP-500, KIP-631) with the ZooKeeper-era controller's
-// preferred-leader rebalance (KafkaController.checkAndTriggerAutoLeaderRebalance):
+// active controller (KIP-500, KIP-631), whose preferred-leader rebalance
+// (QuorumController's maybeBalancePartitionLeaders) moves back every
+// partition it can, or on the ZooKeeper-era controller, whose rebalance
+// (KafkaController.checkAndTriggerAutoLeaderRebalance) is gated per broker
+// by leader.imbalance.per.broker.percentage (KafkaControllerConfig::mode):
 //  - Brokers heartbeat it every broker.heartbeat.interval.ms; it fences a
 //    broker it has not heard from for broker.session.timeout.ms.
 //  - Fencing a broker removes it from every ISR and, for each partition it
@@ -16,10 +19,11 @@
 //  - A fenced broker that heartbeats again is unfenced and sent the state of
 //    its partitions; it leads again only where it is the last ISR member of a
 //    leaderless partition, or when a rebalance gives it its preferred
-//    partitions back: every leader.imbalance.check.interval.seconds, a broker
-//    whose share of partitions preferring it but led elsewhere is above
-//    leader.imbalance.per.broker.percentage gets back those whose preferred
-//    replica is live and in the ISR.
+//    partitions back: every leader.imbalance.check.interval.seconds, each
+//    partition whose preferred replica is live and in the ISR goes back to
+//    it (ZooKeeper mode: only a broker whose share of partitions preferring
+//    it but led elsewhere is above leader.imbalance.per.broker.percentage
+//    gets them back).
 //  - A broker back from a crash before its session expired (a new broker
 //    incarnation, in KRaft) leads nothing: the controller moves its
 //    partitions and drops it from their ISRs as if it had been fenced.
@@ -61,6 +65,7 @@
 //    quorum rules out.
 #pragma once
 #include <map>
+#include <optional>
 #include <span>
 #include <utility>
 #include <vector>
@@ -89,11 +94,12 @@ std::vector<NodeId> in_assignment_order(std::span<const NodeId> replicas, const 
 // for a broker preferred by none.
 std::vector<double> leader_imbalance_pct(const Placement& placement, const std::vector<NodeId>& leaders);
 
-// The preferred-leader elections a rebalance check runs: the partitions of
-// every broker whose imbalance is above `max_pct` that are led elsewhere
-// while their preferred replica is not fenced and is in the ISR.
+// The preferred-leader elections a rebalance check runs: the partitions led
+// elsewhere while their preferred replica is not fenced and is in the ISR;
+// with `max_pct` (the ZooKeeper controller), only those of brokers whose
+// imbalance is above it; without (KRaft), all of them.
 std::vector<UnitId> preferred_leader_elections(const Placement& placement, const std::vector<PartitionState>& view,
-                                               const std::vector<bool>& fenced, double max_pct);
+                                               const std::vector<bool>& fenced, std::optional<double> max_pct);
 
 class KafkaController {
 public:

@@ -1,15 +1,23 @@
 // The settings of Kafka's controller-driven failover (`--failover kafka`),
 // named after the Kafka configuration each one stands for, with Kafka's
-// defaults (Apache Kafka 3.x broker configuration reference).
+// defaults: KRaft's (Kafka 3.3 and later, the only mode since 4.0) or the
+// ZooKeeper-based controller's (Kafka 2.5 to 3.x; Apache Kafka broker
+// configuration reference).
 #pragma once
+#include <cstdint>
+
 #include "protocols/common/types.hpp"
 
 namespace replisim {
+
+// KRaft, or the controller of the ZooKeeper era (KIP-500 replaced it).
+enum class KafkaControllerMode : std::uint8_t { kraft, zookeeper };
 
 struct KafkaControllerConfig {
   // Off: leaders are elected by Raft votes per unit (FailoverConfig::raft,
   // ::mongodb). On: a controller decides them (see kafka_controller.hpp).
   bool enabled = false;
+  KafkaControllerMode mode = KafkaControllerMode::kraft;
   // broker.heartbeat.interval.ms = 2000: each broker tells the controller it
   // is alive this often.
   Time broker_heartbeat_interval = 2.0;
@@ -22,10 +30,28 @@ struct KafkaControllerConfig {
   // looks for partitions led by another broker than their preferred leader.
   // kNever: never (auto.leader.rebalance.enable = false).
   Time leader_imbalance_check_interval = 300.0;
-  // leader.imbalance.per.broker.percentage = 10: a broker's partitions go
-  // back to it once more than this share of those that prefer it is led
-  // elsewhere.
+  // leader.imbalance.per.broker.percentage = 10, read by the ZooKeeper
+  // controller only: a broker's partitions go back to it once more than
+  // this share of those that prefer it is led elsewhere. KRaft's
+  // QuorumController moves every partition whose preferred leader is live
+  // and in sync back at each check, whatever the share.
   double leader_imbalance_per_broker_pct = 10.0;
+
+  // The ZooKeeper-based controller (Kafka 2.5 to 3.x): it learns that a
+  // broker failed when the broker's ZooKeeper session expires,
+  // zookeeper.session.timeout.ms = 18000 (KIP-537, Kafka 2.5), and a
+  // ZooKeeper client pings its server every third of the session timeout;
+  // its preferred-leader rebalance is gated by the percentage above.
+  static KafkaControllerConfig zookeeper(Time leader_imbalance_check_interval)
+  {
+    KafkaControllerConfig c;
+    c.enabled = true;
+    c.mode = KafkaControllerMode::zookeeper;
+    c.broker_session_timeout = 18.0;
+    c.broker_heartbeat_interval = c.broker_session_timeout / 3;
+    c.leader_imbalance_check_interval = leader_imbalance_check_interval;
+    return c;
+  }
 };
 
 }  // namespace replisim

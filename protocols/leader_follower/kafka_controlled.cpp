@@ -13,7 +13,8 @@ KafkaControlled::KafkaControlled(LeadershipHost& host, NodeId self, const Placem
                                  WriteConcern concern, int min_insync, const FailoverConfig& config)
     : ElectedLeader(host, self, placement, concern), min_insync_(min_insync), config_(config),
       controller_(self, placement, config.controller),
-      finder_(self, placement.node_count(), config.controller.broker_session_timeout)
+      finder_(self, placement.node_count(), config.controller.broker_session_timeout),
+      isr_rng_(derive_seed(config.seed, static_cast<std::uint64_t>(self)))
 {
   known_.reserve(placement.units_of(self).size());
   for (UnitId unit : placement.units_of(self))
@@ -36,6 +37,7 @@ void KafkaControlled::start(Ready& out)
   for (UnitId unit : placement_.units_of(self_))
     known_.at(unit) = placed_state(placement_, unit);
   finder_.start(host_.now());
+  start_isr_checks(out);
   if (finder_.controller() == self_) {
     controller_.start(host_.now());
     publish(out);
@@ -49,12 +51,15 @@ void KafkaControlled::crash()
   controller_.stop();
   broker_armed_ = kNever;
   controller_armed_ = kNever;
+  isr_armed_ = kNever;
+  out_of_sync_.clear();
 }
 
 // Back from a crash, leading nothing, the broker registers at once with the
 // node after it (ControllerFinder), reporting the states it was last sent.
 void KafkaControlled::recover(Ready& out)
 {
+  start_isr_checks(out);
   if (finder_.restart(host_.now()))
     take_over(out);
   else
@@ -67,6 +72,8 @@ void KafkaControlled::on_timer(TimerId id, Ready& out)
     broker_tick(out);
   else if (id == kControllerTimer)
     controller_tick(out);
+  else if (id == kIsrTimer)
+    isr_check(out);
 }
 
 LogIndex KafkaControlled::commit_index(const UnitState& state) const

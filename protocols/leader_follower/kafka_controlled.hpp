@@ -6,15 +6,22 @@
 //  - The ISR is the controller's: a leader proposes changes (AlterPartition)
 //    at its heartbeats, adds a follower that caught up (to the high
 //    watermark and past the start of the leader's epoch) to its own in-sync
-//    set at once but drops one (silent for replica_lag_max) only once the
-//    controller has, so that every replica the controller may choose holds
-//    every acknowledged write.
+//    set at once but drops one only once the controller has, so that every
+//    replica the controller may choose holds every acknowledged write. A
+//    follower is found out of sync by the broker's ISR check (Kafka's
+//    ReplicaManager.maybeShrinkIsr), scheduled every replica_lag_max / 2
+//    from the broker's start at a phase drawn from the seed: one silent
+//    since t leaves the ISR at the first check after t + replica_lag_max,
+//    30–45 s later with Kafka's defaults, plus the AlterPartition round trip.
 //  - The commit index is Kafka's high watermark: the entries every in-sync
 //    replica holds (majority is not a Kafka setting and acts as all). A
 //    write whose ISR shrank below min_insync by the time it is held fails
 //    (Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND).
 //  - recover() comes back leading nothing and registers with the controller.
 #pragma once
+#include <map>
+
+#include "protocols/common/rng.hpp"
 #include "protocols/common/unit_table.hpp"
 #include "protocols/kafka/controller_finder.hpp"
 #include "protocols/kafka/kafka_controller.hpp"
@@ -26,6 +33,7 @@ class KafkaControlled final : public ElectedLeader {
 public:
   static constexpr TimerId kBrokerTimer = ~TimerId{1};      // a broker's heartbeat to its controller
   static constexpr TimerId kControllerTimer = ~TimerId{2};  // the controller's fencing and rebalance checks
+  static constexpr TimerId kIsrTimer = ~TimerId{3};         // the broker's ISR check of the partitions it leads
 
   KafkaControlled(LeadershipHost& host, NodeId self, const Placement& placement, WriteConcern concern,
                   int min_insync, const FailoverConfig& config);
@@ -61,6 +69,9 @@ private:
   void apply_partition(UnitState& state, const PartitionState& decided, Ready& out);
   void lead_epoch(UnitState& state, Term epoch, Ready& out);
   void adopt_isr(UnitState& state);
+  void start_isr_checks(Ready& out);
+  void isr_check(Ready& out);
+  void propose_isr(const std::vector<UnitId>& led, Ready& out);
 
   int min_insync_;
   FailoverConfig config_;
@@ -71,6 +82,12 @@ private:
   ControllerFinder finder_;
   Time broker_armed_ = kNever;
   Time controller_armed_ = kNever;
+  // The ISR check: its phase is drawn at each start of the broker.
+  Rng isr_rng_;
+  Time isr_armed_ = kNever;
+  // Per unit led, the followers the last ISR check found out of sync: they
+  // are proposed for removal until they are heard from again.
+  std::map<UnitId, std::vector<NodeId>> out_of_sync_;
 };
 
 }  // namespace replisim

@@ -51,22 +51,69 @@ void KafkaControlled::adopt_isr(UnitState& state)
     replicas[i].in_sync = set[i] == self_ || std::find(isr.begin(), isr.end(), set[i]) != isr.end();
 }
 
-// Kafka's ISR rule, replica.lag.time.max.ms: a follower stays in sync while
-// it has answered within replica_lag_max; one out rejoins once it holds the
-// high watermark (rejoin_index). Proposed at every heartbeat until the
-// controller's state matches, which also retries a proposal lost with a
-// controller that crashed.
-void KafkaControlled::after_heartbeats(const std::vector<UnitId>& led, Ready& out)
+// Kafka schedules its ISR check ("isr-expiration") every
+// replica.lag.time.max.ms / 2 from the broker's start; the phase here is a
+// uniform draw over one period, so that brokers do not check in step.
+void KafkaControlled::start_isr_checks(Ready& out)
+{
+  const Time period = config_.replica_lag_max / 2;
+  isr_armed_ = host_.now() + period * isr_rng_.uniform();
+  out.set_timer(kIsrTimer, isr_armed_);
+}
+
+// Kafka's Partition.maybeShrinkIsr, replica.lag.time.max.ms: a follower in
+// sync that the leader has not heard from for replica_lag_max is out of
+// sync; the leader proposes its removal at once.
+void KafkaControlled::isr_check(Ready& out)
+{
+  if (host_.now() < isr_armed_)
+    return;  // superseded
+  std::vector<UnitId> led;
+  out_of_sync_.clear();
+  for (UnitId unit : placement_.units_of(self_)) {
+    const UnitState& state = host_.unit(unit);
+    if (state.vol.role != ReplicaRole::leader)
+      continue;
+    led.push_back(unit);
+    const auto& replicas = state.vol.lead->replicas;
+    const auto set = placement_.replicas(unit);
+    std::vector<NodeId> lagging;
+    for (std::size_t i = 0; i < set.size(); ++i)
+      if (set[i] != self_ && replicas[i].in_sync && !replicas[i].heard_within(config_.replica_lag_max, host_.now()))
+        lagging.push_back(set[i]);
+    if (!lagging.empty())
+      out_of_sync_[unit] = std::move(lagging);
+  }
+  isr_armed_ += config_.replica_lag_max / 2;
+  out.set_timer(kIsrTimer, isr_armed_);
+  propose_isr(led, out);
+}
+
+void KafkaControlled::after_heartbeats(const std::vector<UnitId>& led, Ready& out) { propose_isr(led, out); }
+
+// The ISR a leader proposes: itself, the followers in its in-sync set (a
+// follower that caught up rejoins it at once: Partition.maybeExpandIsr),
+// less those the last ISR check found out of sync and not heard from since.
+// Proposed at every heartbeat until the controller's state matches, which
+// also retries a proposal lost with a controller that crashed.
+void KafkaControlled::propose_isr(const std::vector<UnitId>& led, Ready& out)
 {
   AlterPartition m;
   for (UnitId unit : led) {
     const UnitState& state = host_.unit(unit);
     const auto& replicas = state.vol.lead->replicas;
     const auto set = placement_.replicas(unit);
+    const auto found = out_of_sync_.find(unit);
+    const auto found_lagging = [&](NodeId node) {
+      return found != out_of_sync_.end() && std::find(found->second.begin(), found->second.end(), node) !=
+                                                found->second.end();
+    };
     std::vector<NodeId> isr;
-    for (std::size_t i = 0; i < set.size(); ++i)
-      if (set[i] == self_ || (replicas[i].in_sync && replicas[i].heard_within(config_.replica_lag_max, host_.now())))
+    for (std::size_t i = 0; i < set.size(); ++i) {
+      const bool dropped = found_lagging(set[i]) && !replicas[i].heard_within(config_.replica_lag_max, host_.now());
+      if (set[i] == self_ || (replicas[i].in_sync && !dropped))
         isr.push_back(set[i]);
+    }
     const PartitionState& known = known_.at(unit);
     if (isr != known.isr)
       m.proposals.push_back(PartitionState{unit, self_, state.durable.term, known.version, std::move(isr)});

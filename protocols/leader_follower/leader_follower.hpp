@@ -107,6 +107,7 @@ private:
   // its policy calls do); the messages of who leads go to the policy.
   void on(const ClientWrite& m, Address from, Time now, Ready& out);
   void on(const ClientRead& m, Address from, Time now, Ready& out);
+  void on(const LeaderQuery& m, Address from, Time now, Ready& out);
   void on(const Replicate& m, Address from, Time now, Ready& out);
   void on(const ReplicateAck& m, Address from, Time now, Ready& out);
   void on(const Heartbeat& m, Address from, Time now, Ready& out);

@@ -28,6 +28,17 @@ void LeaderFollowerNode::on(const ClientWrite& m, Address from, Time /*now*/, Re
   acknowledge_committed(*state, out);
 }
 
+// A client driver's check (MongoDB's hello, a Kafka metadata request): this
+// replica leads the unit and takes writes, at its term. A leader still
+// catching up answers that it does not (hello's isWritablePrimary is false
+// until a new primary has caught up and drained).
+void LeaderFollowerNode::on(const LeaderQuery& m, Address from, Time /*now*/, Ready& out)
+{
+  const UnitState* state = find_unit(m.unit);
+  const bool leads = state != nullptr && state->vol.role == ReplicaRole::leader && state->vol.lead->writable;
+  out.send(self(), from, LeaderInfo{m.unit, leads, state != nullptr ? state->durable.term : 0});
+}
+
 void LeaderFollowerNode::on(const Replicate& m, Address from, Time /*now*/, Ready& out)
 {
   if (UnitState* state = find_unit(m.unit)) {

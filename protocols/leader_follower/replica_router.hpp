@@ -19,6 +19,9 @@ public:
   ReplicaRouter(const Placement& placement, ReadFrom read_from, std::vector<double> latency_to_node);
   NodeId route(OpKind kind, UnitId unit, Rng& rng) const override;
   bool acks_name_the_leader() const override { return true; }
+  // Writes, and reads from the primary (MongoDB's readPreference primary, a
+  // Kafka consumer's fetch from the leader).
+  bool to_leader(OpKind kind) const override { return kind == OpKind::write || read_from_ == ReadFrom::primary; }
 
 private:
   const Placement& placement_;

@@ -152,9 +152,10 @@ private:
   void on(const ReplicaWriteAck& m, Address from, Time now, Ready& out);
   void on(const ReplicaRead& m, Address from, Time now, Ready& out);
   void on(const ReplicaReadReply& m, Address from, Time now, Ready& out);
-  // Replies go to clients; the other families are other models' messages.
-  using Ignored = IgnoredMessages<ClientReplies, LogReplication, RaftElections, KafkaControl, MultiLeaderReplication,
-                                  ChainReplication>;
+  // Replies go to clients; leader queries come only from clients of models
+  // with a leader per unit; the other families are other models' messages.
+  using Ignored = IgnoredMessages<ClientReplies, LeaderQueries, LogReplication, RaftElections, KafkaControl,
+                                  MultiLeaderReplication, ChainReplication>;
 
   // Opens a request to the replicas of `key`'s unit, or fails it at once
   // (Unavailable) when too few are live for its level.

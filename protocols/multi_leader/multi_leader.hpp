@@ -97,9 +97,10 @@ private:
   void on(const FollowerUpdate& m, Address from, Time now, Ready& out);
   void on(const FollowerAck& m, Address from, Time now, Ready& out);
   void on(const LeaderSyncAck& m, Address from, Time now, Ready& out);
-  // Replies go to clients; the other families are other models' messages.
-  using Ignored = IgnoredMessages<ClientReplies, LogReplication, RaftElections, KafkaControl, LeaderlessReplication,
-                                  ChainReplication>;
+  // Replies go to clients; leader queries come only from clients of the
+  // leader-based models; the other families are other models' messages.
+  using Ignored = IgnoredMessages<ClientReplies, LeaderQueries, LogReplication, RaftElections, KafkaControl,
+                                  LeaderlessReplication, ChainReplication>;
 
   // Merges `incoming` into the held record of its key; returns whether it changed.
   bool merge(const KeyRecord& incoming, Time now);

@@ -53,8 +53,9 @@ struct FailoverConfig {
   // Kafka's defaults: a controller with KafkaControllerConfig's defaults;
   // leaders send followers an (empty) append every 0.5 s, the longest an
   // idle follower's fetch waits (replica.fetch.wait.max.ms = 500); a follower
-  // silent for replica.lag.time.max.ms = 30 s leaves the ISR. `seed` is kept
-  // for symmetry with the other presets: the controller draws nothing.
+  // silent for replica.lag.time.max.ms = 30 s leaves the ISR at the next
+  // ISR check, every 15 s from the broker's start at a phase node n draws
+  // from derive_seed(seed, n).
   static FailoverConfig kafka(std::uint64_t seed);
 };
 

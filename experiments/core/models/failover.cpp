@@ -80,11 +80,25 @@ const DurationParam kLeaderRebalanceInterval{{
     .max = 86'400,
 }};
 
+const TextParam kKafkaController{{
+    .name = "kafka-controller",
+    .help = "with --failover kafka: kraft (default; Kafka >= 3.3, the only mode since 4.0: brokers heartbeat every 2s, "
+            "fenced after 9s, every partition whose preferred leader is live and in sync moves back at each "
+            "rebalance check) or zookeeper (Kafka 2.5 to 3.x: ZooKeeper sessions of 18s, the rebalance gated by "
+            "--leader-imbalance-pct)",
+    .validate =
+        [](const std::string& text) {
+          if (text != "kraft" && text != "zookeeper")
+            throw std::invalid_argument(fmt::format("'{}' is not kraft or zookeeper", text));
+        },
+}};
+
 const NumberParam kLeaderImbalancePct{{
     .name = "leader-imbalance-pct",
     .default_value = "10",
-    .help = "with --failover kafka: a broker gets its preferred partitions back once more than this share of them "
-            "is led elsewhere (leader.imbalance.per.broker.percentage)",
+    .help = "with --failover kafka --kafka-controller zookeeper: a broker gets its preferred partitions back once "
+            "more than this share of them is led elsewhere (leader.imbalance.per.broker.percentage; "
+            "KRaft ignores it)",
     .min = 0,
     .max = 100,
 }};
@@ -101,9 +115,11 @@ void require_preset(const ModelParams& params, const Handle& handle, const char*
 
 std::vector<ParamSpec> failover_params()
 {
-  return {kFailover.spec(), kHeartbeat.spec(), kElectionTimeout.spec(), kLeaderRebalanceInterval.spec(),
-          kLeaderImbalancePct.spec()};
+  return {kFailover.spec(),        kHeartbeat.spec(),         kElectionTimeout.spec(), kLeaderRebalanceInterval.spec(),
+          kLeaderImbalancePct.spec(), kKafkaController.spec()};
 }
+
+const std::string& failover_preset(const ModelParams& params) { return params[kFailover]; }
 
 FailoverConfig failover_config(const ModelParams& params, std::uint64_t run_seed)
 {
@@ -111,6 +127,7 @@ FailoverConfig failover_config(const ModelParams& params, std::uint64_t run_seed
   if (preset != "kafka") {
     require_preset(params, kLeaderRebalanceInterval, "kafka");
     require_preset(params, kLeaderImbalancePct, "kafka");
+    require_preset(params, kKafkaController, "kafka");
   }
   if (preset == "none") {
     require_preset(params, kHeartbeat, "raft, mongodb or kafka");
@@ -126,7 +143,15 @@ FailoverConfig failover_config(const ModelParams& params, std::uint64_t run_seed
       config.heartbeat_interval = params[kHeartbeat];
     const double interval = params[kLeaderRebalanceInterval];
     config.controller.leader_imbalance_check_interval = interval > 0 ? interval : kNever;
-    config.controller.leader_imbalance_per_broker_pct = params[kLeaderImbalancePct];
+    if (params.given(kKafkaController) && params[kKafkaController] == "zookeeper") {
+      config.controller = KafkaControllerConfig::zookeeper(config.controller.leader_imbalance_check_interval);
+      if (params.given(kLeaderImbalancePct))
+        config.controller.leader_imbalance_per_broker_pct = params[kLeaderImbalancePct];
+    } else if (params.given(kLeaderImbalancePct)) {
+      throw std::invalid_argument("--leader-imbalance-pct: KRaft ignores leader.imbalance.per.broker.percentage and "
+                                  "moves every partition whose preferred leader is live and in sync back; add "
+                                  "--kafka-controller zookeeper for the ZooKeeper controller's gate");
+    }
     validate(config);
     return config;
   }

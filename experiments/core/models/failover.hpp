@@ -4,6 +4,7 @@
 // whole run, as before elections existed.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "experiments/core/models/param.hpp"
@@ -12,12 +13,15 @@
 namespace replisim {
 
 // --failover none|raft|mongodb|kafka, --heartbeat, --election-timeout,
-// --leader-rebalance-interval, --leader-imbalance-pct.
+// --leader-rebalance-interval, --leader-imbalance-pct, --kafka-controller.
 std::vector<ParamSpec> failover_params();
 
 // The run's failover: the preset --failover names, with --heartbeat and
 // --election-timeout overriding its timing. Throws std::invalid_argument
 // naming the flag when the timing is given without a failover, or is invalid.
 FailoverConfig failover_config(const ModelParams& params, std::uint64_t run_seed);
+
+// The preset --failover names: none, raft, mongodb or kafka.
+const std::string& failover_preset(const ModelParams& params);
 
 }  // namespace replisim

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "experiments/core/models/client_driver.hpp"
 #include "experiments/core/models/failover.hpp"
 #include "protocols/leader_follower/leader_follower.hpp"
 
@@ -48,6 +49,7 @@ LeaderBasedModel::LeaderBasedModel(const ModelContext& context, Placement placem
       placement_(std::move(placement)), concern_(concern), min_insync_(min_insync),
       read_from_(parse_read_from(context.params[kReadFrom])), reads_(reads),
       failover_(failover_config(context.params, context.config.seed)),
+      driver_(replisim::client_driver(context.params, context.config.timeout_s)),
       nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr),
       audit_(placement_, nodes_, membership_, committed_acks(concern, min_insync, failover_), context.invariants)
 {

@@ -36,6 +36,7 @@ public:
   bool may_lose_writes() const override { return failover_.enabled; }
   std::unordered_set<OpId> lost_writes() const override { return audit_.lost_writes(); }
   bool has_commit_point() const override { return true; }
+  std::optional<DriverDefaults> client_driver() const override { return driver_; }
 
 private:
   // The unit's leader now: its live replica that leads at the highest term.
@@ -49,6 +50,7 @@ private:
   ReadFrom read_from_;
   ReadConcern reads_;
   FailoverConfig failover_;
+  std::optional<DriverDefaults> driver_;
   std::vector<const LeaderFollowerNode*> nodes_;  // by node, once made
   LogAudit audit_;
 };

@@ -1,6 +1,7 @@
 // leader-follower: MongoDB's sharded cluster, every shard its own replica set.
 #include <fmt/format.h>
 
+#include "experiments/core/models/client_driver.hpp"
 #include "experiments/core/models/failover.hpp"
 #include "experiments/core/models/leader_based.hpp"
 #include "experiments/core/models/registry.hpp"
@@ -44,6 +45,8 @@ void add_leader_follower(ModelRegistry& registry)
 {
   std::vector<ParamSpec> params = {kWriteConcern.spec(), kReadFrom.spec(), kReadConcern.spec()};
   for (ParamSpec& p : failover_params())
+    params.push_back(std::move(p));
+  for (ParamSpec& p : client_driver_params())
     params.push_back(std::move(p));
 
   registry.add({

@@ -68,6 +68,9 @@ public:
   // When failover moves roles: the unit's primary now (kNoNode: none now);
   // std::nullopt: the placement's primary, always.
   virtual std::optional<NodeId> primary_now(UnitId /*unit*/) const { return std::nullopt; }
+  // With failover, in a model with a leader per unit: how its clients find
+  // the leader, wait for one and retry (the failover preset's drivers).
+  virtual std::optional<DriverDefaults> client_driver() const { return std::nullopt; }
   // Writes the clients saw acknowledged that the final state of their unit's
   // replicas does not hold; std::nullopt where the model does not measure it.
   virtual std::optional<std::uint64_t> acked_writes_lost() const { return std::nullopt; }

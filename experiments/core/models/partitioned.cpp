@@ -2,6 +2,7 @@
 // leaders are spread over every broker by Kafka's replica assignment.
 #include <fmt/format.h>
 
+#include "experiments/core/models/client_driver.hpp"
 #include "experiments/core/models/failover.hpp"
 #include "experiments/core/models/leader_based.hpp"
 #include "experiments/core/models/registry.hpp"
@@ -93,6 +94,8 @@ void add_partitioned(ModelRegistry& registry)
 {
   std::vector<ParamSpec> params = {kUnits.spec(), kAcks.spec(), kMinInsync.spec(), kStartIndex.spec(), kReadFrom.spec()};
   for (ParamSpec& p : failover_params())
+    params.push_back(std::move(p));
+  for (ParamSpec& p : client_driver_params())
     params.push_back(std::move(p));
 
   registry.add({"partitioned",

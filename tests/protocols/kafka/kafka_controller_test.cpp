@@ -76,6 +76,19 @@ TEST(KafkaControllerTest, APreferredLeaderElectionRunsOnlyAboveTheImbalancePerce
             std::vector<UnitId>{10});
 }
 
+// KRaft (no percentage): every partition led elsewhere whose preferred
+// replica is live and in sync, whatever its broker's share.
+TEST(KafkaControllerTest, WithoutAPercentageEveryMovablePartitionGoesBack)
+{
+  const Placement placement = preferring(10, 2);
+  const std::vector<bool> fenced(3, false);
+  const std::vector<NodeId> leaders = {2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1};
+  EXPECT_EQ(preferred_leader_elections(placement, view_led_by(placement, leaders), fenced, std::nullopt),
+            (std::vector<UnitId>{0, 10}));
+  EXPECT_TRUE(preferred_leader_elections(placement, view_led_by(placement, leaders), fenced, 50).empty())
+      << "the ZooKeeper controller's gate: 10 % and 50 % are not above 50 %";
+}
+
 TEST(KafkaControllerTest, APreferredReplicaFencedOrOutOfTheIsrIsNotMadeLeader)
 {
   const Placement placement = preferring(2, 0);
@@ -117,6 +130,26 @@ Placement ring_of_three()
 KafkaControllerConfig config()
 {
   return KafkaControllerConfig{};
+}
+
+// The ZooKeeper controller learns of a broker's failure when its ZooKeeper
+// session expires: 18 s (zookeeper.session.timeout.ms since Kafka 2.5),
+// with pings every 6 s; KRaft's session is 9 s.
+TEST(KafkaControllerTest, TheZooKeeperControllerFencesAfterAnEighteenSecondSession)
+{
+  const KafkaControllerConfig zk = KafkaControllerConfig::zookeeper(300);
+  EXPECT_EQ(zk.mode, KafkaControllerMode::zookeeper);
+  EXPECT_EQ(zk.broker_heartbeat_interval, 6.0);
+  EXPECT_EQ(zk.leader_imbalance_per_broker_pct, 10.0);
+  EXPECT_EQ(KafkaControllerConfig{}.mode, KafkaControllerMode::kraft);
+  const Placement placement = ring_of_three();
+  KafkaController controller(0, placement, zk);
+  controller.start(0);
+  EXPECT_EQ(controller.deadline(), 18.0);
+  controller.on_timer(17.99);
+  EXPECT_FALSE(controller.fenced(1));
+  controller.on_timer(18.0);
+  EXPECT_TRUE(controller.fenced(1));
 }
 
 TEST(KafkaControllerTest, ABrokerIsFencedOneSessionTimeoutAfterItWasLastHeardAndItsPartitionMoves)

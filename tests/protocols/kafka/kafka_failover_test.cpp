@@ -370,9 +370,10 @@ TEST_F(KafkaPresetTest, AControllerBackWithinTheSessionTimeoutResumesControl)
   EXPECT_EQ(c.violation(), "");
 }
 
-// leader.imbalance.per.broker.percentage: broker 2 gets one of its two
-// partitions back by failover (50 % imbalance), broker 3 none of its two
-// (100 %); at 50 % the check moves broker 3's back and leaves broker 2's.
+// The ZooKeeper controller's leader.imbalance.per.broker.percentage: broker
+// 2 gets one of its two partitions back by failover (50 % imbalance),
+// broker 3 none of its two (100 %); at 50 % the check moves broker 3's back
+// and leaves broker 2's.
 TEST(KafkaFailoverTest, ABrokerAtTheImbalanceThresholdIsNotRebalancedOneAboveIs)
 {
   // Partitions preferring 2: 2 {2, 3, 4} and 8 {2, 4, 5}; preferring 3: 3 {3, 4, 5} and 9 {3, 5, 0}.
@@ -382,6 +383,7 @@ TEST(KafkaFailoverTest, ABrokerAtTheImbalanceThresholdIsNotRebalancedOneAboveIs)
   ASSERT_EQ(table[3], (std::vector<NodeId>{3, 4, 5}));
   ASSERT_EQ(table[9], (std::vector<NodeId>{3, 5, 0}));
   FailoverConfig config = FailoverConfig::kafka(1);
+  config.controller.mode = KafkaControllerMode::zookeeper;
   config.controller.leader_imbalance_per_broker_pct = 50;
   ElectionCluster c(kafka_placement(6, 12, 3, 0), WriteConcern::all, config);
   c.start();
@@ -407,6 +409,37 @@ TEST(KafkaFailoverTest, ABrokerAtTheImbalanceThresholdIsNotRebalancedOneAboveIs)
   EXPECT_EQ(c.leader(3), 3) << "broker 3: 2 of 2 led elsewhere, 100 %";
   EXPECT_EQ(c.leader(9), 3);
   EXPECT_EQ(c.leader(2), 2);
+  EXPECT_EQ(c.violation(), "");
+}
+
+// KRaft reads no percentage: the same failovers, and at the check every
+// partition whose preferred leader is live and in sync goes back to it,
+// broker 2's partition 8 (50 %) too. The controller used to keep it where it
+// was, as the ZooKeeper controller did.
+TEST(KafkaFailoverTest, UnderKRaftEveryPartitionGoesBackToItsLiveInSyncPreferredLeader)
+{
+  FailoverConfig config = FailoverConfig::kafka(1);
+  ASSERT_EQ(config.controller.mode, KafkaControllerMode::kraft);
+  config.controller.leader_imbalance_per_broker_pct = 50;  // ignored
+  ElectionCluster c(kafka_placement(6, 12, 3, 0), WriteConcern::all, config);
+  c.start();
+  Producer producer(c, 5.0);
+  producer.run_until(10.0);
+  c.crash(2);
+  producer.run_until(30.0);
+  c.recover(2);
+  producer.run_until(60.0);
+  c.crash(3);
+  producer.run_until(80.0);
+  ASSERT_EQ(c.leader(8), 4);
+  c.recover(3);
+  producer.run_until(299.0);
+  EXPECT_EQ(c.leader(8), 4);
+  EXPECT_EQ(c.leader(3), 4);
+  producer.run_until(301.0);
+  EXPECT_EQ(c.leader(8), 2) << "broker 2: 1 of 2 led elsewhere, moved back all the same";
+  EXPECT_EQ(c.leader(3), 3);
+  EXPECT_EQ(c.leader(9), 3);
   EXPECT_EQ(c.violation(), "");
 }
 

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "support/fake_host.hpp"
 
 namespace replisim {
@@ -19,8 +21,8 @@ using Trace = std::vector<std::string>;
 // Node `self` of a partition placed on nodes 0, 1 and 2 (node 0 its
 // preferred leader, and the first controller).
 struct Broker {
-  explicit Broker(NodeId id, WriteConcern concern = WriteConcern::all, int min_insync = 1)
-      : self(id), host(placement, id), policy(host, id, placement, concern, min_insync, FailoverConfig::kafka(1))
+  explicit Broker(NodeId id, WriteConcern concern = WriteConcern::all, int min_insync = 1, std::uint64_t seed = 1)
+      : self(id), host(placement, id), policy(host, id, placement, concern, min_insync, FailoverConfig::kafka(seed))
   {
     host.policy = &policy;
   }
@@ -58,15 +60,18 @@ TEST(KafkaControlledTest, AtTheStartThePreferredLeaderLeadsAndNodeZeroIsTheContr
   EXPECT_EQ(b.host.take_trace(), (Trace{"take_lead 0", "send_heartbeats 0"}));
   ASSERT_NE(b.policy.controller(), nullptr);
   EXPECT_TRUE(b.policy.controller()->active());
-  ASSERT_EQ(out.timers.size(), 1u);
-  EXPECT_EQ(out.timers[0].id, KafkaControlled::kControllerTimer);
+  ASSERT_EQ(out.timers.size(), 2u);
+  EXPECT_EQ(out.timers[0].id, KafkaControlled::kIsrTimer);
+  EXPECT_EQ(out.timers[1].id, KafkaControlled::kControllerTimer);
 }
 
 TEST(KafkaControlledTest, EveryOtherBrokerHeartbeatsTheControllerAndHasNoElectionTimer)
 {
   Broker b(1);
-  const Ready out = b.start();
-  ASSERT_EQ(out.timers.size(), 1u);
+  Ready out = b.start();
+  ASSERT_EQ(out.timers.size(), 2u);
+  EXPECT_EQ(out.timers[0].id, KafkaControlled::kIsrTimer);
+  out.timers.erase(out.timers.begin());
   EXPECT_EQ(out.timers[0].id, KafkaControlled::kBrokerTimer);
   EXPECT_EQ(out.timers[0].deadline, KafkaControllerConfig{}.broker_heartbeat_interval);
   EXPECT_EQ(b.policy.election_deadline(0), kNever);
@@ -128,25 +133,90 @@ TEST(KafkaControlledTest, ADecisionNamingAnotherBrokerMakesTheLeaderStepDown)
   EXPECT_EQ(b.policy.redirect_to(b.unit()), 2);
 }
 
-// replica.lag.time.max.ms: the leader proposes to drop a follower that has
-// not answered for 30 s; the controller, not the leader, shrinks the ISR.
+// replica.lag.time.max.ms: the leader's ISR check proposes to drop a
+// follower that has not answered for 30 s; the controller, not the leader,
+// shrinks the ISR. Heartbeats alone drop nobody: they used to, at the first
+// heartbeat 30 s after the follower went silent.
 TEST(KafkaControlledTest, ALeaderProposesToDropASilentFollowerAndNothingWhileTheIsrHolds)
 {
   Broker b(1);
-  b.start();
+  const Ready started = b.start();
+  const Time phase = started.timers.at(0).deadline;
   b.decide(1, 2, 2, {1, 2});
   Ready quiet;
   b.policy.after_heartbeats({0}, quiet);
   EXPECT_TRUE(quiet.empty()) << "the ISR it would propose is the controller's";
 
   b.host.clock = 31.0;
+  Ready heartbeat;
+  b.policy.after_heartbeats({0}, heartbeat);
+  EXPECT_TRUE(heartbeat.empty()) << "no ISR check has run since the follower fell silent";
+
+  b.host.clock = phase + 30.0;  // the checks at phase and phase + 15 s found it heard within 30 s
   Ready out;
-  b.policy.after_heartbeats({0}, out);
+  b.policy.on_timer(KafkaControlled::kIsrTimer, out);
   const auto proposals = sent<AlterPartition>(out);
   ASSERT_EQ(proposals.size(), 1u);
   EXPECT_EQ(out.messages[0].to, Address::node(0));
   EXPECT_EQ(proposals[0].proposals.at(0).isr, std::vector<NodeId>{1});
   EXPECT_TRUE(b.unit().vol.lead->replicas[2].in_sync) << "still in sync here until the controller agrees";
+}
+
+// The check's phase: uniform over replica.lag.time.max.ms / 2 from the
+// broker's start, drawn from the seed; every check 15 s after the last.
+TEST(KafkaControlledTest, TheIsrCheckRunsEveryHalfLagFromAPhaseDrawnFromTheSeed)
+{
+  std::vector<Time> phases;
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    Broker b(1, WriteConcern::all, 1, seed);
+    const Ready out = b.start();
+    ASSERT_EQ(out.timers.at(0).id, KafkaControlled::kIsrTimer);
+    phases.push_back(out.timers[0].deadline);
+  }
+  EXPECT_GE(*std::min_element(phases.begin(), phases.end()), 0.0);
+  EXPECT_LT(*std::max_element(phases.begin(), phases.end()), 15.0);
+  EXPECT_LT(*std::min_element(phases.begin(), phases.end()), 0.5);
+  EXPECT_GT(*std::max_element(phases.begin(), phases.end()), 14.5);
+  EXPECT_EQ(Broker(1, WriteConcern::all, 1, 7).start().timers.at(0).deadline,
+            Broker(1, WriteConcern::all, 1, 7).start().timers.at(0).deadline);
+
+  Broker b(1);
+  const Time phase = b.start().timers.at(0).deadline;
+  b.host.clock = phase;
+  Ready next;
+  b.policy.on_timer(KafkaControlled::kIsrTimer, next);
+  ASSERT_EQ(next.timers.size(), 1u);
+  EXPECT_DOUBLE_EQ(next.timers[0].deadline, phase + 15.0);
+}
+
+// The row: a follower silent since it was last caught up (at 0)
+// leaves the ISR 30–45 s later, at the first check past 30 s, over seeds;
+// it used to be 30 s (the first heartbeat past 30 s) for every seed.
+TEST(KafkaControlledTest, ASilentFollowerIsProposedForRemovalThirtyToFortyFiveSecondsLater)
+{
+  std::vector<Time> proposed_at;
+  for (std::uint64_t seed = 1; seed <= 100; ++seed) {
+    Broker b(1, WriteConcern::all, 1, seed);
+    Time check = b.start().timers.at(0).deadline;
+    b.decide(1, 2, 2, {1, 2});
+    for (int i = 0; i < 5; ++i) {
+      b.host.clock = check;
+      Ready out;
+      b.policy.on_timer(KafkaControlled::kIsrTimer, out);
+      if (!sent<AlterPartition>(out).empty()) {
+        proposed_at.push_back(check);
+        break;
+      }
+      check = out.timers.at(0).deadline;
+    }
+  }
+  ASSERT_EQ(proposed_at.size(), 100u);
+  const Time first = *std::min_element(proposed_at.begin(), proposed_at.end());
+  const Time last = *std::max_element(proposed_at.begin(), proposed_at.end());
+  EXPECT_GT(first, 30.0);
+  EXPECT_LT(first, 31.0);
+  EXPECT_LT(last, 45.0);
+  EXPECT_GT(last, 44.0);
 }
 
 // Kafka's high watermark: what every in-sync replica holds.
