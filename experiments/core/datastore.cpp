@@ -39,6 +39,7 @@ Datastore::Datastore(const RunConfig& config, Cluster& cluster)
     : config_(config), cluster_(cluster), invariants_(config.check_invariants),
       leadership_(deploy_model(), membership_.alive)
 {
+  leadership_.set_connected([this](NodeId a, NodeId b) { return cluster_.connected(a, b); });
   server_settings_.threads = config_.threads;
   server_settings_.service = config_.service_model;
   server_settings_.sync_writes = config_.sync_writes;
@@ -107,6 +108,10 @@ void Datastore::node_up(NodeId node, Time now)
   membership_.alive[static_cast<std::size_t>(node)] = true;
   leadership_.changed(now);
 }
+
+// Leadership does not change with the network, but whether a leader reaches
+// the replicas it needs to commit does (write_unavailability_*).
+void Datastore::network_changed(Time now) { leadership_.changed(now); }
 
 void Datastore::write_ops_to(std::ostream* csv)
 {

@@ -66,6 +66,7 @@ public:
   void role_changed(const RoleEvent& e) override;
   void node_down(NodeId node, Time now) override;
   void node_up(NodeId node, Time now) override;
+  void network_changed(Time now) override;
   void message_waited(NodeId node, double seconds) override;
 
 private:

@@ -10,6 +10,7 @@ LeadershipTracker::LeadershipTracker(const Model& model, const std::vector<bool>
     : model_(model), alive_(alive),
       leaderless_since_(static_cast<std::size_t>(model.placement().unit_count()), kNever),
       last_leader_(leaderless_since_.size(), kNoNode), tracked_(leaderless_since_.size(), false),
+      unwritable_since_(leaderless_since_.size(), kNever),
       before_(std::nan("")), after_(std::nan(""))
 {
 }
@@ -41,6 +42,14 @@ void LeadershipTracker::changed(Time now)
     if (led)
       last_leader_[u] = leader;
     all_led = all_led && led;
+    Time& unwritable = unwritable_since_[u];
+    const bool writable = led && can_commit(static_cast<UnitId>(u), roles.leaders[u]);
+    if (!writable && unwritable == kNever)
+      unwritable = now;
+    else if (writable && unwritable != kNever) {
+      write_outages_ms_.push_back((now - unwritable) * 1e3);
+      unwritable = kNever;
+    }
   }
   counts_ = counts;
   if (changes_.empty() || changes_.back().counts != counts) {
@@ -53,6 +62,25 @@ void LeadershipTracker::changed(Time now)
     recovered_ = true;
     after_ = imbalance();
   }
+}
+
+bool LeadershipTracker::can_commit(UnitId unit, const std::vector<NodeId>& leaders) const
+{
+  const int needed = model_.replicas_to_commit();
+  if (needed <= 1)
+    return true;
+  const auto replicas = model_.placement().replicas(unit);
+  for (NodeId leader : leaders) {
+    if (!alive_.at(static_cast<std::size_t>(leader)))
+      continue;
+    int reached = 0;
+    for (NodeId r : replicas)
+      if (alive_.at(static_cast<std::size_t>(r)) && (r == leader || !connected_ || connected_(leader, r)))
+        ++reached;
+    if (reached >= needed)
+      return true;
+  }
+  return false;
 }
 
 void LeadershipTracker::event(const RoleEvent& e)
@@ -84,7 +112,13 @@ void LeadershipTracker::finish(Time now)
   for (UnitId u = 0; u < static_cast<UnitId>(leaderless_since_.size()); ++u)
     if (leaderless_since_[u] != kNever)
       end_outage(u, now, kNoNode);
+  for (Time& since : unwritable_since_)
+    if (since != kNever) {
+      write_outages_ms_.push_back((now - since) * 1e3);
+      since = kNever;
+    }
   std::sort(outages_ms_.begin(), outages_ms_.end());
+  std::sort(write_outages_ms_.begin(), write_outages_ms_.end());
 }
 
 double LeadershipTracker::imbalance() const

@@ -21,7 +21,7 @@ class Datastore;
 // added, removed, renamed, moved or changes meaning: ANY change of the
 // columns, a column added at the end included. (1 was the schema before this
 // column existed.)
-inline constexpr int kSummarySchemaVersion = 2;
+inline constexpr int kSummarySchemaVersion = 3;
 
 // replisim's version (CMake's project VERSION), as `replisim --version` prints
 // it and summary.csv's replisim_version column holds it.

@@ -123,6 +123,10 @@ void LeaderFollowerNode::acknowledge_committed(UnitState& state, Ready& out)
 // newest version the remaining log holds (the log is the source of truth).
 void LeaderFollowerNode::truncate(UnitState& state, LogIndex from)
 {
+  const Log& log = state.durable.log;
+  for (LogIndex i = std::max(from, log.first_index()); i <= last_index(log); ++i)
+    if (log.at(i).op != 0)
+      truncated_ops_.push_back(log.at(i).op);
   for (Key key : truncate_from(state.durable.log, from)) {
     Version held = latest_version(state.durable.log, key);
     if (discarded_versions_)

@@ -34,10 +34,12 @@ public:
   // The messages of who leads: Raft's votes and a controller's. Each policy
   // handles those of its own system and says in one line why it ignores the
   // others'. step() hands one of them to its handler.
-  using Messages = MessageGroup<RequestVote, Vote, BrokerHeartbeat, BrokerHeartbeatReply, LeaderAndIsr, AlterPartition>;
+  using Messages = MessageGroup<RequestVote, Vote, PreVote, PreVoteReply, BrokerHeartbeat, BrokerHeartbeatReply, LeaderAndIsr, AlterPartition>;
   void step(const Envelope& in, Ready& out);
   virtual void on(const RequestVote& m, Address from, Ready& out) = 0;
   virtual void on(const Vote& m, Address from, Ready& out) = 0;
+  virtual void on(const PreVote& m, Address from, Ready& out) = 0;
+  virtual void on(const PreVoteReply& m, Address from, Ready& out) = 0;
   virtual void on(const BrokerHeartbeat& m, Address from, Ready& out) = 0;
   virtual void on(const BrokerHeartbeatReply& m, Address from, Ready& out) = 0;
   virtual void on(const LeaderAndIsr& m, Address from, Ready& out) = 0;
@@ -70,6 +72,7 @@ public:
   virtual LogIndex rejoin_index(const UnitState& state) const = 0;
   // At each heartbeat, before it leaves, for each unit the node leads; and
   // once the heartbeats have left, with all of them.
+  // May step the leader down (the node then no longer leads the unit).
   virtual void before_heartbeat(UnitState& /*state*/, Ready& /*out*/) {}
   virtual void after_heartbeats(const std::vector<UnitId>& /*led*/, Ready& /*out*/) {}
 

@@ -12,7 +12,8 @@
 namespace replisim {
 
 // --failover none|raft|mongodb|kafka, --heartbeat, --election-timeout,
-// --leader-rebalance-interval, --leader-imbalance-pct.
+// --leader-rebalance-interval, --leader-imbalance-pct, --check-quorum,
+// --pre-vote, --catch-up-timeout.
 std::vector<ParamSpec> failover_params();
 
 // The run's failover: the preset --failover names, with --heartbeat and

@@ -30,6 +30,8 @@ public:
   std::optional<NodeId> primary_now(UnitId unit) const override;
   void after_run() override;
   std::optional<std::uint64_t> acked_writes_lost() const override;
+  std::optional<std::uint64_t> writes_rolled_back() const override;
+  int replicas_to_commit() const override;
 
 private:
   // The unit's leader now: its live replica that leads at the highest term.

@@ -32,6 +32,10 @@ public:
   // lacks (reports a lost committed one as a violation).
   void finish(Time end);
   std::uint64_t lost() const { return lost_; }
+  // After the run: acknowledged writes removed from any replica's log by a
+  // truncation (rolled back), each counted once, whether or not a retry
+  // wrote them again.
+  std::uint64_t rolled_back() const { return rolled_back_; }
 
   // The log that decides a unit's state now: its live leader's at the
   // highest term; without one, the most up-to-date live replica's (Raft
@@ -59,6 +63,7 @@ private:
   std::vector<std::vector<OpId>> acked_;  // per unit, the ok writes' op ids
   std::vector<Committed> committed_;     // per unit, the furthest commit any replica was seen to hold
   std::uint64_t lost_ = 0;
+  std::uint64_t rolled_back_ = 0;
 };
 
 }  // namespace replisim

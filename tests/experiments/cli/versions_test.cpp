@@ -29,7 +29,7 @@ TEST_F(Versions, RunSummaryEndsWithTheVersionColumns)
   const std::string header = summary.substr(0, summary.find('\n'));
   EXPECT_TRUE(header.ends_with(",seed,replisim_version,schema_version")) << header;
   EXPECT_EQ(replisim::test::summary_value(summary, "replisim_version"), REPLISIM_VERSION);
-  EXPECT_EQ(replisim::test::summary_value(summary, "schema_version"), "2");
+  EXPECT_EQ(replisim::test::summary_value(summary, "schema_version"), "3");
 }
 
 }  // namespace

@@ -44,7 +44,7 @@ TEST_F(SweepVersions, EveryRowEndsWithTheVersionColumns)
     EXPECT_EQ(header[header.size() - 1], "schema_version");
     for (std::size_t i = 1; i < records.size(); ++i) {
       EXPECT_EQ(records[i][header.size() - 2], REPLISIM_VERSION);
-      EXPECT_EQ(records[i][header.size() - 1], "2");
+      EXPECT_EQ(records[i][header.size() - 1], "3");
     }
   }
 }
@@ -81,7 +81,7 @@ TEST_F(SweepVersions, MergeRefusesRowsOfDifferentSchemas)
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   EXPECT_NE(r.err.find(fmt::format("merge: '{}' has schema_version 1, but '{}/shard-1/rows/000000.csv' has "
-                                   "schema_version 2",
+                                   "schema_version 3",
                                    row.string(), dir_.string())),
             std::string::npos)
       << r.err;
