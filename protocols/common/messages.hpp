@@ -196,6 +196,11 @@ struct EmptyAppend {
   Term prev_term = 0;
   LogIndex commit = 0;
   LogIndex compacted = 0;  // as in Replicate
+  // MongoDB's catch-up: the leader takes no writes yet, and its last optime
+  // (a member more up to date may take over: catchUpTakeoverDelayMillis).
+  bool catching_up = false;
+  LogIndex leader_last_index = 0;
+  Term leader_last_term = 0;
 };
 
 // A leader node → a follower node: the heartbeats of every unit the sender

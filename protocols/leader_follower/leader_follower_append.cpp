@@ -112,6 +112,7 @@ ReplicateAck LeaderFollowerNode::follow_empty_append(UnitState& state, const Emp
   state.vol.verified = std::max(state.vol.verified, m.prev_index);
   learn_commit(state, m.commit);
   compact(state, m.compacted);
+  policy_->on_leader_catching_up(state, m, out);
   return ack_of(state);
 }
 
@@ -205,8 +206,14 @@ void LeaderFollowerNode::send_heartbeats(const std::vector<UnitId>& units, Ready
       if (set[i] == self_)
         continue;
       const LogIndex prev = state.vol.lead.view().writable ? replicas[i].next - 1 : 0;
-      batches[set[i]].appends.push_back(EmptyAppend{state.durable.term, unit, prev, term_at(state.durable.log, prev),
-                                                    state.vol.commit, state.durable.log.compacted()});
+      EmptyAppend append{state.durable.term, unit, prev, term_at(state.durable.log, prev), state.vol.commit,
+                         state.durable.log.compacted()};
+      if (!state.vol.lead.view().writable) {
+        append.catching_up = true;
+        append.leader_last_index = last_index(state.durable.log);
+        append.leader_last_term = last_term(state.durable.log);
+      }
+      batches[set[i]].appends.push_back(append);
     }
   }
   for (auto& [node, heartbeat] : batches)

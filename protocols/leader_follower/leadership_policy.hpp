@@ -53,6 +53,9 @@ public:
   virtual void on_append(UnitState& state, const Replicate& m, Address from, Ready& out) = 0;
   // A leader's append of the current term was accepted.
   virtual void on_leader_heard(UnitState& /*state*/, Ready& /*out*/) {}
+  // A heartbeat of the current term's leader was accepted: whether it is
+  // still catching up, and its last optime (MongoDB's catch-up takeover).
+  virtual void on_leader_catching_up(UnitState& /*state*/, const EmptyAppend& /*m*/, Ready& /*out*/) {}
   // A replica answered the unit's leader at a newer term.
   virtual void on_newer_term(UnitState& state, Term term, Ready& out) = 0;
   // The leader a refused client is sent to (kNoNode: none named).

@@ -80,6 +80,27 @@ void RaftVotes::on_leader_heard(UnitState& state, Ready& out)
   reset_election_deadline(state, out);
 }
 
+// MongoDB's catch-up takeover (catchUpTakeoverDelayMillis, 30 s): a member
+// more up to date than a primary still catching up, which has not copied
+// from it, calls an election once it has seen it so for the delay. The
+// election is a real one, without a dry run: its voters still hear the
+// primary, and would refuse a pre-vote.
+void RaftVotes::on_leader_catching_up(UnitState& state, const EmptyAppend& m, Ready& out)
+{
+  Candidacy& c = candidacies_.at(state.id);
+  const Log& log = state.durable.log;
+  const bool ahead = m.catching_up && config_.catch_up_takeover_delay != kNever &&
+                     !candidate_up_to_date(m.leader_last_term, m.leader_last_index, last_term(log), last_index(log));
+  if (!ahead) {
+    c.ahead_since = kNever;
+    return;
+  }
+  if (c.ahead_since == kNever)
+    c.ahead_since = host_.now();
+  else if (host_.now() - c.ahead_since >= config_.catch_up_takeover_delay)
+    campaign(state, out);
+}
+
 bool RaftVotes::heard_leader_lately(const UnitState& state) const
 {
   return host_.now() - candidacies_.at(state.id).leader_heard < config_.election_timeout_min;
@@ -113,6 +134,7 @@ void RaftVotes::on_became_leader(UnitState& state, Ready& out)
   Candidacy& c = candidacies_.at(state.id);
   c.votes.reset();
   c.pre_votes.reset();
+  c.ahead_since = kNever;
   c.deadline = kNever;
   if (c.armed != kNever) {
     out.cancel_timer(static_cast<TimerId>(state.id));
@@ -127,6 +149,7 @@ void RaftVotes::on_became_follower(UnitState& state, Ready& out)
   Candidacy& c = candidacies_.at(state.id);
   c.votes.reset();
   c.pre_votes.reset();
+  c.ahead_since = kNever;
   if (c.deadline == kNever)
     reset_election_deadline(state, out);
 }
@@ -261,6 +284,7 @@ void RaftVotes::campaign(UnitState& state, Ready& out)
   Durable& d = state.durable;
   Volatile& vol = state.vol;
   candidacies_.at(state.id).pre_votes.reset();
+  candidacies_.at(state.id).ahead_since = kNever;
   if (vol.role == ReplicaRole::candidate)
     event(RoleEvent::Kind::election_lost, state, d.term);
   ++d.term;

@@ -36,6 +36,7 @@ public:
   void on(const AlterPartition& /*m*/, Address /*from*/, Ready& /*out*/) override {}
 
   void on_leader_heard(UnitState& state, Ready& out) override;
+  void on_leader_catching_up(UnitState& state, const EmptyAppend& m, Ready& out) override;
   void on_became_leader(UnitState& state, Ready& out) override;
   void on_became_follower(UnitState& state, Ready& out) override;
 
@@ -54,6 +55,7 @@ private:
     OnDemand<VoteTally> votes;
     OnDemand<VoteTally> pre_votes;  // while it asks whether it could win (pre-vote)
     Time leader_heard = -kNever;    // when it last heard from a leader of its term
+    Time ahead_since = kNever;      // since when it has seen that leader catching up and behind it
   };
 
   void on_election_timer(UnitState& state, Ready& out);

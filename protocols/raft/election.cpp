@@ -27,6 +27,7 @@ FailoverConfig FailoverConfig::mongodb(std::uint64_t seed)
   c.election_timeout_max = 11.5;
   c.seed = seed;
   c.catch_up = true;
+  c.catch_up_takeover_delay = 30.0;
   c.step_down = StepDown::member_timeout;
   c.pre_vote = true;
   return c;

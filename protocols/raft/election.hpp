@@ -53,6 +53,10 @@ struct FailoverConfig {
   // How long a new leader catches up at most before it takes writes
   // (MongoDB's catchUpTimeoutMillis; -1, unbounded, its default since 3.6).
   Time catch_up_timeout = kNever;
+  // MongoDB's catch-up takeover: a member more up to date than a leader
+  // still catching up stands for election once it has seen it so for this
+  // long (catchUpTakeoverDelayMillis, 30 s). kNever: never.
+  Time catch_up_takeover_delay = kNever;
   // When a leader that cannot reach a majority steps down (none: it leads
   // on, as in the Raft paper).
   StepDown step_down = StepDown::never;

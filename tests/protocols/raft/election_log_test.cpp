@@ -417,6 +417,46 @@ TEST(ElectionLogTest, AMongoDbPrimaryElectCopiesTheW1WritesItLacksFromTheMemberA
   EXPECT_EQ(c.violation(), "");
 }
 
+// MongoDB's catch-up takeover: when the primary-elect cannot copy from the
+// member ahead (here its fetches are lost), that member, which sees in the
+// primary's heartbeats that it is still catching up and behind it, stands
+// after catchUpTakeoverDelayMillis (30 s) and wins: nothing it holds is lost.
+TEST(ElectionLogTest, AMemberAheadOfAPrimaryThatCannotCatchUpTakesOverAfterThirtySeconds)
+{
+  const auto config_of = [](NodeId n) {
+    FailoverConfig c = FailoverConfig::mongodb(3);
+    c.election_timeout_min = n == 2 ? 10.0 : 20.0;
+    c.election_timeout_max = n == 2 ? 10.0 : 20.0;
+    return c;
+  };
+  ElectionCluster c(leader_follower_placement(5, 5), WriteConcern::one, config_of);
+  auto behind = std::make_shared<bool>(true);
+  c.net.drop([behind](const Envelope& e) {
+    return (*behind && e.from == Address::node(0) && e.to.index >= 2 && std::holds_alternative<Replicate>(e.message)) ||
+           std::holds_alternative<CatchUpFetch>(e.message);
+  });
+  c.start();
+  for (OpId op = 1; op <= 5; ++op)
+    c.write(op, op, 0);
+  c.run_for(1.0, 0.01);
+  c.crash(0);
+  *behind = false;
+  ASSERT_TRUE(c.run_until(Kind::became_leader, 2, 30.0, 0.01));
+  const RoleEvent elected = c.events_of(Kind::became_leader).at(1);
+  EXPECT_EQ(elected.node, 2);
+  ASSERT_TRUE(c.run_until(Kind::became_leader, 3, 60.0, 0.01));
+  const RoleEvent took_over = c.events_of(Kind::became_leader).at(2);
+  EXPECT_EQ(took_over.node, 1);
+  EXPECT_GE(took_over.at - elected.at, 30.0);
+  EXPECT_LE(took_over.at - elected.at, 30.0 + 2 * 2.0 + 0.1) << "seen at a heartbeat, then 30 s, at a heartbeat";
+  c.run_for(3.0, 0.01);
+  EXPECT_TRUE(c.node(1).accepting_writes(0));
+  const Log& log = c.node(1).log_of(0);
+  for (LogIndex i = 1; i <= 5; ++i)
+    EXPECT_EQ(log.at(i).op, i);
+  EXPECT_EQ(c.violation(), "");
+}
+
 // Kafka's acks=all waits for the in-sync replicas; a follower silent for
 // replica_lag_max leaves the set, and below min.insync.replicas a write is
 // refused at once. Raft's elections need a majority as well: a write is
