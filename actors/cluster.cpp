@@ -42,6 +42,12 @@ struct Cluster::Impl final : TimerListener {
   ClusterObserver* observer = nullptr;
   std::deque<FaultAction> faults;      // scheduled on the timer queue
   std::vector<const FaultPlan::Partition*> cuts;  // partitions in force
+  int links_down = 0;                             // links the fault plan turned off, not yet on
+  void network_changed()
+  {
+    if (observer != nullptr)
+      observer->network_changed(sg4::Engine::get_clock());
+  }
   std::vector<int> pauses;  // per node: pauses in force (pauses that overlap end with the last)
   std::vector<std::uint64_t> crashes;  // per node: times it went down (a pause does not outlive one)
   FaultPlan plan;
@@ -399,8 +405,16 @@ void Cluster::schedule_faults(const FaultPlan& given, std::function<NodeId()> mo
     sg4::Link* link = sg4::Link::by_name_or_null(l.link);
     if (link == nullptr)
       throw std::invalid_argument(fmt::format("{}: no link '{}'", l.where, l.link));
-    at(l.at, [link] { link->turn_off(); });
-    at(l.up, [link] { link->turn_on(); });
+    at(l.at, [&impl, link] {
+      link->turn_off();
+      ++impl.links_down;
+      impl.network_changed();
+    });
+    at(l.up, [&impl, link] {
+      link->turn_on();
+      --impl.links_down;
+      impl.network_changed();
+    });
   }
   for (const auto& p : impl.plan.partitions) {
     for (const auto* side : {&p.side_a, &p.side_b})
@@ -411,11 +425,34 @@ void Cluster::schedule_faults(const FaultPlan& given, std::function<NodeId()> mo
           throw std::invalid_argument(fmt::format("{}: '{}' is neither a host nor a zone", p.where, name));
       }
     const FaultPlan::Partition* partition = &p;
-    at(p.from, [&impl, partition] { impl.cuts.push_back(partition); });
-    at(p.until, [&impl, partition] { std::erase(impl.cuts, partition); });
+    at(p.from, [&impl, partition] {
+      impl.cuts.push_back(partition);
+      impl.network_changed();
+    });
+    at(p.until, [&impl, partition] {
+      std::erase(impl.cuts, partition);
+      impl.network_changed();
+    });
   }
   if (!impl.plan.partitions.empty())
     impl.network.set_cut([&impl](Address a, Address b) { return !impl.cuts.empty() && impl.cut(a, b); });
+}
+
+bool Cluster::connected(NodeId a, NodeId b) const
+{
+  const Impl& impl = *impl_;
+  sg4::Host* from = impl.nodes.at(static_cast<std::size_t>(a)).host;
+  sg4::Host* to = impl.nodes.at(static_cast<std::size_t>(b)).host;
+  if (!from->is_on() || !to->is_on())
+    return false;
+  if (!impl.cuts.empty() && impl.cut(Address::node(a), Address::node(b)))
+    return false;
+  if (impl.links_down == 0 || a == b)
+    return true;
+  std::vector<sg4::Link*> route;
+  double latency = 0;
+  from->route_to(to, route, &latency);
+  return std::all_of(route.begin(), route.end(), [](const sg4::Link* l) { return l->is_on(); });
 }
 
 bool Cluster::finished() const { return impl_->finished; }

@@ -55,6 +55,8 @@ public:
   virtual void node_down(NodeId /*node*/, Time /*now*/) {}
   // A node's host came back (before the node recovers).
   virtual void node_up(NodeId /*node*/, Time /*now*/) {}
+  // A partition began or ended, or a link went down or up.
+  virtual void network_changed(Time /*now*/) {}
   // A node paused (after it stopped handling anything) or resumed (before
   // it handles what fell due meanwhile): it is up all along.
   virtual void node_paused(NodeId /*node*/, Time /*now*/) {}
@@ -127,6 +129,9 @@ public:
   void start();
   // Whether the run ended: every client done (and drained), or stopped.
   bool finished() const;
+  // Whether nodes a and b can exchange messages now: both hosts on, no
+  // partition between them, every link of their route up.
+  bool connected(NodeId a, NodeId b) const;
   // Empty, or the first pair of hosts a message found no route between.
   const std::string& unreachable() const;
   // The run goes on when the workload's clients are done (others use the

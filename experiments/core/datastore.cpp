@@ -39,6 +39,7 @@ Datastore::Datastore(const RunConfig& config, Cluster& cluster)
     : config_(config), cluster_(cluster), invariants_(config.check_invariants),
       leadership_(deploy_model(), membership_.alive)
 {
+  leadership_.set_connected([this](NodeId a, NodeId b) { return cluster_.connected(a, b); });
   server_settings_.threads = config_.threads;
   server_settings_.service = config_.service_model;
   server_settings_.sync_writes = config_.sync_writes;
@@ -120,6 +121,9 @@ void Datastore::node_resumed(NodeId node, Time now)
   leadership_.set_paused(node, false);
   leadership_.changed(now);
 }
+// Leadership does not change with the network, but whether a leader reaches
+// the replicas it needs to commit does (write_unavailability_*).
+void Datastore::network_changed(Time now) { leadership_.changed(now); }
 
 void Datastore::write_ops_to(std::ostream* csv)
 {

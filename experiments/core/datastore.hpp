@@ -70,6 +70,7 @@ public:
   void node_up(NodeId node, Time now) override;
   void node_paused(NodeId node, Time now) override;
   void node_resumed(NodeId node, Time now) override;
+  void network_changed(Time now) override;
   void message_waited(NodeId node, double seconds) override;
 
 private:

@@ -9,8 +9,8 @@ namespace replisim {
 LeadershipTracker::LeadershipTracker(const Model& model, const std::vector<bool>& alive)
     : model_(model), alive_(alive), paused_(alive.size(), false),
       leaderless_since_(static_cast<std::size_t>(model.placement().unit_count()), kNever),
-      last_leader_(leaderless_since_.size(), kNoNode),
-      tracked_(leaderless_since_.size(), false),
+      last_leader_(leaderless_since_.size(), kNoNode), tracked_(leaderless_since_.size(), false),
+      unwritable_since_(leaderless_since_.size(), kNever),
       before_(std::nan("")), after_(std::nan(""))
 {
 }
@@ -23,7 +23,7 @@ void LeadershipTracker::changed(Time now)
   for (std::size_t u = 0; u < roles.leaders.size(); ++u) {
     NodeId leader = kNoNode;
     for (NodeId n : roles.leaders[u])
-      if (alive_.at(static_cast<std::size_t>(n)) && !paused_.at(static_cast<std::size_t>(n))) {
+      if (responsive(n)) {
         ++counts[static_cast<std::size_t>(n)];
         leader = leader == kNoNode ? n : leader;
       }
@@ -42,6 +42,14 @@ void LeadershipTracker::changed(Time now)
     if (led)
       last_leader_[u] = leader;
     all_led = all_led && led;
+    Time& unwritable = unwritable_since_[u];
+    const bool writable = led && can_commit(static_cast<UnitId>(u), roles.leaders[u]);
+    if (!writable && unwritable == kNever)
+      unwritable = now;
+    else if (writable && unwritable != kNever) {
+      write_outages_ms_.push_back((now - unwritable) * 1e3);
+      unwritable = kNever;
+    }
   }
   counts_ = counts;
   if (changes_.empty() || changes_.back().counts != counts) {
@@ -56,12 +64,37 @@ void LeadershipTracker::changed(Time now)
   }
 }
 
+bool LeadershipTracker::can_commit(UnitId unit, const std::vector<NodeId>& leaders) const
+{
+  const int needed = model_.replicas_to_commit();
+  if (needed <= 1)
+    return true;
+  const auto replicas = model_.placement().replicas(unit);
+  for (NodeId leader : leaders) {
+    if (!responsive(leader))
+      continue;
+    int reached = 0;
+    for (NodeId r : replicas)
+      if (responsive(r) && (r == leader || !connected_ || connected_(leader, r)))
+        ++reached;
+    if (reached >= needed)
+      return true;
+  }
+  return false;
+}
+
 void LeadershipTracker::event(const RoleEvent& e)
 {
   if (e.kind == RoleEvent::Kind::election_started)
     ++elections_;
   else if (e.kind == RoleEvent::Kind::election_lost)
     ++split_votes_;
+}
+
+// Up and not paused: a paused node neither leads nor acknowledges.
+bool LeadershipTracker::responsive(NodeId node) const
+{
+  return alive_.at(static_cast<std::size_t>(node)) && !paused_.at(static_cast<std::size_t>(node));
 }
 
 void LeadershipTracker::set_paused(NodeId node, bool paused) { paused_.at(static_cast<std::size_t>(node)) = paused; }
@@ -87,7 +120,13 @@ void LeadershipTracker::finish(Time now)
   for (UnitId u = 0; u < static_cast<UnitId>(leaderless_since_.size()); ++u)
     if (leaderless_since_[u] != kNever)
       end_outage(u, now, kNoNode);
+  for (Time& since : unwritable_since_)
+    if (since != kNever) {
+      write_outages_ms_.push_back((now - since) * 1e3);
+      since = kNever;
+    }
   std::sort(outages_ms_.begin(), outages_ms_.end());
+  std::sort(write_outages_ms_.begin(), write_outages_ms_.end());
 }
 
 double LeadershipTracker::imbalance() const

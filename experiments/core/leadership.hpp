@@ -3,6 +3,7 @@
 // back. What failover is sized by: time without a leader, elections, and how
 // leadership left a node and (or not) came back.
 #pragma once
+#include <functional>
 #include <vector>
 
 #include "experiments/core/models/model.hpp"
@@ -14,7 +15,11 @@ public:
   // `alive[n]`: whether node n is up (the run's membership, kept current by the run).
   LeadershipTracker(const Model& model, const std::vector<bool>& alive);
 
-  // The roles may have changed (a role event, a node down or up).
+  // Whether two nodes can exchange messages now (both up, no partition or
+  // link down between them); without it, any two live nodes can.
+  void set_connected(std::function<bool(NodeId, NodeId)> connected) { connected_ = std::move(connected); }
+
+  // The roles may have changed (a role event, a node down or up, the network).
   void changed(Time now);
   // A role event as a node reported it (elections are counted from these).
   void event(const RoleEvent& e);
@@ -29,6 +34,10 @@ public:
 
   // Durations (ms) of every interval a unit spent without a leader, ascending.
   const std::vector<double>& outages_ms() const { return outages_ms_; }
+  // Durations (ms) of every interval a unit spent without a leader that
+  // could commit a write at the run's write concern (Model::replicas_to_commit):
+  // no leader, or none that reaches enough live replicas; ascending.
+  const std::vector<double>& write_outages_ms() const { return write_outages_ms_; }
   // Each interval a unit spent without a leader, in the order they ended.
   struct Outage {
     UnitId unit;
@@ -58,8 +67,11 @@ public:
   std::vector<Sample> timeline(double step, Time end) const;
 
 private:
+  bool responsive(NodeId node) const;
   std::vector<int> leader_units() const;
   void end_outage(UnitId unit, Time now, NodeId leader);
+  // Whether one of the unit's live leaders reaches enough replicas to commit.
+  bool can_commit(UnitId unit, const std::vector<NodeId>& leaders) const;
   double imbalance() const;
 
   const Model& model_;
@@ -76,6 +88,9 @@ private:
   };
   std::vector<Change> changes_;         // the counts after every change, in time order
   std::vector<double> outages_ms_;
+  std::vector<Time> unwritable_since_;  // per unit; kNever while a leader can commit
+  std::vector<double> write_outages_ms_;
+  std::function<bool(NodeId, NodeId)> connected_;
   std::uint64_t elections_ = 0;
   std::uint64_t split_votes_ = 0;
   bool faulted_ = false;

@@ -131,6 +131,10 @@ void add_failover_results(SummaryRow& row, const Datastore& e)
       {"unavailability_p50_ms", number(percentile(outages, 50))},
       {"unavailability_p99_ms", number(percentile(outages, 99))},
       {"unavailability_max_ms", number(outages.empty() ? std::nan("") : outages.back())},
+      {"write_unavailability_p50_ms", number(percentile(l.write_outages_ms(), 50))},
+      {"write_unavailability_p99_ms", number(percentile(l.write_outages_ms(), 99))},
+      {"write_unavailability_max_ms",
+       number(l.write_outages_ms().empty() ? std::nan("") : l.write_outages_ms().back())},
       {"elections", text(l.elections())},
       {"split_votes", text(l.split_votes())},
       {"leader_imbalance_before_fault", number(l.imbalance_before_fault())},
@@ -138,6 +142,8 @@ void add_failover_results(SummaryRow& row, const Datastore& e)
   });
   const std::optional<std::uint64_t> lost = e.model().acked_writes_lost();
   row.emplace_back("acked_writes_lost", lost ? text(*lost) : "");
+  const std::optional<std::uint64_t> rolled_back = e.model().writes_rolled_back();
+  row.emplace_back("writes_rolled_back", rolled_back ? text(*rolled_back) : "");
 }
 
 // The SimGrid settings (--cfg=) the run changed from replisim's defaults,

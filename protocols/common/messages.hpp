@@ -146,6 +146,7 @@ struct ReplicateAck {
   LogIndex rejected = 0;    // a refusal: the previous index of the append refused
   LogIndex hint = 0;        // a refusal: the last index the follower's log may still share with the leader's
   LogIndex last_index = 0;  // with failover: the follower's last log index
+  Term last_term = 0;       // and that entry's term: with last_index, its optime (MongoDB's catch-up)
 };
 
 // Raft elections (Ongaro and Ousterhout, USENIX ATC 2014), with failover on.
@@ -170,6 +171,58 @@ struct Vote {
   bool granted = false;
 };
 
+// Raft thesis §9.6 (etcd's PreVote, MongoDB's dry-run election): a node
+// whose election timeout fired asks whether it would win at `term` (its own
+// term + 1, not taken), and the answer, which changes no voter's term or vote.
+struct PreVote {
+  static constexpr MessageKind kind = MessageKind::write;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
+  Term term = 0;  // the term the asker would stand for
+  UnitId unit = 0;
+  LogIndex last_index = 0;
+  Term last_term = 0;
+};
+struct PreVoteReply {
+  static constexpr MessageKind kind = MessageKind::ack;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
+  Term term = 0;  // the asked term when granted, else the voter's own
+  UnitId unit = 0;
+  bool granted = false;
+};
+// MongoDB's primary catch-up: a new leader that is behind a member asks it
+// for the entries after `prev_index` (whose term it gives, as an append
+// does, §5.3), and the member's answer: the next entries when its log holds
+// that one, else where the two logs may still agree (`hint`).
+struct CatchUpFetch {
+  static constexpr MessageKind kind = MessageKind::read;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
+  Term term = 0;
+  UnitId unit = 0;
+  LogIndex prev_index = 0;
+  Term prev_term = 0;
+};
+struct CatchUpEntries {
+  static constexpr MessageKind kind = MessageKind::response;
+  static constexpr bool write_path = false;
+  Term term = 0;  // the member's term: a newer one deposes the asker
+  UnitId unit = 0;
+  LogIndex prev_index = 0;  // the fetch's
+  bool matched = false;
+  LogIndex hint = 0;        // not matched: the last index the logs may share
+  LogIndex last_index = 0;  // the member's last index, and its term
+  Term last_term = 0;
+  std::vector<Replicate> entries;  // from prev_index + 1 on, in order (Replicate's entry fields)
+  std::size_t values() const
+  {
+    std::size_t n = 0;
+    for (const Replicate& e : entries)
+      n += e.values();
+    return n;
+  }
+};
 // An append without entries: Raft's heartbeat for one unit.
 struct EmptyAppend {
   Term term = 0;
@@ -179,6 +232,11 @@ struct EmptyAppend {
   LogIndex commit = 0;
   LogIndex compacted = 0;  // as in Replicate
   LogIndex visible = 0;    // as in Replicate
+  // MongoDB's catch-up: the leader takes no writes yet, and its last optime
+  // (a member more up to date may take over: catchUpTakeoverDelayMillis).
+  bool catching_up = false;
+  LogIndex leader_last_index = 0;
+  Term leader_last_term = 0;
 };
 
 // A leader node → a follower node: the heartbeats of every unit the sender
@@ -447,7 +505,8 @@ using Message = std::variant<ClientWrite, ClientRead, WriteReply, ReadReply, Rep
                              ReplicaWriteAck, ReplicaRead, ReplicaReadReply, LeaderSync, FollowerUpdate, FollowerAck,
                              ChainForward, ChainAck, CommittedVersionQuery, CommittedVersionReply, RequestVote, Vote,
                              Heartbeat, HeartbeatReply, LeaderSyncAck, ChainJoin, ChainCatchUp, BrokerHeartbeat,
-                             BrokerHeartbeatReply, LeaderAndIsr, AlterPartition, LeaderQuery, LeaderInfo>;
+                             BrokerHeartbeatReply, LeaderAndIsr, AlterPartition, LeaderQuery, LeaderInfo, PreVote,
+                             PreVoteReply, CatchUpFetch, CatchUpEntries>;
 
 // The messages by protocol family, each in exactly one group (checked
 // below), so that a node's dispatch can say which families it ignores.
@@ -459,8 +518,8 @@ struct MessageGroup {
 using ClientRequests = MessageGroup<ClientWrite, ClientRead>;
 using ClientReplies = MessageGroup<WriteReply, ReadReply, LeaderInfo>;
 using LeaderQueries = MessageGroup<LeaderQuery>;  // nodes with a leader per unit answer them
-using LogReplication = MessageGroup<Replicate, ReplicateAck>;  // leader-follower, partitioned
-using RaftElections = MessageGroup<RequestVote, Vote, Heartbeat, HeartbeatReply>;
+using LogReplication = MessageGroup<Replicate, ReplicateAck, CatchUpFetch, CatchUpEntries>;  // leader-follower, partitioned
+using RaftElections = MessageGroup<RequestVote, Vote, PreVote, PreVoteReply, Heartbeat, HeartbeatReply>;
 using KafkaControl = MessageGroup<BrokerHeartbeat, BrokerHeartbeatReply, LeaderAndIsr, AlterPartition>;
 using LeaderlessReplication = MessageGroup<ReplicaWrite, ReplicaWriteAck, ReplicaRead, ReplicaReadReply>;
 using MultiLeaderReplication = MessageGroup<LeaderSync, LeaderSyncAck, FollowerUpdate, FollowerAck>;

@@ -19,6 +19,8 @@ public:
   // No votes and no controller: a run without failover sends none of them.
   void on(const RequestVote& /*m*/, Address /*from*/, Ready& /*out*/) override {}
   void on(const Vote& /*m*/, Address /*from*/, Ready& /*out*/) override {}
+  void on(const PreVote& /*m*/, Address /*from*/, Ready& /*out*/) override {}
+  void on(const PreVoteReply& /*m*/, Address /*from*/, Ready& /*out*/) override {}
   void on(const BrokerHeartbeat& /*m*/, Address /*from*/, Ready& /*out*/) override {}
   void on(const BrokerHeartbeatReply& /*m*/, Address /*from*/, Ready& /*out*/) override {}
   void on(const LeaderAndIsr& /*m*/, Address /*from*/, Ready& /*out*/) override {}

@@ -49,6 +49,8 @@ public:
   // No votes: the controller chooses leaders, and every node of a run shares its failover.
   void on(const RequestVote& /*m*/, Address /*from*/, Ready& /*out*/) override {}
   void on(const Vote& /*m*/, Address /*from*/, Ready& /*out*/) override {}
+  void on(const PreVote& /*m*/, Address /*from*/, Ready& /*out*/) override {}
+  void on(const PreVoteReply& /*m*/, Address /*from*/, Ready& /*out*/) override {}
 
   LogIndex commit_index(const UnitState& state) const override;
   bool fails_held_writes(const Leading& lead) const override;

@@ -74,6 +74,10 @@ public:
   LogIndex last_applied(UnitId unit) const;
   LogIndex applied_index(UnitId unit) const { return last_applied(unit); }
   bool accepting_writes(UnitId unit) const;  // the unit's leader, caught up
+  // Where leaders change: the client writes (op ids) whose entries a
+  // truncation removed from this node's logs, in the order removed (with
+  // repeats if one was removed twice). A measurement: kept across crashes.
+  const std::vector<OpId>& truncated_ops() const { return truncated_ops_; }
   // Leader only (0 otherwise): its next and match index for a replica of the unit.
   LogIndex next_index(UnitId unit, NodeId replica) const;
   LogIndex match_index(UnitId unit, NodeId replica) const;
@@ -150,8 +154,11 @@ private:
   HeldWrite held_in_log(const UnitState& state, Key key, LogIndex through) const;
 
   // leader_follower_catch_up.cpp: MongoDB's catch-up of a new leader.
-  void note_catch_up_report(UnitState& state, int replica, LogIndex last, Ready& out);
+  void on(const CatchUpFetch& m, Address from, Time now, Ready& out);
+  void on(const CatchUpEntries& m, Address from, Time now, Ready& out);
+  void note_catch_up_report(UnitState& state, int replica, const ReplicateAck& m, Ready& out);
   void finish_catch_up_if_heard(UnitState& state, Ready& out);
+  void send_fetch(UnitState& state, Ready& out);
   void give_up_catch_up(UnitState& state, Ready& out);
 
   // leader_follower_roles.cpp: the changes of role the policy decides.
@@ -179,6 +186,7 @@ private:
   // write among the entries discarded from its unit's log, which a
   // truncation of the entries after them goes back to.
   std::optional<std::unordered_map<Key, HeldWrite>> discarded_versions_;
+  std::vector<OpId> truncated_ops_;
   Time heartbeat_armed_ = kNever;
   NodeCounters counters_;
   Time now_ = 0;  // the time of the input being handled

@@ -18,7 +18,8 @@ ReplicateAck LeaderFollowerNode::ack_of(const UnitState& state) const
   return ReplicateAck{.term = state.durable.term,
                       .unit = state.id,
                       .match_index = state.vol.verified,
-                      .last_index = last_index(state.durable.log)};
+                      .last_index = last_index(state.durable.log),
+                      .last_term = last_term(state.durable.log)};
 }
 
 ReplicateAck LeaderFollowerNode::refusal_of(const UnitState& state, LogIndex rejected, LogIndex hint) const
@@ -112,6 +113,7 @@ ReplicateAck LeaderFollowerNode::follow_empty_append(UnitState& state, const Emp
   learn_commit(state, m.commit);
   learn_visible(state, m.visible);
   compact(state, m.compacted);
+  policy_->on_leader_catching_up(state, m, out);
   return ack_of(state);
 }
 
@@ -146,7 +148,7 @@ void LeaderFollowerNode::on_leader_ack(UnitState& state, const ReplicateAck& m, 
     record_progress(state, replica, m.match_index, out);
   else
     back_up(state, replica, m.rejected, m.hint, out);
-  note_catch_up_report(state, replica, m.last_index, out);
+  note_catch_up_report(state, replica, m, out);
 }
 
 // §5.3: "After a rejection, the leader decrements nextIndex and retries the
@@ -181,6 +183,8 @@ void LeaderFollowerNode::heartbeat_tick(Ready& out)
     if (state.vol.role != ReplicaRole::leader)
       continue;
     policy_->before_heartbeat(state, out);
+    if (state.vol.role != ReplicaRole::leader)
+      continue;  // it stepped down
     give_up_catch_up(state, out);
     led.push_back(unit);
   }
@@ -189,7 +193,9 @@ void LeaderFollowerNode::heartbeat_tick(Ready& out)
 }
 
 // Each EmptyAppend asserts the entry before the follower's next_index
-// (§5.3), so a follower behind refuses it.
+// (§5.3), so a follower behind refuses it. A leader still catching up
+// asserts nothing (index 0): its log may yet change below its end, and a
+// follower must not count as matching entries the leader then replaces.
 void LeaderFollowerNode::send_heartbeats(const std::vector<UnitId>& units, Ready& out)
 {
   std::map<NodeId, Heartbeat> batches;
@@ -200,10 +206,15 @@ void LeaderFollowerNode::send_heartbeats(const std::vector<UnitId>& units, Ready
     for (std::size_t i = 0; i < set.size(); ++i) {
       if (set[i] == self_)
         continue;
-      const LogIndex prev = replicas[i].next - 1;
-      batches[set[i]].appends.push_back(EmptyAppend{state.durable.term, unit, prev, term_at(state.durable.log, prev),
-                                                    state.vol.commit, state.durable.log.compacted(),
-                                                    state.vol.visible});
+      const LogIndex prev = state.vol.lead.view().writable ? replicas[i].next - 1 : 0;
+      EmptyAppend append{state.durable.term, unit, prev, term_at(state.durable.log, prev), state.vol.commit,
+                         state.durable.log.compacted(), state.vol.visible};
+      if (!state.vol.lead.view().writable) {
+        append.catching_up = true;
+        append.leader_last_index = last_index(state.durable.log);
+        append.leader_last_term = last_term(state.durable.log);
+      }
+      batches[set[i]].appends.push_back(append);
     }
   }
   for (auto& [node, heartbeat] : batches)

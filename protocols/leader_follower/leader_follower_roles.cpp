@@ -26,6 +26,7 @@ void LeaderFollowerNode::init_leading(UnitState& state)
   const LogIndex last = last_index(state.durable.log);
   Leading& lead = state.vol.lead.get();
   lead = Leading{};
+  lead.quorum_checked = now_;
   lead.replicas.assign(placement_.replicas(state.id).size(), Progress::of_follower(last, now_));
   lead.replicas[static_cast<std::size_t>(placement_.position(state.id, self_))] = Progress::of_leader(last, now_);
 }

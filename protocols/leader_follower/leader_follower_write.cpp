@@ -135,6 +135,10 @@ void LeaderFollowerNode::acknowledge_committed(UnitState& state, Ready& out)
 // newest write the remaining log holds (the log is the source of truth).
 void LeaderFollowerNode::truncate(UnitState& state, LogIndex from)
 {
+  const Log& log = state.durable.log;
+  for (LogIndex i = std::max(from, log.first_index()); i <= last_index(log); ++i)
+    if (log.at(i).op != 0)
+      truncated_ops_.push_back(log.at(i).op);
   const std::vector<Key> keys = truncate_from(state.durable.log, from);
   for (Key key : keys) {
     const HeldWrite held = held_in_log(state, key, last_index(state.durable.log));

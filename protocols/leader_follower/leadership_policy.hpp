@@ -34,10 +34,12 @@ public:
   // The messages of who leads: Raft's votes and a controller's. Each policy
   // handles those of its own system and says in one line why it ignores the
   // others'. step() hands one of them to its handler.
-  using Messages = MessageGroup<RequestVote, Vote, BrokerHeartbeat, BrokerHeartbeatReply, LeaderAndIsr, AlterPartition>;
+  using Messages = MessageGroup<RequestVote, Vote, PreVote, PreVoteReply, BrokerHeartbeat, BrokerHeartbeatReply, LeaderAndIsr, AlterPartition>;
   void step(const Envelope& in, Ready& out);
   virtual void on(const RequestVote& m, Address from, Ready& out) = 0;
   virtual void on(const Vote& m, Address from, Ready& out) = 0;
+  virtual void on(const PreVote& m, Address from, Ready& out) = 0;
+  virtual void on(const PreVoteReply& m, Address from, Ready& out) = 0;
   virtual void on(const BrokerHeartbeat& m, Address from, Ready& out) = 0;
   virtual void on(const BrokerHeartbeatReply& m, Address from, Ready& out) = 0;
   virtual void on(const LeaderAndIsr& m, Address from, Ready& out) = 0;
@@ -51,6 +53,9 @@ public:
   virtual void on_append(UnitState& state, const Replicate& m, Address from, Ready& out) = 0;
   // A leader's append of the current term was accepted.
   virtual void on_leader_heard(UnitState& /*state*/, Ready& /*out*/) {}
+  // A heartbeat of the current term's leader was accepted: whether it is
+  // still catching up, and its last optime (MongoDB's catch-up takeover).
+  virtual void on_leader_catching_up(UnitState& /*state*/, const EmptyAppend& /*m*/, Ready& /*out*/) {}
   // A replica answered the unit's leader at a newer term.
   virtual void on_newer_term(UnitState& state, Term term, Ready& out) = 0;
   // The leader a refused client is sent to (kNoNode: none named).
@@ -70,6 +75,7 @@ public:
   virtual LogIndex rejoin_index(const UnitState& state) const = 0;
   // At each heartbeat, before it leaves, for each unit the node leads; and
   // once the heartbeats have left, with all of them.
+  // May step the leader down (the node then no longer leads the unit).
   virtual void before_heartbeat(UnitState& /*state*/, Ready& /*out*/) {}
   virtual void after_heartbeats(const std::vector<UnitId>& /*led*/, Ready& /*out*/) {}
 

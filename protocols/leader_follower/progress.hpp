@@ -27,6 +27,7 @@ struct Progress {
   Time last_heard = 0;
   // MongoDB's catch-up: the last index the replica reported this term.
   LogIndex reported = kUnreported;
+  Term reported_term = 0;  // the term of that entry: with it, the replica's optime
 
   // §5.3: "When a leader first comes to power, it initializes all nextIndex
   // values to the index just after the last one in its log."

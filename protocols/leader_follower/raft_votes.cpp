@@ -66,8 +66,44 @@ void RaftVotes::on_election_timer(UnitState& state, Ready& out)
     return;
   if (host_.now() < c.deadline)
     arm_election_timer(state.id, c, out);
+  else if (config_.pre_vote)
+    pre_campaign(state, out);
   else
     campaign(state, out);
+}
+
+void RaftVotes::on_leader_heard(UnitState& state, Ready& out)
+{
+  Candidacy& c = candidacies_.at(state.id);
+  c.leader_heard = host_.now();
+  c.pre_votes.reset();
+  reset_election_deadline(state, out);
+}
+
+// MongoDB's catch-up takeover (catchUpTakeoverDelayMillis, 30 s): a member
+// more up to date than a primary still catching up, which has not copied
+// from it, calls an election once it has seen it so for the delay. The
+// election is a real one, without a dry run: its voters still hear the
+// primary, and would refuse a pre-vote.
+void RaftVotes::on_leader_catching_up(UnitState& state, const EmptyAppend& m, Ready& out)
+{
+  Candidacy& c = candidacies_.at(state.id);
+  const Log& log = state.durable.log;
+  const bool ahead = m.catching_up && config_.catch_up_takeover_delay != kNever &&
+                     !candidate_up_to_date(m.leader_last_term, m.leader_last_index, last_term(log), last_index(log));
+  if (!ahead) {
+    c.ahead_since = kNever;
+    return;
+  }
+  if (c.ahead_since == kNever)
+    c.ahead_since = host_.now();
+  else if (host_.now() - c.ahead_since >= config_.catch_up_takeover_delay)
+    campaign(state, out);
+}
+
+bool RaftVotes::heard_leader_lately(const UnitState& state) const
+{
+  return host_.now() - candidacies_.at(state.id).leader_heard < config_.election_timeout_min;
 }
 
 // "Raft uses randomized election timeouts ... chosen randomly from a fixed
@@ -97,6 +133,8 @@ void RaftVotes::on_became_leader(UnitState& state, Ready& out)
 {
   Candidacy& c = candidacies_.at(state.id);
   c.votes.reset();
+  c.pre_votes.reset();
+  c.ahead_since = kNever;
   c.deadline = kNever;
   if (c.armed != kNever) {
     out.cancel_timer(static_cast<TimerId>(state.id));
@@ -110,6 +148,8 @@ void RaftVotes::on_became_follower(UnitState& state, Ready& out)
 {
   Candidacy& c = candidacies_.at(state.id);
   c.votes.reset();
+  c.pre_votes.reset();
+  c.ahead_since = kNever;
   if (c.deadline == kNever)
     reset_election_deadline(state, out);
 }
@@ -125,6 +165,10 @@ LogIndex RaftVotes::commit_index(const UnitState& state) const
 // waiting for it be acknowledged.
 void RaftVotes::before_heartbeat(UnitState& state, Ready& out)
 {
+  if (lost_majority(state)) {
+    host_.become_follower(state, state.durable.term, kNoNode, out);
+    return;
+  }
   const auto set = placement_.replicas(state.id);
   auto& replicas = state.vol.lead->replicas;
   bool shrank = false;
@@ -138,6 +182,98 @@ void RaftVotes::before_heartbeat(UnitState& state, Ready& out)
     host_.acknowledge_committed(state, out);
 }
 
+// Whether a leader steps down for want of a majority (StepDown). etcd's
+// CheckQuorum (raft.go, stepLeader's MsgCheckQuorum): every election timeout
+// the leader counts the replicas active since the last check, itself
+// included, and clears the marks; here the check runs at the first
+// heartbeat one shortest election timeout after the last. MongoDB: a member
+// whose heartbeat has not answered for electionTimeoutMillis is down, and a
+// primary that cannot see a majority of the voting members steps down
+// (MongoDB manual, "Replica Set Elections"; checked as heartbeats come back).
+bool RaftVotes::lost_majority(UnitState& state) const
+{
+  Leading& lead = state.vol.lead.get();
+  const Time now = host_.now();
+  const auto set = placement_.replicas(state.id);
+  int seen = 0;
+  switch (config_.step_down) {
+    case StepDown::never: return false;
+    case StepDown::check_quorum: {
+      if (now - lead.quorum_checked < config_.election_timeout_min)
+        return false;
+      for (std::size_t i = 0; i < set.size(); ++i)
+        seen += set[i] == self_ || lead.replicas[i].last_heard > lead.quorum_checked ? 1 : 0;
+      lead.quorum_checked = now;
+      break;
+    }
+    case StepDown::member_timeout:
+      for (std::size_t i = 0; i < set.size(); ++i)
+        seen += set[i] == self_ || lead.replicas[i].heard_within(config_.election_timeout_min, now) ? 1 : 0;
+      break;
+  }
+  return seen < majority(static_cast<int>(set.size()));
+}
+
+// Raft thesis §9.6: "a candidate would first ask other servers whether its
+// log was up-to-date enough to get their vote. Only if the candidate believed
+// it could get votes from a majority of the cluster would it increment its
+// term and start a normal election." MongoDB's pv1 does the same as a dry run
+// ("conducting a dry run election"). The term is not raised: a node that
+// cannot win disturbs nobody, however often its timeout fires. A candidate
+// whose election timed out asks again before its next term.
+void RaftVotes::pre_campaign(UnitState& state, Ready& out)
+{
+  if (state.vol.role == ReplicaRole::candidate)
+    host_.become_follower(state, state.durable.term, kNoNode, out);  // a split vote, reported as such
+  const Durable& d = state.durable;
+  OnDemand<VoteTally>& pre = candidacies_.at(state.id).pre_votes;
+  pre = VoteTally(static_cast<int>(placement_.replicas(state.id).size()));
+  pre->grant(placement_.position(state.id, self_));
+  reset_election_deadline(state, out);
+  const PreVote request{d.term + 1, state.id, last_index(d.log), last_term(d.log)};
+  for (NodeId replica : placement_.replicas(state.id))
+    if (replica != self_)
+      out.send(self(), Address::node(replica), request);
+  if (pre->won())
+    campaign(state, out);  // a unit of one replica
+}
+
+// A voter answers a pre-vote as it would the vote, without changing its term
+// or its vote (etcd's Step for MsgPreVote), and refuses it while it heard
+// from a leader within the shortest election timeout, or leads itself: a
+// node that rejoins with an up-to-date log cannot depose a healthy leader.
+void RaftVotes::on(const PreVote& m, Address from, Ready& out)
+{
+  UnitState* state = host_.find_unit(m.unit);
+  if (state == nullptr)
+    return;
+  const Durable& d = state->durable;
+  const Volatile& vol = state->vol;
+  const bool up_to_date = candidate_up_to_date(m.last_term, m.last_index, last_term(d.log), last_index(d.log));
+  const bool free = m.term > d.term || (m.term == d.term && vol.leader == kNoNode &&
+                                        grants_vote(d.voted_for, from.index, true));
+  const bool grant = up_to_date && free && vol.role != ReplicaRole::leader && !heard_leader_lately(*state);
+  out.send(self(), from, PreVoteReply{grant ? m.term : d.term, m.unit, grant});
+}
+
+void RaftVotes::on(const PreVoteReply& m, Address from, Ready& out)
+{
+  UnitState* state = host_.find_unit(m.unit);
+  if (state == nullptr)
+    return;
+  if (!m.granted && m.term > state->durable.term) {
+    host_.become_follower(*state, m.term, kNoNode, out);
+    return;
+  }
+  OnDemand<VoteTally>& pre = candidacies_.at(state->id).pre_votes;
+  const int voter = placement_.position(m.unit, from.index);
+  if (pre.empty() || !m.granted || m.term != state->durable.term + 1 || voter < 0)
+    return;
+  pre->grant(voter);
+  if (pre->won())
+    campaign(*state, out);
+}
+
 // §5.2: "To begin an election, a follower increments its current term and
 // transitions to candidate state. It then votes for itself and issues
 // RequestVote RPCs in parallel to each of the other servers." A candidate
@@ -147,6 +283,8 @@ void RaftVotes::campaign(UnitState& state, Ready& out)
 {
   Durable& d = state.durable;
   Volatile& vol = state.vol;
+  candidacies_.at(state.id).pre_votes.reset();
+  candidacies_.at(state.id).ahead_since = kNever;
   if (vol.role == ReplicaRole::candidate)
     event(RoleEvent::Kind::election_lost, state, d.term);
   ++d.term;
@@ -178,6 +316,13 @@ void RaftVotes::on(const RequestVote& m, Address from, Ready& out)
   if (state == nullptr)
     return;
   Durable& d = state->durable;
+  // etcd's lease with CheckQuorum: a replica that heard from its leader
+  // within the shortest election timeout (or leads) ignores the request,
+  // term included, so that a node cut off and back cannot depose a leader
+  // that a majority still follows.
+  if (config_.step_down == StepDown::check_quorum && m.term > d.term &&
+      (state->vol.role == ReplicaRole::leader || (state->vol.leader != kNoNode && heard_leader_lately(*state))))
+    return;
   if (m.term > d.term)
     host_.become_follower(*state, m.term, kNoNode, out);
   const bool up_to_date = candidate_up_to_date(m.last_term, m.last_index, last_term(d.log), last_index(d.log));

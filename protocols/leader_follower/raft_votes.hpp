@@ -26,6 +26,8 @@ public:
   void on_timer(TimerId id, Ready& out) override;  // a unit's election timer: the unit's id
   void on(const RequestVote& m, Address from, Ready& out) override;
   void on(const Vote& m, Address from, Ready& out) override;
+  void on(const PreVote& m, Address from, Ready& out) override;
+  void on(const PreVoteReply& m, Address from, Ready& out) override;
   // A controller's messages never reach a node whose units elect their
   // leaders: every node of a run shares its failover.
   void on(const BrokerHeartbeat& /*m*/, Address /*from*/, Ready& /*out*/) override {}
@@ -33,7 +35,8 @@ public:
   void on(const LeaderAndIsr& /*m*/, Address /*from*/, Ready& /*out*/) override {}
   void on(const AlterPartition& /*m*/, Address /*from*/, Ready& /*out*/) override {}
 
-  void on_leader_heard(UnitState& state, Ready& out) override { reset_election_deadline(state, out); }
+  void on_leader_heard(UnitState& state, Ready& out) override;
+  void on_leader_catching_up(UnitState& state, const EmptyAppend& m, Ready& out) override;
   void on_became_leader(UnitState& state, Ready& out) override;
   void on_became_follower(UnitState& state, Ready& out) override;
 
@@ -50,10 +53,19 @@ private:
     Time deadline = kNever;  // when this follower or candidate stands next
     Time armed = kNever;     // the deadline of the timer set last
     OnDemand<VoteTally> votes;
+    OnDemand<VoteTally> pre_votes;  // while it asks whether it could win (pre-vote)
+    Time leader_heard = -kNever;    // when it last heard from a leader of its term
+    Time ahead_since = kNever;      // since when it has seen that leader catching up and behind it
   };
 
   void on_election_timer(UnitState& state, Ready& out);
   void campaign(UnitState& state, Ready& out);
+  void pre_campaign(UnitState& state, Ready& out);
+  // Whether it heard from a leader less than the shortest election timeout ago.
+  bool heard_leader_lately(const UnitState& state) const;
+  // Whether the leader no longer sees the majority its step-down rule asks
+  // for; a CheckQuorum check also marks its time in the unit's Leading.
+  bool lost_majority(UnitState& state) const;
   void become_leader(UnitState& state, Ready& out);
   void reset_election_deadline(UnitState& state, Ready& out);
   void arm_election_timer(UnitId unit, Candidacy& c, Ready& out);

@@ -45,8 +45,11 @@ struct Leading {
   std::vector<Progress> replicas;  // in replica-set order, the leader's own included
   bool writable = true;
   LogIndex term_start = 0;      // the index of the no-op that opened the leader's term
-  NodeId fetch_from = kNoNode;  // catch-up: the replica ahead, whose next answer ends it
+  Time quorum_checked = 0;      // CheckQuorum: when the leader last counted the replicas it heard
+  Time catch_up_started = 0;    // catch-up: when it began
+  NodeId fetch_from = kNoNode;  // catch-up: the member ahead it copies from (kNoNode: none yet)
   Time fetch_sent = 0;
+  LogIndex fetch_prev = 0;      // catch-up: the entry the last fetch asked after
   Fifo<PendingWrite> pending;  // unacknowledged writes, by index
   Fifo<PendingRead> reads;     // linearizable reads, by the index of their no-op
 };

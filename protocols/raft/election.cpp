@@ -27,6 +27,9 @@ FailoverConfig FailoverConfig::mongodb(std::uint64_t seed)
   c.election_timeout_max = 11.5;
   c.seed = seed;
   c.catch_up = true;
+  c.catch_up_takeover_delay = 30.0;
+  c.step_down = StepDown::member_timeout;
+  c.pre_vote = true;
   return c;
 }
 
@@ -69,6 +72,8 @@ void validate(const FailoverConfig& config)
     throw std::invalid_argument("failover: the election timeout range must satisfy 0 < min <= max");
   if (!(config.replica_lag_max > 0))
     throw std::invalid_argument("failover: replica_lag_max must be positive");
+  if (!(config.catch_up_timeout >= 0))
+    throw std::invalid_argument("failover: the catch-up timeout must not be negative");
 }
 
 const char* to_string(ReplicaRole role)

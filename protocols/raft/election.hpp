@@ -13,6 +13,24 @@
 
 namespace replisim {
 
+// When a leader that has lost touch with a majority of its unit's replicas
+// gives up leading.
+enum class StepDown : std::uint8_t {
+  // Never: Raft as in the paper; a leader cut off leads on until a newer
+  // term reaches it.
+  never,
+  // etcd's CheckQuorum: every election timeout (the shortest) the leader
+  // checks that a majority, itself included, was heard from since the last
+  // check, and steps down otherwise, so within one to two election
+  // timeouts. Its followers then keep a lease: one that heard from a leader
+  // less than the shortest election timeout ago ignores vote requests.
+  check_quorum,
+  // MongoDB: a member not heard from for electionTimeoutMillis counts as
+  // down, checked at each heartbeat; a primary that sees fewer than a
+  // majority up steps down. No lease.
+  member_timeout,
+};
+
 // Failover of each unit's leader. The default, none(), is off: each unit's
 // primary leads at term 1 for the whole run, with no timer and no heartbeat.
 // On, a unit's leaders are elected by Raft votes, or (controller.enabled)
@@ -32,6 +50,20 @@ struct FailoverConfig {
   // heard the log ends of a majority and is at least as long as the longest
   // (docs/models/leader-follower.md). Raft's leader takes them at once.
   bool catch_up = false;
+  // How long a new leader catches up at most before it takes writes
+  // (MongoDB's catchUpTimeoutMillis; -1, unbounded, its default since 3.6).
+  Time catch_up_timeout = kNever;
+  // MongoDB's catch-up takeover: a member more up to date than a leader
+  // still catching up stands for election once it has seen it so for this
+  // long (catchUpTakeoverDelayMillis, 30 s). kNever: never.
+  Time catch_up_takeover_delay = kNever;
+  // When a leader that cannot reach a majority steps down (none: it leads
+  // on, as in the Raft paper).
+  StepDown step_down = StepDown::never;
+  // Raft thesis §9.6, etcd's PreVote: a node whose election timeout fires
+  // first asks, at the next term but without taking it, whether a majority
+  // would vote for it, and stands only if so.
+  bool pre_vote = false;
   // Write concern `all` (Kafka's acks=all): a follower the leader has not
   // heard from for this long leaves the in-sync set, and rejoins once it holds
   // the commit index (Kafka's replica.lag.time.max.ms). kNever: every replica
@@ -48,7 +80,9 @@ struct FailoverConfig {
   static FailoverConfig raft(Time lo, Time hi, Time heartbeat, std::uint64_t seed);
   // MongoDB replica sets' defaults: heartbeatIntervalMillis 2000,
   // electionTimeoutMillis 10000 plus up to 15 % jitter ([10 s, 11.5 s]),
-  // catch-up on; w:all waits for every member.
+  // catch-up on (unbounded, copying from the member ahead), a primary that
+  // sees no majority steps down, pv1's dry-run elections (pre-vote);
+  // w:all waits for every member.
   static FailoverConfig mongodb(std::uint64_t seed);
   // Kafka's defaults: a controller with KafkaControllerConfig's defaults;
   // leaders send followers an (empty) append every 0.5 s, the longest an

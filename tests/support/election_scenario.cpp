@@ -57,6 +57,8 @@ struct TypeName {
   std::string operator()(const ReplicateAck&) const { return "ReplicateAck"; }
   std::string operator()(const RequestVote&) const { return "RequestVote"; }
   std::string operator()(const Vote&) const { return "Vote"; }
+  std::string operator()(const PreVote&) const { return "PreVote"; }
+  std::string operator()(const PreVoteReply&) const { return "PreVoteReply"; }
   std::string operator()(const Heartbeat&) const { return "Heartbeat"; }
   std::string operator()(const HeartbeatReply&) const { return "HeartbeatReply"; }
   std::string operator()(const auto&) const { return "Other"; }
@@ -106,6 +108,15 @@ struct Fields {
            std::to_string(m.last_term);
   }
   std::string operator()(const Vote& m) const
+  {
+    return unit(m.unit) + " term " + std::to_string(m.term) + (m.granted ? " granted" : " denied");
+  }
+  std::string operator()(const PreVote& m) const
+  {
+    return unit(m.unit) + " term " + std::to_string(m.term) + " last " + std::to_string(m.last_index) + "@t" +
+           std::to_string(m.last_term);
+  }
+  std::string operator()(const PreVoteReply& m) const
   {
     return unit(m.unit) + " term " + std::to_string(m.term) + (m.granted ? " granted" : " denied");
   }
@@ -251,17 +262,22 @@ std::string ElectionScenario::start(const ScenarioCommand& c)
     if (key.rfind("timeout.", 0) == 0)
       timeouts[number(key.substr(8), key)] = range(value);
     else if (key != "nodes" && key != "rf" && key != "concern" && key != "timeout" && key != "heartbeat" &&
-             key != "seed" && key != "min_insync")
+             key != "seed" && key != "min_insync" && key != "check_quorum" && key != "pre_vote")
       throw std::invalid_argument("cluster: no option " + key);
   const int nodes = number(c.option("nodes", "3"), "nodes");
   const int rf = number(c.option("rf", std::to_string(nodes)), "rf");
   const std::pair<Time, Time> all = range(c.option("timeout", "150ms-300ms"));
   const Time heartbeat = duration_seconds(c.option("heartbeat", "50ms"));
   const auto seed = static_cast<std::uint64_t>(number(c.option("seed", "1"), "seed"));
+  const bool check_quorum = number(c.option("check_quorum", "0"), "check_quorum") != 0;
+  const bool pre_vote = number(c.option("pre_vote", "0"), "pre_vote") != 0;
   const auto config_of = [=](NodeId n) {
     const auto it = timeouts.find(n);
     const std::pair<Time, Time> lo_hi = it == timeouts.end() ? all : it->second;
-    return FailoverConfig::raft(lo_hi.first, lo_hi.second, heartbeat, seed);
+    FailoverConfig config = FailoverConfig::raft(lo_hi.first, lo_hi.second, heartbeat, seed);
+    config.step_down = check_quorum ? StepDown::check_quorum : StepDown::never;
+    config.pre_vote = pre_vote;
+    return config;
   };
   cluster_ = std::make_unique<ElectionCluster>(leader_follower_placement(nodes, rf),
                                                parse_write_concern(c.option("concern", "majority")), config_of,
@@ -278,7 +294,8 @@ std::string ElectionScenario::deliver(const ScenarioCommand& c)
   const std::size_t count = bounded ? static_cast<std::size_t>(number(c.option("count", ""), "count")) : kBound;
   const std::string to = c.option("to", ""), from = c.option("from", ""), type = c.option("type", "");
   static const std::set<std::string> kTypes = {"ClientWrite", "ClientRead", "WriteReply", "Replicate", "ReplicateAck",
-                                               "RequestVote", "Vote", "Heartbeat", "HeartbeatReply", "Other"};
+                                               "RequestVote", "Vote", "PreVote", "PreVoteReply", "Heartbeat",
+                                               "HeartbeatReply", "Other"};
   if (!type.empty() && kTypes.count(type) == 0)
     throw std::invalid_argument("deliver: no message type " + type);
   const auto match = [&](const Envelope& e) {

@@ -7,6 +7,7 @@
 //
 //   cluster [nodes=3] [rf=NODES] [concern=majority|1|all] [timeout=150ms-300ms]
 //           [heartbeat=50ms] [seed=1] [min_insync=1] [timeout.N=LO-HI]...
+//           [check_quorum=0|1] [pre_vote=0|1]
 //                        builds and starts the cluster (node N's own timeout
 //                        range with timeout.N); prints `status`
 //   write NODE KEY...    client 0 sends one write per key to NODE (in flight,

@@ -118,6 +118,7 @@ private:
   {
     const LogIndex last = last_index(s.durable.log);
     s.vol.lead.get() = Leading{};
+    s.vol.lead->quorum_checked = clock;
     s.vol.lead->replicas.assign(placement_.replicas(s.id).size(), Progress::of_follower(last, clock));
     s.vol.lead->replicas[static_cast<std::size_t>(placement_.position(s.id, self_))] = Progress::of_leader(last, clock);
   }

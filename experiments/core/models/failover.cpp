@@ -50,7 +50,8 @@ const ChoiceParam kFailover{{
     .default_value = "none",
     .help = "how a unit's leader is replaced when it fails: none (the primary leads for the whole run), raft "
             "(per-unit elections after Raft: timeouts 150ms:300ms, heartbeats every half the shortest), mongodb "
-            "(replica-set elections: heartbeat 2s, election timeout 10s plus up to 15% jitter, primary catch-up) or "
+            "(replica-set elections: heartbeat 2s, election timeout 10s plus up to 15% jitter, dry-run elections, a "
+            "primary without a majority steps down, primary catch-up) or "
             "kafka (a controller moves a failed broker's partitions to their first live in-sync replica; session "
             "timeout 9s, preferred-leader rebalance)",
     .choices = {"none", "raft", "mongodb", "kafka"},
@@ -103,6 +104,28 @@ const NumberParam kLeaderImbalancePct{{
     .max = 100,
 }};
 
+const FlagParam kCheckQuorum{{
+    .name = "check-quorum",
+    .help = "with --failover raft: etcd's CheckQuorum, a leader that has not heard from a majority of its unit's "
+            "replicas within an election timeout steps down, and a follower that heard from its leader within the "
+            "shortest election timeout ignores vote requests (off: the paper's Raft; mongodb always steps down)",
+}};
+
+const FlagParam kPreVote{{
+    .name = "pre-vote",
+    .help = "with --failover raft: a node whose election timeout fires first asks, without raising its term, "
+            "whether a majority would vote for it (Raft thesis 9.6, etcd's PreVote; always on with mongodb, its "
+            "dry-run elections)",
+}};
+
+const DurationParam kCatchUpTimeout{{
+    .name = "catch-up-timeout",
+    .help = "with --failover mongodb: how long a new primary copies entries it lacks from the most up-to-date "
+            "member before it takes writes (catchUpTimeoutMillis; default unbounded, its -1)",
+    .min = 0,
+    .max = 86'400,
+}};
+
 // Refuses a parameter given without the preset it belongs to.
 template <class Handle>
 void require_preset(const ModelParams& params, const Handle& handle, const char* needs)
@@ -115,8 +138,9 @@ void require_preset(const ModelParams& params, const Handle& handle, const char*
 
 std::vector<ParamSpec> failover_params()
 {
-  return {kFailover.spec(),        kHeartbeat.spec(),         kElectionTimeout.spec(), kLeaderRebalanceInterval.spec(),
-          kLeaderImbalancePct.spec(), kKafkaController.spec()};
+  return {kFailover.spec(),          kHeartbeat.spec(),       kElectionTimeout.spec(), kLeaderRebalanceInterval.spec(),
+          kLeaderImbalancePct.spec(), kKafkaController.spec(), kCheckQuorum.spec(),     kPreVote.spec(),
+          kCatchUpTimeout.spec()};
 }
 
 const std::string& failover_preset(const ModelParams& params) { return params[kFailover]; }
@@ -124,6 +148,16 @@ const std::string& failover_preset(const ModelParams& params) { return params[kF
 FailoverConfig failover_config(const ModelParams& params, std::uint64_t run_seed)
 {
   const std::string& preset = params[kFailover];
+  if (preset != "raft") {
+    if (params.given(kCheckQuorum) && params[kCheckQuorum])
+      throw std::invalid_argument(preset == "mongodb" ? "--check-quorum: --failover mongodb always steps down (as MongoDB does)"
+                                                      : "--check-quorum: needs --failover raft");
+    if (params.given(kPreVote) && params[kPreVote])
+      throw std::invalid_argument(preset == "mongodb" ? "--pre-vote: --failover mongodb always runs a dry-run election first"
+                                                      : "--pre-vote: needs --failover raft");
+  }
+  if (preset != "mongodb")
+    require_preset(params, kCatchUpTimeout, "mongodb");
   if (preset != "kafka") {
     require_preset(params, kLeaderRebalanceInterval, "kafka");
     require_preset(params, kLeaderImbalancePct, "kafka");
@@ -169,6 +203,12 @@ FailoverConfig failover_config(const ModelParams& params, std::uint64_t run_seed
   }
   if (params.given(kHeartbeat))
     config.heartbeat_interval = params[kHeartbeat];
+  if (raft) {
+    config.step_down = params[kCheckQuorum] ? StepDown::check_quorum : StepDown::never;
+    config.pre_vote = params[kPreVote];
+  } else if (params.given(kCatchUpTimeout)) {
+    config.catch_up_timeout = params[kCatchUpTimeout];
+  }
   if (config.heartbeat_interval >= config.election_timeout_min)
     throw std::invalid_argument(fmt::format("--heartbeat: {} s is not shorter than the shortest election timeout ({} s): "
                                             "followers would stand for election between heartbeats",

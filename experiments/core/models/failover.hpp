@@ -13,7 +13,8 @@
 namespace replisim {
 
 // --failover none|raft|mongodb|kafka, --heartbeat, --election-timeout,
-// --leader-rebalance-interval, --leader-imbalance-pct, --kafka-controller.
+// --leader-rebalance-interval, --leader-imbalance-pct, --kafka-controller,
+// --check-quorum, --pre-vote, --catch-up-timeout.
 std::vector<ParamSpec> failover_params();
 
 // The run's failover: the preset --failover names, with --heartbeat and

@@ -140,4 +140,31 @@ std::optional<std::uint64_t> LeaderBasedModel::acked_writes_lost() const
   return audit_.lost();
 }
 
+std::optional<std::uint64_t> LeaderBasedModel::writes_rolled_back() const
+{
+  if (!failover_.enabled)
+    return std::nullopt;
+  return audit_.rolled_back();
+}
+
+// Under elections a write commits once a majority holds it, whatever the
+// write concern acknowledges: a w:1 write that a leader cut off from a
+// majority takes is acknowledged and later rolled back, so such a leader
+// cannot commit one. w:all needs every replica where all stay in sync
+// (MongoDB), a majority where silent ones leave the in-sync set (the raft
+// preset's acks=all); Kafka's acks=all the min.insync.replicas, acks=1 the
+// leader alone (a fenced leader may still take such writes, all of them
+// lost); a fixed leader, its write concern's count.
+int LeaderBasedModel::replicas_to_commit() const
+{
+  const int rf = rf_;
+  if (failover_.controller.enabled)
+    return concern_ == WriteConcern::all ? min_insync_ : 1;
+  if (!failover_.enabled)
+    return concern_ == WriteConcern::one ? 1 : concern_ == WriteConcern::majority ? majority(rf) : rf;
+  if (concern_ == WriteConcern::all && failover_.replica_lag_max == kNever)
+    return rf;
+  return majority(rf);
+}
+
 }  // namespace replisim

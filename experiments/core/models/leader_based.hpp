@@ -37,6 +37,8 @@ public:
   std::unordered_set<OpId> lost_writes() const override { return audit_.lost_writes(); }
   bool has_commit_point() const override { return true; }
   std::optional<DriverDefaults> client_driver() const override { return driver_; }
+  std::optional<std::uint64_t> writes_rolled_back() const override;
+  int replicas_to_commit() const override;
 
 private:
   // The unit's leader now: its live replica that leads at the highest term.

@@ -111,6 +111,14 @@ const LeaderFollowerNode* LogAudit::authority(UnitId unit) const
 
 void LogAudit::finish(Time end)
 {
+  std::unordered_set<OpId> truncated;
+  for (const LeaderFollowerNode* node : nodes_)
+    if (node != nullptr)
+      truncated.insert(node->truncated_ops().begin(), node->truncated_ops().end());
+  rolled_back_ = 0;
+  for (const auto& unit_acked : acked_)
+    for (OpId op : unit_acked)
+      rolled_back_ += truncated.contains(op) ? 1 : 0;
   lost_ = 0;
   lost_writes_.clear();
   for (UnitId unit = 0; unit < placement_.unit_count(); ++unit) {

@@ -34,6 +34,10 @@ public:
   void finish(Time end);
   std::uint64_t lost() const { return lost_; }
   const std::unordered_set<OpId>& lost_writes() const { return lost_writes_; }
+  // After the run: acknowledged writes removed from any replica's log by a
+  // truncation (rolled back), each counted once, whether or not a retry
+  // wrote them again.
+  std::uint64_t rolled_back() const { return rolled_back_; }
 
   // The log that decides a unit's state now: its live leader's at the
   // highest term; without one, the most up-to-date live replica's (Raft
@@ -62,6 +66,7 @@ private:
   std::vector<Committed> committed_;     // per unit, the furthest commit any replica was seen to hold
   std::uint64_t lost_ = 0;
   std::unordered_set<OpId> lost_writes_;
+  std::uint64_t rolled_back_ = 0;
 };
 
 }  // namespace replisim

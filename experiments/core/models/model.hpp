@@ -82,6 +82,12 @@ public:
   // Whether a read can return a write not yet committed, so that dirty reads
   // are counted: the leader-based models.
   virtual bool has_commit_point() const { return false; }
+  // Acknowledged writes that were removed from some replica's log (a
+  // rollback), each counted once; std::nullopt where the model does not measure it.
+  virtual std::optional<std::uint64_t> writes_rolled_back() const { return std::nullopt; }
+  // How many replicas of a unit, its leader included, a leader must reach to
+  // commit a write at the run's write concern (write_unavailability_*).
+  virtual int replicas_to_commit() const { return 1; }
   // Replication that outlives the clients (asynchronous): the run goes on
   // after the last client until this holds and no message is in flight.
   virtual std::function<bool()> quiescent() const { return nullptr; }

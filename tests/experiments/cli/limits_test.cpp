@@ -92,4 +92,17 @@ TEST_F(Limits, TheEdgesOfTheRangesRun)
   EXPECT_EQ(replisim("placement --model leaderless --nodes 1000 --vnodes 1000").status, 0);
 }
 
+// The election flags belong to the presets that have them: --check-quorum
+// and --pre-vote to raft (mongodb always does both), --catch-up-timeout to
+// mongodb.
+TEST_F(Limits, ElectionFlagsOutsideTheirPresetAreRefused)
+{
+  expect_bad_input("run --check-quorum", "--check-quorum");
+  expect_bad_input("run --failover mongodb --check-quorum", "--check-quorum");
+  expect_bad_input("run --failover kafka --model partitioned --pre-vote", "--pre-vote");
+  expect_bad_input("run --failover mongodb --pre-vote", "--pre-vote");
+  expect_bad_input("run --failover raft --catch-up-timeout 5s", "--catch-up-timeout");
+  expect_bad_input("run --failover mongodb --catch-up-timeout -1s", "--catch-up-timeout");
+}
+
 }  // namespace

@@ -171,6 +171,7 @@ TEST(RaftVotesTest, AMongoDbLeaderCatchesUpBeforeItWrites)
   Replica r(1, FailoverConfig::mongodb(1));
   r.start();
   r.time_out();
+  r.deliver(PreVoteReply{2, 0, true}, 0);  // MongoDB's dry run first
   r.host.take_trace();
   r.deliver(Vote{2, 0, true}, 0);
   EXPECT_EQ(r.host.take_trace(), (Trace{"take_lead 0", "catch_up 0"}));
@@ -276,6 +277,183 @@ TEST(RaftVotesTest, ARefusedClientIsSentToTheLeaderTheReplicaKnowsOf)
   r.policy.on_newer_term(r.unit(), 4, out);
   EXPECT_EQ(r.host.take_trace(), (Trace{"become_follower 0 term 4 leader -1"}));
   EXPECT_EQ(r.policy.redirect_to(r.unit()), kNoNode);
+}
+
+
+FailoverConfig with_pre_vote()
+{
+  FailoverConfig c = FailoverConfig::raft(kLo, kHi, 0.050, 1);
+  c.pre_vote = true;
+  return c;
+}
+
+FailoverConfig with_check_quorum()
+{
+  FailoverConfig c = FailoverConfig::raft(kLo, kHi, 0.050, 1);
+  c.step_down = StepDown::check_quorum;
+  return c;
+}
+
+// Raft thesis §9.6: "a candidate would first ask other servers whether its
+// log was up-to-date enough to get their vote. Only if the candidate
+// believed it could get votes from a majority of the cluster would it
+// increment its term and start a normal election."
+TEST(RaftVotesTest, WithPreVoteATimedOutFollowerAsksFirstWithoutRaisingItsTerm)
+{
+  Replica r(1, with_pre_vote());
+  r.start();
+  const Ready asked = r.time_out();
+  EXPECT_EQ(r.unit().durable.term, 1u);
+  EXPECT_EQ(r.unit().vol.role, ReplicaRole::follower);
+  EXPECT_EQ(asked.persist, 0u) << "nothing durable changes";
+  EXPECT_TRUE(r.host.events.empty()) << "no election yet";
+  ASSERT_EQ(sent<PreVote>(asked).size(), 2u);
+  EXPECT_EQ(sent<PreVote>(asked)[0].term, 2u);
+  EXPECT_TRUE(sent<RequestVote>(asked).empty());
+
+  const Ready refused = r.deliver(PreVoteReply{1, 0, false}, 0);
+  EXPECT_TRUE(refused.messages.empty());
+  const Ready stood = r.deliver(PreVoteReply{2, 0, true}, 2);  // with its own: a majority
+  EXPECT_EQ(r.unit().durable.term, 2u);
+  EXPECT_EQ(r.unit().vol.role, ReplicaRole::candidate);
+  ASSERT_EQ(sent<RequestVote>(stood).size(), 2u);
+  EXPECT_EQ(sent<RequestVote>(stood)[0].term, 2u);
+}
+
+TEST(RaftVotesTest, APreCandidateThatHearsNoMajorityAsksAgainAtTheSameTerm)
+{
+  Replica r(1, with_pre_vote());
+  r.start();
+  r.time_out();
+  const Ready again = r.time_out();
+  EXPECT_EQ(r.unit().durable.term, 1u);
+  ASSERT_EQ(sent<PreVote>(again).size(), 2u);
+  EXPECT_EQ(sent<PreVote>(again)[0].term, 2u);
+  Ready heard;
+  r.policy.on_leader_heard(r.unit(), heard);  // its leader's append, after all
+  const Ready late = r.deliver(PreVoteReply{2, 0, true}, 2);
+  EXPECT_EQ(r.unit().durable.term, 1u) << "a leader heard ends the pre-vote";
+  EXPECT_TRUE(late.messages.empty());
+}
+
+// The voter's side: answered as the vote would be, but no term or vote
+// changes; refused while the voter heard from a leader within the shortest
+// election timeout, so a node that rejoins disturbs no healthy leader.
+TEST(RaftVotesTest, AVoterRefusesAPreVoteWhileItHeardFromALeaderLately)
+{
+  Replica r(2, with_pre_vote());
+  r.start();
+  r.host.clock = 1.0;
+  Ready heard;
+  r.policy.on_leader_heard(r.unit(), heard);
+  r.host.clock = 1.0 + kLo - 0.001;
+  const Ready lease = r.deliver(PreVote{2, 0, 0, 0}, 1);
+  EXPECT_FALSE(sent<PreVoteReply>(lease).at(0).granted);
+  EXPECT_EQ(sent<PreVoteReply>(lease).at(0).term, 1u) << "its own term";
+  r.host.clock = 1.0 + kLo + 0.001;
+  const Ready free = r.deliver(PreVote{2, 0, 0, 0}, 1);
+  EXPECT_TRUE(sent<PreVoteReply>(free).at(0).granted);
+  EXPECT_EQ(sent<PreVoteReply>(free).at(0).term, 2u) << "the term asked";
+  EXPECT_EQ(r.unit().durable.term, 1u);
+  EXPECT_EQ(r.unit().durable.voted_for, 0) << "its vote of term 1 stands";
+  EXPECT_EQ(free.persist, 0u);
+}
+
+TEST(RaftVotesTest, AVoterRefusesAPreVoteWhenItsLogIsMoreUpToDateOrItLeads)
+{
+  Replica r(2, with_pre_vote());
+  r.start();
+  r.unit().durable.log.push_back({1, 7, 1, 1});
+  r.host.clock = 1.0;
+  EXPECT_FALSE(sent<PreVoteReply>(r.deliver(PreVote{2, 0, 0, 0}, 1)).at(0).granted);
+  EXPECT_TRUE(sent<PreVoteReply>(r.deliver(PreVote{2, 0, 1, 1}, 1)).at(0).granted);
+  Replica leader(0, with_pre_vote());
+  leader.start();
+  leader.host.clock = 1.0;
+  EXPECT_FALSE(sent<PreVoteReply>(leader.deliver(PreVote{2, 0, 0, 0}, 1)).at(0).granted);
+}
+
+// etcd's CheckQuorum: every election timeout the leader counts the replicas
+// heard from since the last check, itself included, and steps down without
+// a majority.
+TEST(RaftVotesTest, WithCheckQuorumALeaderThatHeardNoMajorityForAnElectionTimeoutStepsDown)
+{
+  Replica r(0, with_check_quorum());
+  r.start();
+  r.host.clock = kLo - 0.001;
+  Ready early;
+  r.policy.before_heartbeat(r.unit(), early);
+  EXPECT_EQ(r.unit().vol.role, ReplicaRole::leader) << "not checked before an election timeout";
+  r.unit().vol.lead->replicas[2].last_heard = 0.1;  // node 2 answered
+  r.host.clock = kLo;
+  Ready kept;
+  r.policy.before_heartbeat(r.unit(), kept);
+  EXPECT_EQ(r.unit().vol.role, ReplicaRole::leader) << "itself and node 2: a majority";
+  r.host.take_trace();
+  r.host.clock = 2 * kLo;
+  Ready lost;
+  r.policy.before_heartbeat(r.unit(), lost);
+  EXPECT_EQ(r.host.take_trace(), (Trace{"become_follower 0 term 1 leader -1"})) << "nobody since the last check";
+  EXPECT_EQ(r.unit().vol.role, ReplicaRole::follower);
+  EXPECT_GE(r.policy.election_deadline(0), 2 * kLo + kLo) << "it may stand again, after a timeout";
+}
+
+TEST(RaftVotesTest, WithoutCheckQuorumALeaderLeadsOnAlone)
+{
+  Replica r(0);
+  r.start();
+  r.host.clock = 10.0;
+  Ready out;
+  r.policy.before_heartbeat(r.unit(), out);
+  EXPECT_EQ(r.unit().vol.role, ReplicaRole::leader);
+}
+
+// etcd's lease with CheckQuorum ("inLease"): a follower that heard from its
+// leader within the election timeout ignores a vote request, its term too.
+TEST(RaftVotesTest, WithCheckQuorumAFollowerInItsLeaseIgnoresVoteRequests)
+{
+  Replica r(1, with_check_quorum());
+  r.start();
+  r.host.clock = 0.5;
+  Ready heard;
+  r.policy.on_leader_heard(r.unit(), heard);
+  r.host.clock = 0.5 + kLo - 0.001;
+  const Ready ignored = r.deliver(RequestVote{5, 0, 0, 0}, 2);
+  EXPECT_TRUE(ignored.messages.empty());
+  EXPECT_EQ(r.unit().durable.term, 1u);
+  r.host.clock = 0.5 + kLo + 0.001;
+  const Ready granted = r.deliver(RequestVote{5, 0, 0, 0}, 2);
+  EXPECT_TRUE(sent<Vote>(granted).at(0).granted);
+  EXPECT_EQ(r.unit().durable.term, 5u);
+}
+
+// MongoDB: a member whose heartbeats have not answered for
+// electionTimeoutMillis (10 s) is down; a primary that sees fewer than a
+// majority up steps down, checked at each heartbeat. No lease for votes.
+TEST(RaftVotesTest, AMongoDbPrimaryStepsDownOnceAMajorityIsSilentForTheElectionTimeout)
+{
+  Replica r(0, FailoverConfig::mongodb(1));
+  r.start();
+  r.host.clock = 10.0;
+  Ready at_limit;
+  r.policy.before_heartbeat(r.unit(), at_limit);
+  EXPECT_EQ(r.unit().vol.role, ReplicaRole::leader) << "heard 10 s ago: not yet down";
+  r.host.clock = 12.0;
+  r.unit().vol.lead->replicas[1].last_heard = 2.5;
+  Ready one_up;
+  r.policy.before_heartbeat(r.unit(), one_up);
+  EXPECT_EQ(r.unit().vol.role, ReplicaRole::leader) << "node 1 is up: with itself, a majority";
+  r.host.clock = 12.6;
+  Ready none_up;
+  r.policy.before_heartbeat(r.unit(), none_up);
+  EXPECT_EQ(r.unit().vol.role, ReplicaRole::follower);
+
+  Replica voter(1, FailoverConfig::mongodb(1));
+  voter.start();
+  voter.host.clock = 1.0;
+  Ready heard;
+  voter.policy.on_leader_heard(voter.unit(), heard);
+  EXPECT_TRUE(sent<Vote>(voter.deliver(RequestVote{2, 0, 0, 0}, 2)).at(0).granted) << "no lease for votes";
 }
 
 }  // namespace
