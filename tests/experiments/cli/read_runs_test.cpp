@@ -144,20 +144,27 @@ TEST_F(ReadRuns, MajorityAndLinearizableReadsAreNeverDirtyUnderPartitionsAndCras
 
 // MongoDB: a linearizable read "returns data that reflects all successful
 // majority-acknowledged writes that completed prior to the start of the read
-// operation": none is stale; local reads in the same run are.
+// operation": none is stale, with MongoDB's step-down and with Raft as in the
+// paper, whose deposed leader keeps serving its side of the split for the
+// whole partition; local reads in the Raft run are stale (the case a
+// linearizable read exists for). With MongoDB's step-down the deposed primary
+// serves local reads only until it steps down, about when the other side
+// elects, so the split leaves it few or none.
 TEST_F(ReadRuns, ALinearizableReadNeverMissesAMajorityWriteCompletedBeforeIt)
 {
   const std::string faults = file("split.toml", kSplit).string();
-  const Result linearizable = run(fmt::format("{} --faults {} --read-concern linearizable", kMongo, faults));
-  int reads = 0;
-  for (const Row& op : linearizable.ops)
-    if (op.at("kind") == "read" && op.at("outcome") == "ok") {
-      ++reads;
-      EXPECT_EQ(op.at("stale"), "0") << "op " << op.at("op_id") << " at " << op.at("start_ms") << " ms";
-      EXPECT_EQ(op.at("dirty"), "0");
-    }
-  EXPECT_GT(reads, 1000);
-  EXPECT_GT(std::stod(summary_value(run(fmt::format("{} --faults {}", kMongo, faults)).summary,
+  for (const std::string& preset : {kMongo, kRaft}) {
+    const Result linearizable = run(fmt::format("{} --faults {} --read-concern linearizable", preset, faults));
+    int reads = 0;
+    for (const Row& op : linearizable.ops)
+      if (op.at("kind") == "read" && op.at("outcome") == "ok") {
+        ++reads;
+        EXPECT_EQ(op.at("stale"), "0") << preset << ": op " << op.at("op_id") << " at " << op.at("start_ms") << " ms";
+        EXPECT_EQ(op.at("dirty"), "0");
+      }
+    EXPECT_GT(reads, 1000) << preset;
+  }
+  EXPECT_GT(std::stod(summary_value(run(fmt::format("{} --faults {}", kRaft, faults)).summary,
                                     "stale_read_fraction")),
             0.05);
 }
