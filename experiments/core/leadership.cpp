@@ -27,9 +27,12 @@ void LeadershipTracker::changed(Time now)
         leader = leader == kNoNode ? n : leader;
       }
     const bool led = leader != kNoNode;
-    // Units led at the start are followed; a leaderless store's have no leader to lose.
+    // Units led at the start are followed, and those whose leader is
+    // elected (failover on) although none is up at the start (--down): they
+    // are without one from the start. A leaderless store's units have no
+    // leader to lose.
     if (changes_.empty())
-      tracked_[u] = led;
+      tracked_[u] = led || model_.primary_now(static_cast<UnitId>(u)).has_value();
     if (!tracked_[u])
       continue;
     Time& since = leaderless_since_[u];

@@ -1,5 +1,6 @@
 #include "experiments/core/models/leader_based.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -73,7 +74,15 @@ std::unique_ptr<Router> LeaderBasedModel::make_router(ClientId client)
   if (read_from_ == ReadFrom::nearest)
     for (NodeId n = 0; n < placement_.node_count(); ++n)
       latency.push_back(cluster_.latency_client_to_node(client, n));
-  return std::make_unique<ReplicaRouter>(placement_, read_from_, std::move(latency));
+  auto router = std::make_unique<ReplicaRouter>(placement_, read_from_, std::move(latency));
+  // Clients are made before the run starts: the nodes down now are --down's.
+  if (failover_.enabled && std::find(membership_.alive.begin(), membership_.alive.end(), false) != membership_.alive.end()) {
+    std::vector<bool> down;
+    for (bool alive : membership_.alive)
+      down.push_back(!alive);
+    router->route_around_down_primaries(std::move(down), [this](UnitId unit) { return leader_now(unit); });
+  }
+  return router;
 }
 
 NodeId LeaderBasedModel::leader_now(UnitId unit) const
