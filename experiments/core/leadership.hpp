@@ -3,6 +3,7 @@
 // back. What failover is sized by: time without a leader, elections, and how
 // leadership left a node and (or not) came back.
 #pragma once
+#include <functional>
 #include <vector>
 
 #include "experiments/core/models/model.hpp"
@@ -52,6 +53,8 @@ public:
     int leader_units;
   };
   std::vector<Sample> timeline(double step, Time end) const;
+  // The same rows, one at a time, held nowhere.
+  void timeline(double step, Time end, const std::function<void(const Sample&)>& row) const;
 
 private:
   std::vector<int> leader_units() const;

@@ -49,6 +49,8 @@ ClientMachine::ClientMachine(ClientConfig config, const Placement& placement, co
     throw SettingError(Setting::retries, "must be between 0 and 100");
   if (!(config_.retry_backoff >= 0) || !std::isfinite(config_.retry_backoff))
     throw SettingError(Setting::retry_backoff, "must be a finite, non-negative time");
+  if (!(config_.retry_backoff_max >= 0) || !std::isfinite(config_.retry_backoff_max))
+    throw SettingError(Setting::retry_backoff, "its ceiling must be a finite, non-negative time");
   if (config_.client_count > 0 && config_.ops > kOpMask / static_cast<std::uint64_t>(config_.client_count))
     throw SettingError(Setting::ops, "too many operations for 55-bit op ids");
 }
@@ -151,7 +153,9 @@ void ClientMachine::attempt_failed(OpId id, bool timed_out, NodeId hint, int ack
     if (reply != nullptr)
       out.cancel_timer(timeout_timer(id, op.attempts));
     o.backing_off = true;
-    out.set_timer(backoff_timer(id, op.attempts), now + std::ldexp(config_.retry_backoff, op.attempts - 1));
+    const Time wait = std::min(std::ldexp(config_.retry_backoff, op.attempts - 1),
+                               std::max(config_.retry_backoff, config_.retry_backoff_max));
+    out.set_timer(backoff_timer(id, op.attempts), now + wait);
     return;
   }
   // The last attempt: refused means it did not commit, unless an earlier

@@ -54,6 +54,9 @@ struct ClientConfig {
   // Seconds before the first retry; each later retry waits twice as long as
   // the one before (exponential backoff: retry k waits retry_backoff·2^(k−1)).
   Time retry_backoff = 0.1;
+  // The longest a retry waits: the doubling stops there, as the Kafka
+  // producer's retry.backoff.max.ms (1000 ms by default, KIP-580).
+  Time retry_backoff_max = 1.0;
 };
 
 // One finished operation, as ops.csv reports it.

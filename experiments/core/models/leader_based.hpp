@@ -32,6 +32,8 @@ public:
   std::optional<std::uint64_t> acked_writes_lost() const override;
 
 private:
+  // Throws std::invalid_argument naming --election-timeout when no election could be won.
+  void require_timeouts_above_round_trips() const;
   // The unit's leader now: its live replica that leads at the highest term.
   NodeId leader_now(UnitId unit) const;
 
