@@ -220,7 +220,10 @@ public:
     close(fd);
     std::ofstream(path_) << star_platform_xml({2, 1, 0.001, 125e6});
   }
-  ~TinyPlatform()
+  ~TinyPlatform() { remove(); }
+  // Once SimGrid has read it: a probe that SimGrid then aborts, or that a
+  // signal stops, leaves nothing behind.
+  void remove() const
   {
     std::error_code ignored;
     fs::remove(path_, ignored);
@@ -371,16 +374,17 @@ void probe_simgrid(const std::vector<std::string>& user_args, const std::string&
   for (const std::string& arg : user_args)
     if (const std::string why = refused_engine_arg(arg); !why.empty())
       throw std::invalid_argument(fmt::format("{}: {}", arg, why));
-  if (!user_args.empty()) {
-    const TinyPlatform tiny;
-    for (const std::string& arg : user_args) {
-      const Probe p = run_probe([&] {
-        auto engine = create_engine({arg});
-        tiny_simulation(*engine, load_platform(*engine, tiny.path()));
-      });
-      if (!p.ok)
-        throw std::invalid_argument(fmt::format("{}: {}", arg, p.message));
-    }
+  // Each probe child writes its own tiny platform and removes it once read.
+  for (const std::string& arg : user_args) {
+    const Probe p = run_probe([&] {
+      auto engine = create_engine({arg});
+      const TinyPlatform tiny;
+      const PlatformHosts hosts = load_platform(*engine, tiny.path());
+      tiny.remove();
+      tiny_simulation(*engine, hosts);
+    });
+    if (!p.ok)
+      throw std::invalid_argument(fmt::format("{}: {}", arg, p.message));
   }
   if (platform.empty())
     return;

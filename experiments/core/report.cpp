@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <iostream>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -289,6 +290,22 @@ RunOutputs::~RunOutputs()
   }
 }
 
+// The timeline's step: --timeline-step, unless the run lasted so long that it
+// would give more than kMaxTimelineRows rows; then the smallest multiple of
+// it that does not, with a line saying so.
+double RunOutputs::timeline_step(const Datastore& e) const
+{
+  const double step = config_.timeline_step_s;
+  const double rows = (std::floor(e.cluster().clock() / step) + 1) * static_cast<double>(e.cluster().nodes().size());
+  if (rows <= kMaxTimelineRows)
+    return step;
+  const double coarser = step * std::ceil(rows / kMaxTimelineRows);
+  std::cerr << fmt::format("replisim: roles_timeline.csv: a step of {} s over {} s of {} nodes would be {:.0f} rows; "
+                           "written every {} s instead (at most {:.0f} rows)\n",
+                           step, e.cluster().clock(), e.cluster().nodes().size(), rows, coarser, kMaxTimelineRows);
+  return coarser;
+}
+
 // The files of replisim's own names in --out that this run did not write:
 // an earlier run's, which would pass for this one's.
 void RunOutputs::remove_earlier_outputs(const std::vector<std::filesystem::path>& written) const
@@ -320,7 +337,7 @@ std::vector<std::filesystem::path> RunOutputs::commit(const Datastore& e, const 
     files.back()->stream() << summary_csv(summary_row);
     if (config_.timeline_step_s > 0) {
       files.push_back(std::make_unique<OutputFile>(config_.out, "roles_timeline.csv"));
-      write_timeline_csv(files.back()->stream(), e, config_.timeline_step_s, e.cluster().clock());
+      write_timeline_csv(files.back()->stream(), e, timeline_step(e), e.cluster().clock());
       files.push_back(std::make_unique<OutputFile>(config_.out, "outages.csv"));
       files.back()->stream() << outages_csv(e);
     }

@@ -64,6 +64,8 @@ public:
 
 private:
   void remove_earlier_outputs(const std::vector<std::filesystem::path>& written) const;
+  double timeline_step(const Datastore& datastore) const;
+  static constexpr double kMaxTimelineRows = 10'000'000;  // about 300 MB of CSV
 
   const RunConfig& config_;
   std::unique_ptr<OutputFile> ops_;
