@@ -137,7 +137,10 @@ void RunConfig::check()
     throw std::invalid_argument(fmt::format("--threads: {} threads on each of {} nodes is more than {} workers in all "
                                             "(each is held in memory)",
                                             threads, nodes, kMaxWorkerSlots));
-  if (const auto units = model_args.find("units"); units != model_args.end()) {
+  const auto& declared = models().get(model).params;
+  const bool has_units =
+      std::any_of(declared.begin(), declared.end(), [](const ParamSpec& p) { return p.name == "units"; });
+  if (const auto units = model_args.find("units"); has_units && units != model_args.end()) {
     const long long count = std::atoll(units->second.c_str());
     if (count > 0 && count * rf > kMaxReplicas)
       throw std::invalid_argument(fmt::format("--units: {} units of rf {} is more than {} replicas in all (each "
