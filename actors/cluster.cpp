@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <deque>
 #include <set>
+#include <tuple>
 #include <fstream>
 #include <unordered_set>
 
@@ -108,12 +109,23 @@ struct Cluster::Impl final : TimerListener {
   {
     const bool at_rest = network.idle() && std::all_of(servers.begin(), servers.end(),
                                                        [](const NodeServer& s) { return s.idle(); });
-    if (!quiescent || (at_rest && quiescent()))
+    if (!quiescent || (at_rest && quiescent())) {
+      finish();
+      return;
+    }
+    // At rest, nothing changes before the next deadline (a fault healing, a
+    // resend): the next look is then, not every poll in between, so that a
+    // run waiting hours of simulated time for a partition to heal does not
+    // take as many steps. With no deadline left nothing can change any more.
+    const Time now = sg4::Engine::get_clock();
+    const Time next = timers.next_deadline();
+    if (at_rest && next == kNever)
       finish();
     else
-      timers.set(sg4::Engine::get_clock() + drain_poll_s, *this, kDrainTimer);
+      timers.set(at_rest && next > now + kFarDeadline ? next : now + drain_poll_s, *this, kDrainTimer);
   }
   static constexpr std::uint64_t kDrainTimer = 0;
+  static constexpr double kFarDeadline = 0.01;  // seconds: nearer, the polls go on as before
   static constexpr std::uint64_t kStopTimer = 1;
   void timer_fired(std::uint64_t id, std::uint64_t) override
   {
@@ -345,6 +357,7 @@ void Cluster::schedule_faults(const FaultPlan& given, std::function<NodeId()> mo
     FaultAction& a = impl.faults.emplace_back(std::move(act));
     impl.timers.set(t, a, 0);
   };
+  std::vector<std::tuple<const sg4::Host*, Time, Time>> crashed;
   for (const auto& c : impl.plan.crashes) {
     if (c.most_leaders) {
       // Which node that is is known only when the time comes; it comes back
@@ -368,6 +381,18 @@ void Cluster::schedule_faults(const FaultPlan& given, std::function<NodeId()> mo
     sg4::Host* host = c.node != kNoNode ? impl.nodes[static_cast<std::size_t>(c.node)].host : sg4::Host::by_name_or_null(c.host);
     if (host == nullptr)
       throw std::invalid_argument(fmt::format("{}: no host '{}'", c.where, c.host));
+    if (std::none_of(impl.nodes.begin(), impl.nodes.end(), [host](const NodeHost& n) { return n.host == host; }))
+      throw std::invalid_argument(
+          fmt::format("{}: host '{}' runs no datastore node (a crash stops a node; clients run to the end)", c.where,
+                      c.host));
+    // Two crashes of one host at once would bring it back while the other
+    // still holds it down: refused, so that each crash means what it says.
+    for (const auto& [other, from, to] : crashed)
+      if (other == host && c.at < to && from < c.recover)
+        throw std::invalid_argument(
+            fmt::format("{}: host '{}' is already down then (an earlier crash overlaps this one)", c.where,
+                        host->get_name()));
+    crashed.emplace_back(host, c.at, c.recover);
     at(c.at, [host] { host->turn_off(); });
     at(c.recover, [host] { host->turn_on(); });
   }
@@ -402,16 +427,27 @@ void Cluster::schedule_faults(const FaultPlan& given, std::function<NodeId()> mo
     });
   }
   for (const auto& l : impl.plan.links) {
-    sg4::Link* link = sg4::Link::by_name_or_null(l.link);
-    if (link == nullptr)
-      throw std::invalid_argument(fmt::format("{}: no link '{}'", l.where, l.link));
-    at(l.at, [&impl, link] {
-      link->turn_off();
+    // A full-duplex (SPLITDUPLEX) link is two links, NAME_UP and NAME_DOWN:
+    // its name stands for both.
+    std::vector<sg4::Link*> links;
+    if (sg4::Link* link = sg4::Link::by_name_or_null(l.link))
+      links.push_back(link);
+    else
+      for (const char* side : {"_UP", "_DOWN"})
+        if (sg4::Link* half = sg4::Link::by_name_or_null(l.link + side))
+          links.push_back(half);
+    if (links.empty())
+      throw std::invalid_argument(fmt::format("{}: no link '{}' (nor '{}_UP' and '{}_DOWN')", l.where, l.link, l.link,
+                                              l.link));
+    at(l.at, [&impl, links] {
+      for (sg4::Link* link : links)
+        link->turn_off();
       ++impl.links_down;
       impl.network_changed();
     });
-    at(l.up, [&impl, link] {
-      link->turn_on();
+    at(l.up, [&impl, links] {
+      for (sg4::Link* link : links)
+        link->turn_on();
       --impl.links_down;
       impl.network_changed();
     });

@@ -1,6 +1,7 @@
 #include "actors/deployment_file.hpp"
 
 #include <charconv>
+#include <filesystem>
 #include <set>
 
 #include <boost/property_tree/ptree.hpp>
@@ -15,6 +16,8 @@ namespace replisim {
 namespace pt = boost::property_tree;
 
 namespace {
+
+constexpr std::size_t kMaxDeployedActors = 10'000;  // --nodes and --clients' limit
 
 [[noreturn]] void fail(const std::string& path, const std::string& why)
 {
@@ -62,6 +65,14 @@ std::vector<std::pair<std::string, std::string>> settings_of(const pt::ptree& ac
 
 DeploymentFile read_deployment_file(const std::string& path)
 {
+  // A directory makes the XML reader throw an iostream failure, and a FIFO
+  // blocks it for ever: only a regular file is read.
+  std::error_code status_error;
+  const auto status = std::filesystem::status(path, status_error);
+  if (status_error || !std::filesystem::exists(status))
+    fail(path, "no such file");
+  if (!std::filesystem::is_regular_file(status))
+    fail(path, std::filesystem::is_directory(status) ? "is a directory" : "is not a regular file");
   pt::ptree tree;
   try {
     pt::read_xml(path, tree, pt::xml_parser::no_comments);
@@ -100,9 +111,18 @@ DeploymentFile read_deployment_file(const std::string& path)
                              kClientFunction));
     if (node && !node_hosts.insert(host).second)
       fail(path, fmt::format("{}: host '{}' already runs a node", who, host));
+    // SimGrid's own attributes of an actor: replisim's nodes and clients run
+    // from the start to the end of the run, so they are refused, not ignored.
+    for (const char* attribute : {"start_time", "kill_time", "on_failure"})
+      if (actor.get_optional<std::string>(std::string("<xmlattr>.") + attribute))
+        fail(path, fmt::format("{}: attribute {} is not supported: replisim's actors run for the whole run (use a "
+                               "fault file, --faults, to stop a node and bring it back)",
+                               who, attribute));
     DeployedActor a{host, "", 0, who};
     for (const auto& [name, value] : settings_of(actor, path, who)) {
-      if (name == "zone")
+      if (name == "zone" && value.empty())
+        fail(path, fmt::format("{}: zone is empty (leave the prop out for the host's enclosing zone)", who));
+      else if (name == "zone")
         a.zone = value;
       else if (name == "threads" && node)
         a.threads = parse_threads(value, path, who);
@@ -117,6 +137,10 @@ DeploymentFile read_deployment_file(const std::string& path)
   }
   if (file.nodes.empty())
     fail(path, fmt::format("no actor runs {}", kNodeFunction));
+  // As --nodes and --clients: each is a SimGrid actor with its own stack.
+  if (file.nodes.size() > kMaxDeployedActors || file.clients.size() > kMaxDeployedActors)
+    fail(path, fmt::format("{} nodes and {} clients: at most {} of each", file.nodes.size(), file.clients.size(),
+                           kMaxDeployedActors));
   return file;
 }
 

@@ -2,6 +2,9 @@
 
 #include <simgrid/s4u/Engine.hpp>
 #include <simgrid/s4u/Host.hpp>
+#include <simgrid/s4u/Link.hpp>
+
+#include <algorithm>
 
 #include "actors/platform_check.hpp"
 
@@ -9,6 +12,7 @@ namespace replisim {
 
 void Network::attach(Address address, sg4::Host* host, Receiver& receiver)
 {
+  links_off();  // connects the count before any link can go off
   auto& table = address.is_node() ? nodes_ : clients_;
   if (table.size() <= static_cast<std::size_t>(address.index))
     table.resize(static_cast<std::size_t>(address.index) + 1);
@@ -33,6 +37,10 @@ void Network::send(Envelope&& message, std::uint64_t size)
   }
   if (check_routes_ && !routed(from.host, to.host))
     return;  // lost: no route (SimGrid would abort the run); unreachable() says so
+  if (links_off() > 0 && crosses_a_link_off(from.host, to.host)) {
+    lose(message);  // SimGrid would start the transfer and never end it: the run could not drain
+    return;
+  }
   Transfer* t;
   if (free_.empty()) {
     t = &transfers_.emplace_back();
@@ -50,6 +58,29 @@ void Network::send(Envelope&& message, std::uint64_t size)
   ++carried_;
   in_flight_seen_ += in_flight_;
   start_activity(t->comm, *t);
+}
+
+// How many links are off now (a fault or a state profile), counted through
+// SimGrid's signal, connected once for the process.
+int Network::links_off()
+{
+  static int off = 0;
+  static const bool connected = [] {
+    sg4::Link::on_state_change_cb([](const sg4::Link& link) { off += link.is_on() ? -1 : 1; });
+    return true;
+  }();
+  (void)connected;
+  return off;
+}
+
+bool Network::crosses_a_link_off(const sg4::Host* from, const sg4::Host* to)
+{
+  if (from == to)
+    return false;
+  std::vector<sg4::Link*> links;
+  double latency = 0;
+  from->route_to(to, links, &latency);
+  return std::any_of(links.begin(), links.end(), [](const sg4::Link* l) { return !l->is_on(); });
 }
 
 bool Network::routed(const sg4::Host* from, const sg4::Host* to)

@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 #include <simgrid/s4u.hpp>
 
+#include "actors/engine_args.hpp"
 #include "platforms/star_platform.hpp"
 
 namespace replisim {
@@ -29,6 +30,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr double kMaxLinkLatency = 86'400;  // seconds: a day, as --latency
+constexpr double kTimePrecision = 1e-9;     // seconds: SimGrid's precision/timing
 constexpr char kMarker = '\x1e';
 // In a probe child: what it is doing, in memory shared with the parent, which
 // reports it when SimGrid crashes there.
@@ -218,7 +220,10 @@ public:
     close(fd);
     std::ofstream(path_) << star_platform_xml({2, 1, 0.001, 125e6});
   }
-  ~TinyPlatform()
+  ~TinyPlatform() { remove(); }
+  // Once SimGrid has read it: a probe that SimGrid then aborts, or that a
+  // signal stops, leaves nothing behind.
+  void remove() const
   {
     std::error_code ignored;
     fs::remove(path_, ignored);
@@ -306,6 +311,10 @@ void check_platform(const std::string& path, const PlatformHosts& hosts, double 
       fail(fmt::format("link '{}' has bandwidth {} B/s: it must be positive and finite", link->get_name(), bandwidth));
     if (!(std::isfinite(latency) && latency >= 0))
       fail(fmt::format("link '{}' has latency {} s: it must be finite and not negative", link->get_name(), latency));
+    if (latency > 0 && latency * latency_scale < kTimePrecision)
+      fail(fmt::format("link '{}' has latency {} s{}: above 0 and below 1ns, SimGrid's time precision (give 0 or at "
+                       "least 1ns)",
+                       link->get_name(), latency * latency_scale, latency_scale != 1 ? " with --latency-scale" : ""));
     if (latency * latency_scale > kMaxLinkLatency)
       fail(fmt::format("link '{}' has latency {} s{}: more than a day", link->get_name(), latency * latency_scale,
                        latency_scale != 1 ? " with --latency-scale" : ""));
@@ -362,16 +371,20 @@ void check_platform(const std::string& path, const PlatformHosts& hosts, double 
 void probe_simgrid(const std::vector<std::string>& user_args, const std::string& platform, int nodes,
                    double latency_scale)
 {
-  if (!user_args.empty()) {
-    const TinyPlatform tiny;
-    for (const std::string& arg : user_args) {
-      const Probe p = run_probe([&] {
-        auto engine = create_engine({arg});
-        tiny_simulation(*engine, load_platform(*engine, tiny.path()));
-      });
-      if (!p.ok)
-        throw std::invalid_argument(fmt::format("{}: {}", arg, p.message));
-    }
+  for (const std::string& arg : user_args)
+    if (const std::string why = refused_engine_arg(arg); !why.empty())
+      throw std::invalid_argument(fmt::format("{}: {}", arg, why));
+  // Each probe child writes its own tiny platform and removes it once read.
+  for (const std::string& arg : user_args) {
+    const Probe p = run_probe([&] {
+      auto engine = create_engine({arg});
+      const TinyPlatform tiny;
+      const PlatformHosts hosts = load_platform(*engine, tiny.path());
+      tiny.remove();
+      tiny_simulation(*engine, hosts);
+    });
+    if (!p.ok)
+      throw std::invalid_argument(fmt::format("{}: {}", arg, p.message));
   }
   if (platform.empty())
     return;

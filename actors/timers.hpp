@@ -39,6 +39,10 @@ public:
   // Nothing fires any more: the run is over.
   void stop();
 
+  // The earliest deadline set (one since cancelled by its listener
+  // included); kNever when none is.
+  Time next_deadline() const { return queue_.empty() ? kNever : queue_.top().deadline; }
+
 private:
   struct Entry {
     Time deadline;

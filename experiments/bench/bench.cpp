@@ -57,6 +57,8 @@ struct Bench {
   }
 };
 
+constexpr int kMinBenchNodes = 3;  // every case runs rf 3
+
 int clients_for(int nodes) { return std::max(3, nodes / 10); }
 
 // The messages a case sends: the budget, a third of it above 1,000 nodes.
@@ -138,8 +140,10 @@ void check_bench_options(const BenchOptions& o)
   if (o.nodes.empty())
     throw std::invalid_argument("--nodes-list: needs at least one node count");
   for (const int n : o.nodes)
-    if (n < 1 || n > limits::kMaxNodes)
-      throw std::invalid_argument(fmt::format("--nodes-list: {} is out of range: must be in [1, {}]", n, limits::kMaxNodes));
+    if (n < kMinBenchNodes || n > limits::kMaxNodes)
+      throw std::invalid_argument(fmt::format("--nodes-list: {} is out of range: must be in [{}, {}] (every case "
+                                              "runs rf 3)",
+                                              n, kMinBenchNodes, limits::kMaxNodes));
   for (const std::string& m : o.models) {
     const auto names = models().names();
     if (std::find(names.begin(), names.end(), m) == names.end())
@@ -217,15 +221,21 @@ int run_bench(const BenchOptions& o)
 {
   check_bench_options(o);
   const std::vector<std::string> chosen = o.models.empty() ? models().names() : o.models;
-  Bench b{o, fs::temp_directory_path() / fmt::format("replisim-bench-{}", getpid())};
-  fs::create_directories(b.dir);
-  const int leftover = leftovers::add(b.dir.string(), true);
+  // The table's file first: one that cannot be opened fails the bench now,
+  // before any measurement, with nothing left behind.
   std::unique_ptr<OutputFile> csv;
   if (!o.csv.empty()) {
     const fs::path path(o.csv);
-    csv = std::make_unique<OutputFile>(path.parent_path().empty() ? fs::path(".") : path.parent_path(),
-                                       path.filename().string());
+    try {
+      csv = std::make_unique<OutputFile>(path.parent_path().empty() ? fs::path(".") : path.parent_path(),
+                                         path.filename().string());
+    } catch (const std::exception& e) {
+      throw std::invalid_argument(fmt::format("--csv: cannot write '{}': {}", o.csv, e.what()));
+    }
   }
+  Bench b{o, fs::temp_directory_path() / fmt::format("replisim-bench-{}", getpid())};
+  fs::create_directories(b.dir);
+  const int leftover = leftovers::add(b.dir.string(), true);
 
   fmt::print("Each model (N/10 clients, {1} operations outstanding per client, on a generated star of {0} links)\n"
              "against a bare SimGrid loop (an actor per host, request/reply, no protocol) on the same star, sending\n"

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include "experiments/output/output_file.hpp"
 #include "experiments/sweep/child.hpp"
 
 namespace replisim {
@@ -18,6 +19,15 @@ Measured measure(const std::string& self, std::vector<std::string> args, const s
   const auto result = dir / "result.txt";
   const auto errors = dir / "stderr.txt";
   std::filesystem::remove(result);
+  // Removed by a signal's handler with the bench's directory, which they would keep.
+  struct Leftovers {
+    int result, errors;
+    ~Leftovers()
+    {
+      leftovers::forget(result);
+      leftovers::forget(errors);
+    }
+  } slots{leftovers::add(result.string(), false), leftovers::add(errors.string(), false)};
   args.insert(args.end(), {"--result", result.string()});
   sigset_t mask;
   sigprocmask(SIG_SETMASK, nullptr, &mask);

@@ -1,5 +1,6 @@
 #include "experiments/core/experiment.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -97,6 +98,20 @@ RunHosts run_hosts(simgrid::s4u::Engine& engine, RunConfig& config)
 // agree: a cut that never heals would keep it running for ever.
 void require_healing(const FaultPlan& plan, const std::string& file)
 {
+  // Healing after a day: the run would resend for as long (every second),
+  // a day taking minutes of wall time, 100,000 hours more than a day.
+  constexpr Time kLatestHeal = 86'400;
+  for (const auto& p : plan.partitions)
+    if (p.until != kNever && p.until > kLatestHeal)
+      throw std::invalid_argument(fmt::format("--faults: {}: a partition healing after a day keeps this model, which "
+                                              "runs until its leaders agree, resending for as long; heal it within a "
+                                              "day",
+                                              p.where.empty() ? file : p.where));
+  for (const auto& l : plan.links)
+    if (l.up != kNever && l.up > kLatestHeal)
+      throw std::invalid_argument(fmt::format("--faults: {}: a link up after a day keeps this model, which runs until "
+                                              "its leaders agree, resending for as long; bring it up within a day",
+                                              l.where.empty() ? file : l.where));
   for (const auto& p : plan.partitions)
     if (p.until == kNever)
       throw std::invalid_argument(fmt::format("--faults: {}: a partition without `until` never heals, and this model "
@@ -107,6 +122,38 @@ void require_healing(const FaultPlan& plan, const std::string& file)
       throw std::invalid_argument(fmt::format("--faults: {}: a link without `up` never heals, and this model runs "
                                               "until its leaders agree",
                                               l.where.empty() ? file : l.where));
+}
+
+// A timeout no longer than the shortest round trip from a client to a node
+// fails every operation: refused. (On platforms of more than 10^6 client–node
+// pairs only the first client is looked at.)
+void require_timeout_above_round_trip(const Cluster& cluster, const RunConfig& config)
+{
+  const int nodes = static_cast<int>(cluster.nodes().size());
+  const int clients = static_cast<std::int64_t>(config.clients) * nodes > 1'000'000 ? 1 : config.clients;
+  double shortest = kNever;
+  for (ClientId c = 0; c < clients; ++c)
+    for (NodeId n = 0; n < nodes; ++n)
+      shortest = std::min(shortest, 2 * cluster.latency_client_to_node(c, n));
+  if (config.timeout_s <= shortest)
+    throw std::invalid_argument(fmt::format("--timeout: '{}' is not longer than the shortest round trip from a client "
+                                            "to a node ({} ms): every operation would time out",
+                                            config.timeout, shortest * 1e3));
+}
+
+// "most-leaders" picks the node leading the most units: a model whose units
+// have no leader (leaderless) has none to crash.
+void require_leaders_for_most_leaders(const FaultPlan& plan, const Model& model)
+{
+  for (const auto& c : plan.crashes) {
+    if (!c.most_leaders)
+      continue;
+    const UnitRoles roles = model.roles();
+    if (std::all_of(roles.leaders.begin(), roles.leaders.end(), [](const auto& l) { return l.empty(); }))
+      throw std::invalid_argument(fmt::format("--faults: {}: node = \"most-leaders\", but this model's units have no "
+                                              "leader (name a node or a host)",
+                                              c.where));
+  }
 }
 
 }  // namespace
@@ -126,11 +173,13 @@ Experiment::Experiment(RunConfig config) : config_(std::move(config))
                                        MessageSizes{64, config_.value_bytes}, config_.delay_model,
                                        derive_seed(config_.seed, kDelayStream));
   cluster_->network().check_routes(check_routes);
+  require_timeout_above_round_trip(*cluster_, config_);
   datastore_ = std::make_unique<Datastore>(config_, *cluster_);
   if (!config_.faults.empty()) {
     const FaultPlan plan = read_fault_file(config_.faults, derive_seed(config_.seed, kFaultStream));
     if (datastore_->model().quiescent())
       require_healing(plan, config_.faults);
+    require_leaders_for_most_leaders(plan, datastore_->model());
     cluster_->schedule_faults(plan, [this] { return datastore_->leadership().most_leaders(); });
   }
 }
@@ -151,10 +200,9 @@ void Experiment::add_clients()
     cc.timeout = config_.timeout_s;
     cc.retries = datastore_->client_retries();
     cc.retry_backoff = config_.retry_backoff_s;
-    if (const auto driver = datastore_->model().client_driver()) {
+    if (const auto driver = datastore_->model().client_driver())
       cc.discovery = driver->discovery;
-      cc.retry_backoff_max = driver->retry_backoff_max;
-    }
+    cc.retry_backoff_max = config_.retry_backoff_max_s;
     cc.seed = derive_seed(config_.seed, static_cast<std::uint64_t>(c));
     clients_.push_back(std::make_unique<ClientMachine>(cc, placement(), datastore_->router(c), workload));
     if (cc.ops > 0)

@@ -14,6 +14,10 @@ namespace replisim {
 
 namespace {
 
+constexpr std::int64_t kMaxNodeIndex = 10'000;   // as --nodes
+constexpr std::size_t kMaxEntries = 100'000;     // per kind: each is held, and scheduled, for the whole run
+constexpr Time kMaxFaultTime = 365.0 * 86'400;   // a year
+
 struct Reader {
   std::string path;
   Rng& rng;  // draws the times given as ranges, in file order
@@ -31,12 +35,17 @@ struct Reader {
     return *t;
   }
 
-  Time time(const toml::table& t, const std::string& what, const char* key, bool required) const
+  // A time, or a range lo:hi from which the time is drawn; `bounds` gets the
+  // range (lo = hi for one time), so that order checks hold for every seed.
+  Time time(const toml::table& t, const std::string& what, const char* key, bool required,
+            std::pair<Time, Time>* bounds = nullptr) const
   {
     const toml::node* node = t.get(key);
     if (node == nullptr) {
       if (required)
         fail(t, fmt::format("{}: needs {}", what, key));
+      if (bounds != nullptr)
+        *bounds = {kNever, kNever};
       return kNever;
     }
     std::string text;
@@ -46,18 +55,24 @@ struct Reader {
       text = fmt::format("{}", *n);
     else
       fail(*node, fmt::format("{}.{}: a time, e.g. \"10s\"", what, key));
+    const auto colon = text.find(':');
+    Time lo = 0;
+    Time hi = 0;
     try {
-      const auto colon = text.find(':');
-      const Time lo = parse_duration(text.substr(0, colon), what + "." + key);
-      if (colon == std::string::npos)
-        return lo;
-      const Time hi = parse_duration(text.substr(colon + 1), what + "." + key);
-      if (!(lo < hi))
-        fail(*node, fmt::format("{}.{}: '{}' is a range lo:hi with lo < hi", what, key, text));
-      return lo + (hi - lo) * rng.uniform();
+      lo = parse_duration(text.substr(0, colon), what + "." + key);
+      hi = colon == std::string::npos ? lo : parse_duration(text.substr(colon + 1), what + "." + key);
     } catch (const std::invalid_argument& e) {
       fail(*node, e.what());
     }
+    if (lo > kMaxFaultTime || hi > kMaxFaultTime)
+      fail(*node, fmt::format("{}.{}: '{}' is more than a year of simulated time", what, key, text));
+    if (bounds != nullptr)
+      *bounds = {lo, hi};
+    if (colon == std::string::npos)
+      return lo;
+    if (!(lo < hi))
+      fail(*node, fmt::format("{}.{}: '{}' is a range lo:hi with lo < hi", what, key, text));
+    return lo + (hi - lo) * rng.uniform();
   }
 
   std::string text(const toml::table& t, const std::string& what, const char* key) const
@@ -78,10 +93,16 @@ struct Reader {
         fail(node, fmt::format("{}: unknown key '{}'", what, key.str()));
   }
 
-  void order(const toml::table& t, const std::string& what, Time first, Time second, const char* name) const
+  // The end comes after the start whatever the draws: the end's lowest
+  // time after the start's highest.
+  void order(const toml::table& t, const std::string& what, std::pair<Time, Time> first, std::pair<Time, Time> second,
+             const char* name) const
   {
-    if (second != kNever && second <= first)
-      fail(t, fmt::format("{}: {} must come after it starts", what, name));
+    if (second.first != kNever && second.first <= first.second)
+      fail(t, fmt::format("{}: {} must come after it starts{}", what, name,
+                          first.first != first.second || second.first != second.second
+                              ? " (a range's lowest time after the start's highest)"
+                              : ""));
   }
 
   FaultPlan::HostCrash crash(const toml::table& t, std::size_t i) const
@@ -95,15 +116,18 @@ struct Reader {
       fail(t, "crash: give host (a name) or node (an index, or \"most-leaders\"), not both");
     if (node == nullptr)
       c.host = text(t, what, "host");
-    else if (const auto index = node->value<std::int64_t>(); index && *index >= 0)
+    else if (const auto index = node->value<std::int64_t>(); index && *index >= 0 && *index < kMaxNodeIndex)
       c.node = static_cast<NodeId>(*index);
+    else if (index && *index >= kMaxNodeIndex)
+      fail(*node, fmt::format("crash.node: no node {} (a run has at most {} nodes)", *index, kMaxNodeIndex));
     else if (const auto s = node->value<std::string>(); s && *s == "most-leaders")
       c.most_leaders = true;
     else
       fail(*node, "crash.node: an index, or \"most-leaders\"");
-    c.at = time(t, what, "at", true);
-    c.recover = time(t, what, "recover", false);
-    order(t, what, c.at, c.recover, "recover");
+    std::pair<Time, Time> at, recover;
+    c.at = time(t, what, "at", true, &at);
+    c.recover = time(t, what, "recover", false, &recover);
+    order(t, what, at, recover, "recover");
     return c;
   }
 
@@ -139,9 +163,10 @@ struct Reader {
     FaultPlan::LinkDown l;
     l.where = fmt::format("{}:{}: link {}", path, t.source().begin.line, i);
     l.link = text(t, "link", "link");
-    l.at = time(t, "link", "down", true);
-    l.up = time(t, "link", "up", false);
-    order(t, "link", l.at, l.up, "up");
+    std::pair<Time, Time> down, up;
+    l.at = time(t, "link", "down", true, &down);
+    l.up = time(t, "link", "up", false, &up);
+    order(t, "link", down, up, "up");
     return l;
   }
 
@@ -165,9 +190,13 @@ struct Reader {
         out[s]->push_back(*n);
       }
     }
-    p.from = time(t, "partition", "from", true);
-    p.until = time(t, "partition", "until", false);
-    order(t, "partition", p.from, p.until, "until");
+    for (const std::string& name : p.side_a)
+      if (std::find(p.side_b.begin(), p.side_b.end(), name) != p.side_b.end())
+        fail(t, fmt::format("partition.sides: '{}' is on both sides", name));
+    std::pair<Time, Time> from, until;
+    p.from = time(t, "partition", "from", true, &from);
+    p.until = time(t, "partition", "until", false, &until);
+    order(t, "partition", from, until, "until");
     return p;
   }
 };
@@ -176,7 +205,8 @@ struct Reader {
 
 FaultPlan read_fault_file(const std::string& path, std::uint64_t seed)
 {
-  if (std::filesystem::is_directory(path) || !std::filesystem::exists(path))
+  // Only a regular file: a FIFO would block the reader for ever.
+  if (!std::filesystem::is_regular_file(path))
     throw std::invalid_argument(fmt::format("--faults: '{}' is not a file", path));
   toml::table root;
   try {
@@ -193,6 +223,8 @@ FaultPlan read_fault_file(const std::string& path, std::uint64_t seed)
       r.fail(node, fmt::format("unknown key '{}' (a fault file holds [[crash]], [[link]], [[partition]] and [[pause]])",
                                key.str()));
     std::size_t i = 0;
+    if (entries->size() > kMaxEntries)
+      r.fail(node, fmt::format("{} [[{}]] entries: at most {} of each", entries->size(), key.str(), kMaxEntries));
     for (const toml::node& entry : *entries) {
       const toml::table& t = r.table(entry, std::string(key.str()));
       ++i;

@@ -28,9 +28,12 @@ void LeadershipTracker::changed(Time now)
         leader = leader == kNoNode ? n : leader;
       }
     const bool led = leader != kNoNode;
-    // Units led at the start are followed; a leaderless store's have no leader to lose.
+    // Units led at the start are followed, and those whose leader is
+    // elected (failover on) although none is up at the start (--down): they
+    // are without one from the start. A leaderless store's units have no
+    // leader to lose.
     if (changes_.empty())
-      tracked_[u] = led;
+      tracked_[u] = led || model_.primary_now(static_cast<UnitId>(u)).has_value();
     if (!tracked_[u])
       continue;
     Time& since = leaderless_since_[u];
@@ -147,8 +150,14 @@ NodeId LeadershipTracker::most_leaders() const
 std::vector<LeadershipTracker::Sample> LeadershipTracker::timeline(double step, Time end) const
 {
   std::vector<Sample> rows;
+  timeline(step, end, [&rows](const Sample& s) { rows.push_back(s); });
+  return rows;
+}
+
+void LeadershipTracker::timeline(double step, Time end, const std::function<void(const Sample&)>& row) const
+{
   if (step <= 0 || changes_.empty())
-    return rows;
+    return;
   std::size_t c = 0;
   for (std::uint64_t k = 0;; ++k) {
     const Time t = static_cast<double>(k) * step;
@@ -157,9 +166,8 @@ std::vector<LeadershipTracker::Sample> LeadershipTracker::timeline(double step, 
     while (c + 1 < changes_.size() && changes_[c + 1].at <= t)
       ++c;
     for (std::size_t n = 0; n < changes_[c].counts.size(); ++n)
-      rows.push_back({t, static_cast<NodeId>(n), changes_[c].counts[n]});
+      row({t, static_cast<NodeId>(n), changes_[c].counts[n]});
   }
-  return rows;
 }
 
 }  // namespace replisim

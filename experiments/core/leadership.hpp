@@ -65,6 +65,8 @@ public:
     int leader_units;
   };
   std::vector<Sample> timeline(double step, Time end) const;
+  // The same rows, one at a time, held nowhere.
+  void timeline(double step, Time end, const std::function<void(const Sample&)>& row) const;
 
 private:
   bool responsive(NodeId node) const;

@@ -1,7 +1,9 @@
 #include "experiments/core/report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <iostream>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -63,6 +65,7 @@ void add_run_params(SummaryRow& row, const RunConfig& c, int retries)
       {"timeout", c.timeout},
       {"retries", text(retries)},
       {"retry_backoff", retries > 0 ? c.retry_backoff : ""},
+      {"retry_backoff_max", retries > 0 ? c.retry_backoff_max : ""},
   });
 }
 
@@ -215,13 +218,13 @@ std::string summary_csv(const SummaryRow& row)
   return csv_line(names) + csv_line(values);
 }
 
-std::string timeline_csv(const Datastore& e, double step, Time end)
+void write_timeline_csv(std::ostream& out, const Datastore& e, double step, Time end)
 {
-  std::string csv = "time_s,node,host,leader_units\n";
-  for (const auto& s : e.leadership().timeline(step, end))
-    csv += fmt::format("{:.6f},{},{},{}\n", s.at, s.node, e.cluster().nodes().at(static_cast<std::size_t>(s.node)).name,
+  out << "time_s,node,host,leader_units\n";
+  e.leadership().timeline(step, end, [&](const LeadershipTracker::Sample& s) {
+    out << fmt::format("{:.6f},{},{},{}\n", s.at, s.node, e.cluster().nodes().at(static_cast<std::size_t>(s.node)).name,
                        s.leader_units);
-  return csv;
+  });
 }
 
 std::string outages_csv(const Datastore& e)
@@ -295,6 +298,38 @@ RunOutputs::~RunOutputs()
   }
 }
 
+// The timeline's step: --timeline-step, unless the run lasted so long that it
+// would give more than kMaxTimelineRows rows; then the smallest multiple of
+// it that does not, with a line saying so.
+double RunOutputs::timeline_step(const Datastore& e) const
+{
+  const double step = config_.timeline_step_s;
+  const double rows = (std::floor(e.cluster().clock() / step) + 1) * static_cast<double>(e.cluster().nodes().size());
+  if (rows <= kMaxTimelineRows)
+    return step;
+  const double coarser = step * std::ceil(rows / kMaxTimelineRows);
+  std::cerr << fmt::format("replisim: roles_timeline.csv: a step of {} s over {} s of {} nodes would be {:.0f} rows; "
+                           "written every {} s instead (at most {:.0f} rows)\n",
+                           step, e.cluster().clock(), e.cluster().nodes().size(), rows, coarser, kMaxTimelineRows);
+  return coarser;
+}
+
+// The files of replisim's own names in --out that this run did not write:
+// an earlier run's, which would pass for this one's.
+void RunOutputs::remove_earlier_outputs(const std::vector<std::filesystem::path>& written) const
+{
+  if (config_.out.empty())
+    return;
+  for (const char* name : kRunOutputNames) {
+    const std::filesystem::path file = std::filesystem::path(config_.out) / name;
+    if (std::find(written.begin(), written.end(), file) != written.end())
+      continue;
+    std::error_code error;
+    if (std::filesystem::symlink_status(file, error).type() == std::filesystem::file_type::regular)
+      std::filesystem::remove(file, error);
+  }
+}
+
 std::ostream* RunOutputs::ops_stream() { return ops_ ? &ops_->stream() : nullptr; }
 
 std::vector<std::filesystem::path> RunOutputs::commit(const Datastore& e, const SummaryRow& summary_row)
@@ -310,7 +345,7 @@ std::vector<std::filesystem::path> RunOutputs::commit(const Datastore& e, const 
     files.back()->stream() << summary_csv(summary_row);
     if (config_.timeline_step_s > 0) {
       files.push_back(std::make_unique<OutputFile>(config_.out, "roles_timeline.csv"));
-      files.back()->stream() << timeline_csv(e, config_.timeline_step_s, e.cluster().clock());
+      write_timeline_csv(files.back()->stream(), e, timeline_step(e), e.cluster().clock());
       files.push_back(std::make_unique<OutputFile>(config_.out, "outages.csv"));
       files.back()->stream() << outages_csv(e);
     }
@@ -347,6 +382,7 @@ std::vector<std::filesystem::path> RunOutputs::commit(const Datastore& e, const 
     throw;
   }
   committed_ = true;
+  remove_earlier_outputs(committed);
   return committed;
 }
 

@@ -39,11 +39,18 @@ std::string summary_csv(const SummaryRow& row);
 std::string summary_value(const SummaryRow& row, const std::string& name);
 
 std::string roles_csv(const Datastore& datastore);
-// roles_timeline.csv: each node's leader units every `step` seconds up to `end`.
-std::string timeline_csv(const Datastore& datastore, double step, Time end);
+// roles_timeline.csv: each node's leader units every `step` seconds up to
+// `end`, written row by row (a long run at a fine step makes a large file,
+// never a large string).
+void write_timeline_csv(std::ostream& out, const Datastore& datastore, double step, Time end);
 // outages.csv: every interval a unit spent without a leader, with the leader
 // it lost and the one it found (empty if the run ended first).
 std::string outages_csv(const Datastore& e);
+
+// The names of the files a run writes in --out: a run replaces those an
+// earlier run left there (and no other file).
+inline constexpr const char* kRunOutputNames[] = {"ops.csv", "ops.csv.gz", "roles.csv", "visibility.csv",
+                                                  "summary.csv", "roles_timeline.csv", "outages.csv"};
 
 // The files of one run: ops.csv is streamed while the run goes on; the
 // others are written at the end, and all of them appear together on commit.
@@ -56,6 +63,10 @@ public:
   std::vector<std::filesystem::path> commit(const Datastore& datastore, const SummaryRow& summary);
 
 private:
+  void remove_earlier_outputs(const std::vector<std::filesystem::path>& written) const;
+  double timeline_step(const Datastore& datastore) const;
+  static constexpr double kMaxTimelineRows = 10'000'000;  // about 300 MB of CSV
+
   const RunConfig& config_;
   std::unique_ptr<OutputFile> ops_;
   std::vector<std::pair<std::filesystem::path, int>> created_dirs_;  // with their leftover slots

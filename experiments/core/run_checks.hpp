@@ -13,6 +13,7 @@ void check_output_paths(const RunConfig& config);
 // check_output_paths, then the platform file and the --cfg=/--log= options,
 // tried on SimGrid in a child process first. Throws std::invalid_argument
 // (a flag or option) or PlatformError (the platform file).
-void check_run_inputs(const RunConfig& config);
+// Notes in `config` what it finds that the run depends on (state profiles).
+void check_run_inputs(RunConfig& config);
 
 }  // namespace replisim

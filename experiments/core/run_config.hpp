@@ -34,6 +34,8 @@ inline constexpr double kMaxLatencyScale = 1e6;
 inline constexpr int kMaxThreads = 4'096;
 inline constexpr int kMaxCores = 4'096;
 inline constexpr int kMaxRetries = 100;
+inline constexpr std::int64_t kMaxWorkerSlots = 1'000'000;  // nodes × threads: ~200 B each (20 M took 3.9 GB)
+inline constexpr long long kMaxReplicas = 1'000'000;       // units × rf: ~3 KB each with its log
 }  // namespace limits
 
 struct RunConfig {
@@ -71,6 +73,7 @@ struct RunConfig {
   // drivers' (MongoDB 1, Kafka until --delivery-timeout, Raft 0), else 0.
   std::optional<int> retries;
   std::string retry_backoff = "100ms";  // before the first retry; doubling after
+  std::string retry_backoff_max = "1s"; // ...up to this (Kafka's retry.backoff.max.ms)
   bool check_invariants = false;     // stop the run (exit 3) at the first violated invariant
   std::uint64_t seed = 1;
   std::string out;                   // output directory; empty: print the summary only
@@ -79,6 +82,9 @@ struct RunConfig {
   std::string ops_file = "csv";      // ops.csv as it is (csv), compressed (gz: ops.csv.gz) or left out (none)
   std::string timeline_step;         // roles_timeline.csv every this often; empty: 1 s with --faults, else none
   std::vector<std::string> engine_args;  // --cfg= and --log=, for SimGrid
+  // Set by the checks before the run: some host or link of the platform has
+  // a state_file, so nodes go off and on as under a fault file.
+  bool state_profiles = false;
 
   // Sets a model's flag, as `--NAME TEXT` would.
   RunConfig& set(const std::string& name, std::string text)
@@ -93,6 +99,7 @@ struct RunConfig {
   double bandwidth_Bps = 0;
   double timeout_s = 0;
   double retry_backoff_s = 0;
+  double retry_backoff_max_s = 0;
   KeyDistribution key_distribution = KeyDistribution::uniform;
   std::vector<std::pair<std::string, int>> rf_per_zone;  // from rf_text when it names zones
   DelayModel delay_model;
@@ -106,7 +113,10 @@ struct RunConfig {
   // with a one-line message naming the flag.
   void check();
   // What a model is given of these settings (after check()).
-  ModelSettings model_settings() const { return {rf, rf_per_zone, seed, timeout_s, !faults.empty()}; }
+  ModelSettings model_settings() const { return {rf, rf_per_zone, seed, timeout_s, has_faults()}; }
+  // A fault file, or a platform whose state profiles turn hosts or links off
+  // and on: the two are handled alike, outputs included.
+  bool has_faults() const { return !faults.empty() || state_profiles; }
   // The generated star these flags describe (after check()).
   StarSpec star() const
   {

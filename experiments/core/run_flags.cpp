@@ -1,5 +1,8 @@
 #include "experiments/core/run_flags.hpp"
 
+#include <cerrno>
+#include <cstdlib>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -13,7 +16,15 @@ const CLI::Validator& unsigned_number()
   static const CLI::Validator check(
       [](std::string& text) -> std::string {
         const auto first = text.find_first_not_of(" \t");
-        return first != std::string::npos && text[first] == '-' ? "'" + text + "' is negative" : "";
+        if (first != std::string::npos && text[first] == '-')
+          return "'" + text + "' is negative";
+        // CLI11 would saturate a number past 2^64 - 1 silently.
+        errno = 0;
+        char* end = nullptr;
+        std::strtoull(text.c_str(), &end, 0);
+        if (errno == ERANGE)
+          return "'" + text + "' is more than 18446744073709551615";
+        return "";
       },
       "UINT");
   return check;
@@ -135,6 +146,9 @@ void add_run_flags(CLI::App& app, RunConfig& c)
                  "the preset's drivers': mongodb 1, retryWrites; kafka as many as --delivery-timeout allows; raft 0)");
   app.add_option("--retry-backoff", c.retry_backoff,
                  "Wait before the first retry; each later retry waits twice as long (default 100ms)");
+  app.add_option("--retry-backoff-max", c.retry_backoff_max,
+                 "The longest wait before a retry: the doubling stops there (default 1s, as Kafka's "
+                 "retry.backoff.max.ms)");
   app.add_option("--seed", c.seed, "Seed for every random draw of the run")->check(unsigned_number());
   app.add_option("--out", c.out, "Directory for ops.csv, roles.csv, visibility.csv and summary.csv");
   app.add_option("--roles-dot", c.roles_dot, "Also write the unit-node role graph as Graphviz DOT to this file");

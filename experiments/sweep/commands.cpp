@@ -1,5 +1,7 @@
 #include "experiments/sweep/commands.hpp"
 
+#include <cstdlib>
+
 namespace replisim::sweep {
 
 std::vector<std::string> flag_names(const CLI::App& command)
@@ -19,7 +21,13 @@ SweepCommands::SweepCommands(CLI::App& app, const CLI::App& run) : run_(run)
       ->required();
   sweep_->add_option("--out", sweep_options_.out, "Directory for summary.csv, rows/, spec.toml")->required();
   sweep_->add_option("--jobs,-j", sweep_options_.jobs, "Runs at once (default: the cores available)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            char* end = nullptr;
+            const long n = std::strtol(text.c_str(), &end, 10);
+            return text.empty() || *end != '\0' || n < 1 ? "'" + text + "' is not a whole number of at least 1" : "";
+          },
+          "INT"));
   sweep_->add_flag("--keep-ops", sweep_options_.keep_ops, "Keep each job's ops.csv and roles.csv under DIR/points/");
   sweep_->add_flag("--retry-failed", sweep_options_.retry_failed, "Run again the jobs recorded as failed");
   sweep_->add_option("--shard", sweep_options_.shard, "Run only the K-th of N slices of the jobs (K/N, 1 <= K <= N)");

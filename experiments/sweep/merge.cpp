@@ -1,9 +1,11 @@
 #include "experiments/sweep/merge.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "experiments/output/output_file.hpp"
 #include "experiments/sweep/jobs.hpp"
@@ -89,8 +91,20 @@ public:
     if (!first_) {
       first_ = file;
       version_ = version;
+      const auto error = std::find(row.columns.begin(), row.columns.end(), "error");
+      head_.assign(row.columns.begin(), error == row.columns.end() ? row.columns.end() : error + 1);
       return;
     }
+    // The columns a row starts with (its sweep's axes and fixed flags, seed,
+    // status, error) are the same in every row of a sweep.
+    const auto head = [](const Row& r) {
+      const auto error = std::find(r.columns.begin(), r.columns.end(), "error");
+      return std::vector<std::string>(r.columns.begin(), error == r.columns.end() ? r.columns.end() : error + 1);
+    };
+    if (head(row) != head_)
+      throw std::invalid_argument(fmt::format("merge: '{}' has columns '{}', but '{}' has '{}': not rows of one sweep",
+                                              file.string(), fmt::join(head(row), ","), first_->string(),
+                                              fmt::join(head_, ",")));
     if (version == version_)
       return;
     const auto said = [](const std::optional<std::string>& v) {
@@ -105,7 +119,25 @@ public:
 private:
   std::optional<fs::path> first_;
   std::optional<std::string> version_;
+  std::vector<std::string> head_;
 };
+
+// A row file load_rows skipped is corrupt: named, rather than its job
+// reported missing.
+void require_whole_rows(const fs::path& rows_dir, const Rows& loaded)
+{
+  std::error_code error;
+  if (!fs::is_directory(rows_dir, error))
+    return;
+  for (const auto& entry : fs::directory_iterator(rows_dir)) {
+    const std::string name = entry.path().filename().string();
+    const long index = row_index(name);
+    if (index >= 0 && loaded.count(static_cast<std::size_t>(index)) == 0)
+      throw std::invalid_argument(fmt::format("merge: '{}' is not a whole row (a header and one line of as many "
+                                              "values): a corrupt row file",
+                                              entry.path().string()));
+  }
+}
 
 }  // namespace
 
@@ -125,7 +157,9 @@ int run_merge(const MergeOptions& options, const std::vector<std::string>& run_f
           fmt::format("merge: '{}' comes from another sweep than '{}' (fingerprint {}, not {})", dir,
                       options.dirs.front(), id->fingerprint, sweep->fingerprint));
     sweep = id;
-    for (auto& [index, row] : load_rows(fs::path(dir) / "rows", false))
+    Rows loaded = load_rows(fs::path(dir) / "rows", false);
+    require_whole_rows(fs::path(dir) / "rows", loaded);
+    for (auto& [index, row] : loaded)
       if (index < id->jobs) {
         schema.check(row, fs::path(dir) / "rows" / row_file_name(index));
         rows.emplace(index, std::move(row));  // the first directory that has a job wins

@@ -24,18 +24,6 @@ std::string read_file(const std::filesystem::path& path)
   return s.str();
 }
 
-// The job index a row file's name holds, or -1.
-long row_index(const std::string& name)
-{
-  if (name.size() < 5 || name.substr(name.size() - 4) != ".csv")
-    return -1;
-  const std::string_view digits(name.data(), name.size() - 4);
-  long index = -1;
-  const auto result = std::from_chars(digits.data(), digits.data() + digits.size(), index);
-  if (result.ec != std::errc() || result.ptr != digits.data() + digits.size() || index < 0)
-    return -1;
-  return index;
-}
 
 // Adds `columns` to `all`, each new one right after its predecessor in
 // `columns`, so that rows with extra columns keep their own order.
@@ -152,6 +140,18 @@ void commit_row(const std::filesystem::path& rows_dir, std::size_t index, const 
   OutputFile file(rows_dir, row_file_name(index));
   file.stream() << csv_line(row.columns) << csv_line(row.values);
   file.commit();
+}
+
+long row_index(const std::string& name)
+{
+  if (name.size() < 5 || name.substr(name.size() - 4) != ".csv")
+    return -1;
+  const std::string_view digits(name.data(), name.size() - 4);
+  long index = -1;
+  const auto result = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+  if (result.ec != std::errc() || result.ptr != digits.data() + digits.size() || index < 0)
+    return -1;
+  return index;
 }
 
 std::string row_file_name(std::size_t index) { return fmt::format("{:06}.csv", index); }

@@ -55,5 +55,7 @@ Rows load_rows(const std::filesystem::path& rows_dir, bool repair);
 void commit_row(const std::filesystem::path& rows_dir, std::size_t index, const Row& row);
 
 std::string row_file_name(std::size_t index);
+// The job index a row file's name holds, or -1.
+long row_index(const std::string& name);
 
 }  // namespace replisim::sweep

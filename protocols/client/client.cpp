@@ -25,10 +25,12 @@ NodeId Router::retry_target(OpKind, UnitId unit, NodeId previous, const Placemen
   return *std::next(it);
 }
 
-// Retry k waits retry_backoff·2^(k−1), at most retry_backoff_max.
+// Retry k waits retry_backoff·2^(k−1), at most retry_backoff_max (but never
+// less than the first wait).
 Time ClientMachine::backoff(int attempt) const
 {
-  return std::min(std::ldexp(config_.retry_backoff, attempt - 1), config_.retry_backoff_max);
+  return std::min(std::ldexp(config_.retry_backoff, attempt - 1),
+                  std::max(config_.retry_backoff, config_.retry_backoff_max));
 }
 
 ClientMachine::ClientMachine(ClientConfig config, const Placement& placement, const Router& router,
@@ -44,8 +46,8 @@ ClientMachine::ClientMachine(ClientConfig config, const Placement& placement, co
     throw SettingError(Setting::retries, "must be between 0 and 100");
   if (!(config_.retry_backoff >= 0) || !std::isfinite(config_.retry_backoff))
     throw SettingError(Setting::retry_backoff, "must be a finite, non-negative time");
-  if (!(config_.retry_backoff_max >= 0))
-    throw SettingError(Setting::retry_backoff, "the longest backoff must not be negative");
+  if (!(config_.retry_backoff_max >= 0) || !std::isfinite(config_.retry_backoff_max))
+    throw SettingError(Setting::retry_backoff, "its ceiling must be a finite, non-negative time");
   const LeaderDiscovery& d = config_.discovery;
   if (d.enabled && (!(d.min_refresh_interval > 0) || !(d.refresh_interval > 0) || !(d.leader_wait >= 0) ||
                     !(d.delivery_timeout > 0)))

@@ -59,9 +59,9 @@ struct ClientConfig {
   // Seconds before the first retry; each later retry waits twice as long as
   // the one before (exponential backoff: retry k waits retry_backoff·2^(k−1)).
   Time retry_backoff = 0.1;
-  // The longest wait before a retry, however many came before (Kafka's
-  // retry.backoff.max.ms); kNever: the doubling has no bound.
-  Time retry_backoff_max = kNever;
+  // The longest a retry waits: the doubling stops there, as the Kafka
+  // producer's retry.backoff.max.ms (1000 ms by default, KIP-580).
+  Time retry_backoff_max = 1.0;
   // With failover, in models with a leader per unit: the driver's view of
   // each unit's leader and how it is kept (leader_view.hpp).
   LeaderDiscovery discovery;

@@ -49,12 +49,12 @@ struct LeaderDiscovery {
 
 // What a preset's drivers bring besides discovery: the retries a client
 // makes when --retries is not given (MongoDB's retryWrites and retryReads:
-// one; Kafka's producer: as many as delivery.timeout.ms allows; Raft: none),
-// and the longest backoff between two (Kafka's retry.backoff.max.ms).
+// one; Kafka's producer: as many as delivery.timeout.ms allows; Raft: none).
+// The longest backoff between two is the run's --retry-backoff-max, Kafka's
+// retry.backoff.max.ms for every model.
 struct DriverDefaults {
   LeaderDiscovery discovery;
   int retries = 0;
-  Time retry_backoff_max = kNever;
 };
 
 // Per unit: the leader the client believes, and the highest term it has

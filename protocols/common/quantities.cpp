@@ -65,7 +65,7 @@ double bandwidth_bytes_per_s(const std::string& text)
   };
   for (const auto& [name, factor] : units)
     if (unit == name)
-      return in_range(value * factor, 1 / 8.0, 1e15, "1bps to 1PBps");
+      return in_range(value * factor, 1 / 8.0, 1e15, "1bps to 1000TBps");
   throw std::invalid_argument(fmt::format("has unknown bandwidth unit '{}' (e.g. Gbps, MBps)", unit));
 }
 

@@ -17,7 +17,8 @@ void FixedLeader::recover(Ready& /*out*/)
 
 // An append from an older term comes from a deposed leader and is dropped
 // unanswered; a newer term names its sender the leader. Entries apply in
-// log order: one ahead of a gap waits for it.
+// log order: one ahead of a gap waits for it, and its refusal makes the
+// leader resend what is missing (LeaderFollowerNode::back_up).
 void FixedLeader::on_append(UnitState& state, const Replicate& m, Address from, Ready& out)
 {
   const Log& log = state.durable.log;
@@ -29,8 +30,28 @@ void FixedLeader::on_append(UnitState& state, const Replicate& m, Address from, 
   }
   auto& early = state.vol.early;
   if (m.index > last_index(log) + 1) {
+    // Entries are missing before this one. Kept; and once the gap has been
+    // open for kGapPatience (longer than messages overtaking each other, so
+    // that it was a loss: while this node, or its leader, was down), refused
+    // naming the last entry held, so that the leader backs up and resends
+    // from there, as MongoDB's secondary fetches the oplog from its sync
+    // source after a restart and Kafka's follower fetches from its log end
+    // offset.
     early.emplace(m.index, m);
-  } else if (m.index == last_index(log) + 1) {
+    const auto [gap, opened] = gap_since_.try_emplace(m.unit, host_.now());
+    const LogIndex held = last_index(log);
+    if (!opened && host_.now() - gap->second >= kGapPatience) {
+      gap->second = host_.now();
+      out.send(Address::node(self_), from,
+               ReplicateAck{.term = state.durable.term, .unit = m.unit, .match_index = held, .success = false,
+                            .rejected = m.index - 1, .hint = held});
+    } else {
+      out.send(Address::node(self_), from, ReplicateAck{state.durable.term, m.unit, held});
+    }
+    return;
+  }
+  gap_since_.erase(m.unit);
+  if (m.index == last_index(log) + 1) {
     host_.apply_replicated(state, {m.term, m.key, m.version, m.op}, out);
     for (auto it = early.begin(); it != early.end() && it->first == last_index(log) + 1; it = early.erase(it))
       host_.apply_replicated(state, {it->second.term, it->second.key, it->second.version, it->second.op}, out);

@@ -36,6 +36,13 @@ ReplicaRouter::ReplicaRouter(const Placement& placement, ReadFrom read_from, std
 NodeId ReplicaRouter::route(OpKind kind, UnitId unit, Rng& rng) const
 {
   const auto set = placement_.replicas(unit);
+  if (kind == OpKind::write && leader_now_ && down_.at(static_cast<std::size_t>(set.front()))) {
+    if (const NodeId leader = leader_now_(unit); leader != kNoNode)
+      return leader;
+    for (NodeId n : set)
+      if (!down_.at(static_cast<std::size_t>(n)))
+        return n;
+  }
   if (kind == OpKind::write || read_from_ == ReadFrom::primary || set.size() == 1)
     return set.front();
   if (read_from_ == ReadFrom::secondary)

@@ -2,6 +2,7 @@
 // unit's leader (its primary until failover exists); reads go where
 // --read-from says.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,15 @@ class ReplicaRouter final : public Router {
 public:
   // latency_to_node[n]: one-way route latency from this client to node n, for `nearest`.
   ReplicaRouter(const Placement& placement, ReadFrom read_from, std::vector<double> latency_to_node);
+  // With failover, for units whose primary is down for the whole run
+  // (--down): where their writes go instead, the leader elected in its place
+  // (or, before one is, another replica, which names it once it knows). A
+  // client's driver learns it from the replica set's topology.
+  void route_around_down_primaries(std::vector<bool> down, std::function<NodeId(UnitId)> leader_now)
+  {
+    down_ = std::move(down);
+    leader_now_ = std::move(leader_now);
+  }
   NodeId route(OpKind kind, UnitId unit, Rng& rng) const override;
   bool acks_name_the_leader() const override { return true; }
   // Writes, and reads from the primary (MongoDB's readPreference primary, a
@@ -27,6 +37,8 @@ private:
   const Placement& placement_;
   ReadFrom read_from_;
   std::vector<double> latency_to_node_;
+  std::vector<bool> down_;  // per node, when route_around_down_primaries was called
+  std::function<NodeId(UnitId)> leader_now_;
 };
 
 }  // namespace replisim

@@ -9,19 +9,29 @@ nothing left where the case's output would have gone.
 Seeded and deterministic: the same seed gives the same cases. Scratch files
 live under one temporary directory, removed at the end.
 
+Cases cover command lines, platform files, sweep specs, output paths, SimGrid
+options, fault files, state/speed/bandwidth/latency profiles, deployment
+files, the failover and retry flags, bench and merge. Each runs under a time
+limit (--case-seconds, 5 s) and an address-space cap of 4 GB (off with
+--no-memory-cap, for the sanitized build). CI runs a fixed sample of 150;
+tests/fuzz/full_corpus.sh runs 700 with 20 s each.
+
 usage: fuzz_bad_input.py REPLISIM DATA_DIR PLATFORMS_DIR [--seed N] [--cases N] [--jobs N]
+                         [--case-seconds S] [--no-memory-cap]
 """
 import argparse
 import concurrent.futures
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
-CASE_SECONDS = 20
+CASE_SECONDS = 5        # per case (--case-seconds), in the Release build
+MEMORY_CAP = 4 << 30   # resident memory per case, as ulimit -v (--no-memory-cap under the sanitizers)
 
 # Flags with a valid value each; the base of every command-line mutation.
 RUN_FLAGS = {
@@ -46,7 +56,8 @@ DURATIONS = ["-5ms", "nanms", "infs", "1e400s", "5xs", "ms", "", "0", "86401s", 
 QUANTITIES = ["0Gbps", "-1Gbps", "nanGbps", "infBps", "1e400Tbps", "1Gb", "Gbps", "0.0001bps", "1e300Tf", "0f"]
 LAWS = ["all=const:1e300s", "all=exp:-1ms", "write=pareto:1ms:0", "ack=uniform:5ms:1ms", "all=mix:0.5*const:1ms",
         "all=lognormal:1000:1", "nope=const:1ms", "all=", "=const:1ms", "client=const:2d"]
-ENGINE = ["--cfg=foo:bar", "--cfg=network/model:XX", "--log=foo", "--log=root.thres:blah", "--cfg=contexts/factory:x",
+ENGINE = ["--cfg=foo:bar", "--cfg=network/model:XX", "--cfg=network/model:ns-3", "--cfg=surf/precision:0",
+          "--cfg=surf/precision:-1", "--cfg=precision/timing:0", "--cfg=maxmin/precision:nan", "--log=foo", "--log=root.thres:blah", "--cfg=contexts/factory:x",
           "--cfg=contexts/stack-size:abc", "--cfg=network/crosstraffic:maybe", "--cfg=", "--log=", "--cfg=::",
           "--cfg=network/model:LV08", "--log=root.thres:critical"]
 
@@ -208,6 +219,163 @@ def output_case(rng, scratch, n):
     return ["run", "--ops=20", "--nodes=3", "--clients=1"] + bad
 
 
+FAILOVER_FLAGS = {
+    "--failover": ["raft", "mongodb", "kafka", "none", "bogus", ""],
+    "--election-timeout": ["150ms:300ms", "1us", "2us:4us", "20us:40us", "1ns", "0", "300ms:150ms", "1ms:", "10s"],
+    "--heartbeat": ["50ms", "1us", "1ns", "0", "-1ms", "2s", "1e400s"],
+    "--leader-rebalance-interval": ["300s", "1ns", "0", "1ms", "-1s"],
+    "--leader-imbalance-pct": ["10", "-1", "101", "nan"],
+    "--retries": ["0", "5", "100", "101", "-1"],
+    "--retry-backoff": ["100ms", "0", "1ns", "1e400s", "-1ms"],
+    "--retry-backoff-max": ["1s", "0", "1ns", "2000000s", "nan", "abc"],
+    "--timeout": ["2000ms", "1ns", "1us", "0", "nanms"],
+    "--down": ["node0", "node1,node2", "node9", "client0", ""],
+    "--min-insync": ["1", "3", "4"],
+    "--consistency": ["THREE", "ALL", "EACH_QUORUM"],
+}
+
+
+def failover_case(rng):
+    """The failover and retry flags, a few of them mutated, on a small run that writes at a low rate."""
+    model = rng.choice(["leader-follower", "partitioned", "leaderless"])
+    args = ["run", f"--model={model}", "--nodes=3", "--rf=3", "--clients=1", "--ops=20", "--rate=50",
+            "--latency=1ms", f"--failover={rng.choice(['raft', 'mongodb', 'kafka', 'none'])}"]
+    for flag in rng.sample(sorted(FAILOVER_FLAGS), rng.choice([1, 2, 3])):
+        args.append(f"{flag}={rng.choice(FAILOVER_FLAGS[flag])}")
+    if model == "leaderless":
+        args = [a for a in args if not a.startswith("--failover") and not a.startswith("--election")
+                and not a.startswith("--heartbeat") and not a.startswith("--leader-")]
+    return args
+
+
+PROFILES = {
+    "state": "0 1\n0.5 0\n1 1\n",
+    "speed": "0 1\n0.5 0.5\n",
+    "bandwidth": "0 1e9\n0.5 1e8\n",
+    "latency": "0 0.001\n0.5 0.002\n",
+}
+PROFILE_LINES = ["0 0", "0 1", "LOOPAFTER 0", "LOOPAFTER -1", "PERIODICITY 0", "x y", "1", "nan 1", "-1 1", "0 nan",
+                 "1e400 1", "0 1e9", "0 1e-20", "0 -5", "2 1\n1 1", "LOOPAFTER 1e-9", "", "% comment", "0 0\n0 1"]
+
+
+def profile_case(rng, scratch, n):
+    """A star-like platform whose node host or link names a profile (state, speed, bandwidth or latency), the
+    profile's text mutated."""
+    kind = rng.choice(sorted(PROFILES))
+    text = PROFILES[kind]
+    if rng.random() < 0.8:
+        lines = text.strip().split("\n")
+        lines.insert(rng.randrange(len(lines) + 1), rng.choice(PROFILE_LINES))
+        text = "\n".join(lines) + "\n"
+    name = f"profile-{n}.txt"
+    write_input(scratch, name, text)
+    if rng.random() < 0.1:
+        name = os.path.join(scratch, "inputs", name)  # an absolute path
+    host_attr = f' {kind}_file="{name}"' if kind in ("state", "speed") else ""
+    link_attr = f' {kind}_file="{name}"' if kind in ("bandwidth", "latency") else ""
+    xml = ['<?xml version="1.0"?>', '<!DOCTYPE platform SYSTEM "https://simgrid.org/simgrid.dtd">',
+           '<platform version="4.1">', '<zone id="z" routing="Full">']
+    for i in range(3):
+        attr = host_attr if i == 1 else ""
+        xml.append(f'<host id="node{i}" speed="1Gf"{attr}/>')
+    xml.append('<host id="client0" speed="1Gf"/>')
+    hosts = ["node0", "node1", "node2", "client0"]
+    for i, h in enumerate(hosts):
+        attr = link_attr if i == 1 else ""
+        xml.append(f'<link id="l{i}" bandwidth="1GBps" latency="1ms"{attr}/>')
+    for i, a in enumerate(hosts):
+        for j, b in enumerate(hosts):
+            if i < j:
+                xml.append(f'<route src="{a}" dst="{b}"><link_ctn id="l{i}"/><link_ctn id="l{j}"/></route>')
+    xml += ["</zone>", "</platform>"]
+    path = write_input(scratch, f"platform-{n}.xml", "\n".join(xml))
+    model = rng.choice(["leader-follower", "leaderless", "multi-leader", "partitioned", "chain"])
+    return ["run", f"--platform={path}", f"--model={model}", "--ops=20", "--rf=2", "--write-concern=1",
+            "--clients=1", "--rate=20", "--service=client=const:0.1ms"]
+
+
+DEPLOYMENT = """<?xml version='1.0'?>
+<!DOCTYPE platform SYSTEM "https://simgrid.org/simgrid.dtd">
+<platform version="4.1">
+  <actor host="n0" function="replisim-node"><prop id="model" value="chain"/><prop id="threads" value="2"/></actor>
+  <actor host="n3" function="replisim-node"><prop id="model" value="chain"/></actor>
+  <actor host="n6" function="replisim-node"><prop id="model" value="chain"/><prop id="zone" value="europe"/></actor>
+  <actor host="client0" function="replisim-client"/>
+  <actor host="client1" function="replisim-client"/>
+</platform>
+"""
+DEPLOYMENT_ATTRS = ['start_time="1"', 'kill_time="2"', 'on_failure="RESTART"', 'host="mars"', 'function="main"',
+                    'host=""']
+DEPLOYMENT_PROPS = ['<prop id="zone" value=""/>', '<prop id="threads" value="0"/>', '<prop id="threads" value="5000"/>',
+                    '<prop id="rf" value="9"/>', '<prop id="model" value="leaderless"/>', '<prop id="bogus" value="1"/>',
+                    '<argument value="=1"/>', '<prop id="service" value="client=const:1ms"/>']
+
+
+def deployment_case(rng, scratch, n, platforms_dir):
+    lines = DEPLOYMENT.split("\n")
+    kind = rng.choice(["attr", "prop", "dup", "drop", "truncate", "many", "dir"])
+    actors = [i for i, line in enumerate(lines) if "<actor" in line]
+    i = rng.choice(actors)
+    if kind == "attr":
+        lines[i] = lines[i].replace("<actor ", "<actor " + rng.choice(DEPLOYMENT_ATTRS) + " ", 1)
+    elif kind == "prop":
+        lines[i] = lines[i].replace("/>", ">" + rng.choice(DEPLOYMENT_PROPS) + "</actor>", 1) \
+            if lines[i].endswith("/>") else lines[i].replace("</actor>", rng.choice(DEPLOYMENT_PROPS) + "</actor>")
+    elif kind == "dup":
+        lines.insert(i, lines[i])
+    elif kind == "drop":
+        del lines[i]
+    elif kind == "many":  # more clients than --clients allows
+        lines[i:i] = ['  <actor host="client2" function="replisim-client"/>'] * 10001
+    text = "\n".join(lines) if kind != "truncate" else DEPLOYMENT[: rng.randrange(len(DEPLOYMENT))]
+    path = write_input(scratch, f"deployment-{n}.xml", text) if kind != "dir" else os.path.join(scratch, "inputs")
+    return ["run", f"--platform={os.path.join(platforms_dir, 'three_dc_wan.xml')}", f"--deployment={path}",
+            "--ops=20"]
+
+
+def bench_case(rng, scratch, n):
+    flags = {"--nodes-list": ["1", "2", "3", "0", "10001", "abc", ""], "--models": ["chain", "bogus", ""],
+             "--messages": ["1", "2", "0", "1e400"], "--repeat": ["0", "1", "1000"], "--cost": ["0", "1ns", "2d", "x"],
+             "--csv": ["/proc/replisim-fuzz.csv", os.path.join(scratch, "inputs"), "/nonexistent/x.csv"],
+             "--concurrency": ["0", "1", "2000000"]}
+    chosen = {"--nodes-list": "3", "--models": "chain"}  # a dry run of the default lists takes seconds
+    for flag in rng.sample(sorted(flags), rng.choice([1, 2])):
+        chosen[flag] = rng.choice(flags[flag])
+    return ["bench", "--dry-run"] + [f"{flag}={value}" for flag, value in chosen.items()]
+
+
+ROW_HEADER = "model,seed,status,error,write_p50_ms,replisim_version,schema_version"
+ROW_VALUES = "leader-follower,1,ok,,1.0,0.2.0,3"
+
+
+def merge_case(rng, scratch, n):
+    """Two shard directories of one sweep, one row file mutated: a changed header, a cut or doubled line,
+    a missing sweep-id."""
+    shards = []
+    for s in range(2):
+        d = os.path.join(scratch, "inputs", f"merge-{n}-{s}")
+        os.makedirs(os.path.join(d, "rows"))
+        with open(os.path.join(d, "sweep-id"), "w") as f:
+            f.write("fingerprint 1234\njobs 2\n")
+        with open(os.path.join(d, "rows", f"{s:06}.csv"), "w") as f:
+            header, values = ROW_HEADER, ROW_VALUES
+            if s == 1:
+                kind = rng.choice(["header", "cut", "double", "extra", "none"])
+                if kind == "header":
+                    header = header.replace("model", "modelX")
+                elif kind == "cut":
+                    values = values[: rng.randrange(len(values))]
+                elif kind == "double":
+                    values = values + "\n" + values
+                elif kind == "extra":
+                    values += ",x"
+            f.write(header + "\n" + values + "\n")
+        shards.append(d)
+    if rng.random() < 0.2:
+        os.remove(os.path.join(shards[1], "sweep-id"))
+    return ["merge"] + shards
+
+
 def engine_case(rng):
     return ["run", "--ops=20", "--nodes=3", "--clients=1", rng.choice(ENGINE)] + \
         ([rng.choice(ENGINE)] if rng.random() < 0.3 else [])
@@ -221,10 +389,22 @@ def make_cases(seed, count, scratch, data, platforms_dir):
         with open(path) as f:
             platforms.append((os.path.basename(path), f.read()))
     cases = [["run", f"--platform={data}"], ["run", "--platform=/nonexistent/x.xml"]]  # a directory, a missing file
+    kinds = {"cli": 22, "platform": 14, "spec": 5, "output": 6, "engine": 6, "faults": 12, "failover": 12,
+             "profile": 10, "deployment": 8, "bench": 3, "merge": 4}
     while len(cases) < count:
         n = len(cases)
-        kind = rng.choices(["cli", "platform", "spec", "output", "engine", "faults"], [40, 27, 8, 9, 8, 8])[0]
-        if kind == "cli":
+        kind = rng.choices(list(kinds), list(kinds.values()))[0]
+        if kind == "failover":
+            cases.append(failover_case(rng))
+        elif kind == "profile":
+            cases.append(profile_case(rng, scratch, n))
+        elif kind == "deployment":
+            cases.append(deployment_case(rng, scratch, n, platforms_dir))
+        elif kind == "bench":
+            cases.append(bench_case(rng, scratch, n))
+        elif kind == "merge":
+            cases.append(merge_case(rng, scratch, n))
+        elif kind == "cli":
             cases.append(command_line_case(rng))
         elif kind == "platform":
             cases.append(platform_case(rng, scratch, n, platforms))
@@ -239,21 +419,29 @@ def make_cases(seed, count, scratch, data, platforms_dir):
     return cases
 
 
-def run_case(binary, scratch, n, args):
+def run_case(binary, scratch, n, args, seconds, memory_cap):
     case_dir = os.path.join(scratch, f"case-{n}")
     os.mkdir(case_dir)
     out = os.path.join(case_dir, "out")
     full = [os.path.abspath(binary)] + args
     if not any(a == "--out" or a.startswith("--out=") for a in args):
-        full += ["--out", out] if args[0] != "placement" else []
+        full += ["--out", out] if args[0] not in ("placement", "bench") else []
+
+    def cap():
+        if memory_cap:
+            resource.setrlimit(resource.RLIMIT_AS, (memory_cap, memory_cap))
+
     try:
-        p = subprocess.run(full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=CASE_SECONDS,
-                           cwd=case_dir, stdin=subprocess.DEVNULL)
+        p = subprocess.run(full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=seconds,
+                           cwd=case_dir, stdin=subprocess.DEVNULL, preexec_fn=cap)
     except subprocess.TimeoutExpired:
-        return f"timed out after {CASE_SECONDS} s"
+        shutil.rmtree(case_dir, ignore_errors=True)
+        return f"timed out after {seconds} s"
     err = p.stderr.decode(errors="replace")
     problems = []
     allowed = (0, 1, 2) if args[0] == "sweep" else (0, 2)
+    if memory_cap and ("bad_alloc" in err or "Failed to allocate" in err or "std::length_error" in err):
+        problems.append("ran out of memory under the cap")
     if p.returncode < 0:
         problems.append(f"killed by signal {-p.returncode}")
     elif p.returncode not in allowed:
@@ -274,16 +462,22 @@ def main():
     parser.add_argument("data")
     parser.add_argument("platforms")
     parser.add_argument("--seed", type=int, default=20240601)
-    parser.add_argument("--cases", type=int, default=240)
+    parser.add_argument("--cases", type=int, default=150)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--case-seconds", type=float, default=CASE_SECONDS)
+    parser.add_argument("--no-memory-cap", action="store_true",
+                        help="no address-space cap (the sanitizers reserve terabytes of address space)")
     options = parser.parse_args()
+    memory_cap = 0 if options.no_memory_cap else MEMORY_CAP
     start = time.monotonic()
     scratch = tempfile.mkdtemp(prefix="replisim-fuzz-")
     try:
         os.mkdir(os.path.join(scratch, "inputs"))
         cases = make_cases(options.seed, options.cases, scratch, options.data, options.platforms)
         with concurrent.futures.ThreadPoolExecutor(options.jobs) as pool:
-            results = list(pool.map(lambda nc: run_case(options.binary, scratch, nc[0], nc[1]), enumerate(cases)))
+            results = list(pool.map(
+                lambda nc: run_case(options.binary, scratch, nc[0], nc[1], options.case_seconds, memory_cap),
+                enumerate(cases)))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     failed = [(n, cases[n], r) for n, r in enumerate(results) if r]

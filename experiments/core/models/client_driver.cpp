@@ -46,14 +46,6 @@ const DurationParam kDeliveryTimeout{{
     .max = kDay,
 }};
 
-const DurationParam kRetryBackoffMax{{
-    .name = "retry-backoff-max",
-    .help = "with --failover: the longest wait before a retry, however many came before (default: kafka 1s, "
-            "retry.backoff.max.ms; mongodb and raft: no bound)",
-    .min = 0,
-    .max = kDay,
-}};
-
 // Kafka's producer (3.7 and later): metadata refreshed every
 // metadata.max.age.ms = 300000 and on NOT_LEADER_OR_FOLLOWER or a lost
 // connection, no more often than retry.backoff.ms = 100; a record waits for
@@ -66,7 +58,6 @@ DriverDefaults kafka_producer()
   d.discovery = {.enabled = true, .refresh_interval = 300, .min_refresh_interval = 0.1, .leader_wait = kNever,
                  .delivery_timeout = 120, .follow_hints = true};
   d.retries = kUntilDeliveryTimeout;
-  d.retry_backoff_max = 1;
   return d;
 }
 
@@ -99,7 +90,7 @@ DriverDefaults raft_client(double attempt_timeout)
 const std::vector<const DurationParam*>& all_params()
 {
   static const std::vector<const DurationParam*> params = {&kLeaderRefresh, &kMinLeaderRefresh, &kLeaderWait,
-                                                           &kDeliveryTimeout, &kRetryBackoffMax};
+                                                           &kDeliveryTimeout};
   return params;
 }
 
@@ -133,8 +124,6 @@ std::optional<DriverDefaults> client_driver(const ModelParams& params, double at
     discovery.leader_wait = params[kLeaderWait];
   if (params.given(kDeliveryTimeout))
     discovery.delivery_timeout = never_if_zero(params[kDeliveryTimeout]);
-  if (params.given(kRetryBackoffMax))
-    d.retry_backoff_max = params[kRetryBackoffMax];
   return d;
 }
 

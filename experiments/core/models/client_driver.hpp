@@ -2,7 +2,7 @@
 // client finds each unit's leader, waits for one and retries, with each
 // failover preset's driver defaults (protocols/client/leader_view.hpp) and a
 // flag to override each: --leader-refresh, --min-leader-refresh,
-// --leader-wait, --delivery-timeout, --retry-backoff-max.
+// --leader-wait, --delivery-timeout (--retry-backoff-max is the run's).
 #pragma once
 #include <optional>
 #include <vector>

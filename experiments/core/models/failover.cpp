@@ -19,6 +19,13 @@ constexpr std::uint64_t kFailoverStream = (1u << 20) + 3;  // past every client'
 constexpr Time kRaftTimeoutMin = 0.150;
 constexpr Time kRaftTimeoutMax = 0.300;
 constexpr Time kMaxTimeout = 86'400;
+// The shortest election timeout and rebalance interval replisim takes: below,
+// elections (or rebalances) follow each other faster than any message can
+// cross a network, and a run piles up timers without ever ending. A run
+// also refuses an election timeout shorter than the longest round trip
+// between a unit's replicas (leader_based.cpp).
+constexpr Time kMinElectionTimeout = 1e-3;
+constexpr Time kMinRebalanceInterval = 1e-3;
 
 struct TimeoutRange {
   Time lo;
@@ -41,6 +48,10 @@ TimeoutRange parse_timeout_range(const std::string& text)
   const Time hi = colon == std::string::npos ? lo : seconds(text.substr(colon + 1));
   if (!(lo > 0) || !(lo <= hi) || hi > kMaxTimeout)
     throw std::invalid_argument(fmt::format("'{}' must be lo:hi with 0 < lo <= hi <= 1 day (or one duration)", text));
+  if (lo < kMinElectionTimeout)
+    throw std::invalid_argument(fmt::format("'{}' is shorter than 1ms, the shortest election timeout replisim takes "
+                                            "(elections would follow each other faster than messages cross)",
+                                            text));
   return {lo, hi};
 }
 
@@ -61,7 +72,7 @@ const DurationParam kHeartbeat{{
     .name = "heartbeat",
     .help = "with --failover: how often a leader heartbeats its followers (default: raft, half the shortest "
             "election timeout; mongodb, 2s; kafka, 500ms, replica.fetch.wait.max.ms)",
-    .min = 1e-6,
+    .min = 1e-4,  // 100 us: at 10 us a 0.5 s run took 20 s of wall time, heartbeats piling up in flight
     .max = 86'400,
 }};
 
@@ -176,6 +187,10 @@ FailoverConfig failover_config(const ModelParams& params, std::uint64_t run_seed
     if (params.given(kHeartbeat))
       config.heartbeat_interval = params[kHeartbeat];
     const double interval = params[kLeaderRebalanceInterval];
+    if (interval > 0 && interval < kMinRebalanceInterval)
+      throw std::invalid_argument(fmt::format("--leader-rebalance-interval: '{}' is shorter than 1ms, the shortest "
+                                              "replisim takes (0: never)",
+                                              params.column_text(kLeaderRebalanceInterval.spec())));
     config.controller.leader_imbalance_check_interval = interval > 0 ? interval : kNever;
     if (params.given(kKafkaController) && params[kKafkaController] == "zookeeper") {
       config.controller = KafkaControllerConfig::zookeeper(config.controller.leader_imbalance_check_interval);

@@ -1,5 +1,6 @@
 #include "experiments/core/models/leader_based.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -53,6 +54,35 @@ LeaderBasedModel::LeaderBasedModel(const ModelContext& context, Placement placem
       nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr),
       audit_(placement_, nodes_, membership_, committed_acks(concern, min_insync, failover_), context.invariants)
 {
+  require_timeouts_above_round_trips();
+}
+
+// An election timeout (the longest that can be drawn) shorter than a round
+// trip between a unit's leader and its replicas fires before any answer: every follower stands
+// for election again and again, and none can win (Raft §5.6: "broadcastTime
+// << electionTimeout"). Such a run could never elect anyone; it is refused.
+void LeaderBasedModel::require_timeouts_above_round_trips() const
+{
+  if (!failover_.enabled || failover_.controller.enabled)
+    return;
+  double longest = 0;
+  NodeId from = kNoNode;
+  NodeId to = kNoNode;
+  for (UnitId u = 0; u < placement_.unit_count(); ++u) {
+    const auto set = placement_.replicas(u);
+    for (NodeId n : set)
+      if (n != set.front())
+        if (const double rtt = 2 * cluster_.latency_node_to_node(set.front(), n); rtt > longest) {
+          longest = rtt;
+          from = set.front();
+          to = n;
+        }
+  }
+  if (failover_.election_timeout_max <= longest)
+    throw std::invalid_argument(fmt::format(
+        "--election-timeout: the longest, {} ms, is not longer than the round trip between nodes {} and {} of a "
+        "unit ({} ms): no election could ever be won",
+        failover_.election_timeout_max * 1e3, from, to, longest * 1e3));
 }
 
 std::unique_ptr<NodeMachine> LeaderBasedModel::make_node(NodeId node)
@@ -75,7 +105,15 @@ std::unique_ptr<Router> LeaderBasedModel::make_router(ClientId client)
   if (read_from_ == ReadFrom::nearest)
     for (NodeId n = 0; n < placement_.node_count(); ++n)
       latency.push_back(cluster_.latency_client_to_node(client, n));
-  return std::make_unique<ReplicaRouter>(placement_, read_from_, std::move(latency));
+  auto router = std::make_unique<ReplicaRouter>(placement_, read_from_, std::move(latency));
+  // Clients are made before the run starts: the nodes down now are --down's.
+  if (failover_.enabled && std::find(membership_.alive.begin(), membership_.alive.end(), false) != membership_.alive.end()) {
+    std::vector<bool> down;
+    for (bool alive : membership_.alive)
+      down.push_back(!alive);
+    router->route_around_down_primaries(std::move(down), [this](UnitId unit) { return leader_now(unit); });
+  }
+  return router;
 }
 
 NodeId LeaderBasedModel::leader_now(UnitId unit) const

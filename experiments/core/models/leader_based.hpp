@@ -41,6 +41,8 @@ public:
   int replicas_to_commit() const override;
 
 private:
+  // Throws std::invalid_argument naming --election-timeout when no election could be won.
+  void require_timeouts_above_round_trips() const;
   // The unit's leader now: its live replica that leads at the highest term.
   NodeId leader_now(UnitId unit) const;
 

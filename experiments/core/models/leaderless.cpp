@@ -191,6 +191,26 @@ public:
         nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr),
         audit_(context.config.faults)
   {
+    require_achievable("--consistency", config_.write_level, context.config);
+    require_achievable("--read-consistency", config_.read_level, context.config);
+  }
+
+  // A level that needs more replicas than a unit has in every zone a client
+  // could be in (THREE with rf 2) fails every request as Unavailable: refused.
+  static void require_achievable(const char* flag, Consistency level, const ModelSettings& c)
+  {
+    std::vector<int> per_zone;
+    for (const auto& [zone, rf] : c.rf_per_zone)
+      per_zone.push_back(rf);
+    if (per_zone.empty())
+      per_zone.push_back(c.rf);
+    for (int z = 0; z < static_cast<int>(per_zone.size()); ++z)
+      if (QuorumRule(level, per_zone, z).achievable(per_zone))
+        return;
+    throw std::invalid_argument(fmt::format("{}: {} can never be met with --rf {}: every request would fail as "
+                                            "Unavailable",
+                                            flag, to_string(level),
+                                            c.rf_per_zone.empty() ? std::to_string(c.rf) : "per zone as given"));
   }
 
   const Placement& placement() const override { return placement_; }

@@ -84,6 +84,12 @@ std::unique_ptr<Model> deploy(const ModelContext& context)
   const int units = p.given(kUnits) ? static_cast<int>(p[kUnits]) : nodes;
   const int start = start_index(context, nodes);
   const WriteConcern concern = p[kAcks] == "1" ? WriteConcern::one : WriteConcern::all;
+  // Kafka refuses every acks=all write with NotEnoughReplicas when
+  // min.insync.replicas exceeds the replicas a partition has: refused here.
+  if (concern == WriteConcern::all && p[kMinInsync] > context.config.rf)
+    throw std::invalid_argument(fmt::format("--min-insync: {} is more than --rf {}: every acks=all write would be "
+                                            "refused (Kafka's NotEnoughReplicas)",
+                                            p[kMinInsync], context.config.rf));
   return std::make_unique<PartitionedModel>(context, kafka_placement(nodes, units, context.config.rf, start, racks),
                                             concern, static_cast<int>(p[kMinInsync]), start);
 }

@@ -27,7 +27,7 @@ TEST_F(DriverFlags, TheImbalancePercentageIsRefusedWithKRaftAndTakenWithZooKeepe
 TEST_F(DriverFlags, TheDriversFlagsNeedAFailoverPreset)
 {
   for (const std::string flag : {"--leader-refresh 5s", "--min-leader-refresh 100ms", "--leader-wait 1s",
-                                 "--delivery-timeout 10s", "--retry-backoff-max 1s"}) {
+                                 "--delivery-timeout 10s"}) {
     const std::string name = flag.substr(0, flag.find(' '));
     expect_bad_input("run --nodes 3 --ops 10 " + flag, name + ": needs --failover raft, mongodb or kafka");
     const CommandResult ok = replisim("run --nodes 3 --ops 10 --failover mongodb --dry-run " + flag);

@@ -139,9 +139,9 @@ TEST_F(DryRun, BenchChecksEveryCaseAndMeasuresNothing)
     SCOPED_TRACE(args);
     expect_refused(replisim("bench --dry-run --models leader-follower --nodes-list 3 " + args), what);
   }
-  // A case the runs themselves refuse: rf 3 on one node.
+  // Every case runs rf 3: fewer nodes is refused before any case is checked.
   const CommandResult one = replisim("bench --dry-run --models leader-follower --nodes-list 1");
-  expect_refused(one, "leader-follower on 1 nodes cannot run: --rf: 3 is larger than the node count (1)");
+  expect_refused(one, "--nodes-list: 1 is out of range: must be in [3, 10000]");
   EXPECT_TRUE(files_left().empty());
 }
 

@@ -36,7 +36,6 @@ TEST(ClientDriverParams, EachPresetBringsItsDriversDefaults)
   EXPECT_EQ(kafka.discovery.refresh_interval, 300.0);
   EXPECT_EQ(kafka.discovery.min_refresh_interval, 0.1);
   EXPECT_EQ(kafka.discovery.delivery_timeout, 120.0);
-  EXPECT_EQ(kafka.retry_backoff_max, 1.0);
   EXPECT_EQ(kafka.retries, 100);
   EXPECT_TRUE(kafka.discovery.follow_hints);
 
@@ -52,14 +51,12 @@ TEST(ClientDriverParams, EachFlagOverridesItsDefault)
                                                      {"leader-refresh", "0"},
                                                      {"min-leader-refresh", "250ms"},
                                                      {"leader-wait", "5s"},
-                                                     {"delivery-timeout", "60s"},
-                                                     {"retry-backoff-max", "2s"}}),
+                                                     {"delivery-timeout", "60s"}}),
                                           2.0);
   EXPECT_EQ(d.discovery.refresh_interval, kNever) << "0: only when in doubt";
   EXPECT_EQ(d.discovery.min_refresh_interval, 0.25);
   EXPECT_EQ(d.discovery.leader_wait, 5.0);
   EXPECT_EQ(d.discovery.delivery_timeout, 60.0);
-  EXPECT_EQ(d.retry_backoff_max, 2.0);
 }
 
 TEST(ClientDriverParams, KafkaControllerKRaftByDefaultZooKeeperOnRequest)

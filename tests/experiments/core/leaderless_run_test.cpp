@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/scratch.hpp"
 #include "experiments/core/experiment.hpp"
 
 namespace replisim {
@@ -79,7 +80,7 @@ TEST(LeaderlessCoordinators, TokenAwareCoordinatorsAreAlwaysReplicas)
   config.set("coordinator", "token-aware");
   config.ops = 2000;
   config.keys = 100000;
-  config.out = testing::TempDir() + "/replisim-" + testing::UnitTest::GetInstance()->current_test_info()->name();
+  config.out = test::scratch_out();
   Experiment e(config);
   e.run();
   std::ifstream ops(config.out + "/ops.csv");

@@ -60,6 +60,32 @@ TEST(FixedLeaderTest, AFollowerAppliesEntriesInLogOrderAndAcknowledgesItsLastInd
   EXPECT_EQ(f.unit().vol.early.size(), 0u);
 }
 
+TEST(FixedLeaderTest, AGapOpenLongerThanReorderingIsRefusedNamingTheLastEntryHeld)
+{
+  Follower f;
+  Ready first;
+  f.policy.on_append(f.unit(), entry(1, 7), Address::node(0), first);
+  f.host.take_trace();
+  Ready ahead;
+  f.policy.on_append(f.unit(), entry(5, 8), Address::node(0), ahead);
+  ASSERT_EQ(sent<ReplicateAck>(ahead).size(), 1u);
+  EXPECT_TRUE(sent<ReplicateAck>(ahead)[0].success) << "entries may just be overtaking each other";
+  f.host.clock = FixedLeader::kGapPatience / 2;
+  Ready soon;
+  f.policy.on_append(f.unit(), entry(6, 8), Address::node(0), soon);
+  EXPECT_TRUE(sent<ReplicateAck>(soon).at(0).success);
+  f.host.clock = FixedLeader::kGapPatience;
+  Ready later;
+  f.policy.on_append(f.unit(), entry(7, 9), Address::node(0), later);
+  const auto acks = sent<ReplicateAck>(later);
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_FALSE(acks[0].success) << "the leader must resend what is missing";
+  EXPECT_EQ(acks[0].rejected, 6u);
+  EXPECT_EQ(acks[0].hint, 1u);
+  EXPECT_EQ(acks[0].match_index, 1u);
+  EXPECT_EQ(f.unit().vol.early.size(), 3u) << "kept for when the gap fills";
+}
+
 TEST(FixedLeaderTest, ADuplicateIsAcknowledgedAgainNotApplied)
 {
   Follower f;

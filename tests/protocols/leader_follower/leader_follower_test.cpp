@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "protocols/leader_follower/fixed_leader.hpp"
 #include "protocols/leader_follower/leader_follower.hpp"
 #include "support/fake_network.hpp"
 
@@ -231,6 +232,62 @@ TEST(LeaderFollowerTest, IsolatedSecondaryLosesNoAcknowledgedMajorityWrite)
       }) ? 1 : 0;
     }
     EXPECT_EQ(holders, 2) << "key " << key << " version " << version;
+  }
+}
+
+// Failover off, a secondary cut off for a while catches up from its leader
+// on the first write after it returns, and w:all writes commit again.
+TEST(LeaderFollowerTest, AReturningSecondaryCatchesUpAndRejoinsTheWritePath)
+{
+  ReplicaSets c(3, 3, WriteConcern::all, false);
+  c.net.isolate(Address::node(2));
+  constexpr int kMissed = 130;  // more than one catch-up batch (kCatchUpBatch = 64)
+  for (int i = 0; i < kMissed; ++i)
+    c.write(static_cast<OpId>(i), static_cast<Key>(i % 5), 0);
+  c.net.deliver_all();
+  EXPECT_TRUE(c.replies().empty()) << "w:all cannot commit while node 2 is away";
+  c.net.recover(Address::node(2));
+  c.write(kMissed, 3, 0);
+  c.net.deliver_all();  // node 2 keeps it: entries may overtake each other
+  c.net.advance_to(FixedLeader::kGapPatience);
+  c.write(kMissed + 1, 4, 0);
+  c.net.deliver_all();  // the gap is still open: node 2 asks for what it lacks
+
+  EXPECT_EQ(c.node(2).applied_index(0), static_cast<LogIndex>(kMissed + 2));
+  EXPECT_TRUE(same_entries(c.node(2).log_of(0), c.node(0).log_of(0)));
+  const auto replies = c.replies();
+  ASSERT_EQ(replies.size(), static_cast<std::size_t>(kMissed + 2));
+  for (const WriteReply& reply : replies)
+    EXPECT_TRUE(reply.ok && reply.acks == 3);
+}
+
+// Failover off, the primary crashes with entries its secondaries never got
+// and returns: they fetch what they lack and writes commit again.
+TEST(LeaderFollowerTest, AReturningPrimaryIsFollowedAgain)
+{
+  ReplicaSets c(3, 3, WriteConcern::majority, false);
+  c.write(1, 5, 0);
+  while (c.net.deliver_first(is_any<ClientWrite>())) {
+  }
+  c.net.isolate(Address::node(0));  // its entry 1 never leaves
+  c.node(0).crash(0.5);
+  c.net.recover(Address::node(0));
+  const Ready back = c.node(0).recover(1);
+  EXPECT_TRUE(back.messages.empty());
+  c.net.advance_to(1);
+  c.write(2, 6, 0);
+  c.net.deliver_all();
+  c.net.advance_to(1 + FixedLeader::kGapPatience);
+  c.write(3, 6, 0);
+  c.net.deliver_all();
+
+  const auto replies = c.replies();
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_TRUE(replies[0].ok && replies[1].ok);
+  EXPECT_EQ(replies[0].op, 2u);
+  for (NodeId n : {1, 2}) {
+    EXPECT_EQ(c.node(n).applied_index(0), 3u) << "node " << n;
+    EXPECT_EQ(c.node(n).version_of(5), 1u) << "node " << n;
   }
 }
 

@@ -84,6 +84,21 @@ TEST(ClientRoutingTest, NearestNeedsALatencyToEveryNode)
   EXPECT_THROW(ReplicaRouter(placement, ReadFrom::nearest, {0.001, 0.002}), std::invalid_argument);
 }
 
+// --down of a unit's primary: writes go to the leader elected in its place,
+// and before there is one to another live replica, never to the down node.
+TEST(ClientRoutingTest, WritesOfADownPrimarysUnitGoToTheElectedLeader)
+{
+  const Placement placement = leader_follower_placement(6, 3);
+  ReplicaRouter router(placement, ReadFrom::primary, {});
+  NodeId elected = kNoNode;
+  router.route_around_down_primaries({true, false, false, false, false, false}, [&elected](UnitId) { return elected; });
+  Rng rng(3);
+  EXPECT_EQ(router.route(OpKind::write, 0, rng), 1) << "no leader yet: the next live replica";
+  elected = 2;
+  EXPECT_EQ(router.route(OpKind::write, 0, rng), 2);
+  EXPECT_EQ(router.route(OpKind::write, 1, rng), 3) << "a unit whose primary is up is untouched";
+}
+
 TEST(ClientRoutingTest, ReadPreferenceNamesRoundTrip)
 {
   for (ReadFrom from : {ReadFrom::primary, ReadFrom::secondary, ReadFrom::nearest})
