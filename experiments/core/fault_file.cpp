@@ -144,16 +144,19 @@ struct Reader {
       fail(t, "pause: give host (a name) or node (an index, or \"most-leaders\"), not both");
     if (node == nullptr)
       p.host = text(t, what, "host");
-    else if (const auto index = node->value<std::int64_t>(); index && *index >= 0)
+    else if (const auto index = node->value<std::int64_t>(); index && *index >= 0 && *index < kMaxNodeIndex)
       p.node = static_cast<NodeId>(*index);
+    else if (index && *index >= kMaxNodeIndex)
+      fail(*node, fmt::format("pause.node: no node {} (a run has at most {} nodes)", *index, kMaxNodeIndex));
     else if (const auto s = node->value<std::string>(); s && *s == "most-leaders")
       p.most_leaders = true;
     else
       fail(*node, "pause.node: an index, or \"most-leaders\"");
-    p.at = time(t, what, "at", true);
+    std::pair<Time, Time> at, resume;
+    p.at = time(t, what, "at", true, &at);
     // Required: a node paused for good would hold its inbox for ever (use a crash).
-    p.resume = time(t, what, "resume", true);
-    order(t, what, p.at, p.resume, "resume");
+    p.resume = time(t, what, "resume", true, &resume);
+    order(t, what, at, resume, "resume");
     return p;
   }
 
