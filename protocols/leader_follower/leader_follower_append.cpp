@@ -227,7 +227,7 @@ void LeaderFollowerNode::arm_heartbeat(Ready& out)
 {
   if (heartbeat_armed_ != kNever)
     return;
-  heartbeat_armed_ = now_ + failover_.heartbeat_interval;
+  heartbeat_armed_ = policy_->next_heartbeat(now_, failover_.heartbeat_interval);
   out.set_timer(kHeartbeatTimer, heartbeat_armed_);
 }
 

@@ -79,6 +79,10 @@ public:
   virtual void before_heartbeat(UnitState& /*state*/, Ready& /*out*/) {}
   virtual void after_heartbeats(const std::vector<UnitId>& /*led*/, Ready& /*out*/) {}
 
+  // When a leader that heartbeats now next does so: `interval` later, or
+  // at its ticker's next tick (etcd).
+  virtual Time next_heartbeat(Time now, Time interval) const { return now + interval; }
+
   // For the node's accessors.
   virtual Time election_deadline(UnitId /*unit*/) const { return kNever; }
   virtual const KafkaController* controller() const { return nullptr; }

@@ -8,14 +8,26 @@ RaftVotes::RaftVotes(LeadershipHost& host, NodeId self, const Placement& placeme
       rng_(derive_seed(config.seed, static_cast<std::uint64_t>(self)))
 {
   candidacies_.reserve(placement.units_of(self).size());
+  if (config_.ticks)
+    ticker_ = Ticker{0, config_.heartbeat_interval};
   for (UnitId unit : placement.units_of(self))
-    candidacies_[unit];
+    candidacies_[unit] = fresh_candidacy();
 }
+
+RaftVotes::Candidacy RaftVotes::fresh_candidacy() const
+{
+  Candidacy c;
+  if (ticker_)
+    c.ticks = TickElection(election_ticks(config_));
+  return c;
+}
+
 
 // The primaries lead term 1 as placed and announce it with their first
 // heartbeats; every follower arms its election timer.
 void RaftVotes::start(Ready& out)
 {
+  start_ticker(out);
   std::vector<UnitId> led;
   for (UnitId unit : placement_.units_of(self_)) {
     UnitState& state = host_.unit(unit);
@@ -23,31 +35,73 @@ void RaftVotes::start(Ready& out)
       host_.take_lead(state, out);
       led.push_back(unit);
     } else {
-      reset_election_deadline(state, out);
+      restart_timeout(state, out);
     }
   }
   host_.send_heartbeats(led, out);
 }
 
+// etcd's raftNode ticks its raft every heartbeat interval from when its
+// process started: each node's ticker has its own phase, drawn here.
+void RaftVotes::start_ticker(Ready& out)
+{
+  if (!ticker_)
+    return;
+  ticker_->origin = host_.now() + ticker_->tick * rng_.uniform();
+  tick_armed_ = ticker_->next_after(host_.now());
+  out.set_timer(kTickTimer, tick_armed_);
+}
+
 void RaftVotes::crash()
 {
   for (auto& [unit, c] : candidacies_)
-    c = Candidacy{};
+    c = fresh_candidacy();
+  tick_armed_ = kNever;
 }
 
 // Back as a follower of the durable term, with a fresh election timer.
+// A restarted etcd process has a new ticker.
 void RaftVotes::recover(Ready& out)
 {
+  start_ticker(out);
   for (UnitId unit : placement_.units_of(self_)) {
-    candidacies_.at(unit) = Candidacy{};
-    reset_election_deadline(host_.unit(unit), out);
+    candidacies_.at(unit) = fresh_candidacy();
+    restart_timeout(host_.unit(unit), out);
   }
 }
 
 void RaftVotes::on_timer(TimerId id, Ready& out)
 {
-  if (UnitState* state = host_.find_unit(static_cast<UnitId>(id)))
+  if (id == kTickTimer)
+    on_tick(out);
+  else if (UnitState* state = host_.find_unit(static_cast<UnitId>(id)))
     on_election_timer(*state, out);
+}
+
+// raft.go's tickElection, for every unit this node follows or stands for:
+// electionElapsed++, and past the randomized timeout a MsgHup (a campaign,
+// or a pre-campaign with PreVote). A leader's ticks are its heartbeats
+// (before_heartbeat). A tick that fell due while the node was paused comes
+// once, now, and the next is the first of its phase after now.
+void RaftVotes::on_tick(Ready& out)
+{
+  if (host_.now() < tick_armed_)
+    return;  // superseded by a crash and restart
+  for (UnitId unit : placement_.units_of(self_)) {
+    UnitState& state = host_.unit(unit);
+    if (state.vol.role != ReplicaRole::leader && candidacies_.at(unit).ticks.tick())
+      stand(state, out);
+  }
+  tick_armed_ = ticker_->next_after(host_.now());
+  out.set_timer(kTickTimer, tick_armed_);
+}
+
+void RaftVotes::stand(UnitState& state, Ready& out)
+{
+  if (config_.pre_vote)
+    pre_campaign(state, out);
+  else
+    campaign(state, out);
 }
 
 // §5.2: "If a follower receives no communication over a period of time called
@@ -66,10 +120,8 @@ void RaftVotes::on_election_timer(UnitState& state, Ready& out)
     return;
   if (host_.now() < c.deadline)
     arm_election_timer(state.id, c, out);
-  else if (config_.pre_vote)
-    pre_campaign(state, out);
   else
-    campaign(state, out);
+    stand(state, out);
 }
 
 void RaftVotes::on_leader_heard(UnitState& state, Ready& out)
@@ -77,7 +129,7 @@ void RaftVotes::on_leader_heard(UnitState& state, Ready& out)
   Candidacy& c = candidacies_.at(state.id);
   c.leader_heard = host_.now();
   c.pre_votes.reset();
-  reset_election_deadline(state, out);
+  restart_count(state, out);
 }
 
 // MongoDB's catch-up takeover (catchUpTakeoverDelayMillis, 30 s): a member
@@ -101,9 +153,35 @@ void RaftVotes::on_leader_catching_up(UnitState& state, const EmptyAppend& m, Re
     campaign(state, out);
 }
 
+// With ticks, raft.go's `r.electionElapsed < r.electionTimeout`: whole ticks
+// of this node's ticker, so a lease can end up to a tick early.
 bool RaftVotes::heard_leader_lately(const UnitState& state) const
 {
-  return host_.now() - candidacies_.at(state.id).leader_heard < config_.election_timeout_min;
+  const Candidacy& c = candidacies_.at(state.id);
+  if (ticker_)
+    return c.ticks.in_lease();
+  return host_.now() - c.leader_heard < config_.election_timeout_min;
+}
+
+bool RaftVotes::in_lease(const UnitState& state) const
+{
+  return state.vol.role == ReplicaRole::leader || (state.vol.leader != kNoNode && heard_leader_lately(state));
+}
+
+void RaftVotes::restart_timeout(UnitState& state, Ready& out)
+{
+  if (ticker_)
+    candidacies_.at(state.id).ticks.reset(rng_);
+  else
+    reset_election_deadline(state, out);
+}
+
+void RaftVotes::restart_count(UnitState& state, Ready& out)
+{
+  if (ticker_)
+    candidacies_.at(state.id).ticks.heard();
+  else
+    reset_election_deadline(state, out);
 }
 
 // "Raft uses randomized election timeouts ... chosen randomly from a fixed
@@ -123,10 +201,24 @@ void RaftVotes::arm_election_timer(UnitId unit, Candidacy& c, Ready& out)
   out.set_timer(static_cast<TimerId>(unit), c.deadline);
 }
 
+// With ticks: the tick at which it stands if it hears nothing until then.
 Time RaftVotes::election_deadline(UnitId unit) const
 {
   auto it = candidacies_.find(unit);
-  return it == candidacies_.end() ? kNever : it->second.deadline;
+  if (it == candidacies_.end())
+    return kNever;
+  if (!ticker_)
+    return it->second.deadline;
+  const UnitState* state = host_.find_unit(unit);
+  if (state == nullptr || state->vol.role == ReplicaRole::leader || tick_armed_ == kNever)
+    return kNever;
+  const TickElection& t = it->second.ticks;
+  return tick_armed_ + (t.randomized() - t.elapsed() - 1) * ticker_->tick;
+}
+
+Time RaftVotes::next_heartbeat(Time now, Time interval) const
+{
+  return ticker_ ? ticker_->next_after(now) : now + interval;
 }
 
 void RaftVotes::on_became_leader(UnitState& state, Ready& out)
@@ -136,6 +228,8 @@ void RaftVotes::on_became_leader(UnitState& state, Ready& out)
   c.pre_votes.reset();
   c.ahead_since = kNever;
   c.deadline = kNever;
+  if (ticker_)
+    c.ticks.reset(rng_);  // becomeLeader's reset(): its count towards CheckQuorum
   if (c.armed != kNever) {
     out.cancel_timer(static_cast<TimerId>(state.id));
     c.armed = kNever;
@@ -143,14 +237,17 @@ void RaftVotes::on_became_leader(UnitState& state, Ready& out)
 }
 
 // A follower that only learns a newer term keeps its election deadline: only
-// a leader's append or a granted vote resets it.
+// a leader's append or a granted vote resets it. etcd's becomeFollower
+// resets its clock and draws a new timeout, whatever the term.
 void RaftVotes::on_became_follower(UnitState& state, Ready& out)
 {
   Candidacy& c = candidacies_.at(state.id);
   c.votes.reset();
   c.pre_votes.reset();
   c.ahead_since = kNever;
-  if (c.deadline == kNever)
+  if (ticker_)
+    c.ticks.reset(rng_);
+  else if (c.deadline == kNever)
     reset_election_deadline(state, out);
 }
 
@@ -190,7 +287,7 @@ void RaftVotes::before_heartbeat(UnitState& state, Ready& out)
 // whose heartbeat has not answered for electionTimeoutMillis is down, and a
 // primary that cannot see a majority of the voting members steps down
 // (MongoDB manual, "Replica Set Elections"; checked as heartbeats come back).
-bool RaftVotes::lost_majority(UnitState& state) const
+bool RaftVotes::lost_majority(UnitState& state)
 {
   Leading& lead = state.vol.lead.get();
   const Time now = host_.now();
@@ -199,7 +296,9 @@ bool RaftVotes::lost_majority(UnitState& state) const
   switch (config_.step_down) {
     case StepDown::never: return false;
     case StepDown::check_quorum: {
-      if (now - lead.quorum_checked < config_.election_timeout_min)
+      // etcd's tickHeartbeat: the check comes every electionTimeout ticks.
+      if (ticker_ ? !candidacies_.at(state.id).ticks.quorum_check_due()
+                  : now - lead.quorum_checked < config_.election_timeout_min)
         return false;
       for (std::size_t i = 0; i < set.size(); ++i)
         seen += set[i] == self_ || lead.replicas[i].last_heard > lead.quorum_checked ? 1 : 0;
@@ -229,7 +328,8 @@ void RaftVotes::pre_campaign(UnitState& state, Ready& out)
   OnDemand<VoteTally>& pre = candidacies_.at(state.id).pre_votes;
   pre = VoteTally(static_cast<int>(placement_.replicas(state.id).size()));
   pre->grant(placement_.position(state.id, self_));
-  reset_election_deadline(state, out);
+  if (!ticker_)
+    reset_election_deadline(state, out);  // etcd's becomePreCandidate keeps its clock (tickElection zeroed it)
   const PreVote request{d.term + 1, state.id, last_index(d.log), last_term(d.log)};
   for (NodeId replica : placement_.replicas(state.id))
     if (replica != self_)
@@ -252,6 +352,15 @@ void RaftVotes::on(const PreVote& m, Address from, Ready& out)
   const bool up_to_date = candidate_up_to_date(m.last_term, m.last_index, last_term(d.log), last_index(d.log));
   const bool free = m.term > d.term || (m.term == d.term && vol.leader == kNoNode &&
                                         grants_vote(d.voted_for, from.index, true));
+  if (ticker_) {
+    // etcd's Step: in its lease (CheckQuorum is always on) the request is
+    // ignored, unanswered; otherwise canVote and the log decide.
+    if (m.term > d.term && in_lease(*state))
+      return;
+    const bool grant = up_to_date && free && vol.role != ReplicaRole::leader;
+    out.send(self(), from, PreVoteReply{grant ? m.term : d.term, m.unit, grant});
+    return;
+  }
   const bool grant = up_to_date && free && vol.role != ReplicaRole::leader && !heard_leader_lately(*state);
   out.send(self(), from, PreVoteReply{grant ? m.term : d.term, m.unit, grant});
 }
@@ -298,7 +407,7 @@ void RaftVotes::campaign(UnitState& state, Ready& out)
   votes = VoteTally(static_cast<int>(placement_.replicas(state.id).size()));
   votes->grant(placement_.position(state.id, self_));
   event(RoleEvent::Kind::election_started, state, d.term);
-  reset_election_deadline(state, out);
+  restart_timeout(state, out);
   const RequestVote request{d.term, state.id, last_index(d.log), last_term(d.log)};
   for (NodeId replica : placement_.replicas(state.id))
     if (replica != self_)
@@ -319,9 +428,9 @@ void RaftVotes::on(const RequestVote& m, Address from, Ready& out)
   // etcd's lease with CheckQuorum: a replica that heard from its leader
   // within the shortest election timeout (or leads) ignores the request,
   // term included, so that a node cut off and back cannot depose a leader
-  // that a majority still follows.
-  if (config_.step_down == StepDown::check_quorum && m.term > d.term &&
-      (state->vol.role == ReplicaRole::leader || (state->vol.leader != kNoNode && heard_leader_lately(*state))))
+  // that a majority still follows (raft.go's Step: `inLease :=
+  // r.checkQuorum && r.lead != None && r.electionElapsed < r.electionTimeout`).
+  if (config_.step_down == StepDown::check_quorum && m.term > d.term && in_lease(*state))
     return;
   if (m.term > d.term)
     host_.become_follower(*state, m.term, kNoNode, out);
@@ -331,7 +440,7 @@ void RaftVotes::on(const RequestVote& m, Address from, Ready& out)
     if (d.voted_for != from.index)
       ++out.persist;
     d.voted_for = from.index;
-    reset_election_deadline(*state, out);
+    restart_count(*state, out);  // etcd: electionElapsed = 0
   }
   out.send(self(), from, Vote{d.term, m.unit, grant});
 }

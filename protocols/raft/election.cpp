@@ -1,6 +1,7 @@
 #include "protocols/raft/election.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace replisim {
@@ -30,6 +31,21 @@ FailoverConfig FailoverConfig::mongodb(std::uint64_t seed)
   c.catch_up_takeover_delay = 30.0;
   c.step_down = StepDown::member_timeout;
   c.pre_vote = true;
+  return c;
+}
+
+FailoverConfig FailoverConfig::etcd(Time heartbeat, Time election_timeout, std::uint64_t seed)
+{
+  FailoverConfig c;
+  c.enabled = true;
+  c.ticks = true;
+  c.heartbeat_interval = heartbeat;
+  c.election_timeout_min = election_timeout;
+  c.election_timeout_max = 2 * election_timeout - heartbeat;
+  c.seed = seed;
+  c.replica_lag_max = 2 * election_timeout;
+  c.step_down = StepDown::check_quorum;
+  validate(c);
   return c;
 }
 
@@ -70,10 +86,21 @@ void validate(const FailoverConfig& config)
     validate_controller(config.controller);
   else if (!(config.election_timeout_min > 0) || !(config.election_timeout_min <= config.election_timeout_max))
     throw std::invalid_argument("failover: the election timeout range must satisfy 0 < min <= max");
+  if (config.ticks) {
+    const double ticks = config.election_timeout_min / config.heartbeat_interval;
+    if (!(ticks >= 5 - 1e-6) || std::abs(ticks - std::round(ticks)) > 1e-6)
+      throw std::invalid_argument("failover: with ticks, the election timeout must be a whole number of at least 5 "
+                                  "heartbeat intervals");
+  }
   if (!(config.replica_lag_max > 0))
     throw std::invalid_argument("failover: replica_lag_max must be positive");
   if (!(config.catch_up_timeout >= 0))
     throw std::invalid_argument("failover: the catch-up timeout must not be negative");
+}
+
+int election_ticks(const FailoverConfig& config)
+{
+  return static_cast<int>(std::lround(config.election_timeout_min / config.heartbeat_interval));
 }
 
 const char* to_string(ReplicaRole role)

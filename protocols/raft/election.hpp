@@ -64,6 +64,13 @@ struct FailoverConfig {
   // first asks, at the next term but without taking it, whether a majority
   // would vote for it, and stands only if so.
   bool pre_vote = false;
+  // etcd's raft (--failover etcd): time counted in ticks of each node's own
+  // ticker, one tick per heartbeat_interval, with a per-node phase; the
+  // election timeout is drawn in [min, 2 min) ticks when the term or role
+  // changes, and max is its largest draw, 2 min - 1 tick
+  // (protocols/leader_follower/etcd_ticks.hpp). min is a whole number of
+  // ticks, at least 5.
+  bool ticks = false;
   // Write concern `all` (Kafka's acks=all): a follower the leader has not
   // heard from for this long leaves the in-sync set, and rejoins once it holds
   // the commit index (Kafka's replica.lag.time.max.ms). kNever: every replica
@@ -84,6 +91,11 @@ struct FailoverConfig {
   // sees no majority steps down, pv1's dry-run elections (pre-vote);
   // w:all waits for every member.
   static FailoverConfig mongodb(std::uint64_t seed);
+  // etcd 3.4's server: ticks of `heartbeat` (--heartbeat-interval, 100 ms by
+  // default), a base election timeout `et` (--election-timeout, 1000 ms)
+  // drawn in [et, 2 et) ticks, CheckQuorum on (the server always sets it),
+  // pre-vote off (3.4's default; 3.5 turned it on).
+  static FailoverConfig etcd(Time heartbeat, Time election_timeout, std::uint64_t seed);
   // Kafka's defaults: a controller with KafkaControllerConfig's defaults;
   // leaders send followers an (empty) append every 0.5 s, the longest an
   // idle follower's fetch waits (replica.fetch.wait.max.ms = 500); a follower
@@ -94,10 +106,15 @@ struct FailoverConfig {
 };
 
 // Throws std::invalid_argument unless an enabled config has a positive
-// heartbeat and replica_lag_max and, with Raft's votes, 0 < min <= max; with
+// heartbeat and replica_lag_max and, with Raft's votes, 0 < min <= max
+// (with ticks, min a whole number of at least 5 ticks); with
 // a controller, 0 < broker heartbeat < session timeout, a positive rebalance
 // interval and an imbalance percentage in [0, 100].
 void validate(const FailoverConfig& config);
+
+// With ticks: the election timeout in ticks (election_timeout_min /
+// heartbeat_interval, rounded to the nearest whole tick).
+int election_ticks(const FailoverConfig& config);
 
 // What a replica is for one unit at one moment (§5.1).
 enum class ReplicaRole : std::uint8_t { follower, candidate, leader };

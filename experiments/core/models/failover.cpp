@@ -1,5 +1,6 @@
 #include "experiments/core/models/failover.hpp"
 
+#include <cmath>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -26,6 +27,9 @@ constexpr Time kMaxTimeout = 86'400;
 // between a unit's replicas (leader_based.cpp).
 constexpr Time kMinElectionTimeout = 1e-3;
 constexpr Time kMinRebalanceInterval = 1e-3;
+// etcd's defaults: --heartbeat-interval 100 ms, --election-timeout 1000 ms.
+constexpr Time kEtcdHeartbeat = 0.100;
+constexpr Time kEtcdElectionTimeout = 1.000;
 
 struct TimeoutRange {
   Time lo;
@@ -60,18 +64,20 @@ const ChoiceParam kFailover{{
     .name = "failover",
     .default_value = "none",
     .help = "how a unit's leader is replaced when it fails: none (the primary leads for the whole run), raft "
-            "(per-unit elections after Raft: timeouts 150ms:300ms, heartbeats every half the shortest), mongodb "
+            "(per-unit elections after Raft: timeouts 150ms:300ms, heartbeats every half the shortest), etcd (Raft as "
+            "etcd 3.4's server runs it: ticks of the heartbeat, 100ms, an election timeout of 1000ms drawn in "
+            "[et, 2 et) ticks at each change of term, CheckQuorum and its lease, no pre-vote), mongodb "
             "(replica-set elections: heartbeat 2s, election timeout 10s plus up to 15% jitter, dry-run elections, a "
             "primary without a majority steps down, primary catch-up) or "
             "kafka (a controller moves a failed broker's partitions to their first live in-sync replica; session "
             "timeout 9s, preferred-leader rebalance)",
-    .choices = {"none", "raft", "mongodb", "kafka"},
+    .choices = {"none", "raft", "etcd", "mongodb", "kafka"},
 }};
 
 const DurationParam kHeartbeat{{
     .name = "heartbeat",
     .help = "with --failover: how often a leader heartbeats its followers (default: raft, half the shortest "
-            "election timeout; mongodb, 2s; kafka, 500ms, replica.fetch.wait.max.ms)",
+            "election timeout; etcd, 100ms, also its tick; mongodb, 2s; kafka, 500ms, replica.fetch.wait.max.ms)",
     .min = 1e-4,  // 100 us: at 10 us a 0.5 s run took 20 s of wall time, heartbeats piling up in flight
     .max = 86'400,
 }};
@@ -79,7 +85,8 @@ const DurationParam kHeartbeat{{
 const TextParam kElectionTimeout{{
     .name = "election-timeout",
     .help = "with --failover: election timeouts drawn uniformly in lo:hi (e.g. 150ms:300ms), or one duration "
-            "for timeouts without randomness (default: the preset's)",
+            "for timeouts without randomness (default: the preset's); with etcd, one duration et, a whole number of "
+            "at least 5 heartbeats (default 1000ms), drawn in [et, 2 et) ticks",
     .validate = [](const std::string& text) { parse_timeout_range(text); },
 }};
 
@@ -124,7 +131,7 @@ const FlagParam kCheckQuorum{{
 
 const FlagParam kPreVote{{
     .name = "pre-vote",
-    .help = "with --failover raft: a node whose election timeout fires first asks, without raising its term, "
+    .help = "with --failover raft or etcd: a node whose election timeout fires first asks, without raising its term, "
             "whether a majority would vote for it (Raft thesis 9.6, etcd's PreVote; always on with mongodb, its "
             "dry-run elections)",
 }};
@@ -156,10 +163,44 @@ std::vector<ParamSpec> failover_params()
 
 const std::string& failover_preset(const ModelParams& params) { return params[kFailover]; }
 
+namespace {
+
+// etcd's timing: one base timeout, counted in ticks of the heartbeat. etcd
+// refuses an election timeout under 5 heartbeats ("should be at least as 5
+// times as --heartbeat-interval", embed/config.go) and truncates
+// ElectionMs / TickMs; replisim refuses what would be truncated.
+FailoverConfig etcd_config(const ModelParams& params, std::uint64_t seed)
+{
+  const Time tick = params.given(kHeartbeat) ? Time(params[kHeartbeat]) : kEtcdHeartbeat;
+  Time et = kEtcdElectionTimeout;
+  if (params.given(kElectionTimeout)) {
+    const std::string& text = params[kElectionTimeout];
+    const TimeoutRange range = parse_timeout_range(text);
+    if (range.lo != range.hi)
+      throw std::invalid_argument(fmt::format("--election-timeout: '{}': --failover etcd takes one duration, the "
+                                              "base timeout et (it draws in [et, 2 et) itself)", text));
+    et = range.lo;
+  }
+  const double ticks = et / tick;
+  if (ticks < 5 - 1e-6)
+    throw std::invalid_argument(fmt::format("--election-timeout: {} s is under 5 heartbeats of {} s: etcd requires "
+                                            "at least 5", et, tick));
+  if (std::abs(ticks - std::round(ticks)) > 1e-6)
+    throw std::invalid_argument(fmt::format("--election-timeout: {} s is not a whole number of heartbeats of {} s: "
+                                            "etcd counts it in ticks", et, tick));
+  FailoverConfig config = FailoverConfig::etcd(tick, et, seed);
+  config.pre_vote = params[kPreVote];
+  return config;
+}
+
+}  // namespace
+
 FailoverConfig failover_config(const ModelParams& params, std::uint64_t run_seed)
 {
   const std::string& preset = params[kFailover];
-  if (preset != "raft") {
+  if (preset == "etcd" && params.given(kCheckQuorum) && params[kCheckQuorum])
+    throw std::invalid_argument("--check-quorum: --failover etcd always checks the quorum (as etcd's server does)");
+  if (preset != "raft" && preset != "etcd") {
     if (params.given(kCheckQuorum) && params[kCheckQuorum])
       throw std::invalid_argument(preset == "mongodb" ? "--check-quorum: --failover mongodb always steps down (as MongoDB does)"
                                                       : "--check-quorum: needs --failover raft");
@@ -180,6 +221,8 @@ FailoverConfig failover_config(const ModelParams& params, std::uint64_t run_seed
     return FailoverConfig::none();
   }
   const std::uint64_t seed = derive_seed(run_seed, kFailoverStream);
+  if (preset == "etcd")
+    return etcd_config(params, seed);
   if (preset == "kafka") {
     if (params.given(kElectionTimeout))
       throw std::invalid_argument("--election-timeout: --failover kafka has none: its controller chooses leaders");

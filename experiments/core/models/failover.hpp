@@ -12,7 +12,7 @@
 
 namespace replisim {
 
-// --failover none|raft|mongodb|kafka, --heartbeat, --election-timeout,
+// --failover none|raft|etcd|mongodb|kafka, --heartbeat, --election-timeout,
 // --leader-rebalance-interval, --leader-imbalance-pct, --kafka-controller,
 // --check-quorum, --pre-vote, --catch-up-timeout.
 std::vector<ParamSpec> failover_params();

@@ -103,6 +103,18 @@ TEST_F(Limits, ElectionFlagsOutsideTheirPresetAreRefused)
   expect_bad_input("run --failover mongodb --pre-vote", "--pre-vote");
   expect_bad_input("run --failover raft --catch-up-timeout 5s", "--catch-up-timeout");
   expect_bad_input("run --failover mongodb --catch-up-timeout -1s", "--catch-up-timeout");
+  expect_bad_input("run --failover etcd --check-quorum", "--check-quorum");
+}
+
+// etcd's election timeout is one duration, counted in heartbeats (ticks):
+// at least 5 (as etcd requires) and a whole number of them.
+TEST_F(Limits, EtcdsElectionTimeoutIsAWholeNumberOfAtLeastFiveHeartbeats)
+{
+  expect_bad_input("run --failover etcd --election-timeout 1000ms:2000ms", "--election-timeout");
+  expect_bad_input("run --failover etcd --election-timeout 450ms", "--election-timeout");
+  expect_bad_input("run --failover etcd --heartbeat 100ms --election-timeout 1050ms", "--election-timeout");
+  expect_bad_input("run --failover etcd --heartbeat 300ms", "--election-timeout");
+  EXPECT_EQ(replisim("run --failover etcd --heartbeat 10ms --election-timeout 50ms --ops 10 --dry-run").status, 0);
 }
 
 }  // namespace
