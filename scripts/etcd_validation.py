@@ -17,6 +17,9 @@ the election timeout and over twice it with Wilson intervals.
 
   /usr/bin/python3 scripts/etcd_validation.py --replisim build/replisim --trials 30
   ... --check     exits 1 unless the real cluster's data are sane (see check())
+  ... --etcd-csv trials.csv   the real trials of an earlier run's --csv (one or
+                  more files, comma-separated), instead of running etcd again:
+                  to set other replisim flags against the same real sample
 
 Every process it starts and every file it writes are removed on every exit
 path (an exception, SIGINT, SIGTERM, SIGHUP); etcd members also die with it if
@@ -48,8 +51,10 @@ import urllib.request
 
 SHM = "/dev/shm"
 PREFIX = "replisim-etcd-"
-DEFAULT_REPLISIM_FLAGS = ("--model leader-follower --nodes 3 --rf 3 --failover raft --heartbeat 100ms "
-                          "--election-timeout 1000ms:2000ms --latency 25us")
+# etcd's raft as its server runs it, with etcd's defaults (heartbeat 100 ms,
+# election timeout 1000 ms): the --heartbeat-ms and --election-ms defaults.
+DEFAULT_REPLISIM_FLAGS = ("--model leader-follower --nodes 3 --rf 3 --failover etcd --heartbeat 100ms "
+                          "--election-timeout 1000ms --latency 25us")
 # One client writing ten times a second for 10 s of simulated time: the fault
 # comes at 3 s, at a random phase of the heartbeat.
 RUN_FLAGS = "--clients 1 --rate 10 --ops 100 --ops-file none"
@@ -447,6 +452,20 @@ def check(fault, real, et_ms, hb_ms):
     return problems
 
 
+def read_real_trials(paths):
+    """{fault: [ms or None]}: the etcd rows of files written by --csv."""
+    trials = {}
+    for path in paths.split(","):
+        try:
+            with open(path, newline="") as f:
+                for row in csv.DictReader(f):
+                    if row["source"] == "etcd":
+                        trials.setdefault(row["fault"], []).append(float(row["ms"]) if row["ms"] else None)
+        except (OSError, KeyError, ValueError) as e:
+            raise Failure(f"--etcd-csv: {path}: {e}")
+    return trials
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--replisim", default="build/replisim", help="the replisim binary")
@@ -463,6 +482,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1, help="draws the moments of the faults")
     ap.add_argument("--csv", help="write every trial here (source,fault,trial,ms)")
     ap.add_argument("--check", action="store_true", help="exit 1 unless the real etcd's data are sane")
+    ap.add_argument("--etcd-csv", help="take the real trials from these --csv files (comma-separated) instead of "
+                                       "running etcd")
     args = ap.parse_args()
     faults = [f for f in args.faults.split(",") if f]
     if any(f not in ("crash", "pause") for f in faults) or not faults:
@@ -479,8 +500,14 @@ def main():
         progress = (lambda line: print(line, file=sys.stderr, flush=True))
         results = {}
         started = time.time()
+        recorded = read_real_trials(args.etcd_csv) if args.etcd_csv else None
         for fault in faults:
-            real = real_trials(args, cleanup, fault, args.trials, rng, progress)
+            if recorded is not None:
+                real = recorded.get(fault, [])
+                if not real:
+                    raise Failure(f"--etcd-csv: no etcd trial of the {fault} fault in {args.etcd_csv}")
+            else:
+                real = real_trials(args, cleanup, fault, args.trials, rng, progress)
             for m in list(cleanup.procs):  # a fresh cluster for each kind of fault
                 cleanup.stop(m)
             sim = replisim_trials(args, cleanup, fault, args.seeds)

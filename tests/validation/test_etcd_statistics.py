@@ -43,3 +43,23 @@ def test_quantile_interpolates_between_order_statistics():
 
 def test_zap_timestamps_are_utc_milliseconds():
     assert ev.log_time("1970-01-01T00:00:01.250Z") == 1.25
+
+
+def test_default_replisim_flags_are_the_etcd_preset_with_etcds_defaults():
+    flags = ev.DEFAULT_REPLISIM_FLAGS.split()
+    assert flags[flags.index("--failover") + 1] == "etcd"
+    assert flags[flags.index("--heartbeat") + 1] == "100ms"
+    assert flags[flags.index("--election-timeout") + 1] == "1000ms"
+
+
+def test_etcd_csv_gives_back_the_real_trials_of_each_fault(tmp_path):
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("source,fault,trial,ms\netcd,crash,1,1203.5\nreplisim,crash,1,999\netcd,pause,1,\n")
+    second.write_text("source,fault,trial,ms\netcd,crash,1,2400\n")
+    trials = ev.read_real_trials(f"{first},{second}")
+    assert trials == {"crash": [1203.5, 2400.0], "pause": [None]}
+    try:
+        ev.read_real_trials(str(tmp_path / "missing.csv"))
+        assert False, "a missing file is a Failure"
+    except ev.Failure as e:
+        assert "missing.csv" in str(e)
