@@ -35,6 +35,7 @@ FAULTS = {
     "crash-most-leaders.toml": '[[crash]]\nnode = "most-leaders"\nat = "2s"\nrecover = "8s"\n',
     "partition-zones.toml": ('[[partition]]\nsides = [["us-east"], ["us-west", "eu-west"]]\n'
                              'from = "1s"\nuntil = "3s"\n'),
+    "pause-leader.toml": '[[pause]]\nnode = "most-leaders"\nat = "3s:3.1s"\nresume = "9s"\n',
     "crash-and-link.toml": ('[[crash]]\nnode = 2\nat = "1s"\nrecover = "2.5s"\n'
                             '[[link]]\nlink = "node4-link"\ndown = "1.5s"\nup = "2s"\n'),
 }
@@ -90,6 +91,10 @@ RUNS = {
     "mongodb-crash": ["run", "--model", "leader-follower", "--nodes", "3", "--rf", "3", "--failover", "mongodb",
                       "--faults", "crash-leader.toml", "--latency", "5ms", "--clients", "1", "--rate", "40",
                       "--ops", "800", "--write-concern", "1", "--check-invariants", "--retries", "5"],
+    # Seed 14: the lease of etcd's CheckQuorum splits the survivors' votes twice.
+    "etcd-pause": ["run", "--model", "leader-follower", "--nodes", "3", "--rf", "3", "--failover", "etcd",
+                   "--faults", "pause-leader.toml", "--latency", "25us", "--clients", "1", "--rate", "10",
+                   "--ops", "100", "--check-invariants", "--seed", "14"],
     "kafka-crash": ["run", "--model", "partitioned", "--nodes", "6", "--units", "24", "--rf", "3",
                     "--failover", "kafka", "--acks", "all", "--min-insync", "2", "--faults",
                     "crash-most-leaders.toml", "--latency", "1ms", "--clients", "2", "--rate", "100",
