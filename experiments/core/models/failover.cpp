@@ -216,8 +216,8 @@ FailoverConfig failover_config(const ModelParams& params, std::uint64_t run_seed
     require_preset(params, kKafkaController, "kafka");
   }
   if (preset == "none") {
-    require_preset(params, kHeartbeat, "raft, mongodb or kafka");
-    require_preset(params, kElectionTimeout, "raft, mongodb or kafka");
+    require_preset(params, kHeartbeat, "raft, etcd, mongodb or kafka");
+    require_preset(params, kElectionTimeout, "raft, etcd, mongodb or kafka");
     return FailoverConfig::none();
   }
   const std::uint64_t seed = derive_seed(run_seed, kFailoverStream);
