@@ -194,6 +194,11 @@ up = "8ms"
 sides = [["node0"], ["node1", "node2"]]
 from = "2ms"
 until = "9ms"
+
+[[pause]]
+node = 1
+at = "3ms"
+resume = "12ms"
 """
 
 
@@ -220,7 +225,7 @@ def output_case(rng, scratch, n):
 
 
 FAILOVER_FLAGS = {
-    "--failover": ["raft", "mongodb", "kafka", "none", "bogus", ""],
+    "--failover": ["raft", "etcd", "mongodb", "kafka", "none", "bogus", ""],
     "--election-timeout": ["150ms:300ms", "1us", "2us:4us", "20us:40us", "1ns", "0", "300ms:150ms", "1ms:", "10s"],
     "--heartbeat": ["50ms", "1us", "1ns", "0", "-1ms", "2s", "1e400s"],
     "--leader-rebalance-interval": ["300s", "1ns", "0", "1ms", "-1s"],
@@ -232,6 +237,25 @@ FAILOVER_FLAGS = {
     "--down": ["node0", "node1,node2", "node9", "client0", ""],
     "--min-insync": ["1", "3", "4"],
     "--consistency": ["THREE", "ALL", "EACH_QUORUM"],
+    # The failover fidelity flags: step-down, pre-vote, catch-up, read concerns, drivers, Kafka's controller.
+    "--check-quorum": ["", "true", "maybe"],
+    "--pre-vote": ["", "false", "2"],
+    "--catch-up-timeout": ["0", "2s", "-1s", "1ns", "nan"],
+    "--read-concern": ["local", "majority", "linearizable", "snapshot", ""],
+    "--read-from": ["secondary", "nearest", "follower", "bogus"],
+    "--leader-refresh": ["0", "1ns", "10s", "-1s"],
+    "--min-leader-refresh": ["0s", "1ns", "500ms", "nan"],
+    "--leader-wait": ["0", "30s", "1e400s"],
+    "--delivery-timeout": ["0", "120s", "1ns", "-5s"],
+    "--kafka-controller": ["kraft", "zookeeper", "etcd", ""],
+    # The leaderless read path and hints.
+    "--read-path": ["cassandra", "all", "some"],
+    "--snitch": ["dynamic", "simple", "gossip"],
+    "--speculative-retry": ["NONE", "ALWAYS", "99p", "0p", "101p", "5ms", "-1ms", "p"],
+    "--read-repair-policy": ["blocking", "none", "async"],
+    "--write-request-timeout": ["2s", "0", "1ns", "nan"],
+    "--hints": ["on", "off", "maybe"],
+    "--hint-window": ["3h", "0", "-1s", "1e400s"],
 }
 
 
@@ -245,6 +269,8 @@ def failover_case(rng):
     if model == "leaderless":
         args = [a for a in args if not a.startswith("--failover") and not a.startswith("--election")
                 and not a.startswith("--heartbeat") and not a.startswith("--leader-")]
+    # A flag without a value is a switch (--check-quorum, --pre-vote).
+    args = [a[:-1] if a.endswith("=") and a.split("=")[0] in ("--check-quorum", "--pre-vote") else a for a in args]
     return args
 
 
