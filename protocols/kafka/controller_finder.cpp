@@ -71,6 +71,12 @@ void ControllerFinder::took_over()
   silent_.clear();
 }
 
+void ControllerFinder::resigned(Time now)
+{
+  silent_.clear();
+  turn_to((self_ + 1) % nodes_, now);
+}
+
 bool ControllerFinder::turn_to(NodeId node, Time now)
 {
   controller_ = node;

@@ -1,5 +1,5 @@
 // A broker's idea of which node is the active Kafka controller (see
-// kafka_controller.hpp), without a controller quorum. Node 0 is the
+// kafka_controller.hpp), without a controller quorum's votes. Node 0 is the
 // controller at the start. A broker that has no answer from its controller
 // for a session timeout turns to the next node id (wrapping round); the walk
 // reaches the broker's own id only once every lower id has been tried, and
@@ -9,7 +9,8 @@
 // (none if none), and the broker turns there, unless that node gave no
 // answer for a session timeout; named itself, it takes over (a controller back from
 // a crash the others have not noticed). A broker back from a crash asks the
-// node after it first.
+// node after it first, and so does a controller that resigned for want of a
+// majority (KIP-595).
 #pragma once
 #include <vector>
 
@@ -48,6 +49,8 @@ public:
   bool on_reply(NodeId from, const BrokerHeartbeatReply& m, Time now);
   void received(NodeId from, const LeaderAndIsr& m);
   void took_over();
+  // This node's controller resigned (no quorum): it asks the node after it.
+  void resigned(Time now);
 
 private:
   bool turn_to(NodeId node, Time now);

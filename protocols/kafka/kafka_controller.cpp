@@ -1,6 +1,7 @@
 #include "protocols/kafka/kafka_controller.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <iterator>
 #include <utility>
 
@@ -73,6 +74,7 @@ void KafkaController::activate(Time now)
   const auto units = static_cast<std::size_t>(placement_.unit_count());
   active_ = true;
   now_ = now;
+  activated_ = now;
   brokers_.assign(static_cast<std::size_t>(placement_.node_count()), Broker{now, false, false});
   view_.assign(units, PartitionState{});
   for (std::size_t u = 0; u < units; ++u)
@@ -86,8 +88,10 @@ void KafkaController::activate(Time now)
 void KafkaController::start(Time now)
 {
   activate(now);
-  for (Broker& b : brokers_)
+  for (Broker& b : brokers_) {
     b.registered = true;
+    b.contact = now;
+  }
   for (UnitId u = 0; u < placement_.unit_count(); ++u) {
     view_[static_cast<std::size_t>(u)] = placed_state(placement_, u);
     reported_term_[static_cast<std::size_t>(u)] = 1;
@@ -122,12 +126,13 @@ void KafkaController::stop()
 bool KafkaController::on_heartbeat(NodeId broker, const BrokerHeartbeat& m, Time now)
 {
   now_ = now;
+  const bool had_quorum = has_quorum(now);
   Broker& b = brokers_.at(static_cast<std::size_t>(broker));
   b.last_heard = now;
-  if (!m.registering && m.decisions < b.sent)
+  b.contact = now;
+  const bool deciding = has_quorum(now);
+  if (deciding && !m.registering && m.decisions < b.sent)
     send_all_states(broker);
-  if (!m.registering && !b.fenced)
-    return b.registered;
   if (m.registering) {
     merge(broker, m.report);
     b.registered = true;
@@ -136,10 +141,15 @@ bool KafkaController::on_heartbeat(NodeId broker, const BrokerHeartbeat& m, Time
         if (placement_.is_replica(u, broker))
           restarted_[static_cast<std::size_t>(u)].push_back(broker);
   }
+  if (!deciding)
+    return b.registered;  // a controller without a majority decides nothing (KIP-595)
   if (b.fenced)
     unfence(broker);
-  else
+  else if (m.registering)
     settle_units_of(broker);
+  if (!had_quorum)  // what waited for a majority
+    for (UnitId u = 0; u < placement_.unit_count(); ++u)
+      settle(u);
   return b.registered;
 }
 
@@ -167,6 +177,9 @@ void KafkaController::merge(NodeId broker, const std::vector<ReplicaReport>& rep
 void KafkaController::on_alter_partition(NodeId leader, const AlterPartition& m, Time now)
 {
   now_ = now;
+  brokers_.at(static_cast<std::size_t>(leader)).contact = now;
+  if (!has_quorum(now))
+    return;  // KRaft commits no AlterPartition record without a majority
   for (const PartitionState& p : m.proposals) {
     if (p.unit < 0 || p.unit >= placement_.unit_count() || !ready(p.unit))
       continue;
@@ -185,6 +198,8 @@ void KafkaController::on_alter_partition(NodeId leader, const AlterPartition& m,
 void KafkaController::on_timer(Time now)
 {
   now_ = now;
+  if (!has_quorum(now))
+    return;  // a controller without a majority fences nobody (KIP-595)
   std::vector<NodeId> expired;
   for (NodeId b = 0; b < static_cast<NodeId>(brokers_.size()); ++b) {
     Broker& broker = brokers_[static_cast<std::size_t>(b)];
@@ -206,13 +221,39 @@ Time KafkaController::deadline() const
 {
   if (!active_)
     return kNever;
-  Time next = next_check_;
+  if (!has_quorum(now_))
+    return std::max(now_, activated_ + config_.quorum_window());  // when it resigns
+  Time next = std::min(next_check_, quorum_expiry());
   for (NodeId b = 0; b < static_cast<NodeId>(brokers_.size()); ++b) {
     const Broker& broker = brokers_[static_cast<std::size_t>(b)];
     if (b != self_ && !broker.fenced)
       next = std::min(next, broker.last_heard + config_.broker_session_timeout);
   }
   return next;
+}
+
+bool KafkaController::has_quorum(Time now) const
+{
+  int heard = 0;
+  for (NodeId b = 0; b < static_cast<NodeId>(brokers_.size()); ++b)
+    if (b == self_ || now - brokers_[static_cast<std::size_t>(b)].contact < config_.quorum_window())
+      ++heard;
+  return 2 * heard > placement_.node_count();
+}
+
+// When the quorum lapses if nobody else is heard from: the window after the
+// contact of the last of the majority's other members.
+Time KafkaController::quorum_expiry() const
+{
+  std::vector<Time> contacts;
+  for (NodeId b = 0; b < static_cast<NodeId>(brokers_.size()); ++b)
+    if (b != self_)
+      contacts.push_back(brokers_[static_cast<std::size_t>(b)].contact);
+  const std::size_t others = static_cast<std::size_t>(placement_.node_count() / 2);  // a majority less itself
+  if (others == 0)
+    return kNever;
+  std::sort(contacts.begin(), contacts.end(), std::greater<>());
+  return contacts.at(others - 1) + config_.quorum_window();
 }
 
 // Decided only once every replica has registered or been fenced, so that a

@@ -59,10 +59,17 @@
 //    (tested over random schedules); a controller failure loses nothing
 //    while the other brokers stay up until its successor has their
 //    registrations.
-//  - Crash faults over channels that deliver in order, with delays well under
-//    the session timeout: a live controller taken for dead (a partition, a
-//    long delay) can leave two controllers acting for a while, which KRaft's
-//    quorum rules out.
+//  - No controller quorum log, but its rule (KIP-595): the controller decides
+//    (fences, approves an ISR change, elects, rebalances) only while it has
+//    heard from a majority of the nodes, itself included, within the quorum
+//    window (KafkaControllerConfig::quorum_window), as a KRaft controller's
+//    records commit only on a majority of voters; a controller that has not
+//    heard from a majority for that long since it took over resigns
+//    (KafkaControlled). A controller cut off in a minority thus decides
+//    nothing while the majority's new controller takes over: two nodes can
+//    be active for a while, but only one of them decides.
+//  - Channels that deliver in order, with delays well under the session
+//    timeout.
 #pragma once
 #include <map>
 #include <optional>
@@ -121,6 +128,11 @@ public:
   void on_timer(Time now);
   // When on_timer next has something to do (kNever while inactive).
   Time deadline() const;
+  // Heard from a majority of the nodes (itself included) within the quorum
+  // window: only then does it decide anything.
+  bool has_quorum(Time now) const;
+  // No quorum for a quorum window since it took over: it is to resign (KIP-595).
+  bool resigns(Time now) const { return active_ && !has_quorum(now) && now >= activated_ + config_.quorum_window(); }
 
   // The decisions since the last call: per broker, the new states of its
   // partitions, numbered in the broker's sequence.
@@ -136,6 +148,7 @@ public:
 private:
   struct Broker {
     Time last_heard = 0;
+    Time contact = -kNever;  // its last message (not the takeover's assumption)
     bool fenced = false;
     bool registered = false;
     std::uint64_t sent = 0;  // LeaderAndIsr messages
@@ -152,12 +165,14 @@ private:
   void settle_units_of(NodeId broker);
   void change(UnitId unit, NodeId leader, std::vector<NodeId> isr, bool new_epoch, bool vetted);
   void rebalance();
+  Time quorum_expiry() const;
 
   NodeId self_;
   const Placement& placement_;
   KafkaControllerConfig config_;
   bool active_ = false;
   Time now_ = 0;
+  Time activated_ = 0;
   std::vector<PartitionState> view_;  // per unit
   std::vector<Term> reported_term_;   // per unit: the highest term a broker reported
   std::vector<std::vector<NodeId>> restarted_;  // per unit: replicas back from a crash since its last decision

@@ -36,6 +36,22 @@ struct KafkaControllerConfig {
   // QuorumController moves every partition whose preferred leader is live
   // and in sync back at each check, whatever the share.
   double leader_imbalance_per_broker_pct = 10.0;
+  // controller.quorum.fetch.timeout.ms = 2000: a KRaft quorum leader that
+  // has had no fetch from a majority of the voters for this long resigns
+  // (KIP-595); in combined mode the voters are the brokers. Here a broker's
+  // heartbeat is the only contact with the controller, so a voter counts as
+  // heard for a heartbeat interval past this timeout (see quorum_window).
+  Time controller_quorum_fetch_timeout = 2.0;
+
+  // How long the controller counts a node as heard: KRaft, the fetch
+  // timeout plus the heartbeat interval that stands for the fetches; the
+  // ZooKeeper controller, its ZooKeeper session timeout (a controller that
+  // lost its session resigns).
+  Time quorum_window() const
+  {
+    return mode == KafkaControllerMode::zookeeper ? broker_session_timeout
+                                                  : controller_quorum_fetch_timeout + broker_heartbeat_interval;
+  }
 
   // The ZooKeeper-based controller (Kafka 2.5 to 3.x): it learns that a
   // broker failed when the broker's ZooKeeper session expires,

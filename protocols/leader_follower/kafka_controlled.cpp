@@ -148,8 +148,22 @@ void KafkaControlled::controller_tick(Ready& out)
   if (host_.now() < controller_armed_)
     return;  // superseded
   controller_armed_ = kNever;
+  if (controller_.resigns(host_.now())) {
+    resign(out);
+    return;
+  }
   controller_.on_timer(host_.now());
   publish(out);
+}
+
+// KIP-595: a quorum leader without fetches from a majority for
+// controller.quorum.fetch.timeout.ms resigns; this node becomes a broker
+// again and looks for the controller from the node after it.
+void KafkaControlled::resign(Ready& out)
+{
+  controller_.stop();
+  finder_.resigned(host_.now());
+  send_broker_heartbeat(out);
 }
 
 // The controller's decisions leave for the other brokers; this node's own

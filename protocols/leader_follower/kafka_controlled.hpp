@@ -66,6 +66,7 @@ private:
   void arm_broker_heartbeat(Ready& out);
   BrokerHeartbeat registration() const;
   void take_over(Ready& out);
+  void resign(Ready& out);
   void controller_tick(Ready& out);
   void publish(Ready& out);
   void apply_partition(UnitState& state, const PartitionState& decided, Ready& out);

@@ -110,6 +110,30 @@ TEST_F(FailoverFidelity, AW1PrimaryCutOffWithItsClientStepsDownWithinTwelveSecon
   EXPECT_LT(number(s, "unavailability_max_ms"), 2'000) << "a leader all along but for the election";
 }
 
+// KRaft: the active controller is a Raft quorum leader (KIP-595), so node
+// 0, both the partition's leader and the controller, cut off in a minority
+// with its client from 10 to 40 s, commits no decision: it fences nobody
+// and shrinks no ISR, and resigns, while node 1 becomes controller and
+// leader on the majority side. At acks=all its writes stall, none lost; at
+// acks=1 the 1,203 writes it took alone are lost, as Kafka loses them.
+// replisim before: node 0 fenced brokers 1 and 2, shrank the ISR to itself
+// and committed alone; two controllers, and invariant checks failed
+// (exit 3: entry 1095 of term 1 committed but not in node 1's log).
+TEST_F(FailoverFidelity, AKafkaControllerCutOffInAMinorityDecidesNothing)
+{
+  const fs::path file = faults(
+      "[[partition]]\nsides = [[\"node0\", \"client0\"], [\"node1\", \"node2\"]]\nfrom = \"10s\"\nuntil = \"40s\"\n");
+  const std::string args = fmt::format("--model partitioned --nodes 3 --rf 3 --units 1 --start-index 0 --failover kafka "
+                                       "--latency 5ms --clients 1 --rate 40 --ops 2000 --faults {}",
+                                       file.string());
+  const std::string all = run(args + " --acks all");
+  EXPECT_EQ(number(all, "acked_writes_lost"), 0);
+  EXPECT_EQ(number(all, "elections"), 1) << "node 1, by the majority's controller";
+  const std::string one = run(args + " --acks 1");
+  EXPECT_EQ(number(one, "acked_writes_lost"), 1203) << "the acks=1 writes node 0 took alone";
+  EXPECT_EQ(number(one, "elections"), 1);
+}
+
 // The second row. MongoDB's pv1 elections begin with a dry run that
 // does not raise the term, so a secondary cut off for a minute rejoins
 // without disturbing the primary. replisim before: the primary was deposed

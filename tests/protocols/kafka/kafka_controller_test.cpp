@@ -145,6 +145,8 @@ TEST(KafkaControllerTest, TheZooKeeperControllerFencesAfterAnEighteenSecondSessi
   const Placement placement = ring_of_three();
   KafkaController controller(0, placement, zk);
   controller.start(0);
+  EXPECT_EQ(zk.quorum_window(), 18.0) << "the controller's own ZooKeeper session";
+  controller.on_heartbeat(2, BrokerHeartbeat{}, 12.0);
   EXPECT_EQ(controller.deadline(), 18.0);
   controller.on_timer(17.99);
   EXPECT_FALSE(controller.fenced(1));
@@ -157,16 +159,18 @@ TEST(KafkaControllerTest, ABrokerIsFencedOneSessionTimeoutAfterItWasLastHeardAnd
   const Placement placement = ring_of_three();
   KafkaController controller(0, placement, config());
   controller.start(0);
-  EXPECT_EQ(controller.deadline(), 9.0);
+  EXPECT_EQ(controller.deadline(), 4.0) << "its quorum lapses first: 2 s fetch timeout + 2 s heartbeat";
   controller.on_heartbeat(1, BrokerHeartbeat{}, 2.0);
   controller.on_heartbeat(2, BrokerHeartbeat{}, 2.5);
+  EXPECT_EQ(controller.deadline(), 6.5);
+  controller.on_heartbeat(2, BrokerHeartbeat{}, 10.5);
   EXPECT_EQ(controller.deadline(), 11.0);
   controller.on_timer(10.99);
   EXPECT_FALSE(controller.fenced(1));
   controller.on_timer(11.0);
   EXPECT_TRUE(controller.fenced(1));
   EXPECT_FALSE(controller.fenced(2));
-  EXPECT_EQ(controller.deadline(), 11.5);
+  EXPECT_EQ(controller.deadline(), 14.5) << "broker 2 keeps its majority until 10.5 + 4";
 
   // Partition 1 {1, 2, 0} goes to 2 at epoch 2; 1 leaves every ISR.
   EXPECT_EQ(controller.partition(1), (PartitionState{1, 2, 2, 2, {2, 0}}));
@@ -198,7 +202,7 @@ TEST(KafkaControllerTest, AnIsrProposalIsTakenAgainstTheCurrentVersionOnlyAndNev
   const Placement placement = ring_of_three();
   KafkaController controller(0, placement, config());
   controller.start(0);
-  controller.on_heartbeat(2, BrokerHeartbeat{}, 5.0);
+  controller.on_heartbeat(2, BrokerHeartbeat{}, 6.0);
   controller.on_timer(9.0);  // broker 1 fenced
   ASSERT_EQ(controller.partition(2), (PartitionState{2, 2, 1, 2, {2, 0}}));
   (void)controller.take_announcements();
@@ -217,6 +221,42 @@ TEST(KafkaControllerTest, AnIsrProposalIsTakenAgainstTheCurrentVersionOnlyAndNev
   EXPECT_EQ(sent.at(2).partitions, std::vector<PartitionState>{controller.partition(2)});
   EXPECT_EQ(sent.at(0).partitions, std::vector<PartitionState>{controller.partition(2)});
   EXPECT_TRUE(controller.take_elections().empty());
+}
+
+// KIP-595: a controller decides only with a majority of the voters (here
+// the brokers, itself included) heard within controller.quorum.fetch.timeout.ms
+// (2 s; plus a 2 s heartbeat interval, the only contact modelled). Cut off
+// with no broker heard from, it fences nobody, approves no ISR change and
+// resigns; one broker heard from is a majority of three.
+TEST(KafkaControllerTest, AControllerThatHearsFromNoMajorityDecidesNothingAndResigns)
+{
+  const Placement placement = ring_of_three();
+  KafkaController controller(0, placement, config());
+  controller.start(0);
+  EXPECT_TRUE(controller.has_quorum(3.99));
+  EXPECT_FALSE(controller.has_quorum(4.0));
+  EXPECT_FALSE(controller.resigns(3.99));
+  EXPECT_TRUE(controller.resigns(4.0));
+  EXPECT_EQ(controller.deadline(), 4.0);
+
+  controller.on_alter_partition(0, {{PartitionState{0, 0, 1, 1, {0}}}}, 5.0);
+  EXPECT_EQ(controller.partition(0), (PartitionState{0, 0, 1, 1, {0, 1, 2}})) << "no AlterPartition approved";
+  controller.on_timer(9.0);
+  EXPECT_FALSE(controller.fenced(1));
+  EXPECT_FALSE(controller.fenced(2));
+  EXPECT_EQ(controller.partition(1), (PartitionState{1, 1, 1, 1, {1, 2, 0}})) << "no leader moved";
+  EXPECT_TRUE(controller.take_announcements().empty());
+  EXPECT_TRUE(controller.take_elections().empty());
+
+  // Broker 2 heard again: a majority with the controller, which then fences
+  // broker 1 (silent for its 9 s session) and moves its partition.
+  controller.on_heartbeat(2, BrokerHeartbeat{}, 9.5);
+  EXPECT_TRUE(controller.has_quorum(9.5));
+  EXPECT_FALSE(controller.resigns(9.5));
+  controller.on_timer(9.5);
+  EXPECT_TRUE(controller.fenced(1));
+  EXPECT_EQ(controller.partition(1), (PartitionState{1, 2, 2, 2, {2, 0}}));
+  EXPECT_EQ(controller.take_elections().size(), 1u);
 }
 
 // A broker that crashed and came back within its session leads nothing, so
@@ -319,6 +359,16 @@ TEST(KafkaControllerTest, ABrokerTurnsToTheNextNodeAfterASessionWithoutItsContro
   ControllerFinder named(0, 4, 9.0);
   named.restart(40.0);
   EXPECT_TRUE(named.on_reply(1, {0, false}, 40.1)) << "the others still take it for the controller";
+
+  ControllerFinder resigned(0, 3, 9.0);
+  resigned.start(0);
+  resigned.resigned(14.0);
+  EXPECT_EQ(resigned.controller(), 1) << "a controller without a majority asks the node after it";
+  EXPECT_EQ(resigned.confirmed(), kNoNode);
+  EXPECT_FALSE(resigned.registered());
+  EXPECT_FALSE(resigned.heartbeat_due(22.9));
+  EXPECT_FALSE(resigned.heartbeat_due(23.0));
+  EXPECT_EQ(resigned.controller(), 2);
 
   ControllerFinder alone(0, 1, 9.0);
   EXPECT_TRUE(alone.restart(1.0));

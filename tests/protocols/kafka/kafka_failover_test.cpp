@@ -240,8 +240,10 @@ TEST_F(KafkaPresetTest, FailoverComesOneSessionTimeoutAfterTheLastHeartbeat)
 // writes; its last in-sync replica leads it again when it comes back.
 TEST(KafkaFailoverTest, APartitionWhoseWholeIsrIsDownStaysLeaderlessAndRefusesWrites)
 {
-  // Partition 1's replicas are 1, 2 and 3; node 0, the controller, holds none.
-  const Placement placement = kafka_placement(4, 4, 3, 0);
+  // Partition 1's replicas are 1, 2 and 3; node 0, the controller, holds
+  // none. Seven nodes, so that the controller keeps a majority (KIP-595)
+  // with the three down.
+  const Placement placement = kafka_placement(7, 7, 3, 0);
   ASSERT_EQ(std::vector<NodeId>(placement.replicas(1).begin(), placement.replicas(1).end()),
             (std::vector<NodeId>{1, 2, 3}));
   ElectionCluster c(placement, WriteConcern::all, FailoverConfig::kafka(1), 2);  // min.insync.replicas 2
