@@ -134,6 +134,38 @@ TEST_F(FailoverFidelity, AKafkaControllerCutOffInAMinorityDecidesNothing)
   EXPECT_EQ(number(one, "elections"), 1);
 }
 
+// A Kafka leader cut off from the controller and its followers with its
+// producer: acks=1 writes go on being taken and are lost; acks=all writes
+// stall, also at min.insync.replicas 1, because the shrink that would let the
+// leader commit alone needs the controller's approval, and the controller
+// node 1 may make of itself on its side decides nothing without a majority.
+// Before the controller's quorum, node 1 fenced node 2 after two sessions and
+// acknowledged from 27 s the acks=all writes it took alone, all 1,203 lost.
+TEST_F(FailoverFidelity, AKafkaLeaderCutOffFromItsControllerStallsItsAcksAllWrites)
+{
+  const fs::path file = faults(
+      "[[partition]]\nsides = [[\"node1\", \"client0\"], [\"node0\", \"node2\"]]\nfrom = \"10s\"\nuntil = \"40s\"\n");
+  const std::string args = fmt::format("--model partitioned --nodes 3 --rf 3 --units 1 --start-index 1 --failover kafka "
+                                       "--latency 5ms --clients 1 --rate 40 --ops 2000 --faults {}",
+                                       file.string());
+  for (const char* min_insync : {"1", "2"}) {
+    const std::string all = run(args + " --acks all --min-insync " + min_insync);
+    EXPECT_EQ(number(all, "acked_writes_lost"), 0) << "min.insync " << min_insync;
+    const auto ops = csv(out_ / "ops.csv");
+    const int coordinator = column(ops[0], "coordinator"), outcome = column(ops[0], "outcome"),
+              end = column(ops[0], "end_ms");
+    ASSERT_GE(std::min({coordinator, outcome, end}), 0);
+    int alone = 0;  // acknowledged by the cut-off leader during the cut
+    for (std::size_t i = 1; i < ops.size(); ++i) {
+      const double at = std::stod(ops[i][static_cast<std::size_t>(end)]);
+      alone += ops[i][static_cast<std::size_t>(coordinator)] == "1" &&
+               ops[i][static_cast<std::size_t>(outcome)] == "ok" && at > 10'100 && at < 40'000;
+    }
+    EXPECT_EQ(alone, 0) << "min.insync " << min_insync;
+  }
+  EXPECT_EQ(number(run(args + " --acks 1"), "acked_writes_lost"), 1203) << "the acks=1 writes node 1 took alone";
+}
+
 // The second row. MongoDB's pv1 elections begin with a dry run that
 // does not raise the term, so a secondary cut off for a minute rejoins
 // without disturbing the primary. replisim before: the primary was deposed
