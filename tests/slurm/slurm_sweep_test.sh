@@ -5,8 +5,8 @@
 #   tests/slurm/slurm_sweep_test.sh [REPLISIM]      (default build/replisim; run as root)
 #
 # Installs slurm-wlm and munge if missing (apt-get), starts munged, slurmctld
-# and slurmd on this machine (as /work/shared/reference/slurm-local.md
-# describes: background daemons with pid files, no systemd), submits
+# and slurmd on this machine (as a single-node Slurm is run without systemd:
+# background daemons with pid files), submits
 # experiments/sweep/sweep.sbatch as a 3-task array with sbatch --parsable,
 # polls squeue, merges the shards, and compares the merged summary.csv with a
 # one-machine `replisim sweep` of the same spec: byte-identical but for the
