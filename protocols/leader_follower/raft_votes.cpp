@@ -326,14 +326,10 @@ void RaftVotes::pre_campaign(UnitState& state, Ready& out)
     host_.become_follower(state, state.durable.term, kNoNode, out);  // a split vote, reported as such
   const Durable& d = state.durable;
   OnDemand<VoteTally>& pre = candidacies_.at(state.id).pre_votes;
-  pre = VoteTally(static_cast<int>(placement_.replicas(state.id).size()));
-  pre->grant(placement_.position(state.id, self_));
+  pre = own_vote(state.id);
   if (!ticker_)
     reset_election_deadline(state, out);  // etcd's becomePreCandidate keeps its clock (tickElection zeroed it)
-  const PreVote request{d.term + 1, state.id, last_index(d.log), last_term(d.log)};
-  for (NodeId replica : placement_.replicas(state.id))
-    if (replica != self_)
-      out.send(self(), Address::node(replica), request);
+  ask_the_others(state.id, PreVote{d.term + 1, state.id, last_index(d.log), last_term(d.log)}, out);
   if (pre->won())
     campaign(state, out);  // a unit of one replica
 }
@@ -404,14 +400,10 @@ void RaftVotes::campaign(UnitState& state, Ready& out)
   vol.verified = 0;
   vol.early.clear();
   OnDemand<VoteTally>& votes = candidacies_.at(state.id).votes;
-  votes = VoteTally(static_cast<int>(placement_.replicas(state.id).size()));
-  votes->grant(placement_.position(state.id, self_));
+  votes = own_vote(state.id);
   event(RoleEvent::Kind::election_started, state, d.term);
   restart_timeout(state, out);
-  const RequestVote request{d.term, state.id, last_index(d.log), last_term(d.log)};
-  for (NodeId replica : placement_.replicas(state.id))
-    if (replica != self_)
-      out.send(self(), Address::node(replica), request);
+  ask_the_others(state.id, RequestVote{d.term, state.id, last_index(d.log), last_term(d.log)}, out);
   if (votes->won())
     become_leader(state, out);  // a unit of one replica
 }
@@ -481,6 +473,13 @@ void RaftVotes::become_leader(UnitState& state, Ready& out)
 void RaftVotes::event(RoleEvent::Kind kind, const UnitState& state, Term term)
 {
   host_.report_role(RoleEvent{kind, state.id, self_, term, host_.now()});
+}
+
+VoteTally RaftVotes::own_vote(UnitId unit) const
+{
+  VoteTally tally(static_cast<int>(placement_.replicas(unit).size()));
+  tally.grant(placement_.position(unit, self_));
+  return tally;
 }
 
 }  // namespace replisim

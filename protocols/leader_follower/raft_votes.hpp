@@ -90,6 +90,16 @@ private:
   // from within the shortest election timeout.
   bool in_lease(const UnitState& state) const;
   void campaign(UnitState& state, Ready& out);
+  // A candidacy's or pre-candidacy's start: its own vote, and its request to
+  // the unit's other replicas.
+  VoteTally own_vote(UnitId unit) const;
+  template <class Request>
+  void ask_the_others(UnitId unit, const Request& request, Ready& out) const
+  {
+    for (NodeId replica : placement_.replicas(unit))
+      if (replica != self_)
+        out.send(self(), Address::node(replica), request);
+  }
   void pre_campaign(UnitState& state, Ready& out);
   // Whether it heard from a leader less than the shortest election timeout ago.
   bool heard_leader_lately(const UnitState& state) const;
