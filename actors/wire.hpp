@@ -12,7 +12,7 @@ struct MessageSizes {
 
   std::uint64_t of(const Message& message) const
   {
-    return header_bytes + values_in(message) * value_bytes;
+    return header_bytes + values_in(message) * value_bytes + digest_bytes_in(message);
   }
 };
 

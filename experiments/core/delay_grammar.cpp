@@ -167,7 +167,64 @@ Delay parse_delay_law(const std::string& text)
   return Delay(text, {parse_component(text, text)});
 }
 
+const double kMaxSkew = 3600;  // seconds: an hour
+
+// A signed duration: "-5ms", "2ms", "0".
+double parse_signed_duration(const std::string& token, const std::string& whole, const char* what)
+{
+  const bool negative = !token.empty() && token[0] == '-';
+  const double magnitude = parse_duration(negative ? token.substr(1) : token, whole, what);
+  if (!(magnitude <= kMaxSkew))
+    fail(whole, std::string(what) + " '" + token + "' is more than an hour");
+  return negative && magnitude != 0 ? -magnitude : magnitude;
+}
+
+ClockSkew parse_skew_law(const std::string& text)
+{
+  const std::vector<std::string> parts = split(text, ':');
+  const std::string& family = parts[0];
+  const std::size_t given = parts.size() - 1;
+  auto expect = [&](std::size_t count, const char* example) {
+    if (given != count)
+      fail(text, family + " takes " + std::to_string(count) + (count == 1 ? " parameter" : " parameters") +
+                     ", not " + std::to_string(given) + " (e.g. " + example + ")");
+  };
+  if (text.empty())
+    fail(text, "no distribution (e.g. uniform:-5ms:5ms)");
+  if (family == "const") {
+    expect(1, "const:-2ms");
+    return ClockSkew(text, ClockSkew::Family::constant, parse_signed_duration(parts[1], text, "the offset"), 0);
+  }
+  if (family == "uniform") {
+    expect(2, "uniform:-5ms:5ms");
+    const double lo = parse_signed_duration(parts[1], text, "LO");
+    const double hi = parse_signed_duration(parts[2], text, "HI");
+    if (hi < lo)
+      fail(text, "HI '" + parts[2] + "' is below LO '" + parts[1] + "'");
+    return ClockSkew(text, ClockSkew::Family::uniform, lo, hi);
+  }
+  if (family == "normal") {
+    expect(2, "normal:0:2ms");
+    const double mean = parse_signed_duration(parts[1], text, "MEAN");
+    if (!parts[2].empty() && parts[2][0] == '-')
+      fail(text, "SD '" + parts[2] + "' is negative");
+    return ClockSkew(text, ClockSkew::Family::normal, mean, parse_signed_duration(parts[2], text, "SD"));
+  }
+  fail(text, "unknown distribution '" + family + "' (use const, uniform or normal)");
+}
+
 }  // namespace
+
+ClockSkew parse_clock_skew(const std::string& text, const std::string& flag)
+{
+  if (flag.empty())
+    return parse_skew_law(text);
+  try {
+    return parse_skew_law(text);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(flag + ": " + e.what());
+  }
+}
 
 Delay parse_delay(const std::string& text, const std::string& flag)
 {

@@ -13,9 +13,17 @@
 // A law whose scale is over a day, or whose largest possible sample would
 // overflow to infinity, is refused. The laws themselves, and their sampling,
 // are protocols/common/delay.hpp's.
+//
+// Clock skews (--clock-skew DIST) are signed laws of the same form, a signed
+// duration where a delay law takes one (a bare number is ms):
+//   const:D                    every clock D ahead (negative: behind)
+//   uniform:LO:HI              uniform on [LO, HI], e.g. uniform:-5ms:5ms
+//   normal:MEAN:SD             normal, e.g. normal:0:2ms
+// with magnitudes (D, LO, HI, MEAN, SD) of at most an hour.
 #pragma once
 #include <string>
 
+#include "protocols/common/clock_skew.hpp"
 #include "protocols/common/delay.hpp"
 
 namespace replisim {
@@ -25,6 +33,10 @@ Delay parse_delay(const std::string& text, const std::string& flag = "--delay");
 
 // Sets the law of "KIND=DIST" in `model`. Throws std::invalid_argument naming
 // `flag` and the bad part.
+// A clock skew law. Throws std::invalid_argument("FLAG: 'DIST': reason"),
+// without "FLAG: " when `flag` is empty.
+ClockSkew parse_clock_skew(const std::string& text, const std::string& flag = "--clock-skew");
+
 void add_delay(DelayModel& model, const std::string& spec, const std::string& flag = "--delay");
 
 }  // namespace replisim

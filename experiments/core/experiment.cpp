@@ -202,6 +202,7 @@ void Experiment::add_clients()
     cc.retry_backoff = config_.retry_backoff_s;
     if (const auto driver = datastore_->model().client_driver())
       cc.discovery = driver->discovery;
+    cc.clock_offset = datastore_->model().client_clock_offset(c);
     cc.retry_backoff_max = config_.retry_backoff_max_s;
     cc.seed = derive_seed(config_.seed, static_cast<std::uint64_t>(c));
     clients_.push_back(std::make_unique<ClientMachine>(cc, placement(), datastore_->router(c), workload));

@@ -121,10 +121,14 @@ void ClientMachine::issue(Time now, Ready& out)
 void ClientMachine::send_attempt(Outstanding& o, Time now, Ready& out)
 {
   const Completion& op = o.op;
-  if (op.kind == OpKind::write)
-    out.send(self(), Address::node(o.target), ClientWrite{op.op, op.key});
-  else
+  if (op.kind == OpKind::write) {
+    // One timestamp per operation, whatever its attempts: a driver sets it
+    // when the statement is executed, and its retries carry it.
+    const Time stamp = config_.clock_offset ? std::max(0.0, op.start + *config_.clock_offset) : -1;
+    out.send(self(), Address::node(o.target), ClientWrite{op.op, op.key, stamp});
+  } else {
     out.send(self(), Address::node(o.target), ClientRead{op.op, op.key});
+  }
   out.set_timer(timeout_timer(op.op, op.attempts), now + config_.timeout);
 }
 

@@ -65,6 +65,10 @@ struct ClientConfig {
   // With failover, in models with a leader per unit: the driver's view of
   // each unit's leader and how it is kept (leader_view.hpp).
   LeaderDiscovery discovery;
+  // The client stamps its writes with its own clock, this far ahead of true
+  // time (seconds; negative: behind), as a Cassandra driver sets each
+  // write's timestamp; none: the node that takes a write stamps it.
+  std::optional<Time> clock_offset;
 };
 
 // One finished operation, as ops.csv reports it.

@@ -21,6 +21,18 @@ std::size_t values_in(const Message& message)
   return std::visit([](const auto& m) { return values_of(m); }, message);
 }
 
+std::size_t digest_bytes_in(const Message& message)
+{
+  return std::visit(
+      [](const auto& m) -> std::size_t {
+        if constexpr (requires { m.digest_bytes(); })
+          return m.digest_bytes();
+        else
+          return 0;
+      },
+      message);
+}
+
 bool is_write_path(const Message& message)
 {
   return std::visit([](const auto& m) { return std::decay_t<decltype(m)>::write_path; }, message);

@@ -48,6 +48,10 @@ struct ClientWrite {
   static constexpr std::size_t fixed_values = 1;
   OpId op = 0;
   Key key = 0;
+  // The client's clock when it issued the write, which the coordinator
+  // stamps it with (a Cassandra driver's client-side timestamp: the
+  // drivers' default since protocol v3); -1: the coordinator's own clock.
+  Time timestamp = -1;
 };
 
 struct ClientRead {
@@ -295,6 +299,74 @@ struct ReplicaReadReply {
   std::size_t values() const { return digest ? 0 : 1; }
 };
 
+// Leaderless anti-entropy repair (Cassandra's nodetool repair; see
+// protocols/leaderless/repair.hpp). The repair coordinator of a token range
+// asks each replica for a Merkle tree of its rows in the range, `leaves`
+// leaves (Cassandra's validation request)...
+struct ValidationRequest {
+  static constexpr MessageKind kind = MessageKind::read;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
+  OpId session = 0;
+  UnitId unit = 0;
+  std::uint32_t leaves = 1;
+};
+
+// ...and the replica's answer: one digest per leaf (the hash of the rows
+// whose keys fall in it), 16 bytes each on the wire, as an MD5.
+struct MerkleTree {
+  static constexpr MessageKind kind = MessageKind::response;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
+  OpId session = 0;
+  UnitId unit = 0;
+  std::vector<std::uint64_t> digests;
+  std::size_t digest_bytes() const { return 16 * digests.size(); }
+};
+
+// The coordinator → one of two replicas whose trees differ: exchange with
+// `peer` the rows of the leaves that differ (Cassandra's sync request).
+struct SyncRequest {
+  static constexpr MessageKind kind = MessageKind::write;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
+  OpId session = 0;
+  UnitId unit = 0;
+  NodeId peer = kNoNode;
+  std::uint32_t leaf_count = 1;
+  std::vector<std::uint32_t> leaves;
+};
+
+struct StreamedRow {
+  Key key = 0;
+  Version version = 0;
+  friend bool operator==(const StreamedRow&, const StreamedRow&) = default;
+};
+
+// A replica → its peer: its rows in the differing leaves, each a value on
+// the wire. The first stream of a sync asks the peer for its own rows of
+// the same leaves back (`reply`); the second closes the sync, and the node
+// that asked tells `coordinator` so (SyncComplete).
+struct RepairStream {
+  static constexpr MessageKind kind = MessageKind::write;
+  static constexpr bool write_path = false;
+  OpId session = 0;
+  UnitId unit = 0;
+  NodeId coordinator = kNoNode;
+  std::uint32_t leaf_count = 1;
+  std::vector<std::uint32_t> leaves;
+  std::vector<StreamedRow> rows;
+  bool reply = false;
+  std::size_t values() const { return rows.size(); }
+};
+
+struct SyncComplete {
+  static constexpr MessageKind kind = MessageKind::ack;
+  static constexpr bool write_path = false;
+  static constexpr std::size_t fixed_values = 0;
+  OpId session = 0;
+};
+
 // Multi-leader: one key as a leader holds it. `seen` is the key's version
 // vector (per leader: how many of its writes of this key are incorporated);
 // `writer_seen` is the vector of the write whose value is held, as it was
@@ -506,7 +578,8 @@ using Message = std::variant<ClientWrite, ClientRead, WriteReply, ReadReply, Rep
                              ChainForward, ChainAck, CommittedVersionQuery, CommittedVersionReply, RequestVote, Vote,
                              Heartbeat, HeartbeatReply, LeaderSyncAck, ChainJoin, ChainCatchUp, BrokerHeartbeat,
                              BrokerHeartbeatReply, LeaderAndIsr, AlterPartition, LeaderQuery, LeaderInfo, PreVote,
-                             PreVoteReply, CatchUpFetch, CatchUpEntries>;
+                             PreVoteReply, CatchUpFetch, CatchUpEntries, ValidationRequest, MerkleTree, SyncRequest,
+                             RepairStream, SyncComplete>;
 
 // The messages by protocol family, each in exactly one group (checked
 // below), so that a node's dispatch can say which families it ignores.
@@ -521,7 +594,8 @@ using LeaderQueries = MessageGroup<LeaderQuery>;  // nodes with a leader per uni
 using LogReplication = MessageGroup<Replicate, ReplicateAck, CatchUpFetch, CatchUpEntries>;  // leader-follower, partitioned
 using RaftElections = MessageGroup<RequestVote, Vote, PreVote, PreVoteReply, Heartbeat, HeartbeatReply>;
 using KafkaControl = MessageGroup<BrokerHeartbeat, BrokerHeartbeatReply, LeaderAndIsr, AlterPartition>;
-using LeaderlessReplication = MessageGroup<ReplicaWrite, ReplicaWriteAck, ReplicaRead, ReplicaReadReply>;
+using LeaderlessReplication = MessageGroup<ReplicaWrite, ReplicaWriteAck, ReplicaRead, ReplicaReadReply,
+                                          ValidationRequest, MerkleTree, SyncRequest, RepairStream, SyncComplete>;
 using MultiLeaderReplication = MessageGroup<LeaderSync, LeaderSyncAck, FollowerUpdate, FollowerAck>;
 using ChainReplication =
     MessageGroup<ChainForward, ChainAck, CommittedVersionQuery, CommittedVersionReply, ChainJoin, ChainCatchUp>;
@@ -567,6 +641,8 @@ static_assert(detail::each_in_one_group(static_cast<Message*>(nullptr)),
 
 // How many values a message carries on the wire, for its simulated size.
 std::size_t values_in(const Message& message);
+// Bytes it carries besides its header and values (a Merkle tree's digests).
+std::size_t digest_bytes_in(const Message& message);
 
 // Whether a message belongs to a write's path (request, replication, acks,
 // reply), for messages-per-write. Heartbeats, votes and a Kafka controller's

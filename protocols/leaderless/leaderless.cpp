@@ -12,6 +12,13 @@ constexpr OpId kRoundBits = 3;
 OpId base_of(OpId request) { return request & ~kRoundBits; }
 OpId round_of(OpId request) { return request & kRoundBits; }
 
+bool is_repair(const Message& m)
+{
+  return std::holds_alternative<ValidationRequest>(m) || std::holds_alternative<MerkleTree>(m) ||
+         std::holds_alternative<SyncRequest>(m) || std::holds_alternative<RepairStream>(m) ||
+         std::holds_alternative<SyncComplete>(m);
+}
+
 }  // namespace
 
 Version lww_version(Time now, NodeId coordinator)
@@ -53,6 +60,10 @@ void LeaderlessNode::count(const Ready& out)
   for (const Envelope& e : out.messages) {
     if (!e.to.is_node())
       continue;
+    if (is_repair(e.message)) {
+      ++stats_.repair_messages;
+      continue;
+    }
     bool read_path = false;
     if (const auto* w = std::get_if<ReplicaWrite>(&e.message))
       read_path = w->request == 0 || round_of(w->request) == kRepairRound;
@@ -66,7 +77,7 @@ void LeaderlessNode::count(const Ready& out)
 }
 
 LeaderlessNode::Request* LeaderlessNode::open(Address client, OpId client_op, Key key, bool is_write, Time now,
-                                              Ready& out)
+                                              Ready& out, Time stamp)
 {
   const UnitId unit = placement_.unit_of(key);
   std::vector<int> replicas_per_zone(static_cast<std::size_t>(membership_.zone_count), 0);
@@ -89,7 +100,7 @@ LeaderlessNode::Request* LeaderlessNode::open(Address client, OpId client_op, Ke
   Request& r = requests_.emplace(id, Request{client, client_op, key, is_write, rule, now}).first->second;
   r.answers_per_zone.assign(replicas_per_zone.size(), 0);
   if (is_write) {
-    r.newest = lww_version(now, self_);
+    r.newest = lww_version(stamp, self_);
     for (NodeId n : placement_.replicas(unit)) {
       if (seen_down(n)) {
         if (config_.hinted_handoff)
@@ -175,7 +186,8 @@ void LeaderlessNode::on(const ClientWrite& m, Address from, Time now, Ready& out
 {
   ++counters_.writes_led;
   ++stats_.writes;
-  open(from, m.op, m.key, true, now, out);
+  // The client's timestamp when it gave one, else the coordinator's clock.
+  open(from, m.op, m.key, true, now, out, m.timestamp >= 0 ? m.timestamp : now);
 }
 
 void LeaderlessNode::on(const ClientRead& m, Address from, Time now, Ready& out)
@@ -361,6 +373,11 @@ void LeaderlessNode::forget_if_complete(OpId id, const Request& r)
 Ready LeaderlessNode::on_timer(TimerId timer, Time now)
 {
   Ready out;
+  if (timer == kRepairTimer) {
+    start_repair(now, out);
+    count(out);
+    return out;
+  }
   if (timer == kHintDispatchTimer) {
     hint_timer_armed_ = false;
     for (const auto& [target, keys] : hints_)
@@ -468,6 +485,7 @@ void LeaderlessNode::crash(Time)
   requests_.clear();  // their clients time out
   hint_deliveries_.clear();
   hint_timer_armed_ = false;  // the driver forgets the node's timers
+  repair_ = RepairJob{};
 }
 
 Ready LeaderlessNode::recover(Time now)
@@ -484,6 +502,7 @@ Ready LeaderlessNode::recover(Time now)
     if (!seen_down(target))
       dispatch_hints(target, out);
   arm_hint_dispatch(now, out);
+  arm_repair(now, out);  // the driver forgot the timer: the next scheduled repair
   count(out);
   return out;
 }

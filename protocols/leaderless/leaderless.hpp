@@ -34,6 +34,10 @@
 // count toward a consistency level. Like Cassandra's hints directory they are
 // on disk: a coordinator's crash keeps them.
 //
+// Anti-entropy repair (off by default): every repair_interval, each node
+// repairs the ranges it is the primary replica of, range by range, with
+// Merkle trees and streams (repair.hpp).
+//
 // Whether a replica is down is asked of seen_down() only, the one place a
 // failure detector answers (today the membership oracle).
 #pragma once
@@ -42,6 +46,7 @@
 #include <vector>
 
 #include "protocols/leaderless/consistency.hpp"
+#include "protocols/leaderless/repair.hpp"
 #include "protocols/leaderless/snitch.hpp"
 #include "protocols/leaderless/speculative_retry.hpp"
 #include "protocols/common/membership.hpp"
@@ -67,6 +72,7 @@ struct LeaderlessConfig {
   bool hinted_handoff = true;         // hinted_handoff_enabled
   Time max_hint_window = 3 * 3600.0;  // no new hints for a replica down this long (seconds)
   Time hint_dispatch_interval = 10.0;
+  Time repair_interval = 0;  // a full repair of each node's primary ranges this often; 0: never
 };
 
 // What a coordinator and replica sent, for summary.csv (node to node
@@ -81,6 +87,12 @@ struct LeaderlessStats {
   std::uint64_t read_repairs = 0;         // repair writes sent, one per out-of-date replica
   std::uint64_t hints_written = 0;
   std::uint64_t hints_replayed = 0;       // hints acknowledged by their replica
+  // Anti-entropy repair's messages (trees, sync requests, streams), counted
+  // apart from the read and write paths'; rows a stream made newer at the
+  // replica that took them; full repairs this node started.
+  std::uint64_t repair_messages = 0;
+  std::uint64_t repaired_keys = 0;
+  std::uint64_t repairs_started = 0;
 };
 
 // The last-writer-wins timestamp of a write coordinated by `coordinator` at
@@ -91,10 +103,12 @@ class LeaderlessNode final : public NodeMachine {
 public:
   LeaderlessNode(NodeId self, const Placement& placement, const Membership& membership, LeaderlessConfig config);
 
+  // Arms the first repair (repair.cpp).
+  Ready start(Time now) override;
   Ready step(const Envelope& in, Time now) override;
   Ready on_timer(TimerId id, Time now) override;
   const NodeCounters& counters() const override { return counters_; }
-  // Pending requests are lost; data and hints are on disk.
+  // Pending requests (and a running repair) are lost; data and hints are on disk.
   void crash(Time now) override;
   // Back with its data and hints: replays those for replicas seen up.
   Ready recover(Time now) override;
@@ -115,6 +129,7 @@ public:
   static constexpr OpId kRepairRound = 2;  // reads: blocking read repair writes
   static constexpr OpId kSpeculate = 3;    // reads: the speculative retry's timer
   static constexpr TimerId kHintDispatchTimer = 1;
+  static constexpr TimerId kRepairTimer = 2;  // no request's: their ids are 4 and up
 
 private:
   struct Contact {
@@ -152,6 +167,12 @@ private:
   void on(const ReplicaWriteAck& m, Address from, Time now, Ready& out);
   void on(const ReplicaRead& m, Address from, Time now, Ready& out);
   void on(const ReplicaReadReply& m, Address from, Time now, Ready& out);
+  // Anti-entropy repair (repair.cpp).
+  void on(const ValidationRequest& m, Address from, Time now, Ready& out);
+  void on(const MerkleTree& m, Address from, Time now, Ready& out);
+  void on(const SyncRequest& m, Address from, Time now, Ready& out);
+  void on(const RepairStream& m, Address from, Time now, Ready& out);
+  void on(const SyncComplete& m, Address from, Time now, Ready& out);
   // Replies go to clients; leader queries come only from clients of models
   // with a leader per unit; the other families are other models' messages.
   using Ignored = IgnoredMessages<ClientReplies, LeaderQueries, LogReplication, RaftElections, KafkaControl,
@@ -159,7 +180,8 @@ private:
 
   // Opens a request to the replicas of `key`'s unit, or fails it at once
   // (Unavailable) when too few are live for its level.
-  Request* open(Address client, OpId client_op, Key key, bool is_write, Time now, Ready& out);
+  // A write is stamped with `stamp` (nanoseconds of a clock, as lww_version).
+  Request* open(Address client, OpId client_op, Key key, bool is_write, Time now, Ready& out, Time stamp = 0);
   void send_reads(OpId id, Request& r, Time now, Ready& out);
   void speculate(OpId id, Request& r, Time now, Ready& out);
   void on_read_answer(OpId id, Request& r, Contact& c, const ReplicaReadReply& m, Time now, Ready& out);
@@ -174,6 +196,12 @@ private:
   // Brings down_since_ up to date with the membership; replays the hints of
   // every replica that is back.
   void follow_membership(Time now, Ready& out);
+  void arm_repair(Time now, Ready& out);
+  void start_repair(Time now, Ready& out);
+  // Starts the session of the job's next range whose replicas are all up.
+  void next_range(Ready& out);
+  // A stream's rows: each newer than the replica's copy replaces it.
+  void take_rows(const std::vector<StreamedRow>& rows, Ready& out);
   // The failure detector's answer: the membership oracle, for now.
   bool seen_down(NodeId n) const { return !membership_.alive[static_cast<std::size_t>(n)]; }
   void count(const Ready& out);
@@ -198,6 +226,7 @@ private:
   std::map<NodeId, Time> down_since_;
   std::unordered_map<OpId, HintDelivery> hint_deliveries_;  // volatile: awaiting the replica's ack
   bool hint_timer_armed_ = false;
+  RepairJob repair_;  // volatile
   NodeCounters counters_;
   LeaderlessStats stats_;
 };

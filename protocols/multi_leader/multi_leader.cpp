@@ -15,7 +15,7 @@ constexpr TimerId kResendTimer = ~TimerId{0} - 1;
 // or if the clock is not past `floor`, the next nanosecond after it.
 Version stamp_after(Version floor, Time now, NodeId node)
 {
-  const Version stamp = lww_version(now, node);
+  const Version stamp = lww_version(std::max(now, 0.0), node);  // a clock behind true time still reads ≥ 0
   if (stamp > floor)
     return stamp;
   const Version one_ns = lww_version(1e-9, 0);
@@ -65,6 +65,12 @@ MultiLeaderNode::MultiLeaderNode(NodeId self, const LeaderGroups& groups, MultiL
 bool MultiLeaderNode::leader_up(int l) const
 {
   return membership_ == nullptr || membership_->alive.at(groups_.leaders.at(static_cast<std::size_t>(l)));
+}
+
+Time MultiLeaderNode::clock(Time now) const
+{
+  const auto l = static_cast<std::size_t>(index_);
+  return index_ >= 0 && l < config_.clock_offset.size() ? now + config_.clock_offset[l] : now;
 }
 
 Ready MultiLeaderNode::step(const Envelope& in, Time now)
@@ -130,7 +136,7 @@ void MultiLeaderNode::on(const ClientWrite& m, Address from, Time now, Ready& ou
   // write could keep the larger stamp and win a later conflict on one leader
   // but not on another, and writes at one instant would share a stamp: the
   // leaders would diverge.
-  next.version = stamp_after(std::max(next.version, last_stamp_), now, self_);
+  next.version = stamp_after(std::max(next.version, last_stamp_), clock(now), self_);
   last_stamp_ = next.version;
   next.writer_seen = next.seen;
   accepted_.push_back({m.key, index_, next.seen[static_cast<std::size_t>(index_)], next.version, next.writer_seen});

@@ -40,6 +40,11 @@ struct MultiLeaderConfig {
   Time replication_interval = 0;                   // 0: ship every write at once
   bool acked_sync = false;  // leaders acknowledge syncs; unacknowledged records are resent
   Time sync_retry = 1.0;    // with acked_sync: seconds between resends of what is unacknowledged
+  // Per leader index, how far its clock is ahead of true time (seconds,
+  // negative: behind); empty, or a missing leader: a perfect clock. The
+  // clock stamps the leader's writes, so skew decides which of two
+  // concurrent writes last-writer-wins keeps.
+  std::vector<Time> clock_offset;
 };
 
 // One write a leader accepted, and when each leader first held it.
@@ -113,6 +118,8 @@ private:
   void resend(int l, Ready& out);
   void arm_resend(Time now, Ready& out);
   bool leader_up(int l) const;
+  // What this leader's clock reads at true time `now`.
+  Time clock(Time now) const;
   Address self() const { return Address::node(self_); }
 
   NodeId self_;

@@ -45,8 +45,10 @@ RUN_FLAGS = {
 MODEL_FLAGS = {
     "partitioned": {"--units": "3", "--min-insync": "1", "--start-index": "0", "--acks": "all"},
     "leaderless": {"--vnodes": "4", "--consistency": "QUORUM", "--read-consistency": "ONE", "--strategy": "simple",
-                   "--hint-window": "3h", "--speculative-retry": "99p", "--read-request-timeout": "5s"},
-    "multi-leader": {"--leaders": "1", "--replication-interval": "1ms", "--leader-choice": "random"},
+                   "--hint-window": "3h", "--speculative-retry": "99p", "--read-request-timeout": "5s",
+                   "--repair-interval": "1s", "--clock-skew": "uniform:-5ms:5ms"},
+    "multi-leader": {"--leaders": "1", "--replication-interval": "1ms", "--leader-choice": "random",
+                     "--clock-skew": "normal:0:2ms"},
     "chain": {"--units": "3", "--chain-reads": "craq"},
 }
 EXTREMES = ["-1", "-0", "0", "nan", "-nan", "inf", "-inf", "1e400", "-1e400", "99999999999999999999",
@@ -56,6 +58,8 @@ DURATIONS = ["-5ms", "nanms", "infs", "1e400s", "5xs", "ms", "", "0", "86401s", 
 QUANTITIES = ["0Gbps", "-1Gbps", "nanGbps", "infBps", "1e400Tbps", "1Gb", "Gbps", "0.0001bps", "1e300Tf", "0f"]
 LAWS = ["all=const:1e300s", "all=exp:-1ms", "write=pareto:1ms:0", "ack=uniform:5ms:1ms", "all=mix:0.5*const:1ms",
         "all=lognormal:1000:1", "nope=const:1ms", "all=", "=const:1ms", "client=const:2d"]
+SKEWS = ["uniform:-5ms:5ms", "normal:0:2ms", "const:-2ms", "uniform:5ms:-5ms", "normal:0:-2ms", "const:2h",
+         "const:-2h", "normal:0", "gauss:0:1ms", "const:-nanms", "uniform:-infs:0", "const:", "", "-", "const:--1ms"]
 ENGINE = ["--cfg=foo:bar", "--cfg=network/model:XX", "--cfg=network/model:ns-3", "--cfg=surf/precision:0",
           "--cfg=surf/precision:-1", "--cfg=precision/timing:0", "--cfg=maxmin/precision:nan", "--log=foo", "--log=root.thres:blah", "--cfg=contexts/factory:x",
           "--cfg=contexts/stack-size:abc", "--cfg=network/crosstraffic:maybe", "--cfg=", "--log=", "--cfg=::",
@@ -64,8 +68,10 @@ ENGINE = ["--cfg=foo:bar", "--cfg=network/model:XX", "--cfg=network/model:ns-3",
 
 def mutate_value(rng, flag, value):
     if flag in ("--latency", "--timeout", "--replication-interval", "--retry-backoff", "--heartbeat",
-                "--hint-window", "--read-request-timeout"):
+                "--hint-window", "--read-request-timeout", "--repair-interval"):
         return rng.choice(DURATIONS)
+    if flag == "--clock-skew":
+        return rng.choice(SKEWS)
     if flag == "--election-timeout":
         return rng.choice(DURATIONS + ["300ms:150ms", "0ms:1ms", "1ms:", ":5ms", "1ms:2ms:3ms", "5ms:86401s"])
     if flag in ("--bandwidth", "--host-speed", "--disk-read-bw", "--disk-write-bw"):
@@ -256,6 +262,9 @@ FAILOVER_FLAGS = {
     "--write-request-timeout": ["2s", "0", "1ns", "nan"],
     "--hints": ["on", "off", "maybe"],
     "--hint-window": ["3h", "0", "-1s", "1e400s"],
+    # Anti-entropy repair and clock skew (issue 18).
+    "--repair-interval": ["10s", "0", "1ns", "-1s", "1e400s", "nan"],
+    "--clock-skew": SKEWS,
 }
 
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "experiments/core/delay_grammar.hpp"
 #include "experiments/core/models/registry.hpp"
 #include "experiments/core/models/version_audit.hpp"
 #include "protocols/leaderless/consistency.hpp"
@@ -146,6 +147,25 @@ const DurationParam kMaxHintWindow{{
     .max = 86'400 * 30,
 }};
 
+const DurationParam kRepairInterval{{
+    .name = "repair-interval",
+    .default_value = "0s",
+    .help = "anti-entropy repair: every node repairs the token ranges it is the primary replica of this often, range "
+            "by range (nodetool repair -full -pr: replicas build Merkle trees, the differing rows are streamed both "
+            "ways); 0: never",
+    .min = 0,
+    .max = 86'400 * 30,
+}};
+
+const TextParam kClockSkew{{
+    .name = "clock-skew",
+    .default_value = "",
+    .help = "clients stamp their writes with their own clocks (Cassandra drivers' client-side timestamps), each "
+            "this far ahead of true time (negative: behind), drawn once per client from a signed law: const:D, "
+            "uniform:LO:HI or normal:MEAN:SD (e.g. normal:0:2ms). None: coordinators stamp writes with perfect clocks",
+    .validate = [](const std::string& text) { parse_clock_skew(text, ""); },
+}};
+
 LeaderlessConfig leaderless_config(const ModelParams& p)
 {
   if (p.given(kMaxHintWindow))
@@ -175,10 +195,17 @@ LeaderlessConfig leaderless_config(const ModelParams& p)
     throw std::invalid_argument("--hinted-handoff: contradicts --hints off");
   c.hinted_handoff = p[kHints] == "on";
   c.max_hint_window = p[kHintWindow];
+  c.repair_interval = p[kRepairInterval];
+  // A repair compares every range's trees: one more often than a second
+  // would swamp a run with repair messages (real repairs run hours apart).
+  if (c.repair_interval > 0 && c.repair_interval < 1.0)
+    throw std::invalid_argument(fmt::format("--repair-interval: '{}' is below 1s (0 turns repair off)",
+                                            p.column_text(kRepairInterval.spec())));
   return c;
 }
 
 constexpr std::uint64_t kRingStream = (1u << 20) + 1;  // past every client's stream
+constexpr std::uint64_t kClockStream = (1u << 20) + 2;
 constexpr long long kMaxTokens = 1'000'000;  // ring tokens, each a unit: ~220 bytes a token
 
 class LeaderlessModel final : public Model {
@@ -191,6 +218,10 @@ public:
         nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr),
         audit_(context.config.faults)
   {
+    if (context.params.given(kClockSkew)) {
+      skew_.emplace(parse_clock_skew(context.params[kClockSkew]));
+      clock_seed_ = derive_seed(context.config.seed, kClockStream);
+    }
     require_achievable("--consistency", config_.write_level, context.config);
     require_achievable("--read-consistency", config_.read_level, context.config);
   }
@@ -225,6 +256,14 @@ public:
     const auto zone = std::find(zones_.begin(), zones_.end(), cluster_.host_of_client(client).zone);
     return std::make_unique<CoordinatorRouter>(placement_, membership_, choice_, static_cast<int>(zone - zones_.begin()));
   }
+  // Each client's offset from its own stream, whatever the client count.
+  std::optional<Time> client_clock_offset(ClientId client) const override
+  {
+    if (!skew_)
+      return std::nullopt;
+    Rng rng(derive_seed(clock_seed_, static_cast<std::uint64_t>(client)));
+    return skew_->sample(rng);
+  }
   // The first replica of a range is its primary; no unit has a leader
   // (coordinators lead requests, not units).
   UnitRoles roles() const override
@@ -250,6 +289,8 @@ public:
       sum.read_repairs += s.read_repairs;
       sum.hints_written += s.hints_written;
       sum.hints_replayed += s.hints_replayed;
+      sum.repair_messages += s.repair_messages;
+      sum.repaired_keys += s.repaired_keys;
     }
     const auto per = [](std::uint64_t what, std::uint64_t ops) {
       return ops == 0 ? std::string() : fmt::format("{:.6f}", static_cast<double>(what) / static_cast<double>(ops));
@@ -261,7 +302,9 @@ public:
             {"speculative_retries", std::to_string(sum.speculative_retries)},
             {"read_repairs", std::to_string(sum.read_repairs)},
             {"hints_written", std::to_string(sum.hints_written)},
-            {"hints_replayed", std::to_string(sum.hints_replayed)}};
+            {"hints_replayed", std::to_string(sum.hints_replayed)},
+            {"repair_messages", std::to_string(sum.repair_messages)},
+            {"repaired_keys", std::to_string(sum.repaired_keys)}};
   }
   void on_completion(const Completion& op) override
   {
@@ -307,6 +350,8 @@ private:
   CoordinatorChoice choice_;
   std::vector<const LeaderlessNode*> nodes_;
   VersionAudit audit_;
+  std::optional<ClockSkew> skew_;  // --clock-skew: clients stamp writes
+  std::uint64_t clock_seed_ = 0;
 };
 
 Placement ring_placement(const ModelContext& context)
@@ -347,9 +392,11 @@ void add_leaderless(ModelRegistry& registry)
                 {kVnodes.spec(), kStrategy.spec(), kCoordinator.spec(), kConsistency.spec(), kReadConsistency.spec(),
                  kReadPath.spec(), kSnitch.spec(), kSpeculativeRetry.spec(), kReadRepairPolicy.spec(),
                  kReadRepair.spec(), kWriteRequestTimeout.spec(), kReadRequestTimeout.spec(), kHints.spec(),
-                 kHintedHandoff.spec(), kHintWindow.spec(), kMaxHintWindow.spec()},
+                 kHintedHandoff.spec(), kHintWindow.spec(), kMaxHintWindow.spec(), kRepairInterval.spec(),
+                 kClockSkew.spec()},
                 {"quorum_overlap", "replica_reads_per_read", "node_msgs_per_read", "node_msgs_per_write",
-                 "speculative_retries", "read_repairs", "hints_written", "hints_replayed"},
+                 "speculative_retries", "read_repairs", "hints_written", "hints_replayed", "repair_messages",
+                 "repaired_keys"},
                 [](const ModelContext& context) -> std::unique_ptr<Model> {
                   return std::make_unique<LeaderlessModel>(context, ring_placement(context));
                 }});

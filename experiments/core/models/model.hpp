@@ -71,6 +71,9 @@ public:
   // With failover, in a model with a leader per unit: how its clients find
   // the leader, wait for one and retry (the failover preset's drivers).
   virtual std::optional<DriverDefaults> client_driver() const { return std::nullopt; }
+  // How far client `client`'s clock is from true time when the client
+  // stamps its own writes (leaderless with --clock-skew); none: nodes stamp them.
+  virtual std::optional<Time> client_clock_offset(ClientId /*client*/) const { return std::nullopt; }
   // Writes the clients saw acknowledged that the final state of their unit's
   // replicas does not hold; std::nullopt where the model does not measure it.
   virtual std::optional<std::uint64_t> acked_writes_lost() const { return std::nullopt; }

@@ -8,10 +8,12 @@
 
 #include <fmt/format.h>
 
+#include "experiments/core/delay_grammar.hpp"
 #include "experiments/core/models/multi_leader_convergence.hpp"
 #include "experiments/core/models/registry.hpp"
 #include "experiments/core/op_metrics.hpp"
 #include "protocols/multi_leader/multi_leader.hpp"
+#include "protocols/common/rng.hpp"
 #include "protocols/common/write_concern.hpp"
 
 namespace replisim {
@@ -49,9 +51,20 @@ const ChoiceParam kWriteConcern{{
     .choices = {"1", "majority", "all"},
 }};
 
+const TextParam kClockSkew{{
+    .name = "clock-skew",
+    .default_value = "",
+    .help = "each leader's clock is this far ahead of true time (negative: behind), drawn once per leader from a "
+            "signed law: const:D, uniform:LO:HI or normal:MEAN:SD (e.g. uniform:-5ms:5ms); it stamps the leader's "
+            "writes, so it decides which concurrent write last-writer-wins keeps. None: perfect clocks",
+    .validate = [](const std::string& text) { parse_clock_skew(text, ""); },
+}};
+
 // Leaders in all zones: a write costs a message, and memory for its
 // convergence, at every other leader (1,000 leaders took 4 GB in 8 s).
 constexpr std::size_t kMaxLeaders = 100;
+
+constexpr std::uint64_t kClockStream = (1u << 20) + 2;  // past every client's stream, apart from the ring's
 
 std::string number(double x) { return std::isnan(x) ? "" : fmt::format("{:.6f}", x); }
 
@@ -106,6 +119,13 @@ public:
     // Under faults a sync can be lost on its way: leaders acknowledge them,
     // and resend what is unacknowledged until the other leaders have it.
     config_.acked_sync = faults_;
+    if (context.params.given(kClockSkew)) {
+      // One offset per leader, in leader order, from the run's seed.
+      const ClockSkew skew = parse_clock_skew(context.params[kClockSkew]);
+      Rng rng(derive_seed(context.config.seed, kClockStream));
+      for (std::size_t l = 0; l < groups_.leaders.size(); ++l)
+        config_.clock_offset.push_back(skew.sample(rng));
+    }
   }
 
   const Placement& placement() const override { return placement_; }
@@ -192,7 +212,8 @@ void add_multi_leader(ModelRegistry& registry)
 {
   registry.add({"multi-leader",
                 "one writable leader per datacenter, replicating asynchronously",
-                {kLeadersPerZone.spec(), kLeaderChoice.spec(), kReplicationInterval.spec(), kWriteConcern.spec()},
+                {kLeadersPerZone.spec(), kLeaderChoice.spec(), kReplicationInterval.spec(), kWriteConcern.spec(),
+                 kClockSkew.spec()},
                 {"conflicts", "lost_updates", "convergence_p50_ms", "convergence_p99_ms", "convergence_min_ms",
                  "convergence_max_ms"},
                 [](const ModelContext& context) -> std::unique_ptr<Model> {

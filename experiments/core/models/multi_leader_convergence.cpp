@@ -41,39 +41,35 @@ Convergence analyse_convergence(const LeaderGroups& groups, const std::vector<co
 
   std::set<std::pair<Version, Version>> pairs;
   // (key, leader, counter) → latest time a leader first held it, and how many did.
-  std::map<std::tuple<Key, int, std::uint64_t>, std::pair<Time, std::size_t>> held;
+  std::map<std::tuple<Key, int, std::uint64_t>, std::pair<Time, std::size_t>> held_by;
   for (NodeId l : leaders) {
     const MultiLeaderNode& n = *nodes.at(l);
     pairs.insert(n.conflicts().begin(), n.conflicts().end());
     for (const auto& [w, at] : n.applied()) {
-      auto& [latest, count] = held[{w.key, w.leader, w.counter}];
+      auto& [latest, count] = held_by[{w.key, w.leader, w.counter}];
       latest = std::max(latest, at);
       ++count;
     }
   }
   c.conflicts = pairs.size();
 
-  // Per key and leader L: the most of L's writes any *other* write saw. A
-  // write is superseded when a later one saw it: a later write of its own
-  // leader, or one of another leader that had received it.
-  std::map<std::pair<Key, int>, std::uint64_t> seen_by_later;
-  for (NodeId l : leaders)
-    for (const AcceptedWrite& w : nodes.at(l)->accepted())
-      for (std::size_t from = 0; from < w.writer_seen.size(); ++from) {
-        const std::uint64_t saw = static_cast<int>(from) == w.leader ? w.counter - 1 : w.writer_seen[from];
-        auto& most = seen_by_later[{w.key, static_cast<int>(from)}];
-        most = std::max(most, saw);
-      }
-
+  // A write is lost when the write that finally holds its key is neither it
+  // nor one that causally followed it: one whose leader had incorporated it
+  // (applied it, or a write that had) before writing. The final record's
+  // writer_seen is that write's causal past, so it followed w exactly when
+  // its component for w's leader reaches w's counter (w itself included).
+  // Superseded by a later write that was itself discarded by a concurrent
+  // one with a higher stamp, w is lost with it (DDIA ch. 5, "last write wins
+  // ... discarding concurrent writes").
   for (NodeId l : leaders)
     for (const AcceptedWrite& w : nodes.at(l)->accepted()) {
       auto ack = acked_at.find({w.key, w.version});
       if (ack == acked_at.end())
         continue;  // never acknowledged: nothing was promised
-      const bool kept = final_state.at(w.key).version == w.version;
-      if (!kept && seen_by_later[{w.key, w.leader}] < w.counter)
+      const KeyRecord& held = final_state.at(w.key);
+      if (held.writer_seen.at(static_cast<std::size_t>(w.leader)) < w.counter)
         ++c.lost_updates;
-      const auto& [latest, count] = held.at({w.key, w.leader, w.counter});
+      const auto& [latest, count] = held_by.at({w.key, w.leader, w.counter});
       if (count == leaders.size())
         c.lag_ms.push_back((latest - ack->second) * 1e3);
     }

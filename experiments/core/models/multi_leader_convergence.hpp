@@ -13,7 +13,7 @@ namespace replisim {
 
 struct Convergence {
   std::uint64_t conflicts = 0;     // distinct pairs of concurrent writes to one key
-  std::uint64_t lost_updates = 0;  // acknowledged, in no leader's final state, superseded by no write that saw it
+  std::uint64_t lost_updates = 0;  // acknowledged, and neither the final write of its key nor in that write's causal past
   std::vector<double> lag_ms;      // per acknowledged write: ack → held by every leader (sorted)
 };
 
