@@ -34,16 +34,21 @@
 // count toward a consistency level. Like Cassandra's hints directory they are
 // on disk: a coordinator's crash keeps them.
 //
-// Whether a replica is down is asked of seen_down() only, the one place a
-// failure detector answers (today the membership oracle).
+// Whether a replica is down is asked of seen_down() only, the one place the
+// failure detector answers: the membership oracle (every node learns a crash
+// the instant it happens) or Cassandra's gossip with phi-accrual conviction
+// (gossip.hpp), under which a crashed replica stays a write's replica, and
+// its writes time out, until this coordinator convicts it.
 #pragma once
 #include <map>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
 #include "protocols/leaderless/consistency.hpp"
 #include "protocols/leaderless/snitch.hpp"
 #include "protocols/leaderless/speculative_retry.hpp"
+#include "protocols/common/gossip.hpp"
 #include "protocols/common/membership.hpp"
 #include "protocols/common/placement.hpp"
 #include "protocols/common/state_machine.hpp"
@@ -67,6 +72,11 @@ struct LeaderlessConfig {
   bool hinted_handoff = true;         // hinted_handoff_enabled
   Time max_hint_window = 3 * 3600.0;  // no new hints for a replica down this long (seconds)
   Time hint_dispatch_interval = 10.0;
+  // oracle: the membership answers at once; gossip: each node's own
+  // phi-accrual verdicts, from gossip rounds (real messages, counted apart).
+  bool gossip = false;
+  GossipConfig gossip_config;
+  std::uint64_t gossip_seed = 0;  // each node's peer choices derive from it
 };
 
 // What a coordinator and replica sent, for summary.csv (node to node
@@ -81,6 +91,7 @@ struct LeaderlessStats {
   std::uint64_t read_repairs = 0;         // repair writes sent, one per out-of-date replica
   std::uint64_t hints_written = 0;
   std::uint64_t hints_replayed = 0;       // hints acknowledged by their replica
+  std::uint64_t gossip_messages = 0;      // GossipSyn and GossipAck sent (in neither count above)
 };
 
 // The last-writer-wins timestamp of a write coordinated by `coordinator` at
@@ -91,6 +102,8 @@ class LeaderlessNode final : public NodeMachine {
 public:
   LeaderlessNode(NodeId self, const Placement& placement, const Membership& membership, LeaderlessConfig config);
 
+  // Starts the gossip rounds (gossip detector only).
+  Ready start(Time now) override;
   Ready step(const Envelope& in, Time now) override;
   Ready on_timer(TimerId id, Time now) override;
   const NodeCounters& counters() const override { return counters_; }
@@ -107,6 +120,8 @@ public:
   std::size_t hint_count() const;
   std::size_t requests_pending() const { return requests_.size(); }
   const LeaderlessStats& stats() const { return stats_; }
+  // The gossip detector (null under the oracle).
+  const Gossiper* gossiper() const { return gossip_ ? &*gossip_ : nullptr; }
 
   // Request ids are multiples of 4; the low bits tell the round a message
   // belongs to (a late answer to an earlier round is not taken for a later one).
@@ -115,6 +130,7 @@ public:
   static constexpr OpId kRepairRound = 2;  // reads: blocking read repair writes
   static constexpr OpId kSpeculate = 3;    // reads: the speculative retry's timer
   static constexpr TimerId kHintDispatchTimer = 1;
+  static constexpr TimerId kGossipTimer = 2;  // no request has id 0
 
 private:
   struct Contact {
@@ -152,6 +168,8 @@ private:
   void on(const ReplicaWriteAck& m, Address from, Time now, Ready& out);
   void on(const ReplicaRead& m, Address from, Time now, Ready& out);
   void on(const ReplicaReadReply& m, Address from, Time now, Ready& out);
+  void on(const GossipSyn& m, Address from, Time now, Ready& out);
+  void on(const GossipAck& m, Address from, Time now, Ready& out);
   // Replies go to clients; leader queries come only from clients of models
   // with a leader per unit; the other families are other models' messages.
   using Ignored = IgnoredMessages<ClientReplies, LeaderQueries, LogReplication, RaftElections, KafkaControl,
@@ -174,8 +192,15 @@ private:
   // Brings down_since_ up to date with the membership; replays the hints of
   // every replica that is back.
   void follow_membership(Time now, Ready& out);
-  // The failure detector's answer: the membership oracle, for now.
-  bool seen_down(NodeId n) const { return !membership_.alive[static_cast<std::size_t>(n)]; }
+  // The failure detector's answer: this node's gossip verdict, or the oracle.
+  bool seen_down(NodeId n) const
+  {
+    return gossip_ ? gossip_->convicted(n) : !membership_.alive[static_cast<std::size_t>(n)];
+  }
+  // Gossip: tells the detector who went silent or came back (the run's
+  // faults), and acts on its verdicts as follow_membership does on the oracle's.
+  void tell_gossiper(Time now);
+  void follow_verdicts(Time now, Ready& out);
   void count(const Ready& out);
   Address self() const { return Address::node(self_); }
 
@@ -200,6 +225,7 @@ private:
   bool hint_timer_armed_ = false;
   NodeCounters counters_;
   LeaderlessStats stats_;
+  std::optional<Gossiper> gossip_;  // only under the gossip detector: nothing allocated otherwise
 };
 
 }  // namespace replisim

@@ -45,9 +45,11 @@ RUN_FLAGS = {
 MODEL_FLAGS = {
     "partitioned": {"--units": "3", "--min-insync": "1", "--start-index": "0", "--acks": "all"},
     "leaderless": {"--vnodes": "4", "--consistency": "QUORUM", "--read-consistency": "ONE", "--strategy": "simple",
-                   "--hint-window": "3h", "--speculative-retry": "99p", "--read-request-timeout": "5s"},
-    "multi-leader": {"--leaders": "1", "--replication-interval": "1ms", "--leader-choice": "random"},
-    "chain": {"--units": "3", "--chain-reads": "craq"},
+                   "--hint-window": "3h", "--speculative-retry": "99p", "--read-request-timeout": "5s",
+                   "--failure-detector": "gossip", "--phi-convict-threshold": "8"},
+    "multi-leader": {"--leaders": "1", "--replication-interval": "1ms", "--leader-choice": "random",
+                     "--failure-detector": "timeout", "--detector-timeout": "3s"},
+    "chain": {"--units": "3", "--chain-reads": "craq", "--failure-detector": "timeout", "--detector-timeout": "3s"},
 }
 EXTREMES = ["-1", "-0", "0", "nan", "-nan", "inf", "-inf", "1e400", "-1e400", "99999999999999999999",
             "18446744073709551616", "abc", "", "1e3", "0x10", " 5", "1.5", "2147483648", "-2147483649",
@@ -64,7 +66,7 @@ ENGINE = ["--cfg=foo:bar", "--cfg=network/model:XX", "--cfg=network/model:ns-3",
 
 def mutate_value(rng, flag, value):
     if flag in ("--latency", "--timeout", "--replication-interval", "--retry-backoff", "--heartbeat",
-                "--hint-window", "--read-request-timeout"):
+                "--hint-window", "--read-request-timeout", "--detector-timeout"):
         return rng.choice(DURATIONS)
     if flag == "--election-timeout":
         return rng.choice(DURATIONS + ["300ms:150ms", "0ms:1ms", "1ms:", ":5ms", "1ms:2ms:3ms", "5ms:86401s"])
@@ -256,6 +258,10 @@ FAILOVER_FLAGS = {
     "--write-request-timeout": ["2s", "0", "1ns", "nan"],
     "--hints": ["on", "off", "maybe"],
     "--hint-window": ["3h", "0", "-1s", "1e400s"],
+    # Failure detection instead of an oracle.
+    "--failure-detector": ["auto", "oracle", "gossip", "timeout", "phi", ""],
+    "--phi-convict-threshold": ["8", "0", "1", "100", "101", "nan", "-8"],
+    "--detector-timeout": ["3s", "0", "1ns", "1e400s", "-1s"],
 }
 
 
