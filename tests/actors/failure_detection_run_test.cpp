@@ -115,5 +115,45 @@ TEST(FailureDetectionRun, AChainUnderTheOracleRepairsAtOnce)
   EXPECT_EQ(summary_value(e.summary(), "detection_ms_p50"), "");
 }
 
+// Two leaders on six nodes, clients writing to either at random; leader 0
+// crashes at 1.5 s for good. The other leader, and the clients' routing,
+// count it up until 4 s: its writes time out until then.
+RunConfig two_leaders(const FaultFile& faults)
+{
+  RunConfig c;
+  c.model = "multi-leader";
+  c.nodes = 6;
+  c.clients = 3;
+  c.rate = 100;
+  c.ops = 1800;
+  c.latency = "1ms";
+  c.faults = faults.path.string();
+  c.set("leaders-per-zone", "2");
+  c.set("leader-choice", "random");
+  return c;
+}
+
+TEST(FailureDetectionRun, MultiLeaderPeersConvictACrashedLeaderAfterTheTimeout)
+{
+  FaultFile faults("[[crash]]\nnode = 0\nat = \"1.5s\"\n");
+  Experiment e(two_leaders(faults));
+  e.run();
+  EXPECT_EQ(summary_value(e.summary(), "detection_ms_p50"), "2500.000");
+  // Half the writes of 2.5 s at 300 writes/s went to the crashed leader.
+  EXPECT_GT(e.metrics().writes_timed_out, 300u);
+  EXPECT_LT(e.metrics().writes_timed_out, 450u);
+}
+
+TEST(FailureDetectionRun, MultiLeaderUnderTheOracleRoutesAroundACrashedLeaderAtOnce)
+{
+  FaultFile faults("[[crash]]\nnode = 0\nat = \"1.5s\"\n");
+  RunConfig c = two_leaders(faults);
+  c.set("failure-detector", "oracle");
+  Experiment e(c);
+  e.run();
+  EXPECT_EQ(e.metrics().writes_timed_out, 0u);
+  EXPECT_EQ(e.metrics().writes_ok, 1800u);
+}
+
 }  // namespace
 }  // namespace replisim
