@@ -76,6 +76,10 @@ void Gossiper::status_check(Time now)
 
 void Gossiper::went_silent(NodeId node, Time now)
 {
+  if (auto it = silent_.find(node); it != silent_.end() && it->second.convicted) {
+    it->second.back = false;  // down again before a newer heartbeat arrived: still convicted
+    return;
+  }
   Silent s{now, arrivals_};
   if (s.last.empty())
     s.last.add(now, config_.phi);  // no exchange yet: heard of at start, with the initial interval

@@ -514,7 +514,7 @@ void LeaderlessNode::tell_gossiper(Time now)
     if (n == self_)
       continue;
     const bool down = !membership_.alive[static_cast<std::size_t>(n)];
-    if (down && !gossip_->silent(n) && !gossip_->convicted(n))
+    if (down && !gossip_->silent(n))
       gossip_->went_silent(n, now);
     else if (!down && (gossip_->silent(n) || gossip_->convicted(n)))
       gossip_->heard_again(n);

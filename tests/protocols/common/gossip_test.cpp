@@ -130,6 +130,23 @@ TEST(Gossip, AnEndpointBackIsAliveAtTheNextExchange)
   EXPECT_FALSE(verdicts[0].convicted);
 }
 
+TEST(Gossip, AnEndpointDownAgainBeforeItWasHeardOfStaysConvicted)
+{
+  Observer o;
+  for (int t = 1; t <= 10; ++t)
+    o.round(t);
+  o.g.went_silent(2, 10.0);
+  for (int t = 11; t <= 40; ++t)
+    o.round(t);
+  o.g.take_verdicts();
+  o.g.heard_again(2);
+  o.g.went_silent(2, 40.5);  // crashed again before the next exchange
+  o.round(41);
+  EXPECT_TRUE(o.g.convicted(2));
+  EXPECT_TRUE(o.g.take_verdicts().empty());
+  EXPECT_EQ(o.g.detections().size(), 1u) << "one conviction, not two";
+}
+
 TEST(Gossip, ASynIsAnsweredWithAnAckCarryingADigestOfEveryEndpoint)
 {
   Gossiper g{1, 5, GossipConfig{}, 1, kRound};
