@@ -23,8 +23,10 @@ std::string to_string(ChainReads reads)
   return "?";
 }
 
-ChainNode::ChainNode(NodeId self, const Placement& placement, ChainConfig config, const Membership* membership)
-    : self_(self), placement_(placement), config_(config), membership_(membership)
+ChainNode::ChainNode(NodeId self, const Placement& placement, ChainConfig config, const Membership* membership,
+                     TimeoutDetector* master)
+    : self_(self), placement_(placement), config_(config),
+      membership_(master != nullptr ? &master->view() : membership), master_(master)
 {
   units_.reserve(placement.units_of(self).size());  // exactly: doubling would leave up to half unused
   my_units_.reserve(placement.units_of(self).size());

@@ -42,6 +42,7 @@
 #include "protocols/common/placement.hpp"
 #include "protocols/common/state_machine.hpp"
 #include "protocols/common/suffix_log.hpp"
+#include "protocols/common/timeout_detector.hpp"
 #include "protocols/common/unit_table.hpp"
 
 namespace replisim {
@@ -73,12 +74,18 @@ using ChainLog = SuffixLog<ChainEntry>;  // entry i has sequence number i
 class ChainNode final : public NodeMachine {
 public:
   // `membership` (optional: everyone up for good without it) says which
-  // nodes are up; the chains follow it.
-  ChainNode(NodeId self, const Placement& placement, ChainConfig config, const Membership* membership = nullptr);
+  // nodes are up; the chains follow it. With `master` (the timeout detector,
+  // the paper's master), the chains follow the master's view instead, which
+  // convicts a failed node only --detector-timeout after its last heartbeat.
+  ChainNode(NodeId self, const Placement& placement, ChainConfig config, const Membership* membership = nullptr,
+            TimeoutDetector* master = nullptr);
 
   // Reports the units this node heads (became_leader at epoch 1).
   Ready start(Time now) override;
   Ready step(const Envelope& in, Time now) override;
+  // The master's next conviction is due: repairs the chains it changes.
+  Ready on_timer(TimerId id, Time now) override;
+  static constexpr TimerId kConvictionTimer = 1;
   // Loses the early updates, the CRAQ reads waiting for the tail and any
   // catching up in progress; the log, committed point and epochs are durable.
   void crash(Time now) override;
@@ -159,7 +166,7 @@ private:
   // Replies go to clients; leader queries come only from clients of the
   // leader-based models; the other families are other models' messages.
   using Ignored = IgnoredMessages<ClientReplies, LeaderQueries, LogReplication, RaftElections, KafkaControl,
-                                  LeaderlessReplication, MultiLeaderReplication>;
+                                  LeaderlessReplication, MultiLeaderReplication, FailureDetection>;
   void dispatch(const Envelope& in, Ready& out);
 
   UnitState* unit_state(UnitId unit);
@@ -187,12 +194,15 @@ private:
   void answer_join(UnitId unit, const UnitState& state, NodeId joiner, const ChainJoin& m, Ready& out);
   void finish_catching_up(UnitId unit, UnitState& state, Ready& out);
   void rebuild_keys(UnitState& state);
+  // Tells the master of the run's faults and arms a timer for its next conviction.
+  void follow_master(Time now, Ready& out);
   Address self() const { return Address::node(self_); }
 
   NodeId self_;
   const Placement& placement_;
   ChainConfig config_;
   const Membership* membership_;
+  TimeoutDetector* master_;  // null: the membership oracle is the master
   UnitTable<UnitState> units_;
   std::vector<UnitId> my_units_;  // the units of units_, ascending: repairs go in a fixed order
   OpId next_request_ = 1;  // CRAQ query ids of this node; they keep growing across a crash

@@ -1,7 +1,9 @@
 // Chain replication under failures (van Renesse and Schneider, OSDI 2004,
-// §3), with the membership oracle playing the paper's master: every node
-// sees the same membership change at the same time and repairs the chains
-// it belongs to; a node that comes back catches up from a live neighbour.
+// §3). The master is the membership oracle (every node sees a change the
+// instant it happens) or, under the timeout detector, a TimeoutDetector that
+// convicts a failed node --detector-timeout after its last heartbeat; every
+// node repairs the chains it belongs to when the master's view changes; a
+// node that comes back catches up from a live neighbour.
 #include <algorithm>
 #include <stdexcept>
 
@@ -48,10 +50,35 @@ void ChainNode::stop_leading(UnitId unit, UnitState& state)
   state.vol.led_epoch = 0;
 }
 
+void ChainNode::follow_master(Time now, Ready& out)
+{
+  if (master_ == nullptr)
+    return;
+  master_->observe(now);
+  master_->advance(now);
+  if (const Time next = master_->next_conviction(); next != kNever)
+    out.set_timer(kConvictionTimer, next);
+}
+
+Ready ChainNode::on_timer(TimerId id, Time now)
+{
+  Ready out;
+  if (id != kConvictionTimer || master_ == nullptr)
+    return out;
+  now_ = now;
+  follow_master(now, out);
+  if (!up(self_))
+    return out;
+  for (UnitId unit : my_units_)
+    reconfigure(unit, units_.at(unit), out);
+  return out;
+}
+
 Ready ChainNode::membership_changed(Time now)
 {
   Ready out;
   now_ = now;
+  follow_master(now, out);  // a failure changes the master's view only when convicted
   if (!up(self_))
     return out;  // a node that is down hears nothing: it rejoins through recover()
   for (UnitId unit : my_units_)
@@ -161,6 +188,7 @@ Ready ChainNode::recover(Time now)
 {
   Ready out;
   now_ = now;
+  follow_master(now, out);
   for (UnitId unit : my_units_) {
     UnitState& state = units_.at(unit);
     state.vol = Volatile{};

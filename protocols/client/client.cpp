@@ -216,7 +216,7 @@ void ClientMachine::attempt_failed(OpId id, bool timed_out, NodeId hint, int ack
 }
 
 void ClientMachine::on_reply(const Envelope& in, OpId id, bool ok, int acks, Version version, Time committed,
-                             NodeId hint, Time now, Ready& out)
+                             NodeId hint, bool timed_out, Time now, Ready& out)
 {
   const auto it = outstanding_.find(id);
   if (it == outstanding_.end())
@@ -239,16 +239,16 @@ void ClientMachine::on_reply(const Envelope& in, OpId id, bool ok, int acks, Ver
   }
   if (o.backing_off || o.waiting || from_earlier)
     return;  // a refusal of an earlier attempt: the current one is what counts
-  attempt_failed(id, false, hint, acks, &in, now, out);
+  attempt_failed(id, timed_out, hint, acks, &in, now, out);
 }
 
 Ready ClientMachine::step(const Envelope& in, Time now)
 {
   Ready out;
   if (const auto* w = std::get_if<WriteReply>(&in.message))
-    on_reply(in, w->op, w->ok, w->acks, w->version, w->committed, w->leader, now, out);
+    on_reply(in, w->op, w->ok, w->acks, w->version, w->committed, w->leader, w->timed_out, now, out);
   else if (const auto* r = std::get_if<ReadReply>(&in.message))
-    on_reply(in, r->op, r->ok, r->ok ? 1 : 0, r->version, -1, kNoNode, now, out);
+    on_reply(in, r->op, r->ok, r->ok ? 1 : 0, r->version, -1, kNoNode, false, now, out);
   else if (const auto* info = std::get_if<LeaderInfo>(&in.message))
     on_leader_info(*info, in.from, now, out);
   fill_window(now, out);

@@ -163,8 +163,9 @@ private:
               Time committed, Ready& out);
   // A refusal or a timeout of op's current attempt: retry it, or end it.
   void attempt_failed(OpId op, bool timed_out, NodeId hint, int acks, const Envelope* reply, Time now, Ready& out);
+  // `timed_out`: a coordinator's timeout (the write may have been applied), not a refusal.
   void on_reply(const Envelope& in, OpId op, bool ok, int acks, Version version, Time committed, NodeId hint,
-                Time now, Ready& out);
+                bool timed_out, Time now, Ready& out);
   void fill_window(Time now, Ready& out);
   void schedule_arrival(Time now, Ready& out);
   Address self() const { return Address::client(config_.id); }

@@ -1,5 +1,7 @@
-// Which nodes are up, and which zone (datacenter) each is in: the view a
-// coordinator's failure detector would give it. Shared by every node of a run.
+// Which nodes are up, and which zone (datacenter) each is in: the run's
+// ground truth, shared by every node of a run. Read as the nodes' view it is
+// an oracle failure detector (--failure-detector oracle); gossip.hpp and
+// timeout_detector.hpp give a view that learns of a crash later.
 #pragma once
 #include <vector>
 

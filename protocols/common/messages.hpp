@@ -73,6 +73,7 @@ struct WriteReply {
   Time committed = -1;   // when the leader or coordinator held the acks it needed (-1: failed)
   NodeId leader = kNoNode;  // a refusal from a node that is not the unit's leader: the leader it knows of
   Term term = 0;  // leader-based models: the term of the write's log entry, its place in the key's history
+  bool timed_out = false;  // leaderless: the coordinator's WriteTimeout (the write may have been applied)
 };
 
 struct ReadReply {
@@ -573,13 +574,37 @@ struct AlterPartition {
   std::vector<PartitionState> proposals;
 };
 
+// --- Failure detection: Cassandra's gossip (see gossip.hpp) -----------------
+
+// A gossip round's opening (Cassandra's GossipDigestSyn): the sender's digest,
+// one (endpoint, generation, version) entry for every endpoint it knows, its
+// own heartbeat among them. Sent once a second to a random live peer.
+struct GossipSyn {
+  static constexpr MessageKind kind = MessageKind::write;
+  static constexpr bool write_path = false;
+  std::uint32_t endpoints = 0;  // digest entries
+  std::uint64_t heartbeat = 0;  // the sender's own heartbeat version
+  std::size_t values() const { return endpoints; }
+};
+
+// The answer (GossipDigestAck, with Ack2 folded in): the states newer than
+// the digest's, from which the initiator learns newer heartbeats of every
+// endpoint its peer heard from.
+struct GossipAck {
+  static constexpr MessageKind kind = MessageKind::ack;
+  static constexpr bool write_path = false;
+  std::uint32_t endpoints = 0;
+  std::uint64_t heartbeat = 0;
+  std::size_t values() const { return endpoints; }
+};
+
 using Message = std::variant<ClientWrite, ClientRead, WriteReply, ReadReply, Replicate, ReplicateAck, ReplicaWrite,
                              ReplicaWriteAck, ReplicaRead, ReplicaReadReply, LeaderSync, FollowerUpdate, FollowerAck,
                              ChainForward, ChainAck, CommittedVersionQuery, CommittedVersionReply, RequestVote, Vote,
                              Heartbeat, HeartbeatReply, LeaderSyncAck, ChainJoin, ChainCatchUp, BrokerHeartbeat,
                              BrokerHeartbeatReply, LeaderAndIsr, AlterPartition, LeaderQuery, LeaderInfo, PreVote,
                              PreVoteReply, CatchUpFetch, CatchUpEntries, ValidationRequest, MerkleTree, SyncRequest,
-                             RepairStream, SyncComplete>;
+                             RepairStream, SyncComplete, GossipSyn, GossipAck>;
 
 // The messages by protocol family, each in exactly one group (checked
 // below), so that a node's dispatch can say which families it ignores.
@@ -599,6 +624,7 @@ using LeaderlessReplication = MessageGroup<ReplicaWrite, ReplicaWriteAck, Replic
 using MultiLeaderReplication = MessageGroup<LeaderSync, LeaderSyncAck, FollowerUpdate, FollowerAck>;
 using ChainReplication =
     MessageGroup<ChainForward, ChainAck, CommittedVersionQuery, CommittedVersionReply, ChainJoin, ChainCatchUp>;
+using FailureDetection = MessageGroup<GossipSyn, GossipAck>;  // leaderless nodes under the gossip detector
 
 // The groups of messages a node never receives (replies meant for clients,
 // other models' messages): a node's dispatch handles every message outside
@@ -628,7 +654,7 @@ constexpr int groups_of()
 {
   return ClientRequests::contains<M> + ClientReplies::contains<M> + LeaderQueries::contains<M> + LogReplication::contains<M> +
          RaftElections::contains<M> + KafkaControl::contains<M> + LeaderlessReplication::contains<M> +
-         MultiLeaderReplication::contains<M> + ChainReplication::contains<M>;
+         MultiLeaderReplication::contains<M> + ChainReplication::contains<M> + FailureDetection::contains<M>;
 }
 template <class... Ms>
 constexpr bool each_in_one_group(std::variant<Ms...>*)

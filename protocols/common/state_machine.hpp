@@ -45,8 +45,10 @@ struct RoleEvent {
 // node's timers and inbox; everything volatile (pending requests, buffered
 // entries, the roles a node only holds in memory) is lost, the durable state
 // (logs, data, terms, votes) survives. When the host comes back, recover()
-// resumes from the durable state. Every node learns when another goes down
-// or comes back (membership_changed: an oracle failure detector).
+// resumes from the durable state. Every node hears when another goes down
+// or comes back (membership_changed): an oracle failure detector, unless the
+// model runs a detector of its own (gossip.hpp, timeout_detector.hpp), for
+// which it is only the ground truth of who stopped heartbeating.
 class NodeMachine : public StateMachine {
 public:
   virtual const NodeCounters& counters() const = 0;

@@ -117,7 +117,8 @@ private:
   void on(const Heartbeat& m, Address from, Time now, Ready& out);
   void on(const HeartbeatReply& m, Address from, Time now, Ready& out);
   // Replies go to clients; the other families are other models' messages.
-  using Ignored = IgnoredMessages<ClientReplies, LeaderlessReplication, MultiLeaderReplication, ChainReplication>;
+  using Ignored =
+      IgnoredMessages<ClientReplies, LeaderlessReplication, MultiLeaderReplication, ChainReplication, FailureDetection>;
 
   // leader_follower.cpp: the node's state and its accessors.
   const UnitState& unit_state_or_throw(UnitId unit) const;

@@ -32,10 +32,26 @@ LeaderlessNode::LeaderlessNode(NodeId self, const Placement& placement, const Me
     : self_(self), placement_(placement), membership_(membership), config_(config), snitch_(config.snitch),
       speculation_(config.speculative_retry, config.read_timeout)
 {
+  if (config.gossip) {
+    gossip_.emplace(self, membership.node_count(), config.gossip_config, derive_seed(config.gossip_seed, 
+                    static_cast<std::uint64_t>(self)), kGossipTimer);
+    for (NodeId n = 0; n < membership.node_count(); ++n)
+      if (!membership.alive[static_cast<std::size_t>(n)] && n != self)
+        gossip_->convict_now(n, 0.0);  // never heard of: down for every node from the start
+  }
   // Nodes down from the start have been down since the start.
   for (NodeId n = 0; n < membership.node_count(); ++n)
     if (seen_down(n))
       down_since_.emplace(n, 0.0);
+}
+
+Ready LeaderlessNode::start(Time now)
+{
+  Ready out;
+  arm_repair(now, out);
+  if (gossip_)
+    gossip_->start(now, out);
+  return out;
 }
 
 Version LeaderlessNode::version_of(Key key) const
@@ -62,6 +78,10 @@ void LeaderlessNode::count(const Ready& out)
       continue;
     if (is_repair(e.message)) {
       ++stats_.repair_messages;
+      continue;
+    }
+    if (std::holds_alternative<GossipSyn>(e.message) || std::holds_alternative<GossipAck>(e.message)) {
+      ++stats_.gossip_messages;
       continue;
     }
     bool read_path = false;
@@ -211,6 +231,20 @@ void LeaderlessNode::on(const ReplicaWrite& m, Address from, Time, Ready& out)
 void LeaderlessNode::on(const ReplicaRead& m, Address from, Time, Ready& out)
 {
   out.send(self(), from, ReplicaReadReply{m.request, version_of(m.key), m.digest});
+}
+
+void LeaderlessNode::on(const GossipSyn& m, Address from, Time now, Ready& out)
+{
+  if (gossip_)
+    gossip_->on(m, from, now, out);
+}
+
+void LeaderlessNode::on(const GossipAck& m, Address from, Time now, Ready& out)
+{
+  if (!gossip_)
+    return;
+  gossip_->on(m, from, now, out);
+  follow_verdicts(now, out);  // endpoints back are marked alive at an exchange
 }
 
 void LeaderlessNode::on(const ReplicaWriteAck& m, Address from, Time now, Ready& out)
@@ -378,6 +412,12 @@ Ready LeaderlessNode::on_timer(TimerId timer, Time now)
     count(out);
     return out;
   }
+  if (gossip_ && gossip_->is_round(timer)) {
+    gossip_->round(now, out);
+    follow_verdicts(now, out);
+    count(out);
+    return out;
+  }
   if (timer == kHintDispatchTimer) {
     hint_timer_armed_ = false;
     for (const auto& [target, keys] : hints_)
@@ -400,10 +440,13 @@ Ready LeaderlessNode::on_timer(TimerId timer, Time now)
   if (r.is_write)
     write_timed_out(r, now, out);
   if (!r.replied) {  // Cassandra's WriteTimeout / ReadTimeout
-    if (r.is_write)
-      out.send(self(), r.client, WriteReply{r.client_op, false, 0, r.answered});
-    else
+    if (r.is_write) {
+      WriteReply timeout{r.client_op, false, 0, r.answered};
+      timeout.timed_out = true;  // the client cannot tell whether it was applied
+      out.send(self(), r.client, timeout);
+    } else {
       out.send(self(), r.client, ReadReply{r.client_op, false, 0});
+    }
   }
   requests_.erase(it);
   count(out);
@@ -480,8 +523,41 @@ void LeaderlessNode::follow_membership(Time now, Ready& out)
   arm_hint_dispatch(now, out);
 }
 
+// The run's faults tell the detector who stopped heartbeating and who is
+// back (gossip.hpp: which endpoints it holds state for); its verdicts come
+// later, from the status checks of its rounds.
+void LeaderlessNode::tell_gossiper(Time now)
+{
+  for (NodeId n = 0; n < membership_.node_count(); ++n) {
+    if (n == self_)
+      continue;
+    const bool down = !membership_.alive[static_cast<std::size_t>(n)];
+    if (down && !gossip_->silent(n))
+      gossip_->went_silent(n, now);
+    else if (!down && (gossip_->silent(n) || gossip_->convicted(n)))
+      gossip_->heard_again(n);
+  }
+}
+
+// Gossiper's markDead and markAlive: a replica convicted is down from now
+// (its hint window starts); one alive again gets its hints.
+void LeaderlessNode::follow_verdicts(Time now, Ready& out)
+{
+  for (const Verdict& v : gossip_->take_verdicts()) {
+    if (v.convicted) {
+      down_since_.emplace(v.node, v.at);
+      continue;
+    }
+    dispatch_hints(v.node, out);
+    down_since_.erase(v.node);
+  }
+  arm_hint_dispatch(now, out);
+}
+
 void LeaderlessNode::crash(Time)
 {
+  if (gossip_)
+    gossip_->crash();
   requests_.clear();  // their clients time out
   hint_deliveries_.clear();
   hint_timer_armed_ = false;  // the driver forgets the node's timers
@@ -491,6 +567,15 @@ void LeaderlessNode::crash(Time)
 Ready LeaderlessNode::recover(Time now)
 {
   Ready out;
+  if (gossip_) {
+    // Back with no arrivals: the endpoints down now are convicted already,
+    // as its peers' states say; the others are alive.
+    for (NodeId n = 0; n < membership_.node_count(); ++n)
+      if (n != self_ && !membership_.alive[static_cast<std::size_t>(n)])
+        gossip_->convict_now(n, now);
+    gossip_->take_verdicts();
+    gossip_->start(now, out);
+  }
   // What went down or came back while this node was down.
   for (NodeId n = 0; n < membership_.node_count(); ++n) {
     if (seen_down(n))
@@ -510,7 +595,10 @@ Ready LeaderlessNode::recover(Time now)
 Ready LeaderlessNode::membership_changed(Time now)
 {
   Ready out;
-  follow_membership(now, out);
+  if (gossip_)
+    tell_gossiper(now);  // its verdicts come with its rounds
+  else
+    follow_membership(now, out);
   count(out);
   return out;
 }

@@ -38,10 +38,14 @@
 // repairs the ranges it is the primary replica of, range by range, with
 // Merkle trees and streams (repair.hpp).
 //
-// Whether a replica is down is asked of seen_down() only, the one place a
-// failure detector answers (today the membership oracle).
+// Whether a replica is down is asked of seen_down() only, the one place the
+// failure detector answers: the membership oracle (every node learns a crash
+// the instant it happens) or Cassandra's gossip with phi-accrual conviction
+// (gossip.hpp), under which a crashed replica stays a write's replica, and
+// its writes time out, until this coordinator convicts it.
 #pragma once
 #include <map>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -49,6 +53,7 @@
 #include "protocols/leaderless/repair.hpp"
 #include "protocols/leaderless/snitch.hpp"
 #include "protocols/leaderless/speculative_retry.hpp"
+#include "protocols/common/gossip.hpp"
 #include "protocols/common/membership.hpp"
 #include "protocols/common/placement.hpp"
 #include "protocols/common/state_machine.hpp"
@@ -73,6 +78,11 @@ struct LeaderlessConfig {
   Time max_hint_window = 3 * 3600.0;  // no new hints for a replica down this long (seconds)
   Time hint_dispatch_interval = 10.0;
   Time repair_interval = 0;  // a full repair of each node's primary ranges this often; 0: never
+  // oracle: the membership answers at once; gossip: each node's own
+  // phi-accrual verdicts, from gossip rounds (real messages, counted apart).
+  bool gossip = false;
+  GossipConfig gossip_config;
+  std::uint64_t gossip_seed = 0;  // each node's peer choices derive from it
 };
 
 // What a coordinator and replica sent, for summary.csv (node to node
@@ -93,6 +103,7 @@ struct LeaderlessStats {
   std::uint64_t repair_messages = 0;
   std::uint64_t repaired_keys = 0;
   std::uint64_t repairs_started = 0;
+  std::uint64_t gossip_messages = 0;      // GossipSyn and GossipAck sent (in neither count above)
 };
 
 // The last-writer-wins timestamp of a write coordinated by `coordinator` at
@@ -103,7 +114,8 @@ class LeaderlessNode final : public NodeMachine {
 public:
   LeaderlessNode(NodeId self, const Placement& placement, const Membership& membership, LeaderlessConfig config);
 
-  // Arms the first repair (repair.cpp).
+  // Arms the first repair (repair.cpp) and starts the gossip rounds (gossip
+  // detector only).
   Ready start(Time now) override;
   Ready step(const Envelope& in, Time now) override;
   Ready on_timer(TimerId id, Time now) override;
@@ -121,6 +133,8 @@ public:
   std::size_t hint_count() const;
   std::size_t requests_pending() const { return requests_.size(); }
   const LeaderlessStats& stats() const { return stats_; }
+  // The gossip detector (null under the oracle).
+  const Gossiper* gossiper() const { return gossip_ ? &*gossip_ : nullptr; }
 
   // Request ids are multiples of 4; the low bits tell the round a message
   // belongs to (a late answer to an earlier round is not taken for a later one).
@@ -130,6 +144,7 @@ public:
   static constexpr OpId kSpeculate = 3;    // reads: the speculative retry's timer
   static constexpr TimerId kHintDispatchTimer = 1;
   static constexpr TimerId kRepairTimer = 2;  // no request's: their ids are 4 and up
+  static constexpr TimerId kGossipTimer = 3;
 
 private:
   struct Contact {
@@ -173,6 +188,8 @@ private:
   void on(const SyncRequest& m, Address from, Time now, Ready& out);
   void on(const RepairStream& m, Address from, Time now, Ready& out);
   void on(const SyncComplete& m, Address from, Time now, Ready& out);
+  void on(const GossipSyn& m, Address from, Time now, Ready& out);
+  void on(const GossipAck& m, Address from, Time now, Ready& out);
   // Replies go to clients; leader queries come only from clients of models
   // with a leader per unit; the other families are other models' messages.
   using Ignored = IgnoredMessages<ClientReplies, LeaderQueries, LogReplication, RaftElections, KafkaControl,
@@ -202,8 +219,15 @@ private:
   void next_range(Ready& out);
   // A stream's rows: each newer than the replica's copy replaces it.
   void take_rows(const std::vector<StreamedRow>& rows, Ready& out);
-  // The failure detector's answer: the membership oracle, for now.
-  bool seen_down(NodeId n) const { return !membership_.alive[static_cast<std::size_t>(n)]; }
+  // The failure detector's answer: this node's gossip verdict, or the oracle.
+  bool seen_down(NodeId n) const
+  {
+    return gossip_ ? gossip_->convicted(n) : !membership_.alive[static_cast<std::size_t>(n)];
+  }
+  // Gossip: tells the detector who went silent or came back (the run's
+  // faults), and acts on its verdicts as follow_membership does on the oracle's.
+  void tell_gossiper(Time now);
+  void follow_verdicts(Time now, Ready& out);
   void count(const Ready& out);
   Address self() const { return Address::node(self_); }
 
@@ -229,6 +253,7 @@ private:
   RepairJob repair_;  // volatile
   NodeCounters counters_;
   LeaderlessStats stats_;
+  std::optional<Gossiper> gossip_;  // only under the gossip detector: nothing allocated otherwise
 };
 
 }  // namespace replisim

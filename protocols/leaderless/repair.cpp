@@ -71,13 +71,6 @@ std::size_t rows_of(const std::unordered_map<Key, Version>& data, const Placemen
 
 // --- the leaderless node's side -------------------------------------------------
 
-Ready LeaderlessNode::start(Time now)
-{
-  Ready out;
-  arm_repair(now, out);
-  return out;
-}
-
 // Repairs run at whole multiples of the interval, as a schedule (cron, or
 // Cassandra Reaper) starts them: a node back from a crash joins the next one
 // rather than starting its own period.

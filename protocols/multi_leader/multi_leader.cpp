@@ -10,6 +10,7 @@ namespace replisim {
 namespace {
 constexpr TimerId kSyncTimer = ~TimerId{0};
 constexpr TimerId kResendTimer = ~TimerId{0} - 1;
+constexpr TimerId kConvictionTimer = ~TimerId{0} - 2;  // the timeout detector's next conviction
 
 // The stamp of a write by `node` at `now` that outranks `floor`: the clock's,
 // or if the clock is not past `floor`, the next nanosecond after it.
@@ -48,8 +49,9 @@ bool dominated_by(const std::vector<std::uint64_t>& a, const std::vector<std::ui
 bool wins_over(const KeyRecord& a, const KeyRecord& b) { return a.version > b.version; }
 
 MultiLeaderNode::MultiLeaderNode(NodeId self, const LeaderGroups& groups, MultiLeaderConfig config,
-                                 const Membership* membership)
-    : self_(self), groups_(groups), config_(config), membership_(membership), index_(groups.leader_index(self))
+                                 const Membership* membership, TimeoutDetector* peers)
+    : self_(self), groups_(groups), config_(config), membership_(peers != nullptr ? &peers->view() : membership),
+      peers_(peers), index_(groups.leader_index(self))
 {
   if (index_ >= 0) {
     const int group = 1 + static_cast<int>(groups.followers_of[static_cast<std::size_t>(index_)].size());
@@ -208,6 +210,8 @@ Ready MultiLeaderNode::on_timer(TimerId id, Time now)
       if (leader_up(static_cast<int>(l)))
         resend(static_cast<int>(l), out);
     arm_resend(now, out);
+  } else if (id == kConvictionTimer && peers_ != nullptr) {
+    return membership_changed(now);
   }
   return out;
 }
@@ -294,6 +298,12 @@ void MultiLeaderNode::crash(Time)
 Ready MultiLeaderNode::recover(Time now)
 {
   Ready out;
+  if (peers_ != nullptr) {
+    peers_->observe(now);
+    peers_->advance(now);
+    if (const Time next = peers_->next_conviction(); next != kNever)
+      out.set_timer(kConvictionTimer, next);
+  }
   for (std::size_t l = 0; l < seen_up_.size(); ++l) {
     seen_up_[l] = leader_up(static_cast<int>(l));
     if (seen_up_[l])
@@ -306,6 +316,12 @@ Ready MultiLeaderNode::recover(Time now)
 Ready MultiLeaderNode::membership_changed(Time now)
 {
   Ready out;
+  if (peers_ != nullptr) {  // a failure counts once convicted
+    peers_->observe(now);
+    peers_->advance(now);
+    if (const Time next = peers_->next_conviction(); next != kNever)
+      out.set_timer(kConvictionTimer, next);
+  }
   for (std::size_t l = 0; l < seen_up_.size(); ++l) {
     const bool up = leader_up(static_cast<int>(l));
     if (up && !seen_up_[l])

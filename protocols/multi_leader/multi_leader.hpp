@@ -21,6 +21,7 @@
 
 #include "protocols/client/client.hpp"
 #include "protocols/common/membership.hpp"
+#include "protocols/common/timeout_detector.hpp"
 #include "protocols/common/state_machine.hpp"
 #include "protocols/common/write_concern.hpp"
 
@@ -60,8 +61,11 @@ class MultiLeaderNode final : public NodeMachine {
 public:
   // `membership` (optional) tells which leaders are up: resends skip those
   // that are down, and go at once to one that comes back.
+  // With `peers` (the timeout detector: each leader convicts another
+  // --detector-timeout after its last heartbeat, all at the same instant),
+  // the leaders follow its view instead of the membership.
   MultiLeaderNode(NodeId self, const LeaderGroups& groups, MultiLeaderConfig config,
-                  const Membership* membership = nullptr);
+                  const Membership* membership = nullptr, TimeoutDetector* peers = nullptr);
 
   Ready step(const Envelope& in, Time now) override;
   Ready on_timer(TimerId id, Time now) override;
@@ -105,7 +109,7 @@ private:
   // Replies go to clients; leader queries come only from clients of the
   // leader-based models; the other families are other models' messages.
   using Ignored = IgnoredMessages<ClientReplies, LeaderQueries, LogReplication, RaftElections, KafkaControl,
-                                  LeaderlessReplication, ChainReplication>;
+                                  LeaderlessReplication, ChainReplication, FailureDetection>;
 
   // Merges `incoming` into the held record of its key; returns whether it changed.
   bool merge(const KeyRecord& incoming, Time now);
@@ -126,6 +130,7 @@ private:
   const LeaderGroups& groups_;
   MultiLeaderConfig config_;
   const Membership* membership_;
+  TimeoutDetector* peers_;  // null: the membership oracle
   std::vector<bool> seen_up_;  // per leader index: up when the membership last changed
   int index_;  // leader index, -1 for a follower
   int needed_ = 1;

@@ -46,10 +46,11 @@ MODEL_FLAGS = {
     "partitioned": {"--units": "3", "--min-insync": "1", "--start-index": "0", "--acks": "all"},
     "leaderless": {"--vnodes": "4", "--consistency": "QUORUM", "--read-consistency": "ONE", "--strategy": "simple",
                    "--hint-window": "3h", "--speculative-retry": "99p", "--read-request-timeout": "5s",
-                   "--repair-interval": "1s", "--clock-skew": "uniform:-5ms:5ms"},
+                   "--repair-interval": "1s", "--clock-skew": "uniform:-5ms:5ms",
+                   "--failure-detector": "gossip", "--phi-convict-threshold": "8"},
     "multi-leader": {"--leaders": "1", "--replication-interval": "1ms", "--leader-choice": "random",
-                     "--clock-skew": "normal:0:2ms"},
-    "chain": {"--units": "3", "--chain-reads": "craq"},
+                     "--clock-skew": "normal:0:2ms", "--failure-detector": "timeout", "--detector-timeout": "3s"},
+    "chain": {"--units": "3", "--chain-reads": "craq", "--failure-detector": "timeout", "--detector-timeout": "3s"},
 }
 EXTREMES = ["-1", "-0", "0", "nan", "-nan", "inf", "-inf", "1e400", "-1e400", "99999999999999999999",
             "18446744073709551616", "abc", "", "1e3", "0x10", " 5", "1.5", "2147483648", "-2147483649",
@@ -68,7 +69,7 @@ ENGINE = ["--cfg=foo:bar", "--cfg=network/model:XX", "--cfg=network/model:ns-3",
 
 def mutate_value(rng, flag, value):
     if flag in ("--latency", "--timeout", "--replication-interval", "--retry-backoff", "--heartbeat",
-                "--hint-window", "--read-request-timeout", "--repair-interval"):
+                "--hint-window", "--read-request-timeout", "--repair-interval", "--detector-timeout"):
         return rng.choice(DURATIONS)
     if flag == "--clock-skew":
         return rng.choice(SKEWS)
@@ -265,6 +266,10 @@ FAILOVER_FLAGS = {
     # Anti-entropy repair and clock skew (issue 18).
     "--repair-interval": ["10s", "0", "1ns", "-1s", "1e400s", "nan"],
     "--clock-skew": SKEWS,
+    # Failure detection instead of an oracle.
+    "--failure-detector": ["auto", "oracle", "gossip", "timeout", "phi", ""],
+    "--phi-convict-threshold": ["8", "0", "1", "100", "101", "nan", "-8"],
+    "--detector-timeout": ["3s", "0", "1ns", "1e400s", "-1s"],
 }
 
 

@@ -3,9 +3,11 @@
 // one unit: the head leads (takes and orders every write), the tail is the
 // primary (holds the committed copy reads trust).
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
+#include "experiments/core/models/failure_detector.hpp"
 #include "experiments/core/models/leader_based.hpp"
 #include "experiments/core/models/registry.hpp"
 #include "experiments/core/models/version_audit.hpp"
@@ -54,6 +56,8 @@ public:
         nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr),
         audit_(context.config.faults)
   {
+    if (detector_of(context.params, context.config, DetectorKind::timeout, "chain") == DetectorKind::timeout)
+      master_.emplace(membership_, TimeoutDetectorConfig{.timeout = context.params[kDetectorTimeout]});
     // A node back from a crash asks its neighbour for the updates after its
     // own committed point, which compaction may have discarded: whole logs
     // whenever a fault is scheduled.
@@ -63,24 +67,28 @@ public:
   const Placement& placement() const override { return placement_; }
   std::unique_ptr<NodeMachine> make_node(NodeId node) override
   {
-    auto machine = std::make_unique<ChainNode>(node, placement_, config_, &membership_);
+    auto machine = std::make_unique<ChainNode>(node, placement_, config_, &membership_, master_ ? &*master_ : nullptr);
     nodes_.at(static_cast<std::size_t>(node)) = machine.get();
     return machine;
   }
   std::unique_ptr<Router> make_router(ClientId) override
   {
-    return std::make_unique<ChainRouter>(placement_, config_.reads, &membership_);
+    // Clients learn the chains from the master.
+    return std::make_unique<ChainRouter>(placement_, config_.reads, master_ ? &master_->view() : &membership_);
   }
+  SummaryRow results() const override { return detection_results(master_ ? &*master_ : nullptr); }
   // The head of each chain leads it, the tail is its primary: of its live
   // replicas in placement order (§3: a failed node leaves the chain, one that
-  // returns rejoins at its place).
+  // returns rejoins at its place). Under the timeout detector, live as the
+  // master sees it: a failed head leads (nothing) until it is convicted.
   UnitRoles roles() const override
   {
+    const Membership& view = master_ ? master_->view() : membership_;
     UnitRoles r;
     for (UnitId u = 0; u < placement_.unit_count(); ++u) {
       std::vector<NodeId> live;
       for (NodeId n : placement_.replicas(u))
-        if (membership_.alive[n])
+        if (view.alive[n])
           live.push_back(n);
       r.primaries.push_back(live.empty() ? std::vector<NodeId>{} : std::vector<NodeId>{live.back()});
       r.leaders.push_back(live.empty() ? std::vector<NodeId>{} : std::vector<NodeId>{live.front()});
@@ -119,6 +127,7 @@ private:
   Placement placement_;
   const Membership& membership_;
   ChainConfig config_;
+  std::optional<TimeoutDetector> master_;  // the paper's master under --failure-detector timeout
   std::vector<const ChainNode*> nodes_;
   VersionAudit audit_;
 };
@@ -129,8 +138,9 @@ void add_chain(ModelRegistry& registry)
 {
   registry.add({"chain",
                 "chain replication, CRAQ",
-                {kUnits.spec(), kChainReads.spec()},
-                {},
+                {kUnits.spec(), kChainReads.spec(), kFailureDetector.spec(), kPhiConvictThreshold.spec(),
+                 kDetectorTimeout.spec()},
+                {"detection_ms_p50", "detection_ms_max"},
                 [](const ModelContext& context) -> std::unique_ptr<Model> {
                   require_plain_rf(context);
                   const int nodes = static_cast<int>(context.cluster.nodes().size());

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "experiments/core/models/client_driver.hpp"
+#include "experiments/core/models/failure_detector.hpp"
 #include "experiments/core/models/failover.hpp"
 #include "protocols/leader_follower/leader_follower.hpp"
 
@@ -54,6 +55,13 @@ LeaderBasedModel::LeaderBasedModel(const ModelContext& context, Placement placem
       nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr),
       audit_(placement_, nodes_, membership_, committed_acks(concern, min_insync, failover_), context.invariants)
 {
+  // Leader-follower and partitioned find a failed leader with their own
+  // timeouts (--failover: heartbeats and elections, or Kafka's controller).
+  if (const std::string& detector = context.params[kFailureDetector]; detector != "auto" && detector != "oracle")
+    throw std::invalid_argument(fmt::format("--failure-detector: {} is for leaderless, chain or multi-leader; "
+                                            "leader-follower and partitioned detect a failed leader by their own "
+                                            "timeouts (--failover): oracle or auto only",
+                                            detector));
   require_timeouts_above_round_trips();
 }
 

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "experiments/core/models/client_driver.hpp"
+#include "experiments/core/models/failure_detector.hpp"
 #include "experiments/core/models/failover.hpp"
 #include "experiments/core/models/leader_based.hpp"
 #include "experiments/core/models/registry.hpp"
@@ -48,6 +49,7 @@ void add_leader_follower(ModelRegistry& registry)
     params.push_back(std::move(p));
   for (ParamSpec& p : client_driver_params())
     params.push_back(std::move(p));
+  params.push_back(kFailureDetector.spec());  // refused unless oracle: elections detect failures
 
   registry.add({
       "leader-follower",

@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "experiments/core/delay_grammar.hpp"
+#include "experiments/core/models/failure_detector.hpp"
 #include "experiments/core/models/registry.hpp"
 #include "experiments/core/models/version_audit.hpp"
 #include "protocols/leaderless/consistency.hpp"
@@ -20,6 +21,11 @@
 namespace replisim {
 
 namespace {
+
+// Seed streams, past every client's.
+constexpr std::uint64_t kRingStream = (1u << 20) + 1;
+constexpr std::uint64_t kClockStream = (1u << 20) + 2;
+constexpr std::uint64_t kGossipStream = (1u << 20) + 3;
 
 const IntegerParam kVnodes{{
     .name = "vnodes",
@@ -166,7 +172,7 @@ const TextParam kClockSkew{{
     .validate = [](const std::string& text) { parse_clock_skew(text, ""); },
 }};
 
-LeaderlessConfig leaderless_config(const ModelParams& p)
+LeaderlessConfig leaderless_config(const ModelParams& p, const ModelSettings& settings)
 {
   if (p.given(kMaxHintWindow))
     throw std::invalid_argument("--max-hint-window: replaced by --hint-window in 0.3.0 (hints written during the "
@@ -201,11 +207,12 @@ LeaderlessConfig leaderless_config(const ModelParams& p)
   if (c.repair_interval > 0 && c.repair_interval < 1.0)
     throw std::invalid_argument(fmt::format("--repair-interval: '{}' is below 1s (0 turns repair off)",
                                             p.column_text(kRepairInterval.spec())));
+  c.gossip = detector_of(p, settings, DetectorKind::gossip, "leaderless") == DetectorKind::gossip;
+  c.gossip_config.phi.convict_threshold = p[kPhiConvictThreshold];
+  c.gossip_seed = derive_seed(settings.seed, kGossipStream);
   return c;
 }
 
-constexpr std::uint64_t kRingStream = (1u << 20) + 1;  // past every client's stream
-constexpr std::uint64_t kClockStream = (1u << 20) + 2;
 constexpr long long kMaxTokens = 1'000'000;  // ring tokens, each a unit: ~220 bytes a token
 
 class LeaderlessModel final : public Model {
@@ -213,7 +220,7 @@ public:
   LeaderlessModel(const ModelContext& context, Placement placement)
       : Model(context.config.rf), placement_(std::move(placement)), membership_(context.membership),
         cluster_(context.cluster), zones_(context.zones),
-        config_(leaderless_config(context.params)),
+        config_(leaderless_config(context.params, context.config)),
         choice_(parse_coordinator_choice(context.params[kCoordinator])),
         nodes_(static_cast<std::size_t>(placement_.node_count()), nullptr),
         audit_(context.config.faults)
@@ -291,11 +298,16 @@ public:
       sum.hints_replayed += s.hints_replayed;
       sum.repair_messages += s.repair_messages;
       sum.repaired_keys += s.repaired_keys;
+      sum.gossip_messages += s.gossip_messages;
     }
+    std::vector<Time> detections;  // every observer's time to convict every crashed node
+    for (const LeaderlessNode* n : nodes_)
+      if (const Gossiper* g = n->gossiper(); g != nullptr)
+        detections.insert(detections.end(), g->detections().begin(), g->detections().end());
     const auto per = [](std::uint64_t what, std::uint64_t ops) {
       return ops == 0 ? std::string() : fmt::format("{:.6f}", static_cast<double>(what) / static_cast<double>(ops));
     };
-    return {{"quorum_overlap", to_string(overlap())},
+    SummaryRow row{{"quorum_overlap", to_string(overlap())},
             {"replica_reads_per_read", per(sum.replica_reads, sum.reads)},
             {"node_msgs_per_read", per(sum.read_messages, sum.reads)},
             {"node_msgs_per_write", per(sum.write_messages, sum.writes)},
@@ -304,7 +316,11 @@ public:
             {"hints_written", std::to_string(sum.hints_written)},
             {"hints_replayed", std::to_string(sum.hints_replayed)},
             {"repair_messages", std::to_string(sum.repair_messages)},
-            {"repaired_keys", std::to_string(sum.repaired_keys)}};
+            {"repaired_keys", std::to_string(sum.repaired_keys)},
+            {"gossip_messages", config_.gossip ? std::to_string(sum.gossip_messages) : std::string()}};
+    for (auto& column : detection_columns(std::move(detections)))
+      row.push_back(std::move(column));
+    return row;
   }
   void on_completion(const Completion& op) override
   {
@@ -393,10 +409,10 @@ void add_leaderless(ModelRegistry& registry)
                  kReadPath.spec(), kSnitch.spec(), kSpeculativeRetry.spec(), kReadRepairPolicy.spec(),
                  kReadRepair.spec(), kWriteRequestTimeout.spec(), kReadRequestTimeout.spec(), kHints.spec(),
                  kHintedHandoff.spec(), kHintWindow.spec(), kMaxHintWindow.spec(), kRepairInterval.spec(),
-                 kClockSkew.spec()},
+                 kClockSkew.spec(), kFailureDetector.spec(), kPhiConvictThreshold.spec(), kDetectorTimeout.spec()},
                 {"quorum_overlap", "replica_reads_per_read", "node_msgs_per_read", "node_msgs_per_write",
                  "speculative_retries", "read_repairs", "hints_written", "hints_replayed", "repair_messages",
-                 "repaired_keys"},
+                 "repaired_keys", "gossip_messages", "detection_ms_p50", "detection_ms_max"},
                 [](const ModelContext& context) -> std::unique_ptr<Model> {
                   return std::make_unique<LeaderlessModel>(context, ring_placement(context));
                 }});

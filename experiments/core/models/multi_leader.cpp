@@ -4,11 +4,13 @@
 #include <algorithm>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "experiments/core/delay_grammar.hpp"
+#include "experiments/core/models/failure_detector.hpp"
 #include "experiments/core/models/multi_leader_convergence.hpp"
 #include "experiments/core/models/registry.hpp"
 #include "experiments/core/op_metrics.hpp"
@@ -126,12 +128,14 @@ public:
       for (std::size_t l = 0; l < groups_.leaders.size(); ++l)
         config_.clock_offset.push_back(skew.sample(rng));
     }
+    if (detector_of(context.params, context.config, DetectorKind::timeout, "multi-leader") == DetectorKind::timeout)
+      peers_.emplace(membership_, TimeoutDetectorConfig{.timeout = context.params[kDetectorTimeout]});
   }
 
   const Placement& placement() const override { return placement_; }
   std::unique_ptr<NodeMachine> make_node(NodeId node) override
   {
-    auto machine = std::make_unique<MultiLeaderNode>(node, groups_, config_, &membership_);
+    auto machine = std::make_unique<MultiLeaderNode>(node, groups_, config_, &membership_, peers_ ? &*peers_ : nullptr);
     nodes_.at(static_cast<std::size_t>(node)) = machine.get();
     return machine;
   }
@@ -140,7 +144,8 @@ public:
     std::vector<double> latency;
     for (NodeId n = 0; n < placement_.node_count(); ++n)
       latency.push_back(cluster_.latency_client_to_node(client, n));
-    return std::make_unique<LeaderRouter>(groups_, random_leader_, latency, &membership_);
+    // Clients learn a leader is down as the leaders do.
+    return std::make_unique<LeaderRouter>(groups_, random_leader_, latency, peers_ ? &peers_->view() : &membership_);
   }
   // Every leader is primary and leader of the whole key space.
   UnitRoles roles() const override { return {{groups_.leaders}, {groups_.leaders}}; }
@@ -185,12 +190,15 @@ public:
   }
   SummaryRow results() const override
   {
-    return {{"conflicts", fmt::format("{}", convergence_.conflicts)},
+    SummaryRow row{{"conflicts", fmt::format("{}", convergence_.conflicts)},
             {"lost_updates", fmt::format("{}", convergence_.lost_updates)},
             {"convergence_p50_ms", number(percentile(convergence_.lag_ms, 50))},
             {"convergence_p99_ms", number(percentile(convergence_.lag_ms, 99))},
             {"convergence_min_ms", number(percentile(convergence_.lag_ms, 0))},
             {"convergence_max_ms", number(percentile(convergence_.lag_ms, 100))}};
+    for (auto& column : detection_results(peers_ ? &*peers_ : nullptr))
+      row.push_back(std::move(column));
+    return row;
   }
 
 private:
@@ -200,6 +208,7 @@ private:
   LeaderGroups groups_;
   MultiLeaderConfig config_;
   bool faults_;  // a fault schedule was given
+  std::optional<TimeoutDetector> peers_;  // --failure-detector timeout: the leaders' common view
   bool random_leader_;
   std::vector<MultiLeaderNode*> nodes_;
   std::map<std::pair<Key, Version>, Time> acked_at_;  // acknowledged writes by key and stamp
@@ -213,9 +222,9 @@ void add_multi_leader(ModelRegistry& registry)
   registry.add({"multi-leader",
                 "one writable leader per datacenter, replicating asynchronously",
                 {kLeadersPerZone.spec(), kLeaderChoice.spec(), kReplicationInterval.spec(), kWriteConcern.spec(),
-                 kClockSkew.spec()},
+                 kClockSkew.spec(), kFailureDetector.spec(), kPhiConvictThreshold.spec(), kDetectorTimeout.spec()},
                 {"conflicts", "lost_updates", "convergence_p50_ms", "convergence_p99_ms", "convergence_min_ms",
-                 "convergence_max_ms"},
+                 "convergence_max_ms", "detection_ms_p50", "detection_ms_max"},
                 [](const ModelContext& context) -> std::unique_ptr<Model> {
                   return std::make_unique<MultiLeaderModel>(context);
                 }});
