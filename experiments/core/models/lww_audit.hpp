@@ -29,6 +29,7 @@ struct AckedWrite {
   Time start = 0;       // issued
   Time end = 0;         // acknowledged to its client
 };
+static_assert(sizeof(AckedWrite) <= 48, "the audit keeps one per acknowledged write: keep it small");
 
 // How many of `acked` are lost, given each key's final version. A key whose
 // final version is none of its acknowledged writes' (0: never written, or a
