@@ -8,6 +8,7 @@
 
 #include "experiments/core/delay_grammar.hpp"
 #include "experiments/core/models/failure_detector.hpp"
+#include "experiments/core/models/lww_audit.hpp"
 #include "experiments/core/models/registry.hpp"
 #include "experiments/core/models/version_audit.hpp"
 #include "protocols/leaderless/consistency.hpp"
@@ -317,6 +318,7 @@ public:
             {"hints_replayed", std::to_string(sum.hints_replayed)},
             {"repair_messages", std::to_string(sum.repair_messages)},
             {"repaired_keys", std::to_string(sum.repaired_keys)},
+            {"lost_updates", std::to_string(lost_updates_)},
             {"gossip_messages", config_.gossip ? std::to_string(sum.gossip_messages) : std::string()}};
     for (auto& column : detection_columns(std::move(detections)))
       row.push_back(std::move(column));
@@ -325,6 +327,27 @@ public:
   void on_completion(const Completion& op) override
   {
     audit_.completed(op);
+    lww_.completed(op);
+  }
+  // Last-writer-wins' losses (lww_audit.hpp), against the version each key
+  // converges to: the highest any replica of its range holds, down or up
+  // (data is on disk), or any coordinator holds a hint of for one of them
+  // (replayed when the replica is back): what a read at ALL returns once
+  // hints are replayed, with or without repair.
+  void after_run() override
+  {
+    lost_updates_ = lww_.take_lost([this](Key key) {
+      Version newest = 0;
+      for (NodeId n : placement_.replicas(placement_.unit_of(key))) {
+        newest = std::max(newest, nodes_[static_cast<std::size_t>(n)]->version_of(key));
+        for (const LeaderlessNode* coordinator : nodes_) {
+          const auto& hints = coordinator->hints_for(n);
+          if (const auto hint = hints.find(key); hint != hints.end())
+            newest = std::max(newest, hint->second);
+        }
+      }
+      return newest;
+    });
   }
   // Under faults: acknowledged writes whose key no replica of the range holds
   // at that version or newer (data is durable: down replicas count).
@@ -366,6 +389,8 @@ private:
   CoordinatorChoice choice_;
   std::vector<const LeaderlessNode*> nodes_;
   VersionAudit audit_;
+  LwwAudit lww_;  // every acknowledged write, 48 bytes each
+  std::uint64_t lost_updates_ = 0;
   std::optional<ClockSkew> skew_;  // --clock-skew: clients stamp writes
   std::uint64_t clock_seed_ = 0;
 };
@@ -412,7 +437,7 @@ void add_leaderless(ModelRegistry& registry)
                  kClockSkew.spec(), kFailureDetector.spec(), kPhiConvictThreshold.spec(), kDetectorTimeout.spec()},
                 {"quorum_overlap", "replica_reads_per_read", "node_msgs_per_read", "node_msgs_per_write",
                  "speculative_retries", "read_repairs", "hints_written", "hints_replayed", "repair_messages",
-                 "repaired_keys", "gossip_messages", "detection_ms_p50", "detection_ms_max"},
+                 "repaired_keys", "lost_updates", "gossip_messages", "detection_ms_p50", "detection_ms_max"},
                 [](const ModelContext& context) -> std::unique_ptr<Model> {
                   return std::make_unique<LeaderlessModel>(context, ring_placement(context));
                 }});
