@@ -23,6 +23,8 @@ before and after).
                   (--replisim-flags overrides the latter)
   ... --plot cdf.png   both empirical CDFs of each fault on one panel
   ... --check     exits 1 unless the real cluster's data are sane (see check())
+  ... --keep-logs DIR   copies the members' logs of a trial that elected no
+                  leader into DIR (every other file the script writes goes)
   ... --etcd-csv trials.csv   the real trials of an earlier run's --csv (one or
                   more files, comma-separated), instead of running etcd again:
                   to set other replisim flags against the same real sample
@@ -325,6 +327,19 @@ class EtcdCluster:
         return m, term
 
 
+def keep_logs(members, directory, label):
+    """Copies of the members' logs (a trial that elected no leader: to see
+    why), as DIRECTORY/LABEL-NAME.log; the paths. Only --keep-logs asks for
+    them, so they stay, as --csv and --plot do."""
+    kept = []
+    for m in members:
+        if os.path.exists(m.log):
+            path = os.path.join(directory, f"{label}-{m.name}.log")
+            shutil.copyfile(m.log, path)
+            kept.append(path)
+    return kept
+
+
 def real_trials(args, cleanup, fault, trials, rng, progress):
     """Times (ms) from the signal to the next `became leader`, one per trial
     (None: no leader within the deadline)."""
@@ -346,6 +361,9 @@ def real_trials(args, cleanup, fault, trials, rng, progress):
         # Frozen: held until another member is elected (at most 6 election timeouts; none: the trial failed).
         elected = cluster.wait_election(term, t0 + 6 * et)
         times.append(None if elected is None else (elected[0] - t0) * 1e3)
+        if elected is None and args.keep_logs:
+            kept = keep_logs(cluster.members, args.keep_logs, f"{fault}-{trial + 1}")
+            progress(f"etcd {fault} {trial + 1}/{trials}: no leader; the members' logs are in {', '.join(kept)}")
         if fault == "crash":
             leader.proc.wait()
             cluster.start(leader)  # back from its data directory
@@ -537,8 +555,9 @@ def plot(path, results, args, machine_line):
                                     (sim, "replisim " + replisim_label(args.replisim_flags),
                                      dict(color="tab:orange", linewidth=1.4))):
             xs, ys = ecdf(times)
+            missing = len(times) - len(xs)
             ax.step([0] + xs + [right], [0] + ys + [ys[-1] if ys else 0], where="post",
-                    label=f"{label}, n = {len(times)}", **style)
+                    label=f"{label}, n = {len(times)}" + (f" ({missing} no leader by 6 et)" if missing else ""), **style)
         for x, name in ((et, "et"), (2 * et, "2 et")):
             ax.axvline(x, color="grey", linestyle=":", linewidth=1)
             ax.text(x, 0.03, f" {name}", color="grey", fontsize=8, transform=ax.get_xaxis_transform())
@@ -633,6 +652,8 @@ def settings_problem(args):
         return "--election-ms: at least 5 times --heartbeat-ms, as etcd requires"
     if args.election_ms % args.heartbeat_ms:
         return "--election-ms: a whole number of --heartbeat-ms (etcd counts it in heartbeat ticks)"
+    if args.keep_logs is not None and not os.path.isdir(args.keep_logs):
+        return f"--keep-logs: {args.keep_logs} is not a directory"
     if args.trials < 1 or args.seeds < 1:
         return "--trials and --seeds: at least 1"
     if args.replisim_flags is not None:
@@ -659,6 +680,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1, help="draws the moments of the faults")
     ap.add_argument("--csv", help="write every trial here (source,fault,trial,ms)")
     ap.add_argument("--plot", help="draw both CDFs of each fault on one panel into this PNG")
+    ap.add_argument("--keep-logs", metavar="DIR",
+                    help="copy the members' logs of a trial that elected no leader into this directory")
     ap.add_argument("--check", action="store_true", help="exit 1 unless the real etcd's data are sane")
     ap.add_argument("--etcd-csv", help="take the real trials from these --csv files (comma-separated) instead of "
                                        "running etcd")

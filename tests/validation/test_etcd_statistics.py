@@ -94,7 +94,7 @@ def test_fault_files_name_the_leader_at_the_schedules_moments(tmp_path):
 class Options:
     def __init__(self, **kw):
         self.members, self.heartbeat_ms, self.election_ms = 3, 100, 1000
-        self.trials, self.seeds, self.replisim_flags = 30, 300, None
+        self.trials, self.seeds, self.replisim_flags, self.keep_logs = 30, 300, None, None
         self.__dict__.update(kw)
 
 
@@ -106,6 +106,7 @@ def test_settings_etcd_or_replisim_would_refuse_are_refused_before_any_trial():
     assert "whole number" in ev.settings_problem(Options(election_ms=1050))
     assert "--nodes 3, but --members 5" in ev.settings_problem(Options(members=5, replisim_flags="--nodes 3"))
     assert ev.settings_problem(Options(replisim_flags="--failover raft --election-timeout 1000ms:2000ms")) is None
+    assert "--keep-logs: /nonexistent is not a directory" == ev.settings_problem(Options(keep_logs="/nonexistent"))
 
 
 def test_ecdf_counts_trials_without_a_leader_in_the_total():
@@ -134,3 +135,17 @@ def test_plot_draws_a_png_of_both_cdfs(tmp_path):
     except ev.Failure as e:
         assert "--plot" in str(e)
     assert ev.replisim_label("--nodes 3 --failover raft --heartbeat 100ms") == "--failover raft"
+
+
+def test_keep_logs_copies_each_members_log_under_the_trials_name(tmp_path):
+    data, kept = tmp_path / "data", tmp_path / "kept"
+    data.mkdir()
+    kept.mkdir()
+    members = [ev.Member(f"m{i}", 0, 0, str(data)) for i in range(3)]
+    for m in members[:2]:  # m2 has written no log yet
+        with open(m.log, "w") as f:
+            f.write(f'{{"msg": "{m.name} line"}}\n')
+    paths = ev.keep_logs(members, str(kept), "crash-68")
+    assert paths == [str(kept / "crash-68-m0.log"), str(kept / "crash-68-m1.log")]
+    assert (kept / "crash-68-m1.log").read_text() == '{"msg": "m1 line"}\n'
+    assert os.path.exists(members[0].log)  # a copy: the member goes on writing its own
