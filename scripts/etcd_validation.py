@@ -418,7 +418,7 @@ def run_flags(heartbeat_ms, election_ms):
     return f"--clients 1 --rate {CLIENT_RATE} --ops {ops} --ops-file none"
 
 
-def replisim_command(args, fault, faults, seed, out):
+def replisim_command(args, faults, seed, out):
     flags = shlex.split(args.replisim_flags) + shlex.split(run_flags(args.heartbeat_ms, args.election_ms))
     return [args.replisim, "run", *flags, "--faults", faults, "--seed", str(seed), "--out", out]
 
@@ -429,7 +429,7 @@ def check_replisim_flags(args, cleanup):
     work = cleanup.directory(f"{PREFIX}{os.getpid()}-dry-")
     for fault in args.fault_list:
         faults = fault_file(fault, work, args.heartbeat_ms, args.election_ms)
-        cmd = replisim_command(args, fault, faults, 1, os.path.join(work, "out")) + ["--dry-run"]
+        cmd = replisim_command(args, faults, 1, os.path.join(work, "out")) + ["--dry-run"]
         r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                            preexec_fn=die_with_parent)
         if r.returncode != 0:
@@ -444,7 +444,7 @@ def replisim_trials(args, cleanup, fault, seeds):
 
     def one(seed):
         out = os.path.join(work, f"{fault}-{seed}")
-        cmd = replisim_command(args, fault, faults, seed, out)
+        cmd = replisim_command(args, faults, seed, out)
         r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                            preexec_fn=die_with_parent)
         if r.returncode != 0:
