@@ -13,10 +13,18 @@ more seeds, with the same fault ([[crash]] or [[pause]] of the node leading,
 at a random phase of the heartbeat), and compares the two distributions:
 two-sample Kolmogorov-Smirnov test (statistic and asymptotic p-value),
 medians with distribution-free confidence intervals, and the shares under
-the election timeout and over twice it with Wilson intervals.
+the election timeout and over twice it with Wilson intervals. It prints the
+machine it ran on (CPU, cores, memory, kernel, Debian, etcd and Go, the load
+before and after).
 
   /usr/bin/python3 scripts/etcd_validation.py --replisim build/replisim --trials 30
+  ... --members 5 --heartbeat-ms 100 --election-ms 500
+                  another cluster: the real one and replisim's side alike
+                  (--replisim-flags overrides the latter)
+  ... --plot cdf.png   both empirical CDFs of each fault on one panel
   ... --check     exits 1 unless the real cluster's data are sane (see check())
+  ... --keep-logs DIR   copies the members' logs of a trial that elected no
+                  leader into DIR (every other file the script writes goes)
   ... --etcd-csv trials.csv   the real trials of an earlier run's --csv (one or
                   more files, comma-separated), instead of running etcd again:
                   to set other replisim flags against the same real sample
@@ -51,13 +59,20 @@ import urllib.request
 
 SHM = "/dev/shm"
 PREFIX = "replisim-etcd-"
-# etcd's raft as its server runs it, with etcd's defaults (heartbeat 100 ms,
-# election timeout 1000 ms): the --heartbeat-ms and --election-ms defaults.
-DEFAULT_REPLISIM_FLAGS = ("--model leader-follower --nodes 3 --rf 3 --failover etcd --heartbeat 100ms "
-                          "--election-timeout 1000ms --latency 25us")
-# One client writing ten times a second for 10 s of simulated time: the fault
-# comes at 3 s, at a random phase of the heartbeat.
-RUN_FLAGS = "--clients 1 --rate 10 --ops 100 --ops-file none"
+# One client writing ten times a second (the fault_schedule's ops).
+CLIENT_RATE = 10
+
+
+def replisim_flags(members, heartbeat_ms, election_ms):
+    """etcd's raft as its server runs it (--failover etcd), with the real
+    cluster's members and timings; loopback's tens of microseconds a message."""
+    return (f"--model leader-follower --nodes {members} --rf {members} --failover etcd "
+            f"--heartbeat {heartbeat_ms}ms --election-timeout {election_ms}ms --latency 25us")
+
+
+# etcd's defaults (heartbeat 100 ms, election timeout 1000 ms) on 3 members:
+# the --members, --heartbeat-ms and --election-ms defaults.
+DEFAULT_REPLISIM_FLAGS = replisim_flags(3, 100, 1000)
 BECAME_LEADER = re.compile(r"([0-9a-f]+) became leader at term (\d+)")
 
 
@@ -312,6 +327,19 @@ class EtcdCluster:
         return m, term
 
 
+def keep_logs(members, directory, label):
+    """Copies of the members' logs (a trial that elected no leader: to see
+    why), as DIRECTORY/LABEL-NAME.log; the paths. Only --keep-logs asks for
+    them, so they stay, as --csv and --plot do."""
+    kept = []
+    for m in members:
+        if os.path.exists(m.log):
+            path = os.path.join(directory, f"{label}-{m.name}.log")
+            shutil.copyfile(m.log, path)
+            kept.append(path)
+    return kept
+
+
 def real_trials(args, cleanup, fault, trials, rng, progress):
     """Times (ms) from the signal to the next `became leader`, one per trial
     (None: no leader within the deadline)."""
@@ -333,6 +361,9 @@ def real_trials(args, cleanup, fault, trials, rng, progress):
         # Frozen: held until another member is elected (at most 6 election timeouts; none: the trial failed).
         elected = cluster.wait_election(term, t0 + 6 * et)
         times.append(None if elected is None else (elected[0] - t0) * 1e3)
+        if elected is None and args.keep_logs:
+            kept = keep_logs(cluster.members, args.keep_logs, f"{fault}-{trial + 1}")
+            progress(f"etcd {fault} {trial + 1}/{trials}: no leader; the members' logs are in {', '.join(kept)}")
         if fault == "crash":
             leader.proc.wait()
             cluster.start(leader)  # back from its data directory
@@ -350,27 +381,70 @@ def real_trials(args, cleanup, fault, trials, rng, progress):
 
 # ---------------------------------------------------------------- replisim
 
-def fault_file(fault, directory):
-    """The replisim side of a fault: the node leading, at a random phase of
-    the 100 ms heartbeat at 3 s; a pause lasts until 9 s, past any election."""
+def fault_schedule(heartbeat_ms, election_ms):
+    """When the replisim side's fault comes and how long its run lasts, in
+    seconds: (from, to, resume, ops). The fault comes at a random moment of
+    one heartbeat from 3 s, or from 3 et if that is later (the first election
+    takes up to 2 et, and the leader must be settled); a pause lasts 6 et, the
+    real trials' deadline, past any election; the client writes for 1 s
+    more. With etcd's defaults: 3 to 3.1 s, resumed at 9 s, 100 writes."""
+    start = max(3.0, 3 * election_ms / 1e3)
+    resume = start + 6 * election_ms / 1e3
+    return start, start + heartbeat_ms / 1e3, resume, math.ceil((resume + 1) * CLIENT_RATE)
+
+
+def seconds(value):
+    """A time for a fault file: "3s", "3.1s", "1.25s" (no float noise)."""
+    return f"{round(value, 6):g}s"
+
+
+def fault_file(fault, directory, heartbeat_ms, election_ms):
+    """The replisim side of a fault: a [[crash]] or [[pause]] of the node
+    leading, at the moments of fault_schedule()."""
+    start, end, resume, _ = fault_schedule(heartbeat_ms, election_ms)
     path = os.path.join(directory, f"{fault}.toml")
     with open(path, "w") as f:
         if fault == "crash":
-            f.write('[[crash]]\nnode = "most-leaders"\nat = "3s:3.1s"\n')
+            f.write(f'[[crash]]\nnode = "most-leaders"\nat = "{seconds(start)}:{seconds(end)}"\n')
         else:
-            f.write('[[pause]]\nnode = "most-leaders"\nat = "3s:3.1s"\nresume = "9s"\n')
+            f.write(f'[[pause]]\nnode = "most-leaders"\nat = "{seconds(start)}:{seconds(end)}"\n'
+                    f'resume = "{seconds(resume)}"\n')
     return path
+
+
+def run_flags(heartbeat_ms, election_ms):
+    """One client writing CLIENT_RATE times a second, for as long as fault_schedule() says."""
+    ops = fault_schedule(heartbeat_ms, election_ms)[3]
+    return f"--clients 1 --rate {CLIENT_RATE} --ops {ops} --ops-file none"
+
+
+def replisim_command(args, faults, seed, out):
+    flags = shlex.split(args.replisim_flags) + shlex.split(run_flags(args.heartbeat_ms, args.election_ms))
+    return [args.replisim, "run", *flags, "--faults", faults, "--seed", str(seed), "--out", out]
+
+
+def check_replisim_flags(args, cleanup):
+    """A dry run of the replisim side before any real trial: its flags' errors
+    come first, not after the etcd cluster's minutes."""
+    work = cleanup.directory(f"{PREFIX}{os.getpid()}-dry-")
+    for fault in args.fault_list:
+        faults = fault_file(fault, work, args.heartbeat_ms, args.election_ms)
+        cmd = replisim_command(args, faults, 1, os.path.join(work, "out")) + ["--dry-run"]
+        r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                           preexec_fn=die_with_parent)
+        if r.returncode != 0:
+            lines = r.stderr.strip().splitlines()
+            raise Failure(f"replisim: {lines[-1] if lines else f'exit {r.returncode}'}")
 
 
 def replisim_trials(args, cleanup, fault, seeds):
     """unavailability_max_ms of one run per seed (the time from the fault to a new leader)."""
     work = cleanup.directory(f"{PREFIX}{os.getpid()}-sim-")
-    faults = fault_file(fault, work)
-    flags = shlex.split(args.replisim_flags) + shlex.split(RUN_FLAGS)
+    faults = fault_file(fault, work, args.heartbeat_ms, args.election_ms)
 
     def one(seed):
         out = os.path.join(work, f"{fault}-{seed}")
-        cmd = [args.replisim, "run", *flags, "--faults", faults, "--seed", str(seed), "--out", out]
+        cmd = replisim_command(args, faults, seed, out)
         r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                            preexec_fn=die_with_parent)
         if r.returncode != 0:
@@ -452,6 +526,107 @@ def check(fault, real, et_ms, hb_ms):
     return problems
 
 
+def ecdf(times):
+    """The empirical CDF of a sample, as steps: the elected trials' times in
+    order and, at each, the share of all trials elected by then (a trial that
+    elected no leader counts in the total, so the curve then ends below 1)."""
+    elected = sorted(t for t in times if t is not None)
+    return elected, [(i + 1) / len(times) for i in range(len(elected))]
+
+
+FAULT_TITLES = {"crash": "leader killed: SIGKILL / [[crash]]", "pause": "leader frozen: SIGSTOP / [[pause]]"}
+
+
+def plot(path, results, args, machine_line):
+    """Both empirical CDFs (the real etcd's trials, replisim's seeds) of each
+    fault on one panel, with et and 2 et marked; a PNG at `path`."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise Failure("--plot: no matplotlib (Debian: apt-get install python3-matplotlib)")
+    et = args.election_ms
+    fig, axes = plt.subplots(1, len(results), figsize=(5.2 * len(results), 4.2), sharey=True, squeeze=False)
+    highest = max((t for real, sim in results.values() for t in real + sim if t is not None), default=2 * et)
+    right = max(2.2 * et, 1.05 * highest)
+    for ax, (fault, (real, sim)) in zip(axes[0], results.items()):
+        for times, label, style in ((real, "real etcd", dict(color="black", linewidth=1.6)),
+                                    (sim, "replisim " + replisim_label(args.replisim_flags),
+                                     dict(color="tab:orange", linewidth=1.4))):
+            xs, ys = ecdf(times)
+            missing = len(times) - len(xs)
+            ax.step([0] + xs + [right], [0] + ys + [ys[-1] if ys else 0], where="post",
+                    label=f"{label}, n = {len(times)}" + (f" ({missing} no leader by 6 et)" if missing else ""), **style)
+        for x, name in ((et, "et"), (2 * et, "2 et")):
+            ax.axvline(x, color="grey", linestyle=":", linewidth=1)
+            ax.text(x, 0.03, f" {name}", color="grey", fontsize=8, transform=ax.get_xaxis_transform())
+        d, p = ks_two_sample([t for t in real if t is not None], [t for t in sim if t is not None])
+        ax.set_title(f"{FAULT_TITLES.get(fault, fault)}\nKolmogorov-Smirnov D = {d:.3f}, p = {p:.2g}", fontsize=9)
+        ax.set_xlim(0.5 * et, right)
+        ax.set_ylim(0, 1.01)
+        ax.set_xlabel("time from the fault to a new leader (ms)")
+        ax.grid(True, alpha=0.3)
+        ax.legend(loc="center right", fontsize=8)
+    axes[0][0].set_ylabel("share of trials with a new leader by then")
+    fig.suptitle(f"A real etcd and replisim: {args.members} members, heartbeat {args.heartbeat_ms} ms, election timeout (et) {et} ms, "
+                 "loopback", fontsize=10)
+    fig.text(0.5, 0.01, machine_line, ha="center", fontsize=7, color="grey")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    try:
+        fig.savefig(path, dpi=90)
+    except OSError as e:
+        raise Failure(f"--plot: {e}")
+    finally:
+        plt.close(fig)
+
+
+def replisim_label(flags):
+    """`--failover X` of the replisim side's flags, for a legend."""
+    words = shlex.split(flags)
+    return f"--failover {words[words.index('--failover') + 1]}" if "--failover" in words[:-1] else flags
+
+
+# ---------------------------------------------------------------- the machine
+
+def etcd_versions(text):
+    """(etcd's version, Go's) from `etcd --version`."""
+    etcd = re.search(r"etcd Version: (\S+)", text)
+    go = re.search(r"Go Version: go(\S+)", text)
+    return (etcd.group(1) if etcd else "?"), (go.group(1) if go else "?")
+
+
+def memory_gib(meminfo):
+    """MemTotal of /proc/meminfo, in GiB."""
+    m = re.search(r"^MemTotal:\s+(\d+) kB", meminfo, re.M)
+    return int(m.group(1)) / 2 ** 20 if m else math.nan
+
+
+def read(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def machine(etcd):
+    """One line: CPU, cores, memory, kernel, Debian, etcd and Go, and the load now."""
+    cpu = re.search(r"^model name\s*:\s*(.+)$", read("/proc/cpuinfo"), re.M)
+    try:
+        version = subprocess.run([etcd, "--version"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        version = ""
+    etcd_version, go_version = etcd_versions(version)
+    debian = read("/etc/debian_version").strip()
+    return (f"{cpu.group(1).strip() if cpu else '?'}, {os.cpu_count()} cores, {memory_gib(read('/proc/meminfo')):.1f} GiB, "
+            f"Linux {os.uname().release}, Debian {debian or '?'}; etcd {etcd_version}, Go {go_version}")
+
+
+def load():
+    return "load average (1 min) {:.2f}".format(os.getloadavg()[0])
+
+
 def read_real_trials(paths):
     """{fault: [ms or None]}: the etcd rows of files written by --csv."""
     trials = {}
@@ -466,6 +641,28 @@ def read_real_trials(paths):
     return trials
 
 
+def settings_problem(args):
+    """Why the options cannot make a run, or None. etcd refuses an election
+    timeout under 5 heartbeats and truncates it to whole heartbeats (its
+    ticks), which --failover etcd refuses: so does this script, before any
+    trial."""
+    if args.members < 3:
+        return "--members: at least 3 (a majority must outlive the leader)"
+    if args.heartbeat_ms < 1 or args.election_ms < 5 * args.heartbeat_ms:
+        return "--election-ms: at least 5 times --heartbeat-ms, as etcd requires"
+    if args.election_ms % args.heartbeat_ms:
+        return "--election-ms: a whole number of --heartbeat-ms (etcd counts it in heartbeat ticks)"
+    if args.keep_logs is not None and not os.path.isdir(args.keep_logs):
+        return f"--keep-logs: {args.keep_logs} is not a directory"
+    if args.trials < 1 or args.seeds < 1:
+        return "--trials and --seeds: at least 1"
+    if args.replisim_flags is not None:
+        words = shlex.split(args.replisim_flags)
+        if "--nodes" in words[:-1] and words[words.index("--nodes") + 1] != str(args.members):
+            return f"--replisim-flags: --nodes {words[words.index('--nodes') + 1]}, but --members {args.members}"
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--replisim", default="build/replisim", help="the replisim binary")
@@ -476,11 +673,15 @@ def main():
     ap.add_argument("--members", type=int, default=3)
     ap.add_argument("--heartbeat-ms", type=int, default=100, help="etcd's --heartbeat-interval")
     ap.add_argument("--election-ms", type=int, default=1000, help="etcd's --election-timeout")
-    ap.add_argument("--replisim-flags", default=DEFAULT_REPLISIM_FLAGS,
-                    help="the replisim side's parameters (default: %(default)s)")
+    ap.add_argument("--replisim-flags",
+                    help="the replisim side's parameters (default: --failover etcd with --members, --heartbeat-ms "
+                         "and --election-ms: " + DEFAULT_REPLISIM_FLAGS + ")")
     ap.add_argument("--jobs", type=int, default=2, help="replisim runs at once")
     ap.add_argument("--seed", type=int, default=1, help="draws the moments of the faults")
     ap.add_argument("--csv", help="write every trial here (source,fault,trial,ms)")
+    ap.add_argument("--plot", help="draw both CDFs of each fault on one panel into this PNG")
+    ap.add_argument("--keep-logs", metavar="DIR",
+                    help="copy the members' logs of a trial that elected no leader into this directory")
     ap.add_argument("--check", action="store_true", help="exit 1 unless the real etcd's data are sane")
     ap.add_argument("--etcd-csv", help="take the real trials from these --csv files (comma-separated) instead of "
                                        "running etcd")
@@ -488,6 +689,12 @@ def main():
     faults = [f for f in args.faults.split(",") if f]
     if any(f not in ("crash", "pause") for f in faults) or not faults:
         ap.error("--faults: crash, pause or crash,pause")
+    args.fault_list = faults
+    problem = settings_problem(args)
+    if problem:
+        ap.error(problem)
+    if args.replisim_flags is None:
+        args.replisim_flags = replisim_flags(args.members, args.heartbeat_ms, args.election_ms)
     if shutil.which(args.etcd) is None:
         print(f"etcd_validation: no '{args.etcd}' (Debian: apt-get install etcd-server etcd-client)", file=sys.stderr)
         return 1 if os.environ.get("REPLISIM_REQUIRE_ETCD") == "1" else 77
@@ -501,6 +708,9 @@ def main():
         results = {}
         started = time.time()
         recorded = read_real_trials(args.etcd_csv) if args.etcd_csv else None
+        check_replisim_flags(args, cleanup)
+        machine_line = machine(args.etcd)
+        load_before = load()
         for fault in faults:
             if recorded is not None:
                 real = recorded.get(fault, [])
@@ -512,9 +722,9 @@ def main():
                 cleanup.stop(m)
             sim = replisim_trials(args, cleanup, fault, args.seeds)
             results[fault] = (real, sim)
-        print(f"etcd {subprocess.run([args.etcd, '--version'], capture_output=True, text=True).stdout.split()[2]}, "
-              f"{args.members} members on loopback, heartbeat {args.heartbeat_ms} ms, election timeout "
+        print(f"{args.members} etcd members on loopback, heartbeat {args.heartbeat_ms} ms, election timeout "
               f"{args.election_ms} ms; replisim {args.replisim_flags}; {time.time() - started:.0f} s")
+        print(f"machine: {machine_line}; {load_before} at the start, {load()} at the end")
         problems = []
         for fault, (real, sim) in results.items():
             report(fault, real, sim, args.election_ms)
@@ -527,6 +737,8 @@ def main():
                     for source, times in (("etcd", real), ("replisim", sim)):
                         for i, t in enumerate(times):
                             w.writerow([source, fault, i + 1, "" if t is None else f"{t:.3f}"])
+        if args.plot:
+            plot(args.plot, results, args, machine_line)
         if args.check and problems:
             for line in problems:
                 print(f"etcd_validation: {line}", file=sys.stderr)
