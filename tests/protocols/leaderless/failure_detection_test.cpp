@@ -13,6 +13,7 @@
 #include "protocols/leaderless/leaderless.hpp"
 #include "support/fake_network.hpp"
 #include "support/fault_rig.hpp"
+#include "support/leaderless_ring.hpp"
 
 namespace replisim {
 namespace {
@@ -25,18 +26,8 @@ using test::is;
 const Address kClient = Address::client(0);
 constexpr Key kKey = 42;
 
-struct GossipRing {
-  explicit GossipRing(LeaderlessConfig config, int nodes = 3)
-      : placement(leader_follower_placement(nodes, nodes)), membership(Membership::all_up(std::vector<int>(nodes, 0)))
-  {
-    for (NodeId n = 0; n < nodes; ++n) {
-      machines.push_back(std::make_unique<LeaderlessNode>(n, placement, membership, config));
-      hosts.push_back(std::make_unique<Host>(*machines.back()));
-      net.add(Address::node(n), *hosts.back());
-      faults.add(n, *hosts.back());
-    }
-    net.start_all();
-  }
+struct GossipRing : test::LeaderlessRing {
+  using LeaderlessRing::LeaderlessRing;
   // Time passes in steps of 10 ms; messages arrive within the step.
   void run_until(Time t)
   {
@@ -56,14 +47,6 @@ struct GossipRing {
     EXPECT_EQ(replies.size(), before + 1);
     return replies.back();
   }
-  LeaderlessNode& node(NodeId n) { return *machines.at(n); }
-
-  Placement placement;
-  Membership membership;
-  std::vector<std::unique_ptr<LeaderlessNode>> machines;
-  std::vector<std::unique_ptr<Host>> hosts;
-  FakeNetwork net;
-  Faults faults{net, membership};
 };
 
 LeaderlessConfig all_with(bool gossip)

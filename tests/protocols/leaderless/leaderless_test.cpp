@@ -13,6 +13,7 @@
 #include "protocols/leaderless/leaderless.hpp"
 #include "support/fake_network.hpp"
 #include "support/fault_rig.hpp"
+#include "support/leaderless_ring.hpp"
 
 namespace replisim {
 namespace {
@@ -27,20 +28,9 @@ const Address kClient = Address::client(0);
 constexpr Key kKey = 42;
 
 // Three nodes, one range replicated on all three (rf 3), one zone.
-struct Ring {
-  explicit Ring(LeaderlessConfig config, int nodes = 3)
-      : placement(leader_follower_placement(nodes, nodes)), membership(Membership::all_up(std::vector<int>(nodes, 0)))
-  {
-    for (NodeId n = 0; n < nodes; ++n) {
-      machines.push_back(std::make_unique<LeaderlessNode>(n, placement, membership, config));
-      hosts.push_back(std::make_unique<Host>(*machines.back()));
-      net.add(Address::node(n), *hosts.back());
-      faults.add(n, *hosts.back());
-    }
-    net.start_all();
-  }
+struct Ring : test::LeaderlessRing {
+  using LeaderlessRing::LeaderlessRing;
 
-  LeaderlessNode& node(NodeId n) { return *machines.at(n); }
   // A client write or read at coordinator `at`, taken at once.
   void write(OpId op, NodeId at, Key key = kKey)
   {
@@ -48,13 +38,6 @@ struct Ring {
     ASSERT_TRUE(net.deliver_first(is<ClientWrite>(Address::node(at))));
   }
   std::vector<WriteReply> replies() const { return net.received<WriteReply>(kClient); }
-
-  Placement placement;
-  Membership membership;
-  std::vector<std::unique_ptr<LeaderlessNode>> machines;
-  std::vector<std::unique_ptr<Host>> hosts;
-  FakeNetwork net;
-  Faults faults{net, membership};
 };
 
 LeaderlessConfig quorum(bool hints, Time window = 3 * 3600.0)

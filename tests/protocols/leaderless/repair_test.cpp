@@ -12,6 +12,7 @@
 #include "protocols/leaderless/repair.hpp"
 #include "support/fake_network.hpp"
 #include "support/fault_rig.hpp"
+#include "support/leaderless_ring.hpp"
 
 namespace replisim {
 namespace {
@@ -35,20 +36,9 @@ LeaderlessConfig repairing(Consistency level)
 
 // Nodes on the fake network, one zone; the first replica of a range is its
 // primary, and coordinates its repair.
-struct Ring {
-  Ring(LeaderlessConfig config, Placement ranges)
-      : placement(std::move(ranges)), membership(Membership::all_up(std::vector<int>(placement.node_count(), 0)))
-  {
-    for (NodeId n = 0; n < placement.node_count(); ++n) {
-      machines.push_back(std::make_unique<LeaderlessNode>(n, placement, membership, config));
-      hosts.push_back(std::make_unique<Host>(*machines.back()));
-      net.add(Address::node(n), *hosts.back());
-      faults.add(n, *hosts.back());
-    }
-    net.start_all();
-  }
+struct Ring : test::LeaderlessRing {
+  using LeaderlessRing::LeaderlessRing;
 
-  LeaderlessNode& node(NodeId n) { return *machines.at(n); }
   void write(OpId op, NodeId at, Key key)
   {
     net.inject({kClient, Address::node(at), ClientWrite{op, key}});
@@ -82,13 +72,6 @@ struct Ring {
       sum += m->stats().repair_messages;
     return sum;
   }
-
-  Placement placement;
-  Membership membership;
-  std::vector<std::unique_ptr<LeaderlessNode>> machines;
-  std::vector<std::unique_ptr<Host>> hosts;
-  FakeNetwork net;
-  Faults faults{net, membership};
 };
 
 TEST(MerkleTreeTest, LeavesFollowCassandrasDepthFromTheRowCount)
