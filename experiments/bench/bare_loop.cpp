@@ -6,6 +6,7 @@
 
 #include "actors/engine_setup.hpp"
 #include "actors/star.hpp"
+#include "experiments/bench/traffic_shape.hpp"
 #include "experiments/bench/wall_phases.hpp"
 
 namespace replisim {
@@ -18,8 +19,20 @@ __extension__ using Wide = unsigned __int128;  // products of two 64-bit counts
 
 struct Request {
   sg4::Mailbox* reply_to;
-  std::uint64_t executions;  // the node runs this many before it answers
+  Route route;
+  std::size_t pending = 0;  // branches not yet acknowledged back to the entry
 };
+
+// One transfer of a request: to the entry (hop −1), or to hop `hop` of
+// branch `branch`, forward or acknowledging back.
+struct Transfer {
+  Request* request;
+  std::size_t branch = 0;
+  int hop = -1;
+  bool ack = false;
+};
+
+int reply_token = 0;  // a reply's payload: the client only counts it
 
 // The part of `total` that parts [from, to) of `parts` equal parts get, in
 // whole numbers: floor(to·total/parts) − floor(from·total/parts).
@@ -37,60 +50,84 @@ BareLoopResult run_bare_loop(const std::vector<std::string>& engine_args, const 
   const auto engine = create_engine(engine_args);
   const PlatformHosts hosts = build_star(*engine, spec.star);
   const auto& nodes = hosts.nodes;
+  const TrafficShape shape(spec.model, static_cast<int>(nodes.size()), spec.rf);
   const double cost_flops = spec.cost_flops;
-  const std::uint64_t requests = spec.messages / 2;
   const auto clients = static_cast<std::uint64_t>(hosts.clients.size());
   BareLoopResult result;
   std::vector<sg4::Mailbox*> node_boxes;  // looked up once, not per message
   for (std::size_t n = 0; n < nodes.size(); ++n)
     node_boxes.push_back(sg4::Mailbox::by_name("bare-node" + std::to_string(n)));
+  const auto send = [&result](sg4::Mailbox* to, void* payload) {
+    to->put_init(payload, 164)->detach();
+    ++result.messages;
+  };
 
   for (std::size_t n = 0; n < nodes.size(); ++n) {
-    sg4::Actor::create("bare-node", nodes[n], [inbox = node_boxes[n], cost_flops] {
+    sg4::Actor::create("bare-node", nodes[n], [inbox = node_boxes[n], cost_flops, &result, &node_boxes, &send] {
       inbox->set_receiver(sg4::Actor::self());
       for (;;) {
-        auto* request = inbox->get<Request>();
-        for (std::uint64_t e = 0; e < request->executions; ++e)
+        auto* t = inbox->get<Transfer>();
+        if (cost_flops > 0) {
           sg4::this_actor::execute(cost_flops);
-        request->reply_to->put_init(request, 64)->detach();
+          ++result.executions;
+        }
+        Request* r = t->request;
+        const auto& branches = r->route.branches;
+        const auto box = [&](std::size_t branch, int hop) {
+          return node_boxes[hop < 0 ? r->route.entry : branches[branch][hop]];
+        };
+        if (!t->ack && t->hop < 0) {  // the entry: down every branch
+          r->pending = branches.size();
+          for (std::size_t b = 0; b < branches.size(); ++b)
+            send(box(b, 0), new Transfer{r, b, 0, false});
+          if (branches.empty()) {
+            send(r->reply_to, &reply_token);
+            delete r;
+          }
+        } else if (!t->ack) {  // along a branch; its last node acknowledges back
+          const bool last = static_cast<std::size_t>(t->hop) + 1 == branches[t->branch].size();
+          if (last && r->route.tail_replies)
+            send(r->reply_to, &reply_token);
+          send(box(t->branch, last ? t->hop - 1 : t->hop + 1), new Transfer{r, t->branch, last ? t->hop - 1 : t->hop + 1, last});
+        } else if (t->hop >= 0) {  // an acknowledgement on its way back
+          send(box(t->branch, t->hop - 1), new Transfer{r, t->branch, t->hop - 1, true});
+        } else if (--r->pending == 0) {  // back at the entry, the last branch
+          if (!r->route.tail_replies)
+            send(r->reply_to, &reply_token);
+          delete r;
+        }
+        delete t;
       }
     })->daemonize();
   }
-  // Each client keeps its window of the outstanding requests, and answers
-  // its share of the requests and executions in proportion to that window,
-  // so that every client is busy until the end.
+  // Each client keeps its window of the outstanding requests, and sends its
+  // share of the requests in proportion to that window, so that every
+  // client is busy until the end.
   const std::uint64_t slots = std::max<std::uint64_t>(1, spec.outstanding);
   const std::uint64_t busy = std::min(slots, clients);
   for (std::uint64_t c = 0, first = 0; c < busy; ++c) {
     const std::uint64_t window = portion(slots, busy, c, c + 1);
-    const std::uint64_t mine = portion(requests, slots, first, first + window);
-    const std::uint64_t my_executions = portion(spec.executions, slots, first, first + window);
+    const std::uint64_t mine = portion(spec.requests, slots, first, first + window);
     first += window;
     if (mine == 0)
       continue;
-    sg4::Actor::create("bare-client", hosts.clients[c], [c, window, mine, my_executions, &result, &node_boxes] {
+    sg4::Actor::create("bare-client", hosts.clients[c], [c, window, mine, &result, &node_boxes, &shape, &send] {
       sg4::Mailbox* inbox = sg4::Mailbox::by_name("bare-client" + std::to_string(c));
       inbox->set_receiver(sg4::Actor::self());
-      // Each request to a node drawn at random, as a datastore's keys spread
-      // its traffic: requests to neighbouring nodes only would keep SimGrid's
-      // max-min system in small independent pieces, far cheaper to solve
-      // than the one large piece that traffic between any two hosts makes.
       std::minstd_rand draw(static_cast<std::uint32_t>(c + 1));
-      std::uniform_int_distribution<std::size_t> node(0, node_boxes.size() - 1);
       std::uint64_t sent = 0;
-      auto send = [&] {
-        node_boxes[node(draw)]->put_init(new Request{inbox, portion(my_executions, mine, sent, sent + 1)}, 164)->detach();
+      const auto request = [&] {
+        auto* r = new Request{inbox, shape.draw(draw)};
+        send(node_boxes[r->route.entry], new Transfer{r});
         ++sent;
       };
       while (sent < std::min(mine, window))
-        send();
+        request();
       for (std::uint64_t answered = 0; answered < mine; ++answered) {
-        const auto* reply = inbox->get<Request>();
-        result.messages += 2;
-        result.executions += reply->executions;
-        delete reply;
+        inbox->get<int>();
+        ++result.requests;
         if (sent < mine)
-          send();
+          request();
       }
     });
   }

@@ -1,7 +1,10 @@
-// The yardstick for replisim's speed: the plainest SimGrid request/reply loop
-// (an actor per host, eager mailboxes, detached puts, no protocol) over the
-// same generated star, sending as many messages as the replisim run it is
-// compared with and, with costs, executing as much work.
+// The yardstick for replisim's speed: the plainest SimGrid loop (an actor per
+// host, eager mailboxes, detached puts, no protocol) over the same generated
+// star, sending each request along the model's traffic shape
+// (traffic_shape.hpp: the same destinations, fan-out and acknowledgements)
+// with as many requests outstanding as the replisim run it is compared with
+// and, with costs, executing on every node that takes a transfer, as
+// replisim's costed runs do.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -12,15 +15,17 @@
 namespace replisim {
 
 struct BareLoopSpec {
-  StarSpec star;                    // the platform, built as `replisim run` builds it
-  std::uint64_t outstanding = 1;    // requests kept outstanding at once, spread over the clients
-  std::uint64_t messages = 0;       // requests and replies in all (an odd count rounds down)
-  std::uint64_t executions = 0;     // executions in all, spread evenly over the requests
-  double cost_flops = 0;            // each execution's work on the node's host
+  StarSpec star;                   // the platform, built as `replisim run` builds it
+  std::string model;               // whose traffic shape to send
+  int rf = 3;
+  std::uint64_t outstanding = 1;   // requests kept outstanding at once, spread over the clients
+  std::uint64_t requests = 0;      // requests in all
+  double cost_flops = 0;           // > 0: each transfer a node takes executes this much work on its host
 };
 
 struct BareLoopResult {
-  std::uint64_t messages = 0;
+  std::uint64_t requests = 0;    // answered
+  std::uint64_t messages = 0;    // transfers started, replies included
   std::uint64_t executions = 0;
   double setup_s = 0;  // wall seconds from the engine's creation to the first event
   double run_s = 0;    // wall seconds of the simulation itself
@@ -28,9 +33,7 @@ struct BareLoopResult {
 };
 
 // The star's clients keep `outstanding` requests outstanding in all (each its
-// share) to the nodes (round-robin) until their share of the requests, in
-// proportion, is answered; a node runs the request's executions on its host
-// before it answers.
+// share) until their share of the requests, in proportion, is answered.
 BareLoopResult run_bare_loop(const std::vector<std::string>& engine_args, const BareLoopSpec& spec);
 
 }  // namespace replisim

@@ -57,7 +57,8 @@ struct Bench {
   }
 };
 
-constexpr int kMinBenchNodes = 3;  // every case runs rf 3
+constexpr int kRf = 3;  // every case runs rf 3, replisim's default
+constexpr int kMinBenchNodes = kRf;
 
 int clients_for(int nodes) { return std::max(3, nodes / 10); }
 
@@ -86,12 +87,11 @@ BenchSample sample(const Bench& b, const std::string& model, int nodes, std::uin
   b.progress(fmt::format("{}, {} nodes, {}: bare loop", model, grouped(static_cast<std::uint64_t>(nodes)),
                          cost.empty() ? "no costs" : cost + " costs"));
   const double cost_flops = cost.empty() ? 0 : parse_duration(cost, "--cost") * 1e9;  // on the star's 1 Gflop/s hosts
-  const Measured bare = b.child({"bench-bare", "--nodes", fmt::format("{}", nodes), "--clients",
-                                 fmt::format("{}", clients_for(nodes)), "--latency", kLatency, "--outstanding",
-                                 fmt::format("{:.0f}", std::max(1.0, r.at("in_flight"))), "--messages",
-                                 fmt::format("{:.0f}", r.at("messages")),
-                                 "--executions", fmt::format("{:.0f}", r.at("executions")), "--cost-flops",
-                                 fmt::format("{}", cost_flops)});
+  const Measured bare = b.child({"bench-bare", "--shape", model, "--rf", fmt::format("{}", kRf), "--nodes",
+                                 fmt::format("{}", nodes), "--clients", fmt::format("{}", clients_for(nodes)),
+                                 "--latency", kLatency, "--outstanding",
+                                 fmt::format("{}", clients_for(nodes) * o.concurrency), "--requests",
+                                 fmt::format("{:.0f}", r.at("ops")), "--cost-flops", fmt::format("{}", cost_flops)});
   BenchSample s;
   s.ops = r.at("ops");
   s.messages = r.at("messages");
@@ -101,6 +101,7 @@ BenchSample sample(const Bench& b, const std::string& model, int nodes, std::uin
   s.setup_s = r.at("setup_s");
   s.peak_mb = run.peak_mb;
   s.bare_messages = bare.figures.at("messages");
+  s.bare_executions = bare.figures.at("executions");
   s.bare_run_s = bare.figures.at("run_s");
   s.bare_setup_s = bare.figures.at("setup_s");
   s.bare_peak_mb = bare.peak_mb;
@@ -238,12 +239,13 @@ int run_bench(const BenchOptions& o)
   const int leftover = leftovers::add(b.dir.string(), true);
 
   fmt::print("Each model (N/10 clients, {1} operations outstanding per client, on a generated star of {0} links)\n"
-             "against a bare SimGrid loop (an actor per host, request/reply, no protocol) on the same star, sending\n"
-             "as many messages and keeping as many in flight as replisim's messages found in flight when they\n"
-             "started (SimGrid's cost per message grows with it); each run in its own process. With costs\n"
-             "every message costs {2} at the node that takes it and the bare loop executes as much. Rates are per\n"
-             "wall second of simulation; medians of {3} run{4}. Machine: {5}.\n\n",
-             kLatency, o.concurrency, o.cost, o.repeat, o.repeat == 1 ? "" : "s", machine());
+             "against a bare SimGrid loop (an actor per host, no protocol) on the same star sending the model's\n"
+             "traffic shape (the same destinations, fan-out and acknowledgements per request) for as many requests,\n"
+             "as many outstanding; each run in its own process. With costs every message costs {2} at the node\n"
+             "that takes it, in the bare loop too. Both get the same SimGrid settings{6}.\n"
+             "Rates are per wall second of simulation; medians of {3} run{4}. Machine: {5}.\n\n",
+             kLatency, o.concurrency, o.cost, o.repeat, o.repeat == 1 ? "" : "s", machine(),
+             o.engine_args.empty() ? " (SimGrid's defaults)" : fmt::format(" ({})", fmt::join(o.engine_args, " ")));
   print_bench_header(std::cout);
   std::vector<BenchCase> cases;
   b.case_count = chosen.size() * o.nodes.size() * 2;
@@ -275,7 +277,7 @@ int run_bench(const BenchOptions& o)
     throw;
   }
   if (csv) {
-    csv->stream() << bench_csv(cases);
+    csv->stream() << bench_csv(cases, o.engine_args);
     csv->commit();
     fmt::print("\nWrote {}\n", o.csv);
   }

@@ -1,6 +1,7 @@
 // `replisim bench`: how fast each registered model simulates, against a bare
-// SimGrid loop (experiments/bench/bare_loop.hpp) sending as many messages over the same
-// generated star, and, with costs, executing as much work. Every measurement
+// SimGrid loop (experiments/bench/bare_loop.hpp) sending the model's traffic
+// shape for as many requests over the same generated star, and, with costs,
+// executing as much work. Every measurement
 // runs in a process of its own (one SimGrid engine per process); a case's
 // ratio compares the replisim run with the bare run that follows it.
 #pragma once

@@ -49,13 +49,14 @@ int run_bench_replisim(RunConfig config, const std::string& result_file)
   return 0;
 }
 
-int run_bench_bare(RunConfig platform, std::uint64_t outstanding, std::uint64_t messages, std::uint64_t executions,
-                   double cost_flops, const std::string& result_file)
+int run_bench_bare(RunConfig platform, const std::string& model, int rf, std::uint64_t outstanding,
+                   std::uint64_t requests, double cost_flops, const std::string& result_file)
 {
   platform.check();
   const BareLoopResult r =
-      run_bare_loop(platform.engine_args, {platform.star(), outstanding, messages, executions, cost_flops});
-  write_figures(result_file, {{"messages", static_cast<double>(r.messages)},
+      run_bare_loop(platform.engine_args, {platform.star(), model, rf, outstanding, requests, cost_flops});
+  write_figures(result_file, {{"requests", static_cast<double>(r.requests)},
+                              {"messages", static_cast<double>(r.messages)},
                               {"executions", static_cast<double>(r.executions)},
                               {"setup_s", r.setup_s},
                               {"setup_peak_mb", r.setup_peak_mb},

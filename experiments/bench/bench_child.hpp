@@ -22,10 +22,11 @@ using BenchFigures = std::map<std::string, double>;
 int run_bench_replisim(RunConfig config, const std::string& result_file);
 
 // Runs the bare loop on the star `platform` describes (as `replisim run`
-// would build it), `outstanding` requests at once over its clients, and
-// writes: messages, executions, setup_s, setup_peak_mb, run_s.
-int run_bench_bare(RunConfig platform, std::uint64_t outstanding, std::uint64_t messages, std::uint64_t executions,
-                   double cost_flops, const std::string& result_file);
+// would build it), sending `requests` along `model`'s traffic shape with
+// `outstanding` of them at once over its clients, and writes: requests,
+// messages, executions, setup_s, setup_peak_mb, run_s.
+int run_bench_bare(RunConfig platform, const std::string& model, int rf, std::uint64_t outstanding,
+                   std::uint64_t requests, double cost_flops, const std::string& result_file);
 
 // Reads a result file back; throws std::runtime_error when it is missing.
 BenchFigures read_bench_figures(const std::string& result_file);

@@ -36,9 +36,10 @@ BenchCommands::BenchCommands(CLI::App& app)
 
   bare_ = app.add_subcommand("bench-bare", "")->group("");
   add_platform_flags(*bare_, platform_);
+  bare_->add_option("--shape", bare_shape_)->required();
+  bare_->add_option("--rf", bare_rf_);
   bare_->add_option("--outstanding", bare_outstanding_);
-  bare_->add_option("--messages", bare_messages_);
-  bare_->add_option("--executions", bare_executions_);
+  bare_->add_option("--requests", bare_requests_);
   bare_->add_option("--cost-flops", bare_cost_flops_);
   bare_->add_option("--result", result_)->required();
 }
@@ -53,7 +54,7 @@ int BenchCommands::dispatch(const std::vector<std::string>& engine_args, const s
   }
   if (bare_->parsed()) {
     platform_.engine_args = engine_args;
-    return run_bench_bare(platform_, bare_outstanding_, bare_messages_, bare_executions_, bare_cost_flops_, result_);
+    return run_bench_bare(platform_, bare_shape_, bare_rf_, bare_outstanding_, bare_requests_, bare_cost_flops_, result_);
   }
   options_.engine_args = engine_args;
   if (options_.dry_run)

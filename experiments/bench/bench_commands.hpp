@@ -34,9 +34,10 @@ private:
   RunConfig run_config_;  // bench-run: the run measured
   RunConfig platform_;    // bench-bare: the star it runs on
   std::string result_;
+  std::string bare_shape_;  // the model whose traffic shape the bare loop sends
+  int bare_rf_ = 3;
   std::uint64_t bare_outstanding_ = 1;
-  std::uint64_t bare_messages_ = 0;
-  std::uint64_t bare_executions_ = 0;
+  std::uint64_t bare_requests_ = 0;
   double bare_cost_flops_ = 0;
 };
 

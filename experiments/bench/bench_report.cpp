@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <fmt/ranges.h>
 
 #include "experiments/output/csv.hpp"
 #include "protocols/common/quantities.hpp"
@@ -69,12 +70,12 @@ void print_bench_verdict(std::ostream& out, const std::vector<BenchCase>& cases)
              cases.size(), met == static_cast<long>(cases.size()) ? "" : "; NOT met by the others");
 }
 
-std::string bench_csv(const std::vector<BenchCase>& cases)
+std::string bench_csv(const std::vector<BenchCase>& cases, const std::vector<std::string>& engine_args)
 {
   std::string csv = csv_line({"model", "nodes", "clients", "costs", "repeats", "ops", "messages", "in_flight", "executions",
                               "ops_per_s", "msgs_per_s", "bare_msgs_per_s", "ratio", "ratio_min", "ratio_max",
                               "ratio_target", "ratio_met", "run_s", "bare_run_s", "setup_s", "bare_setup_s", "peak_mb",
-                              "bare_peak_mb"});
+                              "bare_peak_mb", "bare_messages", "bare_executions", "engine_settings"});
   const auto number = [](double x) { return fmt::format("{:.6g}", x); };
   for (const BenchCase& c : cases) {
     const auto ratios = each(c.samples, [](const BenchSample& s) { return s.ratio(); });
@@ -89,7 +90,8 @@ std::string bench_csv(const std::vector<BenchCase>& cases)
                      c.ratio_met() ? "1" : "0", number(c.median(&BenchSample::run_s)),
                      number(c.median(&BenchSample::bare_run_s)), number(c.median(&BenchSample::setup_s)),
                      number(c.median(&BenchSample::bare_setup_s)), number(c.median(&BenchSample::peak_mb)),
-                     number(c.median(&BenchSample::bare_peak_mb))});
+                     number(c.median(&BenchSample::bare_peak_mb)), number(c.median(&BenchSample::bare_messages)),
+                     number(c.median(&BenchSample::bare_executions)), fmt::format("{}", fmt::join(engine_args, " "))});
   }
   return csv;
 }

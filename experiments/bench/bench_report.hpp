@@ -18,6 +18,7 @@ struct BenchSample {
   double setup_s = 0;
   double peak_mb = 0;
   double bare_messages = 0;
+  double bare_executions = 0;
   double bare_run_s = 0;
   double bare_setup_s = 0;
   double bare_peak_mb = 0;
@@ -48,6 +49,8 @@ void print_bench_header(std::ostream& out);
 void print_bench_case(std::ostream& out, const BenchCase& c);
 // One line: how many cases met their ratio target.
 void print_bench_verdict(std::ostream& out, const std::vector<BenchCase>& cases);
-std::string bench_csv(const std::vector<BenchCase>& cases);
+// `engine_args`: the SimGrid settings (--cfg=...) both replisim and the bare
+// loop ran with, in every row.
+std::string bench_csv(const std::vector<BenchCase>& cases, const std::vector<std::string>& engine_args);
 
 }  // namespace replisim
