@@ -63,6 +63,16 @@ struct Observer {
     g.on(GossipAck{3, 1}, Address::node(1), t, out);
     return out;
   }
+  // Rounds at 1..10 s; endpoint 2 goes silent at 10 s; rounds on to 40 s,
+  // well past its conviction (30.26 s).
+  void convict_endpoint_2()
+  {
+    for (int t = 1; t <= 10; ++t)
+      round(t);
+    g.went_silent(2, 10.0);
+    for (int t = 11; t <= 40; ++t)
+      round(t);
+  }
 };
 
 TEST(Gossip, ACrashedEndpointIsConvictedAtTheFirstStatusCheckPastTheClosedForm)
@@ -96,11 +106,7 @@ TEST(Gossip, ACrashedEndpointIsConvictedAtTheFirstStatusCheckPastTheClosedForm)
 TEST(Gossip, AConvictedEndpointIsNoLongerGossipedTo)
 {
   Observer o;
-  for (int t = 1; t <= 10; ++t)
-    o.round(t);
-  o.g.went_silent(2, 10.0);
-  for (int t = 11; t <= 40; ++t)
-    o.round(t);
+  o.convict_endpoint_2();
   ASSERT_TRUE(o.g.convicted(2));
   for (int t = 41; t <= 60; ++t) {
     const Ready out = o.round(t);
@@ -115,11 +121,7 @@ TEST(Gossip, AConvictedEndpointIsNoLongerGossipedTo)
 TEST(Gossip, AnEndpointBackIsAliveAtTheNextExchange)
 {
   Observer o;
-  for (int t = 1; t <= 10; ++t)
-    o.round(t);
-  o.g.went_silent(2, 10.0);
-  for (int t = 11; t <= 40; ++t)
-    o.round(t);
+  o.convict_endpoint_2();
   o.g.take_verdicts();
   o.g.heard_again(2);
   EXPECT_TRUE(o.g.convicted(2)) << "until a newer heartbeat arrives";
@@ -133,11 +135,7 @@ TEST(Gossip, AnEndpointBackIsAliveAtTheNextExchange)
 TEST(Gossip, AnEndpointDownAgainBeforeItWasHeardOfStaysConvicted)
 {
   Observer o;
-  for (int t = 1; t <= 10; ++t)
-    o.round(t);
-  o.g.went_silent(2, 10.0);
-  for (int t = 11; t <= 40; ++t)
-    o.round(t);
+  o.convict_endpoint_2();
   o.g.take_verdicts();
   o.g.heard_again(2);
   o.g.went_silent(2, 40.5);  // crashed again before the next exchange
