@@ -1,6 +1,9 @@
 #include "experiments/bench/bare_loop.hpp"
 
+#include <deque>
 #include <random>
+#include <utility>
+#include <vector>
 
 #include <simgrid/s4u.hpp>
 
@@ -34,6 +37,30 @@ struct Transfer {
 
 int reply_token = 0;  // a reply's payload: the client only counts it
 
+// Requests and transfers are taken from pools that live as long as the loop:
+// those still in flight when the last client is answered (a chain's last
+// acknowledgements, sent after its tail answered) go with the pool instead
+// of leaking.
+template <class T>
+class Pool {
+public:
+  template <class... Args>
+  T* make(Args&&... args)
+  {
+    if (free_.empty())
+      return &items_.emplace_back(T{std::forward<Args>(args)...});
+    T* t = free_.back();
+    free_.pop_back();
+    *t = T{std::forward<Args>(args)...};
+    return t;
+  }
+  void release(T* t) { free_.push_back(t); }
+
+private:
+  std::deque<T> items_;
+  std::vector<T*> free_;
+};
+
 // The part of `total` that parts [from, to) of `parts` equal parts get, in
 // whole numbers: floor(to·total/parts) − floor(from·total/parts).
 std::uint64_t portion(std::uint64_t total, std::uint64_t parts, std::uint64_t from, std::uint64_t to)
@@ -54,6 +81,8 @@ BareLoopResult run_bare_loop(const std::vector<std::string>& engine_args, const 
   const double cost_flops = spec.cost_flops;
   const auto clients = static_cast<std::uint64_t>(hosts.clients.size());
   BareLoopResult result;
+  Pool<Request> requests;
+  Pool<Transfer> transfers;
   std::vector<sg4::Mailbox*> node_boxes;  // looked up once, not per message
   for (std::size_t n = 0; n < nodes.size(); ++n)
     node_boxes.push_back(sg4::Mailbox::by_name("bare-node" + std::to_string(n)));
@@ -63,7 +92,7 @@ BareLoopResult run_bare_loop(const std::vector<std::string>& engine_args, const 
   };
 
   for (std::size_t n = 0; n < nodes.size(); ++n) {
-    sg4::Actor::create("bare-node", nodes[n], [inbox = node_boxes[n], cost_flops, &result, &node_boxes, &send] {
+    sg4::Actor::create("bare-node", nodes[n], [inbox = node_boxes[n], cost_flops, &result, &node_boxes, &send, &requests, &transfers] {
       inbox->set_receiver(sg4::Actor::self());
       for (;;) {
         auto* t = inbox->get<Transfer>();
@@ -79,24 +108,24 @@ BareLoopResult run_bare_loop(const std::vector<std::string>& engine_args, const 
         if (!t->ack && t->hop < 0) {  // the entry: down every branch
           r->pending = branches.size();
           for (std::size_t b = 0; b < branches.size(); ++b)
-            send(box(b, 0), new Transfer{r, b, 0, false});
+            send(box(b, 0), transfers.make(r, b, 0, false));
           if (branches.empty()) {
             send(r->reply_to, &reply_token);
-            delete r;
+            requests.release(r);
           }
         } else if (!t->ack) {  // along a branch; its last node acknowledges back
           const bool last = static_cast<std::size_t>(t->hop) + 1 == branches[t->branch].size();
           if (last && r->route.tail_replies)
             send(r->reply_to, &reply_token);
-          send(box(t->branch, last ? t->hop - 1 : t->hop + 1), new Transfer{r, t->branch, last ? t->hop - 1 : t->hop + 1, last});
+          send(box(t->branch, last ? t->hop - 1 : t->hop + 1), transfers.make(r, t->branch, last ? t->hop - 1 : t->hop + 1, last));
         } else if (t->hop >= 0) {  // an acknowledgement on its way back
-          send(box(t->branch, t->hop - 1), new Transfer{r, t->branch, t->hop - 1, true});
+          send(box(t->branch, t->hop - 1), transfers.make(r, t->branch, t->hop - 1, true));
         } else if (--r->pending == 0) {  // back at the entry, the last branch
           if (!r->route.tail_replies)
             send(r->reply_to, &reply_token);
-          delete r;
+          requests.release(r);
         }
-        delete t;
+        transfers.release(t);
       }
     })->daemonize();
   }
@@ -111,14 +140,14 @@ BareLoopResult run_bare_loop(const std::vector<std::string>& engine_args, const 
     first += window;
     if (mine == 0)
       continue;
-    sg4::Actor::create("bare-client", hosts.clients[c], [c, window, mine, &result, &node_boxes, &shape, &send] {
+    sg4::Actor::create("bare-client", hosts.clients[c], [c, window, mine, &result, &node_boxes, &shape, &send, &requests, &transfers] {
       sg4::Mailbox* inbox = sg4::Mailbox::by_name("bare-client" + std::to_string(c));
       inbox->set_receiver(sg4::Actor::self());
       std::minstd_rand draw(static_cast<std::uint32_t>(c + 1));
       std::uint64_t sent = 0;
       const auto request = [&] {
-        auto* r = new Request{inbox, shape.draw(draw)};
-        send(node_boxes[r->route.entry], new Transfer{r});
+        Request* r = requests.make(inbox, shape.draw(draw));
+        send(node_boxes[r->route.entry], transfers.make(r));
         ++sent;
       };
       while (sent < std::min(mine, window))
