@@ -7,20 +7,15 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <memory>
 #include <vector>
 
 #include "protocols/leaderless/leaderless.hpp"
 #include "support/fake_network.hpp"
-#include "support/fault_rig.hpp"
 #include "support/leaderless_ring.hpp"
 
 namespace replisim {
 namespace {
 
-using test::FakeNetwork;
-using test::Faults;
-using test::Host;
 using test::is;
 
 const Address kClient = Address::client(0);

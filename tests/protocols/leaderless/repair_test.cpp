@@ -4,22 +4,17 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <memory>
 #include <utility>
 #include <vector>
 
 #include "protocols/leaderless/leaderless.hpp"
 #include "protocols/leaderless/repair.hpp"
 #include "support/fake_network.hpp"
-#include "support/fault_rig.hpp"
 #include "support/leaderless_ring.hpp"
 
 namespace replisim {
 namespace {
 
-using test::FakeNetwork;
-using test::Faults;
-using test::Host;
 using test::is;
 
 const Address kClient = Address::client(0);
