@@ -40,15 +40,23 @@ Convergence analyse_convergence(const LeaderGroups& groups, const std::vector<co
   const auto& final_state = nodes.at(leaders.front())->records();
 
   std::set<std::pair<Version, Version>> pairs;
-  // (key, leader, counter) → latest time a leader first held it, and how many did.
-  std::map<std::tuple<Key, int, std::uint64_t>, std::pair<Time, std::size_t>> held_by;
+  // (key, leader, counter) → when its own leader took it, the latest time a
+  // leader first held it, and how many did.
+  struct Held {
+    Time taken = 0;
+    Time latest = 0;
+    std::size_t count = 0;
+  };
+  std::map<std::tuple<Key, int, std::uint64_t>, Held> held_by;
   for (NodeId l : leaders) {
     const MultiLeaderNode& n = *nodes.at(l);
     pairs.insert(n.conflicts().begin(), n.conflicts().end());
     for (const auto& [w, at] : n.applied()) {
-      auto& [latest, count] = held_by[{w.key, w.leader, w.counter}];
-      latest = std::max(latest, at);
-      ++count;
+      Held& h = held_by[{w.key, w.leader, w.counter}];
+      if (groups.leaders.at(static_cast<std::size_t>(w.leader)) == l)
+        h.taken = at;
+      h.latest = std::max(h.latest, at);
+      ++h.count;
     }
   }
   c.conflicts = pairs.size();
@@ -69,9 +77,12 @@ Convergence analyse_convergence(const LeaderGroups& groups, const std::vector<co
       const KeyRecord& held = final_state.at(w.key);
       if (held.writer_seen.at(static_cast<std::size_t>(w.leader)) < w.counter)
         ++c.lost_updates;
-      const auto& [latest, count] = held_by.at({w.key, w.leader, w.counter});
-      if (count == leaders.size())
-        c.lag_ms.push_back((latest - ack->second) * 1e3);
+      // From the commit at its leader, as staleness is measured (PBS): from
+      // the client's acknowledgement it would come out negative whenever the
+      // last leader held the write before the reply reached its client.
+      const Held& h = held_by.at({w.key, w.leader, w.counter});
+      if (h.count == leaders.size())
+        c.lag_ms.push_back((h.latest - h.taken) * 1e3);
     }
   std::sort(c.lag_ms.begin(), c.lag_ms.end());
   return c;

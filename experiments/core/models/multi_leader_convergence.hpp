@@ -14,7 +14,7 @@ namespace replisim {
 struct Convergence {
   std::uint64_t conflicts = 0;     // distinct pairs of concurrent writes to one key
   std::uint64_t lost_updates = 0;  // acknowledged, and neither the final write of its key nor in that write's causal past
-  std::vector<double> lag_ms;      // per acknowledged write: ack → held by every leader (sorted)
+  std::vector<double> lag_ms;      // per acknowledged write: taken by its leader → held by every leader (sorted)
 };
 
 // `acked_at`: (key, stamp) of every acknowledged write → when its client got
