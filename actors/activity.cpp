@@ -40,7 +40,10 @@ const simgrid::xbt::Extension<sg4::Activity, ActivityListener>& listener_slot()
       just_ended().clear();
       just_ended().emplace_back(&a);
       a.extension_set(s, static_cast<ActivityListener*>(nullptr), false);
-      listener->activity_ended(a.get_state() == sg4::Activity::State::FINISHED);
+      const bool ok = a.get_state() == sg4::Activity::State::FINISHED;
+      // An executor actor (server.hpp) tells of its executions' ends from
+      // its own context: the listener runs in maestro all the same.
+      in_maestro([listener, ok] { listener->activity_ended(ok); });
     });
     return s;
   }();

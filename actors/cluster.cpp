@@ -322,9 +322,12 @@ void Cluster::start()
 {
   // From now on a node host that goes off crashes its node.
   watching().insert(impl_.get());
-  for (std::size_t n = 0; n < impl_->servers.size(); ++n)
+  for (std::size_t n = 0; n < impl_->servers.size(); ++n) {
+    if (impl_->end_with_clients)
+      impl_->servers[n].start_executor();
     if (impl_->nodes[n].host->is_on())
       impl_->servers[n].start();
+  }
   if (impl_->observer != nullptr)
     impl_->observer->nodes_started(sg4::Engine::get_clock());
   for (ClientDriver& c : impl_->clients)

@@ -8,12 +8,25 @@
 #include <simgrid/s4u/Exec.hpp>
 #include <simgrid/s4u/Host.hpp>
 #include <simgrid/s4u/Io.hpp>
+#include <simgrid/kernel/Timer.hpp>
+#include <simgrid/Exception.hpp>
 
 namespace replisim {
 
 namespace {
 constexpr double kReferenceFlops = 1e9;  // --service times are on a 1 Gflop/s host
 double now() { return sg4::Engine::get_clock(); }
+// A node whose workers are more than this waits on too many executions at
+// once for an executor to pay: its executions are made in maestro.
+constexpr std::size_t kMaxExecutorWorkers = 64;
+// The executor waits and tells; the listeners it tells run in maestro.
+constexpr unsigned kExecutorStackBytes = 256 * 1024;
+bool ended(const sg4::ActivityPtr& a)
+{
+  const auto state = a->get_state();
+  return state == sg4::Activity::State::FINISHED || state == sg4::Activity::State::CANCELED ||
+         state == sg4::Activity::State::FAILED;
+}
 }  // namespace
 
 NodeServer::NodeServer(NodeMachine& machine, NodeId self, sg4::Host* host, Network& network, TimerQueue& timers,
@@ -32,6 +45,63 @@ NodeServer::NodeServer(NodeMachine& machine, NodeId self, sg4::Host* host, Netwo
     it->server = this;
     idle_.push_back(&*it);
   }
+}
+
+void NodeServer::start_executor()
+{
+  executor_wanted_ = true;
+  if (settings_.service.empty() || !host_->is_on() || workers_.size() > kMaxExecutorWorkers || executor_)
+    return;
+  executor_stopping_ = false;
+  executor_ = sg4::Actor::init("executor", host_)->set_stacksize(kExecutorStackBytes)->start([this] { run_executor(); });
+}
+
+void NodeServer::run_executor()
+{
+  const auto make = [](Worker& w) {
+    while (w.made.size() < w.started + 2)  // one more for the message a worker takes as it hears of the last
+      w.made.push_back(sg4::Exec::init());
+  };
+  std::vector<sg4::ActivityPtr> first(workers_.size());
+  for (;;) {
+    for (std::size_t i = 0; i < workers_.size(); ++i) {
+      make(workers_[i]);
+      first[i] = workers_[i].made.front();
+    }
+    try {
+      sg4::Activity::wait_any(first);  // its end reached the listener (activity.cpp)
+    } catch (const simgrid::Exception&) {
+      // cancelled (a crash, the end of the run): the listener heard of it then
+    }
+    if (executor_stopping_)
+      break;
+    for (Worker& w : workers_)
+      while (w.started > 0 && ended(w.made.front())) {
+        w.made.pop_front();
+        --w.started;
+      }
+  }
+  first.clear();
+  for (Worker& w : workers_) {
+    w.made.clear();
+    w.started = 0;
+  }
+}
+
+void NodeServer::stop_executor()
+{
+  if (!executor_)
+    return;
+  // The executor ends itself once one of the executions it waits for ends: a
+  // worker's running one, which stop() cancelled, or else an empty one
+  // started here. (Killed, it could be woken twice in one round.)
+  executor_stopping_ = true;
+  executor_ = nullptr;
+  for (Worker& w : workers_)
+    if (w.started == 0 && !w.made.empty()) {
+      boost::static_pointer_cast<sg4::Exec>(w.made.front())->set_flops_amount(0)->set_host(host_)->start();
+      return;
+    }
 }
 
 void NodeServer::receive(Envelope&& message)
@@ -71,7 +141,8 @@ bool NodeServer::take(Worker& w)
   const double cost = settings_.service.sample(kind_of(w.message.message), service_rng_);
   if (cost > 0) {
     w.phase = Worker::Phase::computing;
-    w.activity = sg4::Exec::init()->set_flops_amount(cost * kReferenceFlops)->set_host(host_);
+    const sg4::ActivityPtr exec = w.started < w.made.size() ? w.made[w.started++] : sg4::Exec::init();
+    w.activity = boost::static_pointer_cast<sg4::Exec>(exec)->set_flops_amount(cost * kReferenceFlops)->set_host(host_);
     start_activity(w.activity, w);
     return false;
   }
@@ -206,8 +277,11 @@ void NodeServer::crash()
     w.activity = nullptr;
     w.outgoing.clear();
     w.phase = Worker::Phase::idle;
+    w.made.clear();
+    w.started = 0;
     idle_.push_back(&w);
   }
+  executor_ = nullptr;  // killed with its host
   for (Flush& f : flushes_) {
     if (f.activity)
       cancel_activity(f.activity);
@@ -221,6 +295,8 @@ void NodeServer::crash()
 
 void NodeServer::recover()
 {
+  if (executor_wanted_)
+    start_executor();
   carry_out(node_.recover(now()), 0);
   after_input();
 }
@@ -305,6 +381,7 @@ void NodeServer::stop()
   for (Flush& f : flushes_)
     if (f.activity)
       cancel_activity(f.activity);
+  stop_executor();
 }
 
 }  // namespace replisim

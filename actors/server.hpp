@@ -7,8 +7,10 @@
 // before the handler's messages leave. A hot leader therefore queues.
 //
 // Workers are slots of this server, not SimGrid actors: their work is a
-// SimGrid execution or disk write started and finished without a context
-// switch (see activity.hpp). Timers fire on time, outside the inbox: their
+// SimGrid execution or disk write started without a context switch (see
+// activity.hpp). In a run that ends with its clients, a node's executions are
+// made ahead by an executor actor of its own, which hears of their ends (see
+// start_executor). Timers fire on time, outside the inbox: their
 // work is the protocol's own bookkeeping, which a real node runs on a thread
 // of its own.
 //
@@ -21,11 +23,13 @@
 // per missed period), and the messages that arrived before it go to the
 // workers first, in arrival order.
 #pragma once
+#include <deque>
 #include <list>
 #include <functional>
 #include <vector>
 
 #include <simgrid/s4u/Activity.hpp>
+#include <simgrid/s4u/Actor.hpp>
 
 #include "actors/machine_driver.hpp"
 #include "protocols/common/delay.hpp"
@@ -84,6 +88,16 @@ public:
   // Cancels the work in progress (the run is over) and closes the books.
   void stop();
   const NodeLoad& load() const { return load_; }
+  // Gives the node an executor actor (in a run whose end stops it: an actor
+  // still waiting when SimGrid runs out of events would be reported as a
+  // deadlock). SimGrid 3.32 files an execution under the actor that made it,
+  // and searches that actor's list from end to end when the execution ends;
+  // maestro's list holds every transfer in flight as well, so executions
+  // made in maestro paid a search of all of them, twice per message with the
+  // transfer's own. The executor makes each worker's next executions ahead,
+  // filed in its own short list, and waits for them; maestro still starts
+  // them when a worker takes a message, so nothing about their timing moves.
+  void start_executor();
 
 private:
   struct Worker final : ActivityListener {
@@ -94,6 +108,11 @@ private:
     Time queued = 0;                 // the message's chain of waits, its own included
     std::vector<Envelope> outgoing;  // held until the disk write ends
     sg4::ActivityPtr activity;
+    // Executions the executor made for this worker, in the order the worker
+    // starts them (its executions run one after another); the first
+    // `started` of them have been started.
+    std::deque<sg4::ActivityPtr> made;
+    std::size_t started = 0;
     void activity_ended(bool ok) override;
     void done();  // its activity finished
   };
@@ -130,6 +149,8 @@ private:
   bool handle(Worker& w);
   void finish(Worker& w);
   sg4::ActivityPtr disk_write(std::uint32_t values) const;
+  void run_executor();
+  void stop_executor();
 
   NodeMachine& node_;
   std::function<void(const RoleEvent&)> role_events_;
@@ -146,6 +167,9 @@ private:
   NodeLoad load_;
   bool stopped_ = false;
   bool paused_ = false;
+  bool executor_wanted_ = false;  // start_executor was called: again at recover()
+  bool executor_stopping_ = false;
+  sg4::ActorPtr executor_;
   std::vector<Held> held_;
   std::vector<std::function<void()>> ended_while_paused_;  // work that ended as the pause began
 };
