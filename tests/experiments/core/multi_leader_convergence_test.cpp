@@ -14,7 +14,7 @@
 #include "support/leader_zones.hpp"
 
 namespace replisim {
-namespace {
+namespace multi_leader_convergence_test {
 
 using namespace test;
 
@@ -88,5 +88,5 @@ TEST(MultiLeaderConvergenceTest, OnlyAcknowledgedWritesCount)
   EXPECT_EQ(analyse_convergence(dc.groups, machines(dc), {}).lost_updates, 0u);
 }
 
-}  // namespace
+}  // namespace multi_leader_convergence_test
 }  // namespace replisim
