@@ -10,7 +10,7 @@
 #include "experiments/core/report.hpp"
 
 namespace replisim {
-namespace {
+namespace chain_run_test {
 
 constexpr double kToleranceMs = 0.005;  // transfer times at 100 GB/s
 
@@ -114,5 +114,5 @@ void expect_no_stale_read(const std::string& reads)
 TEST(ChainRun, TailReadsAreNeverStale) { expect_no_stale_read("tail"); }
 TEST(ChainRun, CraqReadsAreNeverStale) { expect_no_stale_read("craq"); }
 
-}  // namespace
+}  // namespace chain_run_test
 }  // namespace replisim

@@ -16,7 +16,7 @@
 #include "support/fault_file.hpp"
 
 namespace replisim {
-namespace {
+namespace client_failover_test {
 
 namespace fs = std::filesystem;
 using test::FaultFile;
@@ -131,5 +131,5 @@ TEST(ClientFailover, WithoutFailoverWritesToTheCrashedPrimaryTimeOutAsBefore)
   EXPECT_GT(m.writes_timed_out, 350u) << "every write after 10 s goes to node 0";
 }
 
-}  // namespace
+}  // namespace client_failover_test
 }  // namespace replisim

@@ -22,7 +22,7 @@
 #include "support/fault_file.hpp"
 
 namespace replisim {
-namespace {
+namespace executor_test {
 
 namespace sg4 = simgrid::s4u;
 
@@ -124,5 +124,5 @@ TEST(Executor, NoneForANodeOfMoreWorkersThanItWaitsOn)
   EXPECT_NEAR(number(e, "write_p50_ms"), 19.0, kToleranceMs);
 }
 
-}  // namespace
+}  // namespace executor_test
 }  // namespace replisim

@@ -11,7 +11,7 @@
 #include "support/fault_file.hpp"
 
 namespace replisim {
-namespace {
+namespace failover_test {
 
 using test::FaultFile;
 
@@ -87,5 +87,5 @@ TEST(Failover, ARecoveredLeaderComesBackAsAFollower)
   EXPECT_TRUE(leaders.at(1).at(0) == 4 || leaders.at(1).at(0) == 5);
 }
 
-}  // namespace
+}  // namespace failover_test
 }  // namespace replisim

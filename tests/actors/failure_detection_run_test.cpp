@@ -14,7 +14,7 @@
 #include "support/fault_file.hpp"
 
 namespace replisim {
-namespace {
+namespace failure_detection_run_test {
 
 using test::FaultFile;
 
@@ -155,5 +155,5 @@ TEST(FailureDetectionRun, MultiLeaderUnderTheOracleRoutesAroundACrashedLeaderAtO
   EXPECT_EQ(e.metrics().writes_ok, 1800u);
 }
 
-}  // namespace
+}  // namespace failure_detection_run_test
 }  // namespace replisim

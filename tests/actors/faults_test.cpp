@@ -17,7 +17,7 @@
 #include <fmt/format.h>
 
 namespace replisim {
-namespace {
+namespace faults_test {
 
 namespace fs = std::filesystem;
 
@@ -153,11 +153,11 @@ TEST(Faults, ALinkDownLosesWhatCrossesIt)
   expect_writes_lost_to_a_200ms_cut(e.metrics());
 }
 
-}  // namespace
+}  // namespace faults_test
 }  // namespace replisim
 
 namespace replisim {
-namespace {
+namespace faults_test {
 
 // A platform file where a host or a link follows a SimGrid state profile
 // (state_file="...", beside the platform: lines "time 0|1"), which turns it
@@ -216,5 +216,5 @@ TEST(Faults, ALinkStateProfileLosesWhatCrossesIt)
   expect_writes_lost_to_a_200ms_cut(e.metrics());  // as with a fault file
 }
 
-}  // namespace
+}  // namespace faults_test
 }  // namespace replisim

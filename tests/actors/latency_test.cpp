@@ -15,7 +15,7 @@
 #include "experiments/core/report.hpp"
 
 namespace replisim {
-namespace {
+namespace latency_test {
 
 // Transfer time of a 164-byte message at 100 GB/s, TCP window aside: ~ns.
 constexpr double kToleranceMs = 0.005;
@@ -155,5 +155,5 @@ TEST(WriteLatency, SyncWritesUnderMajorityWaitForThePrimaryAndASecondary)
     EXPECT_NEAR(ms, 0.8 + 2 * kDiskWriteMs, 1e-4);
 }
 
-}  // namespace
+}  // namespace latency_test
 }  // namespace replisim

@@ -8,7 +8,7 @@
 #include "protocols/multi_leader/multi_leader.hpp"
 
 namespace replisim {
-namespace {
+namespace multi_leader_run_test {
 
 RunConfig wan(int clients, std::uint64_t keys)
 {
@@ -91,5 +91,5 @@ void expect_local_write_latency(double scale)
 TEST(MultiLeader, LocalWriteLatencyIsTheClientLeaderRoundTrip) { expect_local_write_latency(1.0); }
 TEST(MultiLeader, LocalWriteLatencyIgnoresTheInterDatacenterLatency) { expect_local_write_latency(5.0); }
 
-}  // namespace
+}  // namespace multi_leader_run_test
 }  // namespace replisim

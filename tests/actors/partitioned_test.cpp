@@ -13,7 +13,7 @@
 #include "experiments/core/experiment.hpp"
 
 namespace replisim {
-namespace {
+namespace partitioned_test {
 
 constexpr double kToleranceMs = 0.005;
 
@@ -105,5 +105,5 @@ TEST(PartitionedLatency, AcksOneIgnoresMinInsync)
   EXPECT_EQ(e.metrics().writes_ok, 60u);
 }
 
-}  // namespace
+}  // namespace partitioned_test
 }  // namespace replisim

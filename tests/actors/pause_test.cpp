@@ -24,7 +24,7 @@
 #include "support/fault_file.hpp"
 
 namespace replisim {
-namespace {
+namespace pause_test {
 
 constexpr TimerId kTick = 1;
 constexpr TimerId kOnce = 2;
@@ -251,5 +251,5 @@ TEST(Pause, ALeaderPausedPastTheElectionTimeoutIsReplaced)
   EXPECT_EQ(summary_value(e.summary(), "acked_writes_lost"), "0");
 }
 
-}  // namespace
+}  // namespace pause_test
 }  // namespace replisim

@@ -22,7 +22,7 @@
 #include "experiments/core/report.hpp"
 
 namespace replisim {
-namespace {
+namespace queueing_test {
 
 double summary_number(const Experiment& e, const char* column) { return std::stod(summary_value(e.summary(), column)); }
 
@@ -224,5 +224,5 @@ TEST(Capacity, PartitionedLeadersSaturateLater)
   EXPECT_NEAR(summary_number(e, "throughput_writes_per_s"), capacity, 0.03 * capacity);
 }
 
-}  // namespace
+}  // namespace queueing_test
 }  // namespace replisim

@@ -11,7 +11,7 @@
 #include "protocols/common/write_concern.hpp"
 
 namespace replisim::test {
-namespace {
+namespace election_scenario {
 
 constexpr Time kTick = 0.001;
 
@@ -154,7 +154,9 @@ std::string phrase(RoleEvent::Kind kind)
 
 void line(std::string& out, const std::string& text) { out += text + "\n"; }
 
-}  // namespace
+}  // namespace election_scenario
+// A file's helpers are named after it, so that a unity batch holds them apart.
+using namespace election_scenario;
 
 ElectionCluster& ElectionScenario::cluster()
 {

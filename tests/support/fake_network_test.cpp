@@ -14,7 +14,7 @@
 #include "support/fake_network.hpp"
 
 namespace replisim {
-namespace {
+namespace fake_network_test {
 
 using test::FakeNetwork;
 
@@ -158,5 +158,5 @@ TEST(FakeNetworkTest, AdvanceToFiresDueTimersInDeadlineOrder)
   EXPECT_EQ(machine.fired.size(), 4u);
   EXPECT_EQ(net.now(), 4.0);
 }
-}  // namespace
+}  // namespace fake_network_test
 }  // namespace replisim

@@ -10,7 +10,7 @@
 #include <stdexcept>
 
 namespace replisim::test {
-namespace {
+namespace scenario_runner {
 
 // One command of a file, with what surrounds it, so that a rewrite keeps
 // the comments and blank lines as they were.
@@ -112,7 +112,9 @@ bool rewriting()
   return value != nullptr && std::string(value) != "" && std::string(value) != "0";
 }
 
-}  // namespace
+}  // namespace scenario_runner
+// A file's helpers are named after it, so that a unity batch holds them apart.
+using namespace scenario_runner;
 
 std::string ScenarioCommand::option(const std::string& key, const std::string& fallback) const
 {

@@ -12,7 +12,7 @@
 #include "experiments/core/experiment.hpp"
 
 namespace replisim {
-namespace {
+namespace bare_loop_test {
 
 constexpr int kNodes = 12;
 constexpr int kRf = 3;
@@ -143,5 +143,5 @@ TEST(TrafficShape, AnUnknownModelHasNoShape)
   EXPECT_THROW(TrafficShape("gossip", kNodes, kRf), std::invalid_argument);
 }
 
-}  // namespace
+}  // namespace bare_loop_test
 }  // namespace replisim

@@ -17,7 +17,7 @@
 
 namespace fs = std::filesystem;
 
-namespace {
+namespace cli_test {
 
 using replisim::test::slurp;
 using replisim::test::summary_value;
@@ -268,4 +268,4 @@ TEST_F(Cli, HelpSaysTheNetworkModelIsCm02)
   EXPECT_NE(r.out.find("CM02"), std::string::npos) << r.out;
 }
 
-}  // namespace
+}  // namespace cli_test

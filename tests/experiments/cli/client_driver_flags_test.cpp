@@ -5,7 +5,7 @@
 // keeps it (it used to be taken, and gated KRaft's rebalance).
 #include "support/bad_input.hpp"
 
-namespace {
+namespace client_driver_flags_test {
 
 using replisim::test::CommandResult;
 
@@ -36,4 +36,4 @@ TEST_F(DriverFlags, TheDriversFlagsNeedAFailoverPreset)
   expect_bad_input("run --nodes 3 --ops 10 --failover mongodb --min-leader-refresh 0s", "--min-leader-refresh");
 }
 
-}  // namespace
+}  // namespace client_driver_flags_test

@@ -13,7 +13,7 @@
 
 namespace fs = std::filesystem;
 
-namespace {
+namespace deployment_test {
 
 using replisim::test::slurp;
 using Result = replisim::test::CommandResult;
@@ -174,4 +174,4 @@ TEST_F(Deployment, NeedsAPlatform)
   EXPECT_NE(r.err.find("--deployment: needs --platform"), std::string::npos) << r.err;
 }
 
-}  // namespace
+}  // namespace deployment_test

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-namespace {
+namespace dry_run_test {
 
 namespace fs = std::filesystem;
 using replisim::test::CommandResult;
@@ -145,4 +145,4 @@ TEST_F(DryRun, BenchChecksEveryCaseAndMeasuresNothing)
   EXPECT_TRUE(files_left().empty());
 }
 
-}  // namespace
+}  // namespace dry_run_test

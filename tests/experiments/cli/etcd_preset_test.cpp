@@ -14,7 +14,7 @@
 
 namespace fs = std::filesystem;
 
-namespace {
+namespace etcd_preset_test {
 
 using replisim::test::slurp;
 using replisim::test::summary_value;
@@ -67,4 +67,4 @@ TEST_F(EtcdPreset, TheLeaseSplitsTheVotesOfTheSurvivors)
   EXPECT_LT(number(raft, "unavailability_max_ms"), 2000);
 }
 
-}  // namespace
+}  // namespace etcd_preset_test

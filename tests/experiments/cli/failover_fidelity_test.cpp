@@ -16,7 +16,7 @@
 
 namespace fs = std::filesystem;
 
-namespace {
+namespace failover_fidelity_test {
 
 using replisim::test::slurp;
 using replisim::test::summary_value;
@@ -255,4 +255,4 @@ TEST_F(FailoverFidelity, WithPreVoteARaftFollowerThatRejoinsDeposesNobody)
   EXPECT_EQ(summary_value(pre_vote, "writes_failed"), "0");
 }
 
-}  // namespace
+}  // namespace failover_fidelity_test

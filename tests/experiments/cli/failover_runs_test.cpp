@@ -18,7 +18,7 @@
 
 namespace fs = std::filesystem;
 
-namespace {
+namespace failover_runs_test {
 
 using replisim::test::slurp;
 using replisim::test::summary_value;
@@ -158,9 +158,9 @@ TEST_F(FailoverRuns, APartitionedLeaderLosesItsW1WritesButNoMajorityWrite)
   EXPECT_EQ(lost("majority"), 0);
 }
 
-}  // namespace
+}  // namespace failover_runs_test
 
-namespace {
+namespace failover_runs_test {
 
 // The rows of a CSV file after its header, each split on commas.
 std::vector<std::vector<std::string>> csv_rows(const fs::path& file)
@@ -228,4 +228,4 @@ TEST_F(FailoverRuns, KafkaMovesABrokersPartitionsAwayAndBackAtTheRebalanceCheck)
   }
 }
 
-}  // namespace
+}  // namespace failover_runs_test

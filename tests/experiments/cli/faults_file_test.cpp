@@ -11,7 +11,7 @@
 
 namespace fs = std::filesystem;
 
-namespace {
+namespace faults_file_test {
 
 using Result = replisim::test::CommandResult;
 
@@ -60,4 +60,4 @@ TEST_F(FaultsFile, ADirectoryIsNotAFaultFile)
   EXPECT_NE(r.err.find("--faults:"), std::string::npos) << r.err;
 }
 
-}  // namespace
+}  // namespace faults_file_test

@@ -13,7 +13,7 @@
 #include "support/bad_input.hpp"
 
 namespace replisim::test {
-namespace {
+namespace hardening_test {
 
 const std::string kPlatforms = REPLISIM_PLATFORMS;
 
@@ -310,5 +310,5 @@ TEST_F(Hardening, MessagesNameTheFileAndLine)
   EXPECT_EQ(r.status, 0) << r.err;
 }
 
-}  // namespace
+}  // namespace hardening_test
 }  // namespace replisim::test

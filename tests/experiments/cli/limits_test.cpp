@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-namespace {
+namespace limits_test {
 
 using Limits = replisim::test::BadInputTest;
 
@@ -117,4 +117,4 @@ TEST_F(Limits, EtcdsElectionTimeoutIsAWholeNumberOfAtLeastFiveHeartbeats)
   EXPECT_EQ(replisim("run --failover etcd --heartbeat 10ms --election-timeout 50ms --ops 10 --dry-run").status, 0);
 }
 
-}  // namespace
+}  // namespace limits_test

@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-namespace {
+namespace multi_leader_down_test {
 
 using replisim::test::slurp;
 using MultiLeaderDown = replisim::test::BadInputTest;
@@ -41,4 +41,4 @@ TEST_F(MultiLeaderDown, WritesGoToTheLeadersThatAreUp)
   }
 }
 
-}  // namespace
+}  // namespace multi_leader_down_test

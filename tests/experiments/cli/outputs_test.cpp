@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-namespace {
+namespace outputs_test {
 
 namespace fs = std::filesystem;
 using Outputs = replisim::test::BadInputTest;
@@ -113,4 +113,4 @@ TEST_P(Interrupt, LeavesNothingAndSaysSo)
 
 INSTANTIATE_TEST_SUITE_P(Signals, Interrupt, ::testing::Values(SIGINT, SIGTERM, SIGHUP));
 
-}  // namespace
+}  // namespace outputs_test

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-namespace {
+namespace platform_check_test {
 
 using replisim::test::slurp;
 namespace fs = std::filesystem;
@@ -138,4 +138,4 @@ TEST_F(PlatformCheck, ALargePlatformIsCheckedRouteByRoute)
   expect_bad_input(fmt::format("placement --platform {}", file.string()), "'node5000'");
 }
 
-}  // namespace
+}  // namespace platform_check_test

@@ -20,7 +20,7 @@
 
 namespace fs = std::filesystem;
 
-namespace {
+namespace read_runs_test {
 
 using replisim::test::slurp;
 using replisim::test::summary_value;
@@ -212,4 +212,4 @@ TEST_F(ReadRuns, KafkaConsumersReadNothingAboveTheHighWatermark)
   EXPECT_GT(records, reads / 2);
 }
 
-}  // namespace
+}  // namespace read_runs_test

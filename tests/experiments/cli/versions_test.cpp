@@ -6,7 +6,7 @@
 
 #include "support/command.hpp"
 
-namespace {
+namespace versions_test {
 
 namespace fs = std::filesystem;
 using replisim::test::CommandResult;
@@ -32,4 +32,4 @@ TEST_F(Versions, RunSummaryEndsWithTheVersionColumns)
   EXPECT_EQ(replisim::test::summary_value(summary, "schema_version"), "3");
 }
 
-}  // namespace
+}  // namespace versions_test

@@ -9,7 +9,7 @@
 #include "experiments/core/models/failover.hpp"
 
 namespace replisim {
-namespace {
+namespace client_driver_params_test {
 
 ModelParams params_of(const std::map<std::string, std::string>& given)
 {
@@ -74,5 +74,5 @@ TEST(ClientDriverParams, KafkaControllerKRaftByDefaultZooKeeperOnRequest)
                std::invalid_argument);
 }
 
-}  // namespace
+}  // namespace client_driver_params_test
 }  // namespace replisim

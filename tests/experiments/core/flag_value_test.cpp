@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 
 namespace replisim {
-namespace {
+namespace flag_value_test {
 
 // The message of the invalid_argument `parse` throws, or "" with a failure if none.
 std::string error_of(const std::function<double()>& parse)
@@ -128,7 +128,7 @@ TEST(ParseBandwidth, UnknownUnitIsAnErrorNamingTheFlag)
   }
 }
 
-}  // namespace
+}  // namespace flag_value_test
 // Protocols name a setting in their own terms; the configuration layer names
 // the flag the user typed.
 TEST(FlagOf, EveryProtocolSettingNamesItsRunFlag)

@@ -8,7 +8,7 @@
 #include "experiments/core/models/version_audit.hpp"
 
 namespace replisim {
-namespace {
+namespace invariants_test {
 
 RoleEvent became_leader(UnitId unit, NodeId node, Term term, Time at = 1.0)
 {
@@ -112,11 +112,11 @@ TEST(LogAudit, TheAuthorityIsTheLiveLeader)
   EXPECT_NE(audit.authority(0)->id(), 0);
 }
 
-}  // namespace
+}  // namespace invariants_test
 }  // namespace replisim
 
 namespace replisim {
-namespace {
+namespace invariants_test {
 
 TEST(VersionAudit, AWriteIsLostWhenTheFinalVersionOfItsKeyIsOlder)
 {
@@ -144,5 +144,5 @@ TEST(VersionAudit, AWriteIsLostWhenTheFinalVersionOfItsKeyIsOlder)
   EXPECT_EQ(off.lost([](UnitId, Key) { return Version{0}; }), std::nullopt);
 }
 
-}  // namespace
+}  // namespace invariants_test
 }  // namespace replisim

@@ -11,7 +11,7 @@
 #include "experiments/core/experiment.hpp"
 
 namespace replisim {
-namespace {
+namespace leaderless_run_test {
 
 RunConfig leaderless(const std::string& write_level, const std::string& read_level)
 {
@@ -131,11 +131,11 @@ TEST(LeaderlessAvailability, OneSucceedsWithAReplicaDown)
   EXPECT_EQ(e.nodes()[2]->counters().writes_led, 0u);  // the down node coordinates nothing
 }
 
-}  // namespace
+}  // namespace leaderless_run_test
 }  // namespace replisim
 
 namespace replisim {
-namespace {
+namespace leaderless_run_test {
 
 std::string result(const Experiment& e, const std::string& column)
 {
@@ -215,5 +215,5 @@ TEST(LeaderlessFlags, AsynchronousReadRepairNeedsTheAllPath)
   EXPECT_NE(why.find("--read-repair-policy"), std::string::npos) << why;
 }
 
-}  // namespace
+}  // namespace leaderless_run_test
 }  // namespace replisim

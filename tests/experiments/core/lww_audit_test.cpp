@@ -7,7 +7,7 @@
 #include "experiments/core/models/lww_audit.hpp"
 
 namespace replisim {
-namespace {
+namespace lww_audit_test {
 
 // Client c's n-th write of `key`, issued at `start`, acknowledged at `end`,
 // stamped `stamp` (its client's clock: the larger wins).
@@ -109,5 +109,5 @@ TEST(LwwLostWrites, KeysApartAndUnplacedHoldersNotJudged)
   EXPECT_EQ(lost(w, {{1, 20}, {2, 30}, {4, 0}}), 2u);
 }
 
-}  // namespace
+}  // namespace lww_audit_test
 }  // namespace replisim

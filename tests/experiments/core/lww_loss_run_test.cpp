@@ -19,7 +19,7 @@
 #include "support/scratch.hpp"
 
 namespace replisim {
-namespace {
+namespace lww_loss_run_test {
 
 struct Write {
   ClientId client;
@@ -183,5 +183,5 @@ TEST(LeaderlessLostUpdatesRun, ConcurrentWritesLoseEvenWithPerfectClocks)
   EXPECT_EQ(summary_value(e.summary(), "lost_updates"), "3");
 }
 
-}  // namespace
+}  // namespace lww_loss_run_test
 }  // namespace replisim

@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 
 namespace replisim {
-namespace {
+namespace model_param_test {
 
 const IntegerParam kUnits{{.name = "units", .default_value = "4", .min = 1, .max = 100}};
 const NumberParam kPct{{.name = "pct", .default_value = "10", .min = 0, .max = 100}};
@@ -76,5 +76,5 @@ TEST(ModelParam, ReadingAHandleTheModelDidNotRegisterIsALogicError)
   EXPECT_THROW(static_cast<void>(p[kUndeclared]), std::logic_error);
 }
 
-}  // namespace
+}  // namespace model_param_test
 }  // namespace replisim

@@ -14,7 +14,7 @@
 #include "support/leader_zones.hpp"
 
 namespace replisim {
-namespace {
+namespace multi_leader_convergence_test {
 
 using namespace test;
 
@@ -119,5 +119,5 @@ TEST(MultiLeaderConvergenceTest, LagRunsFromTheLeadersCommitToTheLastLeader)
   EXPECT_EQ(alone.lag_ms[0], 0.0);  // the only leader holds it as it takes it
 }
 
-}  // namespace
+}  // namespace multi_leader_convergence_test
 }  // namespace replisim

@@ -11,7 +11,7 @@
 #include <gtest/gtest.h>
 
 namespace replisim {
-namespace {
+namespace op_metrics_test {
 
 const char* const kHeader =
     "op_id,client,kind,key,unit,coordinator,primary,start_ms,end_ms,latency_ms,acks,outcome,version,stale,"
@@ -429,5 +429,5 @@ TEST(WriteIdentity, AReadTheReplicaDidNotKnowCommittedIsDirty)
   EXPECT_EQ(metrics.dirty_reads, 1u);
 }
 
-}  // namespace
+}  // namespace op_metrics_test
 }  // namespace replisim

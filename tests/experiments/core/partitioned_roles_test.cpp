@@ -8,7 +8,7 @@
 #include "protocols/kafka/kafka_assignment.hpp"
 
 namespace replisim {
-namespace {
+namespace partitioned_roles_test {
 
 
 TEST(PartitionedRoles, UnitsAMultipleOfNodesGiveEveryNodeTheSameLeaderCount)
@@ -58,5 +58,5 @@ TEST(PartitionedRoles, SixNodesTwelveUnitsRfThree)
   }
 }
 
-}  // namespace
+}  // namespace partitioned_roles_test
 }  // namespace replisim

@@ -14,7 +14,7 @@
 #include "support/fault_file.hpp"
 
 namespace replisim {
-namespace {
+namespace repair_and_skew_run_test {
 
 constexpr Version kNodeIdSpace = 1u << 14;  // lww_version's
 constexpr Key kKeys = 2000;
@@ -136,5 +136,5 @@ TEST(MultiLeaderClockSkewRun, LeadersStampTheirWritesWithTheirOwnClocks)
   EXPECT_EQ(summary_value(e.summary(), "clock_skew"), "const:1s");
 }
 
-}  // namespace
+}  // namespace repair_and_skew_run_test
 }  // namespace replisim

@@ -11,7 +11,7 @@
 #include "protocols/common/placement.hpp"
 
 namespace replisim {
-namespace {
+namespace role_graph_test {
 
 
 // Three nodes, three units, each node primary of one unit and replica of the
@@ -167,5 +167,5 @@ TEST(WriteDot, MarksALeaderThatIsNotThePrimary)
   EXPECT_EQ(occurrences(dot, "replica/follower"), 2) << dot;
 }
 
-}  // namespace
+}  // namespace role_graph_test
 }  // namespace replisim

@@ -7,7 +7,7 @@
 #include "experiments/core/role_graph.hpp"
 
 namespace replisim {
-namespace {
+namespace roles_run_test {
 
 
 TEST(LeaderFollowerRun, NineNodesRfThreeGiveThreePrimariesAndSixReplicas)
@@ -66,5 +66,5 @@ TEST(LeaderFollowerRun, PlatformNodesFollowTheFileOrder)
     EXPECT_EQ(e.cluster().host_of_client(c).name, "client" + std::to_string(c));
 }
 
-}  // namespace
+}  // namespace roles_run_test
 }  // namespace replisim

@@ -12,7 +12,7 @@
 #include "protocols/common/rng.hpp"
 
 namespace replisim {
-namespace {
+namespace samples_test {
 
 void expect_same_percentiles(const std::vector<double>& values, std::size_t buffer)
 {
@@ -61,5 +61,5 @@ TEST(Samples, EmptyIsNaN)
   EXPECT_TRUE(s.empty());
 }
 
-}  // namespace
+}  // namespace samples_test
 }  // namespace replisim

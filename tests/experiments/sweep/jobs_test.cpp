@@ -10,7 +10,7 @@
 
 using namespace replisim::sweep;
 
-namespace {
+namespace jobs_test {
 
 Spec two_axes(Combine combine)
 {
@@ -306,4 +306,4 @@ TEST(SweepJobs, ASpecTooBigToRunHasNoFingerprint)
   EXPECT_THROW(fingerprint(spec, {}), std::length_error);
 }
 
-}  // namespace
+}  // namespace jobs_test

@@ -12,7 +12,7 @@ using namespace replisim;
 using namespace replisim::sweep;
 namespace fs = std::filesystem;
 
-namespace {
+namespace rows_test {
 
 const std::string kRunSummary = "model,nodes,rf,latency_ms,write_p99_ms,wall_s,seed\n"
                                 "leader-follower,3,3,5.000000,40.017237,0.006244,2\n";
@@ -108,4 +108,4 @@ TEST_F(SweepRowFiles, LeftoversAndTornRowsAreDroppedOnResumeOnly)
   EXPECT_FALSE(fs::exists(dir_ / "000002.csv"));
 }
 
-}  // namespace
+}  // namespace rows_test

@@ -14,7 +14,7 @@
 using namespace replisim;
 using namespace replisim::sweep;
 
-namespace {
+namespace spec_test {
 
 std::vector<std::string> run_flags()
 {
@@ -328,4 +328,4 @@ TEST(SweepSpec, EveryRunFlagIsAKey)
   }
 }
 
-}  // namespace
+}  // namespace spec_test

@@ -28,7 +28,7 @@ using replisim::CsvRecord;
 using replisim::csv_line;
 using replisim::parse_csv;
 
-namespace {
+namespace sweep_command_test {
 
 using replisim::test::axes_spec;
 using replisim::test::kSpec;
@@ -211,4 +211,4 @@ TEST_F(SweepCommand, ASpecKeptInItsOwnOutIsNotRewritten)
   EXPECT_EQ(row_files(out), 8u);
 }
 
-}  // namespace
+}  // namespace sweep_command_test

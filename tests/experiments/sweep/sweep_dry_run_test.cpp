@@ -15,7 +15,7 @@
 namespace fs = std::filesystem;
 using replisim::parse_csv;
 
-namespace {
+namespace sweep_dry_run_test {
 
 using replisim::test::slurp;
 using Result = replisim::test::CommandResult;
@@ -141,4 +141,4 @@ TEST_F(SweepDryRun, AThousandPointsAreEachChecked)
   EXPECT_EQ(files_left(), std::vector<std::string>{"spec.toml"});
 }
 
-}  // namespace
+}  // namespace sweep_dry_run_test

@@ -21,7 +21,7 @@ using replisim::CsvRecord;
 using replisim::csv_line;
 using replisim::parse_csv;
 
-namespace {
+namespace sweep_merge_test {
 
 using replisim::test::axes_spec;
 using replisim::test::kSpec;
@@ -139,4 +139,4 @@ TEST_F(MergeOut, APathThatCannotBeWrittenLeavesNothing)
   expect_refused(dir_ / "made" / "deeper" / (std::string(300, 'x') + ".csv"));
 }
 
-}  // namespace
+}  // namespace sweep_merge_test

@@ -19,7 +19,7 @@ using replisim::CsvRecord;
 using replisim::csv_line;
 using replisim::parse_csv;
 
-namespace {
+namespace sweep_refusals_test {
 
 using replisim::test::axes_spec;
 using replisim::test::kSpec;
@@ -157,4 +157,4 @@ TEST_F(SweepCommand, AnOutThatIsAFileIsRefused)
   }
 }
 
-}  // namespace
+}  // namespace sweep_refusals_test

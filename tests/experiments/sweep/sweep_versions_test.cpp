@@ -15,7 +15,7 @@
 namespace fs = std::filesystem;
 using replisim::parse_csv;
 
-namespace {
+namespace sweep_versions_test {
 
 using replisim::test::slurp;
 using Result = replisim::test::CommandResult;
@@ -94,4 +94,4 @@ TEST_F(SweepVersions, MergeRefusesRowsOfDifferentSchemas)
   EXPECT_FALSE(fs::exists(merged));
 }
 
-}  // namespace
+}  // namespace sweep_versions_test

@@ -12,7 +12,7 @@
 #include "support/chain_fault_rig.hpp"
 
 namespace replisim {
-namespace {
+namespace chain_fault_test {
 
 using namespace test;  // the chain fixture, the fault rig and the fake network's matchers
 
@@ -302,5 +302,5 @@ TEST(ChainFaultTest, TheRouterFollowsTheMembership)
   EXPECT_EQ(router.retry_target(OpKind::write, 0, 0, placement, rng), 1);
 }
 
-}  // namespace
+}  // namespace chain_fault_test
 }  // namespace replisim

@@ -15,7 +15,7 @@
 #include "support/keys.hpp"
 
 namespace replisim {
-namespace {
+namespace chain_read_test {
 
 using test::is;
 using test::is_any;
@@ -209,5 +209,5 @@ TEST(ChainTest, TailModeReadAtANonTailIsRefused)
   EXPECT_FALSE(std::get<ReadReply>(elsewhere.messages[0].message).ok);
 }
 
-}  // namespace
+}  // namespace chain_read_test
 }  // namespace replisim

@@ -14,7 +14,7 @@
 #include "support/chain_fault_rig.hpp"
 
 namespace replisim {
-namespace {
+namespace chain_rejoin_test {
 
 using namespace test;  // the chain fixture, the fault rig and the fake network's matchers
 
@@ -241,5 +241,5 @@ TEST(ChainRejoinTest, CrashesAndRecoveriesOnARingLoseNoAcknowledgedWriteAndNoRea
   }
 }
 
-}  // namespace
+}  // namespace chain_rejoin_test
 }  // namespace replisim

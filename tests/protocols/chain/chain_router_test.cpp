@@ -12,7 +12,7 @@
 #include "protocols/chain/chain_router.hpp"
 
 namespace replisim {
-namespace {
+namespace chain_router_test {
 
 TEST(ChainTest, ParseChainReadsAcceptsTailAndCraqOnly)
 {
@@ -84,5 +84,5 @@ TEST(ChainRouterTest, ThePrimaryIsTheTail)
   EXPECT_EQ(placement.primary(0), 2);  // the placement's own primary is the head: the router overrides it
 }
 
-}  // namespace
+}  // namespace chain_router_test
 }  // namespace replisim

@@ -20,7 +20,7 @@
 #include "support/keys.hpp"
 
 namespace replisim {
-namespace {
+namespace chain_write_test {
 
 using test::FakeNetwork;
 using test::is;
@@ -394,5 +394,5 @@ TEST(ChainTest, AccessorsOfAUnitOutsideTheNodesChainThrow)
   EXPECT_EQ(c.node(3).tail_of(0), 2);
 }
 
-}  // namespace
+}  // namespace chain_write_test
 }  // namespace replisim

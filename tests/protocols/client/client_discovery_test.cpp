@@ -12,7 +12,7 @@
 #include "protocols/client/client.hpp"
 
 namespace replisim {
-namespace {
+namespace client_discovery_test {
 
 class LeaderRouter final : public Router {
 public:
@@ -279,5 +279,5 @@ TEST(ClientDiscoveryTest, WithoutDiscoveryATimedOutLeaderGetsTheNextWriteAsBefor
   EXPECT_EQ(writes_to(r), std::vector<NodeId>{0});
 }
 
-}  // namespace
+}  // namespace client_discovery_test
 }  // namespace replisim

@@ -15,7 +15,7 @@
 #include "support/fake_network.hpp"
 
 namespace replisim {
-namespace {
+namespace client_machine_test {
 
 using test::FakeNetwork;
 
@@ -434,5 +434,5 @@ TEST(FakeNetworkTest, ClientTimeoutsFireThroughTheNetwork)
   EXPECT_TRUE(rig.client.done());
 }
 
-}  // namespace
+}  // namespace client_machine_test
 }  // namespace replisim

@@ -14,7 +14,7 @@
 #include "support/fake_network.hpp"
 
 namespace replisim {
-namespace {
+namespace client_retry_test {
 
 using test::FakeNetwork;
 
@@ -409,5 +409,5 @@ TEST(ClientRetryTest, ALeaderlessRetryGoesToALiveCoordinatorChosenAfresh)
   EXPECT_TRUE(saw_3);
 }
 
-}  // namespace
+}  // namespace client_retry_test
 }  // namespace replisim

@@ -14,7 +14,7 @@
 #include "protocols/common/rng.hpp"
 
 namespace replisim {
-namespace {
+namespace workload_test {
 
 TEST(Rng, SameSeedGivesTheSameStream)
 {
@@ -309,5 +309,5 @@ TEST(KeyDistribution, RejectsUnknownNamesAndQuotesThem)
   }
 }
 
-}  // namespace
+}  // namespace workload_test
 }  // namespace replisim

@@ -10,7 +10,7 @@
 #include "protocols/common/rng.hpp"
 
 namespace replisim {
-namespace {
+namespace clock_skew_test {
 
 std::string error_of(const std::string& text)
 {
@@ -69,5 +69,5 @@ TEST(ClockSkew, BadLawsNameTheFlagAndTheReason)
   EXPECT_NE(error_of("uniform:-infs:0"), "(accepted)");
 }
 
-}  // namespace
+}  // namespace clock_skew_test
 }  // namespace replisim

@@ -23,7 +23,7 @@
 #include "protocols/common/rng.hpp"
 
 namespace replisim {
-namespace {
+namespace delay_test {
 
 constexpr int kDraws = 100'000;
 
@@ -402,5 +402,5 @@ TEST(DelayModel, RejectsSpecsWithoutKindOrWithABadDistribution)
   EXPECT_TRUE(model.empty());
 }
 
-}  // namespace
+}  // namespace delay_test
 }  // namespace replisim

@@ -9,7 +9,7 @@
 #include "protocols/common/gossip.hpp"
 
 namespace replisim {
-namespace {
+namespace gossip_test {
 
 constexpr TimerId kRound = 7;
 
@@ -158,5 +158,5 @@ TEST(Gossip, ASynIsAnsweredWithAnAckCarryingADigestOfEveryEndpoint)
   EXPECT_TRUE(g.arrivals().empty()) << "a syn carries digests, not states";
 }
 
-}  // namespace
+}  // namespace gossip_test
 }  // namespace replisim

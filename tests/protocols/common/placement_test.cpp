@@ -10,7 +10,7 @@
 #include "protocols/common/key_hash.hpp"
 
 namespace replisim {
-namespace {
+namespace placement_test {
 
 std::vector<std::vector<NodeId>> replica_sets(const Placement& p)
 {
@@ -163,5 +163,5 @@ TEST(UnitOf, SpreadsKeysStridedByTheUnitCountEvenly)
   }
 }
 
-}  // namespace
+}  // namespace placement_test
 }  // namespace replisim

@@ -7,7 +7,7 @@
 #include "protocols/common/timeout_detector.hpp"
 
 namespace replisim {
-namespace {
+namespace timeout_detector_test {
 
 TEST(TimeoutDetector, ConvictsTimeoutAfterTheLastHeartbeat)
 {
@@ -43,5 +43,5 @@ TEST(TimeoutDetector, ANodeBackBeforeItsConvictionIsNeverConvicted)
   EXPECT_TRUE(master.detections().empty());
 }
 
-}  // namespace
+}  // namespace timeout_detector_test
 }  // namespace replisim

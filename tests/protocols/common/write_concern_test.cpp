@@ -10,7 +10,7 @@
 #include "protocols/common/rng.hpp"
 
 namespace replisim {
-namespace {
+namespace write_concern_test {
 
 TEST(WriteConcern, OneNeedsOnlyTheLeaderForEveryReplicationFactor)
 {
@@ -131,5 +131,5 @@ TEST(QuorumIndex, MajorityCommitIndexOfAFiveMemberSet)
   EXPECT_EQ(quorum_index(match, acks_needed(WriteConcern::one, 5)), 12u);
 }
 
-}  // namespace
+}  // namespace write_concern_test
 }  // namespace replisim

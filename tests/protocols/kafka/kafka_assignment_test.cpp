@@ -16,7 +16,7 @@
 #include "protocols/common/rng.hpp"
 
 namespace replisim {
-namespace {
+namespace kafka_assignment_test {
 
 using Table = std::vector<std::vector<NodeId>>;
 
@@ -281,5 +281,5 @@ TEST(KafkaAssignment, RejectsARackListOfTheWrongLength)
   EXPECT_THROW(kafka_placement(4, 4, 2, 0, {"a", "b"}), std::invalid_argument);
 }
 
-}  // namespace
+}  // namespace kafka_assignment_test
 }  // namespace replisim

@@ -10,7 +10,7 @@
 #include "protocols/raft/raft_log.hpp"
 
 namespace replisim {
-namespace {
+namespace kafka_controller_test {
 
 using Kind = RoleEvent::Kind;
 
@@ -374,5 +374,5 @@ TEST(KafkaControllerTest, ABrokerTurnsToTheNextNodeAfterASessionWithoutItsContro
   EXPECT_TRUE(alone.restart(1.0));
 }
 
-}  // namespace
+}  // namespace kafka_controller_test
 }  // namespace replisim

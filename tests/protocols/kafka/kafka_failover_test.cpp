@@ -14,7 +14,7 @@
 #include "protocols/kafka/kafka_assignment.hpp"
 
 namespace replisim {
-namespace {
+namespace kafka_failover_test {
 
 using test::ElectionCluster;
 using test::key_in;
@@ -486,5 +486,5 @@ TEST(KafkaFailoverTest, AtMostOneLeaderPerPartitionPerEpoch)
   EXPECT_EQ(c.violation(), "");
 }
 
-}  // namespace
+}  // namespace kafka_failover_test
 }  // namespace replisim

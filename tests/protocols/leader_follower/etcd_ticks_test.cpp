@@ -9,7 +9,7 @@
 #include <set>
 
 namespace replisim {
-namespace {
+namespace etcd_ticks_test {
 
 TEST(TickerTest, TicksAtItsPhaseStrictlyAfterNow)
 {
@@ -111,5 +111,5 @@ TEST(TickElectionTest, ALeaderChecksItsQuorumEveryElectionTimeoutTicks)
   EXPECT_EQ(checks, 4);
 }
 
-}  // namespace
+}  // namespace etcd_ticks_test
 }  // namespace replisim

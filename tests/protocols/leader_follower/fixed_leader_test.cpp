@@ -9,7 +9,7 @@
 #include "support/fake_host.hpp"
 
 namespace replisim {
-namespace {
+namespace fixed_leader_test {
 
 using test::FakeHost;
 using test::sent;
@@ -162,5 +162,5 @@ TEST(FixedLeaderTest, NoReplicaEverLeavesTheInSyncSetSoNoneRejoinsOrFails)
   EXPECT_FALSE(policy.fails_held_writes(leader.vol.lead.get()));
 }
 
-}  // namespace
+}  // namespace fixed_leader_test
 }  // namespace replisim

@@ -12,7 +12,7 @@
 #include "support/fake_host.hpp"
 
 namespace replisim {
-namespace {
+namespace kafka_controlled_test {
 
 using test::FakeHost;
 using test::sent;
@@ -287,5 +287,5 @@ TEST(KafkaControlledTest, ATimerNotItsOwnIsIgnored)
   EXPECT_TRUE(out.empty());
 }
 
-}  // namespace
+}  // namespace kafka_controlled_test
 }  // namespace replisim

@@ -10,7 +10,7 @@
 #include "support/replica_sets.hpp"
 
 namespace replisim {
-namespace {
+namespace leader_follower_log_test {
 
 using test::ReplicaSets;
 using test::is;
@@ -249,5 +249,5 @@ TEST(LeaderFollowerTest, CountersSeparateLedFromReplicatedWrites)
   }
 }
 
-}  // namespace
+}  // namespace leader_follower_log_test
 }  // namespace replisim

@@ -10,7 +10,7 @@
 #include "support/replica_sets.hpp"
 
 namespace replisim {
-namespace {
+namespace leader_follower_test {
 
 using test::ReplicaSets;
 using test::kClient;
@@ -221,5 +221,5 @@ TEST(LeaderFollowerTest, AReturningPrimaryIsFollowedAgain)
   }
 }
 
-}  // namespace
+}  // namespace leader_follower_test
 }  // namespace replisim

@@ -10,7 +10,7 @@
 #include "protocols/leader_follower/raft_votes.hpp"
 
 namespace replisim {
-namespace {
+namespace leadership_policy_test {
 
 template <typename Policy>
 bool picks(const FailoverConfig& failover)
@@ -47,5 +47,5 @@ TEST(LeadershipPolicyTest, OnlyAFixedLeaderNeverChanges)
               failover.enabled);
 }
 
-}  // namespace
+}  // namespace leadership_policy_test
 }  // namespace replisim

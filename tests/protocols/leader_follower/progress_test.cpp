@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 namespace replisim {
-namespace {
+namespace progress_test {
 
 TEST(ProgressTest, ANewLeaderSendsAFollowerTheEntryAfterItsOwnLastAndKnowsItHoldsNothing)
 {
@@ -165,5 +165,5 @@ TEST(ProgressTest, OverAUnitsReplicasTheCommitRulesInputs)
   EXPECT_EQ(held_by_in_sync(replicas, 5), 5u) << "never past the commit index";
 }
 
-}  // namespace
+}  // namespace progress_test
 }  // namespace replisim

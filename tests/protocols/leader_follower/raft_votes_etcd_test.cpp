@@ -13,7 +13,7 @@
 #include "support/fake_host.hpp"
 
 namespace replisim {
-namespace {
+namespace raft_votes_etcd_test {
 
 using test::FakeHost;
 using test::sent;
@@ -257,5 +257,5 @@ TEST(RaftVotesEtcdTest, ACrashStopsTheTickerAndARecoveryDrawsANewPhase)
   EXPECT_LE(back.timers[0].deadline, 5.0 + kTick);
 }
 
-}  // namespace
+}  // namespace raft_votes_etcd_test
 }  // namespace replisim

@@ -10,7 +10,7 @@
 #include "support/fake_host.hpp"
 
 namespace replisim {
-namespace {
+namespace raft_votes_test {
 
 using test::FakeHost;
 using test::sent;
@@ -456,5 +456,5 @@ TEST(RaftVotesTest, AMongoDbPrimaryStepsDownOnceAMajorityIsSilentForTheElectionT
   EXPECT_TRUE(sent<Vote>(voter.deliver(RequestVote{2, 0, 0, 0}, 2)).at(0).granted) << "no lease for votes";
 }
 
-}  // namespace
+}  // namespace raft_votes_test
 }  // namespace replisim

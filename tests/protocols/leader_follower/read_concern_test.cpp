@@ -10,7 +10,7 @@
 #include "support/fake_network.hpp"
 
 namespace replisim {
-namespace {
+namespace read_concern_test {
 
 using test::FakeNetwork;
 using test::is;
@@ -140,5 +140,5 @@ TEST(ReadConcern, HighWatermarkHidesWhatAnInSyncReplicaLacks)
   EXPECT_EQ(c.read_at(1).version, 1u);
 }
 
-}  // namespace
+}  // namespace read_concern_test
 }  // namespace replisim

@@ -11,7 +11,7 @@
 #include "protocols/leader_follower/replica_router.hpp"
 
 namespace replisim {
-namespace {
+namespace replica_router_test {
 
 TEST(ClientRoutingTest, WritesAlwaysGoToThePrimary)
 {
@@ -105,5 +105,5 @@ TEST(ClientRoutingTest, ReadPreferenceNamesRoundTrip)
     EXPECT_EQ(parse_read_from(to_string(from)), from);
   EXPECT_THROW(parse_read_from("primaryPreferred"), std::invalid_argument);
 }
-}  // namespace
+}  // namespace replica_router_test
 }  // namespace replisim

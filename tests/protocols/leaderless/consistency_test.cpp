@@ -13,7 +13,7 @@
 #include <vector>
 
 namespace replisim {
-namespace {
+namespace consistency_test {
 
 constexpr Consistency kAll[] = {Consistency::one,          Consistency::two,         Consistency::three,
                                 Consistency::quorum,       Consistency::local_quorum, Consistency::each_quorum,
@@ -245,5 +245,5 @@ TEST(QuorumOverlap, UnknownWhenNoWriteCanRun)
   EXPECT_EQ(to_string(QuorumOverlap::local), "local");
 }
 
-}  // namespace
+}  // namespace consistency_test
 }  // namespace replisim

@@ -14,7 +14,7 @@
 #include "support/leaderless_ring.hpp"
 
 namespace replisim {
-namespace {
+namespace failure_detection_test {
 
 using test::is;
 
@@ -124,5 +124,5 @@ TEST(LeaderlessGossip, ANodeBackIsAliveAgainAtTheNextExchange)
   EXPECT_FALSE(r.node(1).gossiper()->convicted(2));
 }
 
-}  // namespace
+}  // namespace failure_detection_test
 }  // namespace replisim

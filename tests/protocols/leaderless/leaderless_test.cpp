@@ -14,7 +14,7 @@
 #include "support/leaderless_ring.hpp"
 
 namespace replisim {
-namespace {
+namespace leaderless_test {
 
 using test::is;
 using test::is_any;
@@ -281,5 +281,5 @@ TEST(LeaderlessFaultTest, ANodeDownFromTheStartIsHintedFromTheStart)
   EXPECT_EQ(coordinator.hints_for(1), (std::map<Key, Version>{{kKey, lww_version(4.0, 0)}}));
 }
 
-}  // namespace
+}  // namespace leaderless_test
 }  // namespace replisim

@@ -12,7 +12,7 @@
 #include "support/fake_network.hpp"
 
 namespace replisim {
-namespace {
+namespace read_path_test {
 
 using test::FakeNetwork;
 using test::is;
@@ -306,5 +306,5 @@ TEST(ReadPathTest, TheCoordinatorReadsItselfFirstWhenItIsAReplica)
   EXPECT_EQ(c.net.in_flight().size(), 1u);
 }
 
-}  // namespace
+}  // namespace read_path_test
 }  // namespace replisim

@@ -13,7 +13,7 @@
 #include "support/leaderless_ring.hpp"
 
 namespace replisim {
-namespace {
+namespace repair_test {
 
 using test::is;
 
@@ -221,5 +221,5 @@ TEST(LeaderlessRepairTest, WithoutAnIntervalNoRepairTimerIsSet)
   EXPECT_EQ(ready.timers[0].deadline, kInterval);
 }
 
-}  // namespace
+}  // namespace repair_test
 }  // namespace replisim

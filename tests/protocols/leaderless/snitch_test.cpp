@@ -9,7 +9,7 @@
 #include <stdexcept>
 
 namespace replisim {
-namespace {
+namespace snitch_test {
 
 TEST(SnitchTest, TheStaticOrderIsSelfThenTheLocalZoneThenRingOrder)
 {
@@ -92,5 +92,5 @@ TEST(SnitchTest, SpeculativeRetryIsParsedAsCqlWritesIt)
   EXPECT_THROW(parse_snitch("gossiping"), std::invalid_argument);
 }
 
-}  // namespace
+}  // namespace snitch_test
 }  // namespace replisim

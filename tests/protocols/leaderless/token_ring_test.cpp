@@ -17,7 +17,7 @@
 #include "protocols/common/key_hash.hpp"
 
 namespace replisim {
-namespace {
+namespace token_ring_test {
 
 using Table = std::vector<std::vector<NodeId>>;
 
@@ -342,5 +342,5 @@ TEST(TokenRing, MoreVnodesEvenOutReplicatedOwnership)
   }
 }
 
-}  // namespace
+}  // namespace token_ring_test
 }  // namespace replisim

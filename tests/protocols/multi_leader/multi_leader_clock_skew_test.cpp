@@ -13,7 +13,7 @@
 #include "support/leader_zones.hpp"
 
 namespace replisim {
-namespace {
+namespace multi_leader_clock_skew_test {
 
 using namespace test;
 
@@ -84,5 +84,5 @@ TEST(MultiLeaderClockSkewTest, AClockBehindTrueTimeStillStampsAfterWhatItSaw)
   EXPECT_EQ(early.replies(0).at(0).version, one_ns);
 }
 
-}  // namespace
+}  // namespace multi_leader_clock_skew_test
 }  // namespace replisim

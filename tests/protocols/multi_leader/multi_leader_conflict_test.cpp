@@ -16,7 +16,7 @@
 #include "support/leader_zones.hpp"
 
 namespace replisim {
-namespace {
+namespace multi_leader_conflict_test {
 
 using namespace test;  // the datacenters fixture and its checks, the zones, the fake network's matchers
 
@@ -196,5 +196,5 @@ TEST(MultiLeaderTest, CausallyOverwrittenWriteIsNotLost)
   EXPECT_TRUE(lost_updates(dc).empty());                                            // ...but not lost
 }
 
-}  // namespace
+}  // namespace multi_leader_conflict_test
 }  // namespace replisim

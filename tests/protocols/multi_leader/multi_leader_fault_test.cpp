@@ -21,7 +21,7 @@
 #include "support/leader_zones.hpp"
 
 namespace replisim {
-namespace {
+namespace multi_leader_fault_test {
 
 using test::FakeNetwork;
 using test::Faults;
@@ -364,5 +364,5 @@ TEST(MultiLeaderFaultTest, TheRouterPicksLiveLeadersAndRetriesAtTheNextLiveOne)
     EXPECT_NE(random.route(OpKind::write, 0, rng), 3);
 }
 
-}  // namespace
+}  // namespace multi_leader_fault_test
 }  // namespace replisim

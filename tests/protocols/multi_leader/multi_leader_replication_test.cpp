@@ -17,7 +17,7 @@
 #include "support/leader_zones.hpp"
 
 namespace replisim {
-namespace {
+namespace multi_leader_replication_test {
 
 using namespace test;  // the datacenters fixture and its checks, the zones, the fake network's matchers
 
@@ -220,5 +220,5 @@ TEST(MultiLeaderTest, FollowerKeepsTheLaterOfReorderedUpdates)
   EXPECT_EQ(dc.net.received<FollowerAck>(Address::node(0)).size(), 2u);  // both acknowledged
 }
 
-}  // namespace
+}  // namespace multi_leader_replication_test
 }  // namespace replisim

@@ -17,7 +17,7 @@
 #include "protocols/kafka/kafka_assignment.hpp"
 
 namespace replisim {
-namespace {
+namespace election_log_test {
 
 using test::ElectionCluster;
 using test::FakeNetwork;
@@ -360,5 +360,5 @@ TEST(ElectionLogTest, PartitionsFailOverOneByOne)
   EXPECT_EQ(c.violation(), "");
 }
 
-}  // namespace
+}  // namespace election_log_test
 }  // namespace replisim

@@ -20,7 +20,7 @@
 #include "protocols/kafka/kafka_assignment.hpp"
 
 namespace replisim {
-namespace {
+namespace election_property_test {
 
 using test::ElectionCluster;
 
@@ -288,5 +288,5 @@ TEST(ElectionPropertyTest, AcknowledgedWritesSurviveOneHundredRandomSchedulesUnd
   EXPECT_GT(totals.discarded, totals.acknowledged);
 }
 
-}  // namespace
+}  // namespace election_property_test
 }  // namespace replisim

@@ -13,7 +13,7 @@
 #include "protocols/kafka/kafka_assignment.hpp"
 
 namespace replisim {
-namespace {
+namespace election_test {
 
 using test::ElectionCluster;
 using test::is;
@@ -375,5 +375,5 @@ TEST(ElectionTest, IdenticalTimeoutsSplitEveryVoteRandomisedOnesRarely)
   EXPECT_LT(split, 200 / 10) << split << " of 200 elections split";
 }
 
-}  // namespace
+}  // namespace election_test
 }  // namespace replisim

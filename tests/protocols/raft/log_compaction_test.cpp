@@ -18,7 +18,7 @@
 #include "support/log_of_terms.hpp"
 
 namespace replisim {
-namespace {
+namespace log_compaction_test {
 
 using test::ElectionCluster;
 
@@ -308,5 +308,5 @@ TEST(LogCompactionTest, AChainDiscardsItsCommittedUpdates)
   }
 }
 
-}  // namespace
+}  // namespace log_compaction_test
 }  // namespace replisim

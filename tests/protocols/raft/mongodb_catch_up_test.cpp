@@ -10,7 +10,7 @@
 #include "support/election_cluster.hpp"
 
 namespace replisim {
-namespace {
+namespace mongodb_catch_up_test {
 
 using test::ElectionCluster;
 using test::is;
@@ -201,5 +201,5 @@ TEST(ElectionLogTest, AMemberAheadOfAPrimaryThatCannotCatchUpTakesOverAfterThirt
   EXPECT_EQ(c.violation(), "");
 }
 
-}  // namespace
+}  // namespace mongodb_catch_up_test
 }  // namespace replisim

@@ -16,7 +16,7 @@
 #include "support/log_of_terms.hpp"
 
 namespace replisim {
-namespace {
+namespace raft_rules_test {
 
 using test::log_of_terms;
 
@@ -193,5 +193,5 @@ TEST(RaftRulesTest, ElectionMessagesTravelAsWritesAndAcksOffTheWritePath)
   EXPECT_EQ(values_in(Replicate{.version = 0}), 0u);  // a no-op carries no value
 }
 
-}  // namespace
+}  // namespace raft_rules_test
 }  // namespace replisim

@@ -14,7 +14,7 @@
 #include "support/scenario_runner.hpp"
 
 namespace replisim {
-namespace {
+namespace raft_scenario_test {
 
 std::vector<std::string> scenario_files()
 {
@@ -40,5 +40,5 @@ std::string file_name(const ::testing::TestParamInfo<std::string>& file)
 
 INSTANTIATE_TEST_SUITE_P(Testdata, RaftScenario, ::testing::ValuesIn(scenario_files()), file_name);
 
-}  // namespace
+}  // namespace raft_scenario_test
 }  // namespace replisim
