@@ -389,7 +389,7 @@ private:
   CoordinatorChoice choice_;
   std::vector<const LeaderlessNode*> nodes_;
   VersionAudit audit_;
-  LwwAudit lww_;  // every acknowledged write, 48 bytes each
+  LwwAudit lww_;  // every acknowledged write, 48 bytes each, past a buffer in temporary files
   std::uint64_t lost_updates_ = 0;
   std::optional<ClockSkew> skew_;  // --clock-skew: clients stamp writes
   std::uint64_t clock_seed_ = 0;

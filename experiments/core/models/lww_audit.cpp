@@ -1,8 +1,13 @@
 #include "experiments/core/models/lww_audit.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <limits>
+#include <stdexcept>
+#include <string>
 #include <tuple>
+#include <utility>
 
 namespace replisim {
 
@@ -62,6 +67,59 @@ std::uint64_t lww_lost_writes(std::vector<AckedWrite> acked, const std::function
     lost += lost_of_key(first, last, final_version(first->key));
     first = last;
   }
+  return lost;
+}
+
+namespace {
+
+std::size_t bucket_of(Key key) { return static_cast<std::size_t>(key % LwwAudit::kBuckets); }
+
+[[noreturn]] void io_failed(const char* what)
+{
+  throw std::runtime_error(std::string("the lost-update audit's temporary files: ") + what + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+LwwAudit::~LwwAudit()
+{
+  for (std::FILE* f : buckets_)
+    std::fclose(f);
+}
+
+void LwwAudit::spill()
+{
+  if (buckets_.empty())
+    for (std::size_t b = 0; b < kBuckets; ++b) {
+      std::FILE* f = std::tmpfile();  // removed when closed, and if the process dies
+      if (f == nullptr)
+        io_failed("create");
+      buckets_.push_back(f);
+    }
+  for (const AckedWrite& w : acked_)
+    if (std::fwrite(&w, sizeof w, 1, buckets_[bucket_of(w.key)]) != 1)
+      io_failed("write");
+  acked_.clear();
+}
+
+std::uint64_t LwwAudit::take_lost(const std::function<Version(Key)>& final_version)
+{
+  if (buckets_.empty())
+    return lww_lost_writes(std::exchange(acked_, {}), final_version);
+  spill();
+  acked_.shrink_to_fit();
+  std::uint64_t lost = 0;
+  for (std::FILE* f : buckets_) {
+    const long bytes = std::ftell(f);
+    if (bytes < 0 || std::fseek(f, 0, SEEK_SET) != 0)
+      io_failed("read");
+    std::vector<AckedWrite> bucket(static_cast<std::size_t>(bytes) / sizeof(AckedWrite));
+    if (!bucket.empty() && std::fread(bucket.data(), sizeof(AckedWrite), bucket.size(), f) != bucket.size())
+      io_failed("read");
+    lost += lww_lost_writes(std::move(bucket), final_version);
+    std::fclose(f);
+  }
+  buckets_.clear();
   return lost;
 }
 

@@ -12,6 +12,7 @@
 // (multi_leader_convergence.hpp).
 #pragma once
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <utility>
 #include <vector>
@@ -38,22 +39,38 @@ static_assert(sizeof(AckedWrite) <= 48, "the audit keeps one per acknowledged wr
 // alike, the holder is the one of the highest client (lww_audit.cpp).
 std::uint64_t lww_lost_writes(std::vector<AckedWrite> acked, const std::function<Version(Key)>& final_version);
 
+// Keeps the acknowledged writes a run's end judges, in bounded memory: up to
+// a buffer's worth in memory, then appended to one of kBuckets temporary
+// files chosen by key, so that the end judges one bucket at a time (every
+// key's writes in one bucket, the count a sum over keys). A run of ten
+// million writes thus holds a bucket's worth (2 MB), not 480 MB.
 class LwwAudit {
 public:
+  LwwAudit() = default;
+  LwwAudit(const LwwAudit&) = delete;
+  LwwAudit& operator=(const LwwAudit&) = delete;
+  ~LwwAudit();
+
   // Every finished operation; the acknowledged writes are kept.
   void completed(const Completion& op)
   {
-    if (op.kind == OpKind::write && op.outcome == Outcome::ok)
-      acked_.push_back({op.key, op.version, op.client, op.op, op.start, op.end});
+    if (op.kind != OpKind::write || op.outcome != Outcome::ok)
+      return;
+    acked_.push_back({op.key, op.version, op.client, op.op, op.start, op.end});
+    if (acked_.size() == kBuffer)
+      spill();
   }
-  // After the run, once: the records are sorted in place, not copied.
-  std::uint64_t take_lost(const std::function<Version(Key)>& final_version)
-  {
-    return lww_lost_writes(std::exchange(acked_, {}), final_version);
-  }
+  // After the run, once.
+  std::uint64_t take_lost(const std::function<Version(Key)>& final_version);
+
+  static constexpr std::size_t kBuffer = 65536;
+  static constexpr std::size_t kBuckets = 256;
 
 private:
+  void spill();
+
   std::vector<AckedWrite> acked_;
+  std::vector<std::FILE*> buckets_;  // unlinked temporary files, opened at the first spill
 };
 
 }  // namespace replisim
