@@ -121,6 +121,16 @@ TEST(ElectionLogTest, AMongoDbPrimaryElectStopsCatchingUpAtItsTimeout)
   EXPECT_LE(c.net.now() - since, 3.0 + 2.0 + 0.01);  // checked at the heartbeats, 2 s apart
 }
 
+// MongoDB's preset, node 2's election timeout 10 s and every other's 20 s:
+// node 2 stands first after a crash.
+FailoverConfig node_2_stands_first(NodeId n)
+{
+  FailoverConfig c = FailoverConfig::mongodb(3);
+  c.election_timeout_min = n == 2 ? 10.0 : 20.0;
+  c.election_timeout_max = n == 2 ? 10.0 : 20.0;
+  return c;
+}
+
 // The case: five members, three of them behind (they lose what the
 // primary sends them), w:1, the primary crashes. A member that is behind
 // wins (its two peers vote for it; the member ahead cannot stand first), and
@@ -128,13 +138,7 @@ TEST(ElectionLogTest, AMongoDbPrimaryElectStopsCatchingUpAtItsTimeout)
 // holds is lost.
 TEST(ElectionLogTest, AMongoDbPrimaryElectCopiesTheW1WritesItLacksFromTheMemberAhead)
 {
-  const auto config_of = [](NodeId n) {
-    FailoverConfig c = FailoverConfig::mongodb(3);
-    c.election_timeout_min = n == 2 ? 10.0 : 20.0;
-    c.election_timeout_max = n == 2 ? 10.0 : 20.0;
-    return c;
-  };
-  ElectionCluster c(leader_follower_placement(5, 5), WriteConcern::one, config_of);
+  ElectionCluster c(leader_follower_placement(5, 5), WriteConcern::one, node_2_stands_first);
   auto behind = std::make_shared<bool>(true);
   c.net.drop([behind](const Envelope& e) {
     return *behind && e.from == Address::node(0) && e.to.index >= 2 && std::holds_alternative<Replicate>(e.message);
@@ -167,13 +171,7 @@ TEST(ElectionLogTest, AMongoDbPrimaryElectCopiesTheW1WritesItLacksFromTheMemberA
 // after catchUpTakeoverDelayMillis (30 s) and wins: nothing it holds is lost.
 TEST(ElectionLogTest, AMemberAheadOfAPrimaryThatCannotCatchUpTakesOverAfterThirtySeconds)
 {
-  const auto config_of = [](NodeId n) {
-    FailoverConfig c = FailoverConfig::mongodb(3);
-    c.election_timeout_min = n == 2 ? 10.0 : 20.0;
-    c.election_timeout_max = n == 2 ? 10.0 : 20.0;
-    return c;
-  };
-  ElectionCluster c(leader_follower_placement(5, 5), WriteConcern::one, config_of);
+  ElectionCluster c(leader_follower_placement(5, 5), WriteConcern::one, node_2_stands_first);
   auto behind = std::make_shared<bool>(true);
   c.net.drop([behind](const Envelope& e) {
     return (*behind && e.from == Address::node(0) && e.to.index >= 2 && std::holds_alternative<Replicate>(e.message)) ||
