@@ -4,10 +4,7 @@
 #include <array>
 #include <bit>
 #include <cmath>
-#include <filesystem>
 #include <limits>
-#include <stdexcept>
-#include <unistd.h>
 
 namespace replisim {
 
@@ -25,52 +22,13 @@ std::uint64_t bits(double x) { return std::bit_cast<std::uint64_t>(x); }
 
 }  // namespace
 
-Spill::Spill()
-{
-  std::string path = (std::filesystem::temp_directory_path() / "replisim-samples-XXXXXX").string();
-  const int fd = mkstemp(path.data());
-  if (fd < 0)
-    throw std::runtime_error("cannot create a temporary file in " + std::filesystem::temp_directory_path().string());
-  // Unlinked at once: the file goes with the process, however it ends.
-  ::unlink(path.c_str());
-  file_ = fdopen(fd, "w+b");
-  if (file_ == nullptr) {
-    ::close(fd);
-    throw std::runtime_error("cannot open a temporary file in " + std::filesystem::temp_directory_path().string());
-  }
-}
-
-Spill::~Spill()
-{
-  if (file_ != nullptr)
-    std::fclose(file_);
-}
-
-std::uint64_t Spill::append(const std::vector<double>& values)
-{
-  const std::uint64_t offset = size_;
-  if (std::fseek(file_, static_cast<long>(offset * sizeof(double)), SEEK_SET) != 0 ||
-      std::fwrite(values.data(), sizeof(double), values.size(), file_) != values.size())
-    throw std::runtime_error("cannot write a temporary file (is the disk full?)");
-  size_ += values.size();
-  return offset;
-}
-
-void Spill::read(std::uint64_t offset, std::uint64_t count, std::vector<double>& into) const
-{
-  into.resize(count);
-  if (std::fseek(file_, static_cast<long>(offset * sizeof(double)), SEEK_SET) != 0 ||
-      std::fread(into.data(), sizeof(double), count, file_) != count)
-    throw std::runtime_error("cannot read back a temporary file");
-}
-
 Samples::Samples(std::size_t buffer, std::shared_ptr<Spill> spill) : buffer_limit_(buffer), spill_(std::move(spill)) {}
 
 void Samples::flush()
 {
   if (!spill_)
     spill_ = std::make_shared<Spill>();
-  chunks_.push_back({spill_->append(buffer_), buffer_.size()});
+  chunks_.push_back({spill_->append(buffer_.data(), buffer_.size()), buffer_.size()});
   buffer_.clear();
 }
 
@@ -80,7 +38,7 @@ void Samples::for_each_value(F&& f) const
   std::vector<double> block;
   for (const Chunk& c : chunks_)
     for (std::uint64_t done = 0; done < c.count; done += block.size()) {
-      spill_->read(c.offset + done, std::min(kReadBlock, c.count - done), block);
+      spill_->read(c.offset + done * sizeof(double), std::min(kReadBlock, c.count - done), block);
       for (double x : block)
         f(x);
     }

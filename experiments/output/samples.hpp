@@ -10,32 +10,12 @@
 // node that never queued) are only counted.
 #pragma once
 #include <cstdint>
-#include <cstdio>
 #include <memory>
-#include <string>
 #include <vector>
 
+#include "experiments/output/spill.hpp"
+
 namespace replisim {
-
-// The temporary file samples spill to; removed when the last sample using it goes.
-class Spill {
-public:
-  Spill();
-  ~Spill();
-  Spill(const Spill&) = delete;
-  Spill& operator=(const Spill&) = delete;
-
-  // Appends `values`; returns the offset (in values) they start at.
-  std::uint64_t append(const std::vector<double>& values);
-  // Reads `count` values from `offset`.
-  void read(std::uint64_t offset, std::uint64_t count, std::vector<double>& into) const;
-
-private:
-  std::FILE* file_ = nullptr;
-  std::string path_;
-  int leftover_ = -1;
-  std::uint64_t size_ = 0;  // values written
-};
 
 class Samples {
 public:
@@ -69,8 +49,8 @@ public:
 
 private:
   struct Chunk {
-    std::uint64_t offset;
-    std::uint64_t count;
+    std::uint64_t offset;  // in the spill, in bytes
+    std::uint64_t count;   // values
   };
   void flush();
   // The k-th smallest (1-based) of the non-zero values.

@@ -1,11 +1,7 @@
 #include "experiments/core/models/lww_audit.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <limits>
-#include <stdexcept>
-#include <string>
 #include <tuple>
 #include <utility>
 
@@ -74,52 +70,43 @@ namespace {
 
 std::size_t bucket_of(Key key) { return static_cast<std::size_t>(key % LwwAudit::kBuckets); }
 
-[[noreturn]] void io_failed(const char* what)
-{
-  throw std::runtime_error(std::string("the lost-update audit's temporary files: ") + what + ": " + std::strerror(errno));
-}
-
 }  // namespace
-
-LwwAudit::~LwwAudit()
-{
-  for (std::FILE* f : buckets_)
-    std::fclose(f);
-}
 
 void LwwAudit::spill()
 {
-  if (buckets_.empty())
-    for (std::size_t b = 0; b < kBuckets; ++b) {
-      std::FILE* f = std::tmpfile();  // removed when closed, and if the process dies
-      if (f == nullptr)
-        io_failed("create");
-      buckets_.push_back(f);
-    }
-  for (const AckedWrite& w : acked_)
-    if (std::fwrite(&w, sizeof w, 1, buckets_[bucket_of(w.key)]) != 1)
-      io_failed("write");
+  if (!spill_) {
+    spill_ = std::make_unique<Spill>();
+    buckets_.resize(kBuckets);
+  }
+  std::sort(acked_.begin(), acked_.end(),
+            [](const AckedWrite& a, const AckedWrite& b) { return bucket_of(a.key) < bucket_of(b.key); });
+  for (auto first = acked_.begin(); first != acked_.end();) {
+    const std::size_t bucket = bucket_of(first->key);
+    const auto last = std::find_if(first, acked_.end(), [&](const AckedWrite& w) { return bucket_of(w.key) != bucket; });
+    const auto count = static_cast<std::size_t>(last - first);
+    buckets_[bucket].push_back({spill_->append(&*first, count), count});
+    first = last;
+  }
   acked_.clear();
 }
 
 std::uint64_t LwwAudit::take_lost(const std::function<Version(Key)>& final_version)
 {
-  if (buckets_.empty())
+  if (!spill_)
     return lww_lost_writes(std::exchange(acked_, {}), final_version);
   spill();
   acked_.shrink_to_fit();
   std::uint64_t lost = 0;
-  for (std::FILE* f : buckets_) {
-    const long bytes = std::ftell(f);
-    if (bytes < 0 || std::fseek(f, 0, SEEK_SET) != 0)
-      io_failed("read");
-    std::vector<AckedWrite> bucket(static_cast<std::size_t>(bytes) / sizeof(AckedWrite));
-    if (!bucket.empty() && std::fread(bucket.data(), sizeof(AckedWrite), bucket.size(), f) != bucket.size())
-      io_failed("read");
+  std::vector<AckedWrite> chunk;
+  for (const std::vector<Chunk>& chunks : std::exchange(buckets_, {})) {
+    std::vector<AckedWrite> bucket;
+    for (const Chunk& c : chunks) {
+      spill_->read(c.offset, c.count, chunk);
+      bucket.insert(bucket.end(), chunk.begin(), chunk.end());
+    }
     lost += lww_lost_writes(std::move(bucket), final_version);
-    std::fclose(f);
   }
-  buckets_.clear();
+  spill_.reset();
   return lost;
 }
 

@@ -12,11 +12,12 @@
 // (multi_leader_convergence.hpp).
 #pragma once
 #include <cstdint>
-#include <cstdio>
 #include <functional>
+#include <memory>
 #include <utility>
 #include <vector>
 
+#include "experiments/output/spill.hpp"
 #include "protocols/client/client.hpp"
 
 namespace replisim {
@@ -40,17 +41,12 @@ static_assert(sizeof(AckedWrite) <= 48, "the audit keeps one per acknowledged wr
 std::uint64_t lww_lost_writes(std::vector<AckedWrite> acked, const std::function<Version(Key)>& final_version);
 
 // Keeps the acknowledged writes a run's end judges, in bounded memory: up to
-// a buffer's worth in memory, then appended to one of kBuckets temporary
-// files chosen by key, so that the end judges one bucket at a time (every
-// key's writes in one bucket, the count a sum over keys). A run of ten
-// million writes thus holds a bucket's worth (2 MB), not 480 MB.
+// a buffer's worth in memory, then appended to a temporary file (a Spill) in
+// chunks, one per bucket of keys, so that the end judges one bucket at a
+// time (every key's writes in one bucket, the count a sum over keys). A run
+// of ten million writes thus holds a bucket's worth (2 MB), not 480 MB.
 class LwwAudit {
 public:
-  LwwAudit() = default;
-  LwwAudit(const LwwAudit&) = delete;
-  LwwAudit& operator=(const LwwAudit&) = delete;
-  ~LwwAudit();
-
   // Every finished operation; the acknowledged writes are kept.
   void completed(const Completion& op)
   {
@@ -67,10 +63,15 @@ public:
   static constexpr std::size_t kBuckets = 256;
 
 private:
+  struct Chunk {
+    std::uint64_t offset;  // in the spill, in bytes
+    std::size_t count;     // writes
+  };
   void spill();
 
   std::vector<AckedWrite> acked_;
-  std::vector<std::FILE*> buckets_;  // unlinked temporary files, opened at the first spill
+  std::unique_ptr<Spill> spill_;              // made at the first spill
+  std::vector<std::vector<Chunk>> buckets_;   // per bucket of keys, its chunks in the spill
 };
 
 }  // namespace replisim

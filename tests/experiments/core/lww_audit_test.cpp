@@ -111,11 +111,11 @@ TEST(LwwLostWrites, KeysApartAndUnplacedHoldersNotJudged)
   EXPECT_EQ(lost(w, {{1, 20}, {2, 30}, {4, 0}}), 2u);
 }
 
-// Past its buffer the audit keeps the writes in temporary files, one bucket
-// of keys each, and judges bucket by bucket: the count is the one of all
+// Past its buffer the audit keeps the writes in a temporary file, in chunks
+// by bucket of keys, and judges bucket by bucket: the count is the one of all
 // writes judged at once. Three buffers' worth of overlapping writes on 1,000
 // keys from 16 clients whose stamps disagree with real time, a few far ahead.
-TEST(LwwAudit, WritesKeptInTemporaryFilesAreJudgedAsIfInMemory)
+TEST(LwwAudit, WritesSpilledToATemporaryFileAreJudgedAsIfInMemory)
 {
   std::mt19937_64 draw(7);
   std::vector<AckedWrite> all;
