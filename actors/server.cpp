@@ -81,7 +81,6 @@ void NodeServer::run_executor()
         --w.started;
       }
   }
-  first.clear();
   for (Worker& w : workers_) {
     w.made.clear();
     w.started = 0;
